@@ -1,0 +1,240 @@
+"""Design-based difference in means (the estimator of estimatr's ``difference_in_means``)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_alpha, prepare_trial
+from ..errors import DesignError, FragileDesignWarning
+from ..results import EffectResult, t_or_z_inference
+from .ols import fit_ols
+
+FEW_CLUSTERS = 20
+
+
+def difference_in_means(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    blocks: str | None = None,
+    clusters: str | None = None,
+    alpha: float = 0.05,
+    missing: str = "error",
+) -> EffectResult:
+    """Average treatment effect as the difference in arm means, with the design's variance.
+
+    Designs (chosen by ``blocks`` and ``clusters``):
+
+    - **complete randomization**: ``mean(Y | T=1) - mean(Y | T=0)`` with the Neyman
+      standard error ``sqrt(s1^2/n1 + s0^2/n0)`` (equal to HC2) and Welch–Satterthwaite
+      degrees of freedom ``(v1 + v0)^2 / (v1^2/(n1-1) + v0^2/(n0-1))``, ``v = s^2/n``;
+    - **blocked**: ``sum_b (N_b/N) d_b`` with ``SE^2 = sum_b (N_b/N)^2 SE_b^2`` and
+      ``df = N - 2B`` (Gerber & Green 2012, eq. 3.10 and p. 74);
+    - **matched pairs** (every block has two units): ``SE^2 = sum_j (d_j - d)^2 / (J(J-1))``
+      and ``df = J - 1`` (Gerber & Green 2012, eq. 3.16);
+    - **clustered**: the treatment coefficient of least squares on ``[1, T]`` with CR2
+      standard error and Bell–McCaffrey degrees of freedom (see :mod:`evalkit.effects.ols`);
+      blocked and clustered combines CR2 within blocks, ``df = J - 2B``; pairs of clusters use
+      ``SE^2 = J/((J-1)N^2) sum_j (N_j d_j - N d/J)^2`` (Imai, King & Nall 2009, eq. 6).
+
+    Where a block has a single unit (or cluster) in an arm but is not a pair, no within-block
+    variance exists; evalkit then warns and uses the matched-pair estimator over blocks, as
+    estimatr does for designs mixing pairs and larger blocks (estimatr itself stops on a
+    block of three). Intervals and p-values are t-based. Contrasts are arm 1 minus arm 0.
+
+    Parameters
+    ----------
+    data : one row per unit.
+    outcome, treatment : column names; treatment is 0/1 or boolean.
+    blocks, clusters : optional columns of block and cluster identifiers.
+    alpha : 1 - confidence level.
+    missing : ``"error"`` (default) or ``"drop"`` (drop rows with a missing value in a used
+        column, with a warning giving the count).
+
+    Example
+    -------
+    >>> import pandas as pd, evalkit
+    >>> df = pd.DataFrame({"y": [3, 5, 4, 6, 2, 3], "t": [1, 1, 1, 0, 0, 0]})
+    >>> round(evalkit.difference_in_means(df, "y", "t").estimate, 4)
+    0.3333
+    """
+    alpha = check_alpha(alpha)
+    trial = prepare_trial(
+        data, outcome, treatment, blocks=blocks, clusters=clusters, missing=missing
+    )
+    y, t = trial.y, trial.treated
+    if trial.clusters is not None:
+        _check_clusters_within_arm(t, trial.clusters, clusters)
+    if trial.blocks is None:
+        estimate, se, df, design = _unblocked(y, t, trial.clusters)
+    else:
+        estimate, se, df, design = _blocked(y, t, trial.blocks, trial.clusters, blocks)
+
+    _warn_no_variance(y, t, outcome)
+    if not se > 0:
+        raise DesignError(
+            f"the standard error of the effect on {outcome!r} is zero: the outcome does not vary "
+            "within the arms (or blocks). There is nothing to estimate uncertainty from."
+        )
+    n_clusters = None if trial.clusters is None else int(trial.clusters.max()) + 1
+    if n_clusters is not None and n_clusters < FEW_CLUSTERS:
+        _warn_few_clusters(n_clusters)
+    statistic, p_value, low, high = t_or_z_inference(estimate, se, df, alpha)
+    return EffectResult(
+        estimate=float(estimate),
+        std_error=float(se),
+        conf_int=(float(low), float(high)),
+        p_value=float(p_value),
+        statistic=float(statistic),
+        df=float(df),
+        n_treated=trial.n_treated,
+        n_control=trial.n_control,
+        method=f"Difference in means ({design})",
+        outcome=outcome,
+        treatment=treatment,
+        alpha=alpha,
+        design=design,
+        n_blocks=None if trial.blocks is None else int(trial.blocks.max()) + 1,
+        n_clusters=n_clusters,
+    )
+
+
+def _neyman(y: np.ndarray, t: np.ndarray) -> tuple[float, float, float]:
+    y1, y0 = y[t], y[~t]
+    n1, n0 = len(y1), len(y0)
+    if n1 < 2 or n0 < 2:
+        raise DesignError(
+            "the Neyman variance needs at least two units in each arm "
+            f"(treated {n1}, control {n0})."
+        )
+    v1, v0 = y1.var(ddof=1) / n1, y0.var(ddof=1) / n0
+    se = np.sqrt(v1 + v0)
+    denominator = v1**2 / (n1 - 1) + v0**2 / (n0 - 1)
+    df = (v1 + v0) ** 2 / denominator if denominator > 0 else np.nan
+    return y1.mean() - y0.mean(), se, df
+
+
+def _clustered(y: np.ndarray, t: np.ndarray, clusters: np.ndarray) -> tuple[float, float, float]:
+    codes = np.unique(clusters, return_inverse=True)[1]
+    x = np.column_stack([np.ones_like(y), t.astype(float)])
+    fit = fit_ols(x, y, ["(Intercept)", "treatment"], "CR2", clusters=codes, df_terms=[1])
+    return fit.coef[1], fit.std_error[1], fit.df[1]
+
+
+def _unblocked(y, t, clusters):
+    if clusters is None:
+        return (*_neyman(y, t), "complete randomization, Neyman (HC2) SE, Welch df")
+    return (*_clustered(y, t, clusters), "cluster randomization, CR2 SE, Bell-McCaffrey df")
+
+
+def _blocked(y, t, blocks, clusters, blocks_name):
+    n_blocks = int(blocks.max()) + 1
+    units = clusters if clusters is not None else np.arange(len(y))
+    # Units (or clusters) per block and arm.
+    pairs = np.unique(np.column_stack([blocks, units, t]), axis=0)
+    per_arm = np.zeros((n_blocks, 2), dtype=int)
+    np.add.at(per_arm, (pairs[:, 0], pairs[:, 2]), 1)
+    empty = np.flatnonzero(per_arm.min(axis=1) == 0)
+    if empty.size:
+        raise DesignError(
+            f"{empty.size} of {n_blocks} blocks in {blocks_name!r} lack a treated or a control "
+            "unit; every block needs both arms. Merge or drop those blocks."
+        )
+    per_block = per_arm.sum(axis=1)
+    pair_matched = bool((per_block == 2).all())
+    if not pair_matched and (per_arm.min(axis=1) == 1).any():
+        single = int((per_arm.min(axis=1) == 1).sum())
+        warnings.warn(
+            f"{single} of {n_blocks} blocks in {blocks_name!r} have a single "
+            f"{'cluster' if clusters is not None else 'unit'} in an arm, so no within-block "
+            "variance exists there; the matched-pair variance over blocks is used instead "
+            "(conservative when blocks differ).",
+            FragileDesignWarning,
+            stacklevel=4,
+        )
+        pair_matched = True
+
+    n_b = np.bincount(blocks, minlength=n_blocks).astype(float)
+    n1 = np.bincount(blocks, weights=t, minlength=n_blocks)
+    sum1 = np.bincount(blocks, weights=y * t, minlength=n_blocks)
+    sum0 = np.bincount(blocks, weights=y * ~t, minlength=n_blocks)
+    diffs = sum1 / n1 - sum0 / (n_b - n1)
+    n_total = n_b.sum()
+    estimate = np.sum(diffs * n_b / n_total)
+    unit = "clusters" if clusters is not None else "units"
+
+    if pair_matched:
+        if clusters is None:
+            se = np.sqrt(np.sum((diffs - estimate) ** 2) / (n_blocks * (n_blocks - 1)))
+            design = "matched pairs"
+        else:
+            se = np.sqrt(
+                n_blocks
+                / ((n_blocks - 1) * n_total**2)
+                * np.sum((n_b * diffs - n_total * estimate / n_blocks) ** 2)
+            )
+            design = "matched pairs of clusters"
+        if n_blocks < 2:
+            raise DesignError("the matched-pair variance needs at least two blocks.")
+        return estimate, se, n_blocks - 1, f"{design}, df = pairs - 1"
+
+    if clusters is None:
+        s1 = np.bincount(blocks, weights=(y - (sum1 / n1)[blocks]) ** 2 * t, minlength=n_blocks)
+        s0 = np.bincount(
+            blocks, weights=(y - (sum0 / (n_b - n1))[blocks]) ** 2 * ~t, minlength=n_blocks
+        )
+        n0 = n_b - n1
+        block_var = s1 / (n1 - 1) / n1 + s0 / (n0 - 1) / n0
+        df = n_total - 2 * n_blocks
+    else:
+        block_var = np.empty(n_blocks)
+        for b in range(n_blocks):
+            inside = blocks == b
+            block_var[b] = _clustered(y[inside], t[inside], clusters[inside])[1] ** 2
+        df = int(np.unique(clusters).size) - 2 * n_blocks
+    se = np.sqrt(np.sum(block_var * (n_b / n_total) ** 2))
+    if df < 1:
+        raise DesignError(
+            f"too few {unit} for the blocked variance: df = {unit} - 2 x blocks = {df}."
+        )
+    design = "blocked" + (" and clustered, CR2 within blocks" if clusters is not None else "")
+    return estimate, se, df, f"{design}, df = {unit} - 2 x blocks"
+
+
+def _check_clusters_within_arm(t: np.ndarray, clusters: np.ndarray, name: str) -> None:
+    n_clusters = int(clusters.max()) + 1
+    treated_share = np.bincount(clusters, weights=t, minlength=n_clusters) / np.bincount(
+        clusters, minlength=n_clusters
+    )
+    split = np.flatnonzero((treated_share > 0) & (treated_share < 1))
+    if split.size:
+        raise DesignError(
+            f"{split.size} clusters in {name!r} contain both treated and control units; "
+            "in a cluster-randomized design every unit of a cluster has the cluster's arm. "
+            "Check the cluster column, or analyse with lin_estimator/ancova and clusters= "
+            "if treatment was assigned to units."
+        )
+
+
+def _warn_no_variance(y: np.ndarray, t: np.ndarray, outcome: str) -> None:
+    flat = [arm for arm, mask in (("treated", t), ("control", ~t)) if np.ptp(y[mask]) == 0]
+    if len(flat) == 1:
+        warnings.warn(
+            f"outcome {outcome!r} does not vary in the {flat[0]} arm; its variance "
+            "contributes zero to the standard error, which may then be too small.",
+            FragileDesignWarning,
+            stacklevel=3,
+        )
+
+
+def _warn_few_clusters(n_clusters: int) -> None:
+    warnings.warn(
+        f"only {n_clusters} clusters: cluster-robust standard errors are unreliable with fewer "
+        f"than {FEW_CLUSTERS}; CR2 with Bell-McCaffrey df is the best available correction, "
+        "and randomization inference is safer.",
+        FragileDesignWarning,
+        stacklevel=3,
+    )

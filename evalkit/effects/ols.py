@@ -1,0 +1,172 @@
+"""Least squares with heteroskedasticity- and cluster-robust variances (as estimatr's lm_robust).
+
+Variance estimators, with bread ``M = (X'X)^-1``, residuals ``e`` and leverages
+``h_i = x_i' M x_i``:
+
+- ``HC0``: ``M X' diag(e_i^2) X M`` (White 1980);
+- ``HC1``: HC0 times ``n / (n - k)``;
+- ``HC2``: ``e_i^2 / (1 - h_i)`` in place of ``e_i^2`` (MacKinnon & White 1985); for a
+  difference in means this is the Neyman variance;
+- ``HC3``: ``e_i^2 / (1 - h_i)^2``;
+- ``CR0``: ``M (sum_g X_g' e_g e_g' X_g) M`` over clusters g (Liang & Zeger 1986);
+- ``CR1`` (alias ``"stata"``): CR0 times ``J (n - 1) / ((J - 1)(n - k))``;
+- ``CR2``: ``e_g`` replaced by ``A_g e_g`` with ``A_g = (I - H_gg)^(-1/2)``, the
+  bias-reduced linearisation of Bell & McCaffrey (2002).
+
+Degrees of freedom: ``n - k`` for HC types, ``J - 1`` for CR0/CR1, and for CR2 the
+Bell–McCaffrey / Satterthwaite value per coefficient (Imbens & Kolesar 2016, eq. 11;
+Pustejovsky & Tipton 2018) under the working model ``Omega = I``:
+``df_j = tr(G'G)^2 / tr((G'G)^2)`` with ``G[:, g] = (I - H)[:, g] A_g X_g M e_j``.
+Leverages of exactly one (a unit fit perfectly) contribute zero, as in estimatr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg
+
+from .._validation import check_choice
+from ..errors import DesignError
+
+HC_TYPES = ("HC0", "HC1", "HC2", "HC3")
+CR_TYPES = ("CR0", "CR1", "stata", "CR2")
+
+
+@dataclass(frozen=True)
+class OLSFit:
+    """Coefficients, robust covariance and per-coefficient degrees of freedom."""
+
+    coef: np.ndarray
+    vcov: np.ndarray
+    df: np.ndarray
+    n: int
+    rank: int
+    n_clusters: int | None
+
+    @property
+    def std_error(self) -> np.ndarray:
+        return np.sqrt(np.diag(self.vcov))
+
+
+def check_se_type(se_type: str | None, clustered: bool) -> str:
+    """Default HC2 (CR2 with clusters); reject HC types with clusters and CR types without."""
+    if se_type is None:
+        return "CR2" if clustered else "HC2"
+    if clustered:
+        check_choice(se_type, "se_type with clusters", CR_TYPES)
+    else:
+        check_choice(se_type, "se_type without clusters", HC_TYPES)
+    return "CR1" if se_type == "stata" else se_type
+
+
+def _check_rank(x: np.ndarray, names: list[str]) -> None:
+    _, r, pivot = linalg.qr(x, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    tol = diag[0] * max(x.shape) * np.finfo(float).eps if diag.size else 0.0
+    rank = int((diag > tol).sum())
+    if rank < x.shape[1]:
+        dropped = [names[i] for i in pivot[rank:]]
+        raise DesignError(
+            f"the design matrix is rank deficient: {', '.join(map(repr, dropped))} "
+            "is a linear combination of the other terms (collinear or constant within the "
+            "data used). Drop it from the covariates."
+        )
+
+
+def fit_ols(
+    x: np.ndarray,
+    y: np.ndarray,
+    names: list[str],
+    se_type: str,
+    clusters: np.ndarray | None = None,
+    df_terms: np.ndarray | None = None,
+) -> OLSFit:
+    """Least squares of ``y`` on ``x`` with the variance estimator ``se_type``.
+
+    ``clusters`` are integer codes (needed for CR types). ``df_terms`` selects
+    the coefficients whose CR2 degrees of freedom are computed (all by default);
+    the others get NaN.
+    """
+    n, k = x.shape
+    if n <= k:
+        raise DesignError(f"{n} observations cannot identify {k} coefficients; use fewer covariates.")
+    _check_rank(x, names)
+    q, r = np.linalg.qr(x)
+    coef = linalg.solve_triangular(r, q.T @ y)
+    r_inv = linalg.solve_triangular(r, np.eye(k))
+    bread = r_inv @ r_inv.T
+    resid = y - x @ coef
+
+    if se_type in HC_TYPES:
+        omega = resid**2
+        if se_type in ("HC2", "HC3"):
+            one_minus_h = 1.0 - np.einsum("ij,ij->i", q, q)
+            power = 1.0 if se_type == "HC2" else 2.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                omega = np.where(one_minus_h > 1e-12, omega / one_minus_h**power, 0.0)
+        meat = (x * omega[:, None]).T @ x
+        vcov = bread @ meat @ bread
+        if se_type == "HC1":
+            vcov *= n / (n - k)
+        return OLSFit(coef, vcov, np.full(k, float(n - k)), n, k, None)
+
+    if clusters is None:
+        raise DesignError(f"se_type {se_type!r} needs clusters.")
+    n_clusters = int(clusters.max()) + 1
+    if n_clusters < 2:
+        raise DesignError("cluster-robust standard errors need at least two clusters.")
+    if se_type in ("CR0", "CR1"):
+        scores = _sum_by_cluster(x * resid[:, None], clusters, n_clusters)
+        vcov = bread @ (scores.T @ scores) @ bread
+        if se_type == "CR1":
+            vcov *= n_clusters * (n - 1) / ((n_clusters - 1) * (n - k))
+        return OLSFit(coef, vcov, np.full(k, float(n_clusters - 1)), n, k, n_clusters)
+
+    scores, df = _cr2(x, resid, bread, clusters, n_clusters, df_terms)
+    vcov = bread @ (scores.T @ scores) @ bread
+    return OLSFit(coef, vcov, df, n, k, n_clusters)
+
+
+def _sum_by_cluster(values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
+    out = np.zeros((n_clusters, values.shape[1]))
+    np.add.at(out, clusters, values)
+    return out
+
+
+def _cr2(x, resid, bread, clusters, n_clusters, df_terms):
+    """CR2 cluster scores ``X_g' A_g e_g`` and Bell–McCaffrey degrees of freedom.
+
+    Clusters of equal size are processed together as stacked matrices, so the
+    work is vectorised over clusters rather than looped.
+    """
+    n, k = x.shape
+    order = np.argsort(clusters, kind="stable")
+    sizes = np.bincount(clusters, minlength=n_clusters)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    scores = np.empty((n_clusters, k))
+    # u[g] = A_g X_g M (n_g x k); we keep u'u per coefficient and W = X_g' u.
+    uu = np.empty((n_clusters, k))
+    w = np.empty((n_clusters, k, k))
+    for size in np.unique(sizes):
+        members = np.flatnonzero(sizes == size)
+        rows = order[starts[members][:, None] + np.arange(size)]  # (G_s, size)
+        xg = x[rows]  # (G_s, size, k)
+        eg = resid[rows]
+        h = np.einsum("gik,kl,gjl->gij", xg, bread, xg)
+        vals, vecs = np.linalg.eigh(np.eye(size) - h)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv_sqrt = np.where(vals > 1e-12, 1.0 / np.sqrt(np.clip(vals, 1e-300, None)), 0.0)
+        a = np.einsum("gij,gj,gkj->gik", vecs, inv_sqrt, vecs)
+        scores[members] = np.einsum("gik,gi->gk", xg, np.einsum("gij,gj->gi", a, eg))
+        u = np.einsum("gij,gjk,kl->gil", a, xg, bread)
+        uu[members] = np.einsum("gil,gil->gl", u, u)
+        w[members] = np.einsum("gik,gil->gkl", xg, u)
+    terms = np.arange(k) if df_terms is None else np.asarray(df_terms)
+    df = np.full(k, np.nan)
+    for j in terms:
+        wj = w[:, :, j]  # (J, k)
+        gtg = np.diag(uu[:, j]) - wj @ bread @ wj.T
+        df[j] = np.trace(gtg) ** 2 / np.sum(gtg**2)
+    return scores, df

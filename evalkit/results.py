@@ -1,0 +1,169 @@
+"""Result objects shared by the estimators.
+
+Every estimator returns an :class:`EffectResult`: the numbers as attributes,
+``summary()`` for reading, ``to_frame()`` for a tidy table (one row per term,
+like broom's ``tidy``) and an HTML view in notebooks.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+TIDY_COLUMNS = [
+    "term",
+    "estimate",
+    "std_error",
+    "statistic",
+    "p_value",
+    "conf_low",
+    "conf_high",
+    "df",
+]
+
+
+def t_or_z_inference(
+    estimate: np.ndarray | float,
+    std_error: np.ndarray | float,
+    df: np.ndarray | float | None,
+    alpha: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Statistic, two-sided p-value and (1 - alpha) interval; t with ``df``, normal without."""
+    estimate = np.asarray(estimate, dtype=float)
+    std_error = np.asarray(std_error, dtype=float)
+    statistic = estimate / std_error
+    if df is None:
+        p_value = 2.0 * stats.norm.sf(np.abs(statistic))
+        critical = stats.norm.isf(alpha / 2.0)
+    else:
+        p_value = 2.0 * stats.t.sf(np.abs(statistic), df)
+        critical = stats.t.isf(alpha / 2.0, df)
+    return statistic, p_value, estimate - critical * std_error, estimate + critical * std_error
+
+
+@dataclass(frozen=True, eq=False)
+class EffectResult:
+    """The estimated effect of treatment (arm 1 against arm 0) on one outcome.
+
+    Attributes
+    ----------
+    estimate : the effect: a difference (arm 1 minus arm 0) or, when
+        ``scale == "ratio"``, a ratio (arm 1 over arm 0).
+    std_error : its standard error; for ratios, that of the log ratio; None for exact methods.
+    conf_int : ``(low, high)`` at level ``1 - alpha`` (on the ratio scale for ratios).
+    p_value : two-sided p-value of no effect.
+    statistic : t (when ``df`` is set) or z statistic; None for exact tests.
+    df : degrees of freedom of the t reference distribution, or None (normal or exact).
+    n_treated, n_control : units in arm 1 and arm 0.
+    method : what was estimated and how (variance estimator, interval).
+    terms : for regression estimators, every coefficient (tidy frame); else None.
+    """
+
+    estimate: float
+    std_error: float | None
+    conf_int: tuple[float, float]
+    p_value: float
+    statistic: float | None
+    df: float | None
+    n_treated: int
+    n_control: int
+    method: str
+    outcome: str
+    treatment: str
+    alpha: float = 0.05
+    scale: str = "difference"
+    design: str = "complete"
+    n_blocks: int | None = None
+    n_clusters: int | None = None
+    terms: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        """Units used (both arms)."""
+        return self.n_treated + self.n_control
+
+    def _effect_row(self) -> dict:
+        return {
+            "term": self.treatment,
+            "estimate": self.estimate,
+            "std_error": self.std_error,
+            "statistic": self.statistic,
+            "p_value": self.p_value,
+            "conf_low": self.conf_int[0],
+            "conf_high": self.conf_int[1],
+            "df": self.df,
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy frame, one row per term (the treatment term only, unless a regression).
+
+        Columns: term, estimate, std_error, statistic, p_value, conf_low,
+        conf_high, df, outcome, method.
+        """
+        if self.terms is not None:
+            frame = self.terms.loc[:, TIDY_COLUMNS].copy()
+        else:
+            frame = pd.DataFrame([self._effect_row()], columns=TIDY_COLUMNS)
+        frame["outcome"] = self.outcome
+        frame["method"] = self.method
+        return frame
+
+    def _header(self) -> list[str]:
+        level = f"{100 * (1 - self.alpha):g}%"
+        lines = [
+            self.method,
+            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
+            f"(treated {self.n_treated}, control {self.n_control})",
+        ]
+        design = [f"design: {self.design}"]
+        if self.n_blocks is not None:
+            design.append(f"blocks: {self.n_blocks}")
+        if self.n_clusters is not None:
+            design.append(f"clusters: {self.n_clusters}")
+        lines.append("    ".join(design))
+        lines.append(f"Effect ({'ratio' if self.scale == 'ratio' else 'difference'}), {level} CI")
+        return lines
+
+    def summary(self) -> str:
+        """A readable text block: the design, the counts and the effect with its interval."""
+        frame = self.to_frame()
+        table = pd.DataFrame(
+            {
+                "estimate": frame["estimate"].map(_fmt),
+                "std.error": frame["std_error"].map(_fmt),
+                "statistic": frame["statistic"].map(_fmt),
+                "df": frame["df"].map(_fmt),
+                "p.value": frame["p_value"].map(_fmt_p),
+                "CI low": frame["conf_low"].map(_fmt),
+                "CI high": frame["conf_high"].map(_fmt),
+            }
+        )
+        table.index = frame["term"].to_list()
+        notes = []
+        if self.scale == "ratio" and self.std_error is not None:
+            notes.append("std.error is that of the log ratio.")
+        return "\n".join(self._header() + [table.to_string()] + notes)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        header = "<br>".join(html.escape(line) for line in self._header())
+        return f"<div><p>{header}</p>{self.to_frame().to_html(index=False, float_format=_fmt)}</div>"
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.6g}"
+
+
+def _fmt_p(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "<1e-16" if value < 1e-16 else f"{value:.4g}"
