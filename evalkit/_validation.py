@@ -47,7 +47,9 @@ def check_alpha(alpha: float) -> float:
 def check_choice(value: str, name: str, choices: Sequence[str]) -> str:
     """Raise :class:`ArgumentError` unless ``value`` is one of ``choices``."""
     if value not in choices:
-        raise ArgumentError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}.")
+        raise ArgumentError(
+            f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}."
+        )
     return value
 
 
@@ -59,7 +61,9 @@ def as_column_list(columns: str | Sequence[str] | None, role: str) -> list[str]:
         return [columns]
     names = list(columns)
     if not all(isinstance(c, str) for c in names):
-        raise ArgumentError(f"{role} must be a column name or a list of column names; got {columns!r}.")
+        raise ArgumentError(
+            f"{role} must be a column name or a list of column names; got {columns!r}."
+        )
     return names
 
 
@@ -89,7 +93,9 @@ def select_columns(
                     f"{role} column {name!r} is not in the data. Available columns: {available}."
                 )
             if name in used:
-                raise ColumnError(f"column {name!r} is used in two roles; give each role its own column.")
+                raise ColumnError(
+                    f"column {name!r} is used in two roles; give each role its own column."
+                )
             used.append(name)
     frame = data.loc[:, used].copy()
     if len(frame) == 0:
@@ -193,7 +199,8 @@ def covariate_matrix(frame: pd.DataFrame, covariates: list[str]) -> tuple[np.nda
         levels = sorted(pd.unique(series), key=str)
         if len(levels) < 2:
             raise DesignError(
-                f"covariate {name!r} takes a single value ({_show(levels)}); drop it from covariates."
+                f"covariate {name!r} takes a single value ({_show(levels)}); "
+                "drop it from covariates."
             )
         for level in levels[1:]:
             blocks.append((series.to_numpy() == level).astype(float)[:, None])
@@ -241,7 +248,9 @@ def prepare_trial(
         if not isinstance(value, str):
             raise ArgumentError(f"{role} must be a column name (a string); got {value!r}.")
     for role, value in (
-        ("blocks", blocks), ("clusters", clusters), ("fixed_effects", fixed_effects)
+        ("blocks", blocks),
+        ("clusters", clusters),
+        ("fixed_effects", fixed_effects),
     ):
         if value is not None and not isinstance(value, str):
             raise ArgumentError(f"{role} must be a column name (a string) or None; got {value!r}.")

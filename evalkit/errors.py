@@ -24,7 +24,7 @@ class TreatmentError(EvalkitError):
 
 
 class OutcomeError(EvalkitError):
-    """An outcome or covariate column is not numeric (or not 0/1 where a binary outcome is needed)."""
+    """An outcome or covariate is not numeric, or not 0/1 where a binary outcome is needed."""
 
 
 class MissingValueError(EvalkitError):

@@ -154,7 +154,9 @@ class EffectResult:
 
     def _repr_html_(self) -> str:
         header = "<br>".join(html.escape(line) for line in self._header())
-        return f"<div><p>{header}</p>{self.to_frame().to_html(index=False, float_format=_fmt)}</div>"
+        return (
+            f"<div><p>{header}</p>{self.to_frame().to_html(index=False, float_format=_fmt)}</div>"
+        )
 
 
 def _fmt(value) -> str:

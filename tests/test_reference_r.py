@@ -28,8 +28,13 @@ def frames():
 def test_reference_covers_every_estimator():
     covered = {case["function"] for case in CASES}
     assert covered == {
-        "difference_in_means", "lin_estimator", "ancova",
-        "risk_difference", "risk_ratio", "odds_ratio", "fisher_exact",
+        "difference_in_means",
+        "lin_estimator",
+        "ancova",
+        "risk_difference",
+        "risk_ratio",
+        "odds_ratio",
+        "fisher_exact",
     }
 
 

@@ -110,8 +110,20 @@ def risk_difference(
         l0, u0 = wilson_interval(c, n0, alpha)
         ci = (d - np.hypot(p1 - l1, u0 - p0), d + np.hypot(u1 - p1, p0 - l0))
         label = "Risk difference, Newcombe hybrid score interval, score test"
-    return _result(d, se, ci, 2 * stats.norm.sf(abs(z)), z, n1, n0, label, outcome, treatment,
-                   alpha, "difference")
+    return _result(
+        d,
+        se,
+        ci,
+        2 * stats.norm.sf(abs(z)),
+        z,
+        n1,
+        n0,
+        label,
+        outcome,
+        treatment,
+        alpha,
+        "difference",
+    )
 
 
 def risk_ratio(
@@ -148,16 +160,29 @@ def risk_ratio(
             f"every unit in both arms has outcome {outcome!r}; the risk ratio is 1 with no "
             "uncertainty to estimate."
         )
-    return _log_wald(rr, se, n1, n0, "Risk ratio, log-scale Wald interval", outcome,
-                     treatment, alpha)
+    return _log_wald(
+        rr, se, n1, n0, "Risk ratio, log-scale Wald interval", outcome, treatment, alpha
+    )
 
 
 def _log_wald(ratio, se, n1, n0, method, outcome, treatment, alpha):
     z_crit = stats.norm.isf(alpha / 2.0)
     z = np.log(ratio) / se
     ci = (ratio * np.exp(-z_crit * se), ratio * np.exp(z_crit * se))
-    return _result(ratio, se, ci, 2 * stats.norm.sf(abs(z)), z, n1, n0, method,
-                   outcome, treatment, alpha, "ratio")
+    return _result(
+        ratio,
+        se,
+        ci,
+        2 * stats.norm.sf(abs(z)),
+        z,
+        n1,
+        n0,
+        method,
+        outcome,
+        treatment,
+        alpha,
+        "ratio",
+    )
 
 
 def odds_ratio(
@@ -186,8 +211,16 @@ def odds_ratio(
     check_choice(method, "method", ("woolf", "conditional"))
     a, n1, c, n0 = _counts(data, outcome, treatment, missing)
     if method == "conditional":
-        return _conditional(a, n1, c, n0, outcome, treatment, alpha,
-                            "Odds ratio, conditional MLE, exact interval, Fisher's exact test")
+        return _conditional(
+            a,
+            n1,
+            c,
+            n0,
+            outcome,
+            treatment,
+            alpha,
+            "Odds ratio, conditional MLE, exact interval, Fisher's exact test",
+        )
     b, d = n1 - a, n0 - c
     if min(a, b, c, d) == 0:
         raise DesignError(
@@ -195,8 +228,16 @@ def odds_ratio(
             f"{b} without; control {c} with, {d} without); use method='conditional'."
         )
     se = np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    return _log_wald(a * d / (b * c), se, n1, n0, "Odds ratio, Woolf (log-scale Wald) interval", outcome,
-                     treatment, alpha)
+    return _log_wald(
+        a * d / (b * c),
+        se,
+        n1,
+        n0,
+        "Odds ratio, Woolf (log-scale Wald) interval",
+        outcome,
+        treatment,
+        alpha,
+    )
 
 
 def fisher_exact(
@@ -222,8 +263,9 @@ def fisher_exact(
     """
     alpha = check_alpha(alpha)
     a, n1, c, n0 = _counts(data, outcome, treatment, missing)
-    return _conditional(a, n1, c, n0, outcome, treatment, alpha,
-                        "Fisher's exact test, conditional MLE odds ratio")
+    return _conditional(
+        a, n1, c, n0, outcome, treatment, alpha, "Fisher's exact test, conditional MLE odds ratio"
+    )
 
 
 def _conditional(a, n1, c, n0, outcome, treatment, alpha, method):
@@ -235,5 +277,17 @@ def _conditional(a, n1, c, n0, outcome, treatment, alpha, method):
     result = _scipy_odds_ratio(table, kind="conditional")
     ci = result.confidence_interval(confidence_level=1 - alpha)
     p_value = stats.fisher_exact(table, alternative="two-sided").pvalue
-    return _result(result.statistic, None, (ci.low, ci.high), p_value, None, n1, n0, method,
-                   outcome, treatment, alpha, "ratio")
+    return _result(
+        result.statistic,
+        None,
+        (ci.low, ci.high),
+        p_value,
+        None,
+        n1,
+        n0,
+        method,
+        outcome,
+        treatment,
+        alpha,
+        "ratio",
+    )

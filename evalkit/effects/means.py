@@ -69,9 +69,9 @@ def difference_in_means(
     if trial.clusters is not None:
         _check_clusters_within_arm(t, trial.clusters, clusters)
     if trial.blocks is None:
-        estimate, se, df, design = _unblocked(y, t, trial.clusters)
+        estimate, se, df, design, variance = _unblocked(y, t, trial.clusters)
     else:
-        estimate, se, df, design = _blocked(y, t, trial.blocks, trial.clusters, blocks)
+        estimate, se, df, design, variance = _blocked(y, t, trial.blocks, trial.clusters, blocks)
 
     _warn_no_variance(y, t, outcome)
     if not se > 0:
@@ -92,7 +92,7 @@ def difference_in_means(
         df=float(df),
         n_treated=trial.n_treated,
         n_control=trial.n_control,
-        method=f"Difference in means ({design})",
+        method=f"Difference in means, {variance}",
         outcome=outcome,
         treatment=treatment,
         alpha=alpha,
@@ -126,8 +126,8 @@ def _clustered(y: np.ndarray, t: np.ndarray, clusters: np.ndarray) -> tuple[floa
 
 def _unblocked(y, t, clusters):
     if clusters is None:
-        return (*_neyman(y, t), "complete randomization, Neyman (HC2) SE, Welch df")
-    return (*_clustered(y, t, clusters), "cluster randomization, CR2 SE, Bell-McCaffrey df")
+        return (*_neyman(y, t), "complete", "Neyman (HC2) SE, Welch-Satterthwaite df")
+    return (*_clustered(y, t, clusters), "clustered", "CR2 SE, Bell-McCaffrey df")
 
 
 def _blocked(y, t, blocks, clusters, blocks_name):
@@ -170,6 +170,7 @@ def _blocked(y, t, blocks, clusters, blocks_name):
         if clusters is None:
             se = np.sqrt(np.sum((diffs - estimate) ** 2) / (n_blocks * (n_blocks - 1)))
             design = "matched pairs"
+            variance = "matched-pair SE (Gerber & Green eq. 3.16), df = pairs - 1"
         else:
             se = np.sqrt(
                 n_blocks
@@ -177,9 +178,10 @@ def _blocked(y, t, blocks, clusters, blocks_name):
                 * np.sum((n_b * diffs - n_total * estimate / n_blocks) ** 2)
             )
             design = "matched pairs of clusters"
+            variance = "matched-pair SE (Imai, King & Nall eq. 6), df = pairs - 1"
         if n_blocks < 2:
             raise DesignError("the matched-pair variance needs at least two blocks.")
-        return estimate, se, n_blocks - 1, f"{design}, df = pairs - 1"
+        return estimate, se, n_blocks - 1, design, variance
 
     if clusters is None:
         s1 = np.bincount(blocks, weights=(y - (sum1 / n1)[blocks]) ** 2 * t, minlength=n_blocks)
@@ -200,8 +202,14 @@ def _blocked(y, t, blocks, clusters, blocks_name):
         raise DesignError(
             f"too few {unit} for the blocked variance: df = {unit} - 2 x blocks = {df}."
         )
-    design = "blocked" + (" and clustered, CR2 within blocks" if clusters is not None else "")
-    return estimate, se, df, f"{design}, df = {unit} - 2 x blocks"
+    if clusters is None:
+        design, variance = "blocked", "blocked Neyman SE, df = units - 2 x blocks"
+    else:
+        design, variance = (
+            "blocked and clustered",
+            "CR2 SE within blocks, df = clusters - 2 x blocks",
+        )
+    return estimate, se, df, design, variance
 
 
 def _check_clusters_within_arm(t: np.ndarray, clusters: np.ndarray, name: str) -> None:

@@ -61,17 +61,20 @@ def check_se_type(se_type: str | None, clustered: bool) -> str:
     return "CR1" if se_type == "stata" else se_type
 
 
-def _check_rank(x: np.ndarray, names: list[str]) -> None:
-    _, r, pivot = linalg.qr(x, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r))
-    tol = diag[0] * max(x.shape) * np.finfo(float).eps if diag.size else 0.0
-    rank = int((diag > tol).sum())
-    if rank < x.shape[1]:
-        dropped = [names[i] for i in pivot[rank:]]
+def _check_rank(r: np.ndarray, x: np.ndarray, names: list[str]) -> None:
+    """Name every column that is (nearly) a linear combination of the columns before it.
+
+    In the QR decomposition without pivoting, ``|R_jj|`` is the norm of column j's part
+    orthogonal to columns 0..j-1; relative to the column's own norm it is below 1e-7 (R's
+    ``lm`` tolerance) exactly when the column adds nothing new.
+    """
+    norms = np.linalg.norm(x, axis=0)
+    dependent = np.abs(np.diag(r)) <= 1e-7 * np.where(norms > 0, norms, 1.0)
+    if dependent.any():
+        dropped = ", ".join(repr(names[i]) for i in np.flatnonzero(dependent))
         raise DesignError(
-            f"the design matrix is rank deficient: {', '.join(map(repr, dropped))} "
-            "is a linear combination of the other terms (collinear or constant within the "
-            "data used). Drop it from the covariates."
+            f"the design matrix is rank deficient: {dropped} is a linear combination of the "
+            "terms before it (collinear, or constant within the data used). Drop it."
         )
 
 
@@ -91,9 +94,11 @@ def fit_ols(
     """
     n, k = x.shape
     if n <= k:
-        raise DesignError(f"{n} observations cannot identify {k} coefficients; use fewer covariates.")
-    _check_rank(x, names)
+        raise DesignError(
+            f"{n} observations cannot identify {k} coefficients; use fewer covariates."
+        )
     q, r = np.linalg.qr(x)
+    _check_rank(r, x, names)
     coef = linalg.solve_triangular(r, q.T @ y)
     r_inv = linalg.solve_triangular(r, np.eye(k))
     bread = r_inv @ r_inv.T

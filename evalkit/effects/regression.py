@@ -58,8 +58,16 @@ def lin_estimator(
     centred_names = [f"{name}_c" for name in trial.covariate_names]
     names = ["(Intercept)", treatment, *centred_names, *[f"{treatment}:{c}" for c in centred_names]]
     return _fit_effect(
-        x, names, trial, outcome, treatment, clusters, se_type, alpha,
-        method="Lin (2013) regression adjustment", report=len(names),
+        x,
+        names,
+        trial,
+        outcome,
+        treatment,
+        clusters,
+        se_type,
+        alpha,
+        method="Lin (2013) regression adjustment",
+        report=len(names),
     )
 
 
@@ -121,8 +129,16 @@ def ancova(
         names += [f"{fixed_effects}[{g}]" for g in range(n_groups)]
     x = np.column_stack([*columns, dummies])
     return _fit_effect(
-        x, names, trial, outcome, treatment, clusters, se_type, alpha,
-        method="ANCOVA (additive covariate adjustment)", report=report,
+        x,
+        names,
+        trial,
+        outcome,
+        treatment,
+        clusters,
+        se_type,
+        alpha,
+        method="ANCOVA (additive covariate adjustment)",
+        report=report,
     )
 
 
