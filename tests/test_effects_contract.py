@@ -50,8 +50,10 @@ ESTIMATORS = [
     (evalkit.odds_ratio, {"outcome": "job", "method": "conditional"}),
     (evalkit.fisher_exact, {"outcome": "job"}),
 ]
-IDS = [f"{f.__name__}-{'-'.join(f'{k}={v}' for k, v in kw.items() if k != 'outcome')}"
-       for f, kw in ESTIMATORS]
+IDS = [
+    f"{f.__name__}-{'-'.join(f'{k}={v}' for k, v in kw.items() if k != 'outcome')}"
+    for f, kw in ESTIMATORS
+]
 
 
 def call(estimator, kwargs, data, **overrides):
@@ -73,7 +75,14 @@ class TestContract:
         assert result.outcome == kwargs["outcome"]
         frame = result.to_frame()
         assert list(frame.columns[:8]) == [
-            "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "df"
+            "term",
+            "estimate",
+            "std_error",
+            "statistic",
+            "p_value",
+            "conf_low",
+            "conf_high",
+            "df",
         ]
         assert frame.loc[frame["term"] == "t", "estimate"].item() == result.estimate
         text = result.summary()

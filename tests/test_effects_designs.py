@@ -46,8 +46,9 @@ class TestDifferenceInMeans:
         assert result.design == "matched pairs"
 
     def test_block_without_both_arms(self):
-        data = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6], "t": [1, 0, 1, 0, 1, 1],
-                             "b": [1, 1, 1, 1, 2, 2]})
+        data = pd.DataFrame(
+            {"y": [1.0, 2, 3, 4, 5, 6], "t": [1, 0, 1, 0, 1, 1], "b": [1, 1, 1, 1, 2, 2]}
+        )
         with pytest.raises(DesignError, match=r"1 of 2 blocks in 'b' lack"):
             evalkit.difference_in_means(data, "y", "t", blocks="b")
 
@@ -58,8 +59,9 @@ class TestDifferenceInMeans:
         data = pd.DataFrame({"y": y, "t": t, "b": b})
         with pytest.warns(FragileDesignWarning, match="1 of 3 blocks in 'b' have a single unit"):
             result = evalkit.difference_in_means(data, "y", "t", blocks="b")
-        diffs = np.array([y[(b == k) & (t == 1)].mean() - y[(b == k) & (t == 0)].mean()
-                          for k in (1, 2, 3)])
+        diffs = np.array(
+            [y[(b == k) & (t == 1)].mean() - y[(b == k) & (t == 0)].mean() for k in (1, 2, 3)]
+        )
         weights = np.array([4, 4, 3]) / 11
         assert result.estimate == pytest.approx(np.sum(weights * diffs))
         expected_se = np.sqrt(np.sum((diffs - result.estimate) ** 2) / (3 * 2))
@@ -142,14 +144,21 @@ class TestRegression:
     def test_hc_variants_order(self):
         # HC0 <= HC2 <= HC3 for the same fit (leverages in [0, 1)).
         data = synthetic()
-        se = {s: evalkit.ancova(data, "y", "t", "x", se_type=s).std_error
-              for s in ("HC0", "HC1", "HC2", "HC3")}
+        se = {
+            s: evalkit.ancova(data, "y", "t", "x", se_type=s).std_error
+            for s in ("HC0", "HC1", "HC2", "HC3")
+        }
         assert se["HC0"] < se["HC2"] < se["HC3"] and se["HC0"] < se["HC1"]
 
     def test_lin_without_imbalance_equals_difference_in_means(self):
         # A covariate balanced exactly within arms leaves the estimate unchanged.
-        data = pd.DataFrame({"y": [3.0, 5, 4, 6, 2, 3, 5, 1], "t": [1, 1, 1, 1, 0, 0, 0, 0],
-                             "x": [1, 2, 3, 4, 1, 2, 3, 4]})
+        data = pd.DataFrame(
+            {
+                "y": [3.0, 5, 4, 6, 2, 3, 5, 1],
+                "t": [1, 1, 1, 1, 0, 0, 0, 0],
+                "x": [1, 2, 3, 4, 1, 2, 3, 4],
+            }
+        )
         lin = evalkit.lin_estimator(data, "y", "t", "x")
         assert lin.estimate == pytest.approx(evalkit.difference_in_means(data, "y", "t").estimate)
 
@@ -161,8 +170,9 @@ class TestRegression:
 
 class TestBinary:
     def counts_frame(self, a, n1, c, n0):
-        return pd.DataFrame({"t": [1] * n1 + [0] * n0,
-                             "job": [1] * a + [0] * (n1 - a) + [1] * c + [0] * (n0 - c)})
+        return pd.DataFrame(
+            {"t": [1] * n1 + [0] * n0, "job": [1] * a + [0] * (n1 - a) + [1] * c + [0] * (n0 - c)}
+        )
 
     @pytest.mark.parametrize(
         ("a", "n1", "c", "n0", "low", "high"),
