@@ -176,6 +176,18 @@ def binary_column(series: pd.Series, name: str) -> np.ndarray:
     return numeric.to_numpy() == 1
 
 
+def weights_column(series: pd.Series, name: str) -> np.ndarray:
+    """Return a weights column as a float array; weights must be finite and positive."""
+    values = numeric_column(series, name, role="weights")
+    bad = values <= 0
+    if bad.any():
+        raise ArgumentError(
+            f"weights column {name!r} must be positive; {int(bad.sum())} rows have weights <= 0 "
+            f"(e.g. {_show(pd.unique(values[bad]))}). Drop units with weight 0 from the data."
+        )
+    return values
+
+
 def group_codes(series: pd.Series) -> np.ndarray:
     """Integer codes 0..G-1 of a grouping column (blocks, clusters, fixed effects)."""
     codes, _ = pd.factorize(series, sort=True)
@@ -221,6 +233,7 @@ class TrialData:
     blocks: np.ndarray | None
     clusters: np.ndarray | None
     fixed_effects: np.ndarray | None = None
+    weights: np.ndarray | None = None
 
     @property
     def n_treated(self) -> int:
@@ -240,6 +253,7 @@ def prepare_trial(
     blocks: str | None = None,
     clusters: str | None = None,
     fixed_effects: str | None = None,
+    weights: str | None = None,
     missing: str = "error",
     binary: bool = False,
 ) -> TrialData:
@@ -251,6 +265,7 @@ def prepare_trial(
         ("blocks", blocks),
         ("clusters", clusters),
         ("fixed_effects", fixed_effects),
+        ("weights", weights),
     ):
         if value is not None and not isinstance(value, str):
             raise ArgumentError(f"{role} must be a column name (a string) or None; got {value!r}.")
@@ -262,6 +277,7 @@ def prepare_trial(
         "blocks": [blocks] if blocks else [],
         "clusters": [clusters] if clusters else [],
         "fixed_effects": [fixed_effects] if fixed_effects else [],
+        "weights": [weights] if weights else [],
     }
     frame = select_columns(data, roles, missing=missing)
     treated = treatment_indicator(frame[treatment], treatment)
@@ -278,4 +294,5 @@ def prepare_trial(
         blocks=group_codes(frame[blocks]) if blocks else None,
         clusters=group_codes(frame[clusters]) if clusters else None,
         fixed_effects=group_codes(frame[fixed_effects]) if fixed_effects else None,
+        weights=weights_column(frame[weights], weights) if weights else None,
     )

@@ -227,3 +227,46 @@ def test_no_warning_on_an_ordinary_trial():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         evalkit.difference_in_means(synthetic(), "y", "t")
+
+
+class TestWeights:
+    @pytest.mark.parametrize(
+        "estimator",
+        [
+            lambda d, **k: evalkit.difference_in_means(d, "y", "t", **k),
+            lambda d, **k: evalkit.lin_estimator(d, "y", "t", "x", **k),
+            lambda d, **k: evalkit.ancova(d, "y", "t", "x", **k),
+        ],
+        ids=["difference_in_means", "lin_estimator", "ancova"],
+    )
+    def test_weights_validated(self, estimator):
+        data = synthetic().assign(w=1.0)
+        data.loc[3, "w"] = 0.0
+        with pytest.raises(ArgumentError, match="weights column 'w' must be positive; 1 rows"):
+            estimator(data, weights="w")
+        with pytest.raises(OutcomeError, match="weights column 'w' must be numeric"):
+            estimator(data.assign(w="heavy"), weights="w")
+        with pytest.raises(ArgumentError, match="weights must be a column name"):
+            estimator(data, weights=[1.0] * len(data))
+
+    def test_equal_weights_change_nothing_but_df(self):
+        data = synthetic().assign(w=2.5)
+        weighted = evalkit.difference_in_means(data, "y", "t", weights="w")
+        plain = evalkit.difference_in_means(data, "y", "t")
+        assert weighted.estimate == pytest.approx(plain.estimate)
+        assert weighted.std_error == pytest.approx(plain.std_error)
+        assert weighted.df == len(data) - 2  # estimatr: weighted HC2 uses N - 2, not Welch
+
+    def test_integer_weights_equal_replicated_rows(self):
+        data = synthetic(n=40, clusters=40).assign(w=lambda d: 1 + d.index % 3)
+        weighted = evalkit.ancova(data, "y", "t", "x", weights="w", se_type="HC0")
+        replicated = data.loc[data.index.repeat(data.w)]
+        assert weighted.estimate == pytest.approx(
+            evalkit.ancova(replicated, "y", "t", "x", se_type="HC0").estimate
+        )
+
+    def test_weights_and_matched_pairs(self):
+        data = pd.DataFrame({"y": [1.0, 2, 3, 5, 4, 4.5], "t": [1, 0, 1, 0, 1, 0],
+                             "pair": [1, 1, 2, 2, 3, 3], "w": [1.0, 2, 1, 2, 1, 2]})
+        with pytest.raises(DesignError, match="weights cannot be combined with a matched-pair"):
+            evalkit.difference_in_means(data, "y", "t", blocks="pair", weights="w")

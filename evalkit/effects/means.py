@@ -22,6 +22,7 @@ def difference_in_means(
     blocks: str | None = None,
     clusters: str | None = None,
     alpha: float = 0.05,
+    weights: str | None = None,
     missing: str = "error",
 ) -> EffectResult:
     """Average treatment effect as the difference in arm means, with the design's variance.
@@ -45,12 +46,17 @@ def difference_in_means(
     estimatr does for designs mixing pairs and larger blocks (estimatr itself stops on a
     block of three). Intervals and p-values are t-based. Contrasts are arm 1 minus arm 0.
 
+    With ``weights``, arm means are weighted and the variance is the weighted HC2 (CR2 with
+    clusters) of least squares on ``[1, T]`` with ``df = N - 2``; blocks are weighted by
+    their total weight. This is estimatr's weighted estimator; it has no matched-pair form.
+
     Parameters
     ----------
     data : one row per unit.
     outcome, treatment : column names; treatment is 0/1 or boolean.
     blocks, clusters : optional columns of block and cluster identifiers.
     alpha : 1 - confidence level.
+    weights : optional column of positive unit weights.
     missing : ``"error"`` (default) or ``"drop"`` (drop rows with a missing value in a used
         column, with a warning giving the count).
 
@@ -63,15 +69,23 @@ def difference_in_means(
     """
     alpha = check_alpha(alpha)
     trial = prepare_trial(
-        data, outcome, treatment, blocks=blocks, clusters=clusters, missing=missing
+        data,
+        outcome,
+        treatment,
+        blocks=blocks,
+        clusters=clusters,
+        weights=weights,
+        missing=missing,
     )
-    y, t = trial.y, trial.treated
+    y, t, w = trial.y, trial.treated, trial.weights
     if trial.clusters is not None:
         _check_clusters_within_arm(t, trial.clusters, clusters)
     if trial.blocks is None:
-        estimate, se, df, design, variance = _unblocked(y, t, trial.clusters)
+        estimate, se, df, design, variance = _unblocked(y, t, trial.clusters, w)
     else:
-        estimate, se, df, design, variance = _blocked(y, t, trial.blocks, trial.clusters, blocks)
+        estimate, se, df, design, variance = _blocked(y, t, trial.blocks, trial.clusters, w, blocks)
+    if w is not None:
+        variance = f"weighted, {variance}"
 
     _warn_no_variance(y, t, outcome)
     if not se > 0:
@@ -117,20 +131,25 @@ def _neyman(y: np.ndarray, t: np.ndarray) -> tuple[float, float, float]:
     return y1.mean() - y0.mean(), se, df
 
 
-def _clustered(y: np.ndarray, t: np.ndarray, clusters: np.ndarray) -> tuple[float, float, float]:
-    codes = np.unique(clusters, return_inverse=True)[1]
+def _regression(y, t, clusters, weights) -> tuple[float, float, float]:
+    """Treatment coefficient of (weighted) least squares on [1, T]: HC2, or CR2 with clusters."""
     x = np.column_stack([np.ones_like(y), t.astype(float)])
-    fit = fit_ols(x, y, ["(Intercept)", "treatment"], "CR2", clusters=codes, df_terms=[1])
+    if clusters is not None:
+        clusters = np.unique(clusters, return_inverse=True)[1]
+    se_type = "HC2" if clusters is None else "CR2"
+    fit = fit_ols(x, y, ["(Intercept)", "treatment"], se_type, clusters, [1], weights)
     return fit.coef[1], fit.std_error[1], fit.df[1]
 
 
-def _unblocked(y, t, clusters):
-    if clusters is None:
-        return (*_neyman(y, t), "complete", "Neyman (HC2) SE, Welch-Satterthwaite df")
-    return (*_clustered(y, t, clusters), "clustered", "CR2 SE, Bell-McCaffrey df")
+def _unblocked(y, t, clusters, weights):
+    if clusters is not None:
+        return (*_regression(y, t, clusters, weights), "clustered", "CR2 SE, Bell-McCaffrey df")
+    if weights is not None:
+        return (*_regression(y, t, None, weights), "complete", "HC2 SE, df = N - 2")
+    return (*_neyman(y, t), "complete", "Neyman (HC2) SE, Welch-Satterthwaite df")
 
 
-def _blocked(y, t, blocks, clusters, blocks_name):
+def _blocked(y, t, blocks, clusters, weights, blocks_name):
     n_blocks = int(blocks.max()) + 1
     units = clusters if clusters is not None else np.arange(len(y))
     # Units (or clusters) per block and arm.
@@ -143,28 +162,46 @@ def _blocked(y, t, blocks, clusters, blocks_name):
             f"{empty.size} of {n_blocks} blocks in {blocks_name!r} lack a treated or a control "
             "unit; every block needs both arms. Merge or drop those blocks."
         )
-    per_block = per_arm.sum(axis=1)
-    pair_matched = bool((per_block == 2).all())
+    unit = "clusters" if clusters is not None else "units"
+    pair_matched = bool((per_arm.sum(axis=1) == 2).all())
     if not pair_matched and (per_arm.min(axis=1) == 1).any():
         single = int((per_arm.min(axis=1) == 1).sum())
         warnings.warn(
             f"{single} of {n_blocks} blocks in {blocks_name!r} have a single "
-            f"{'cluster' if clusters is not None else 'unit'} in an arm, so no within-block "
-            "variance exists there; the matched-pair variance over blocks is used instead "
-            "(conservative when blocks differ).",
+            f"{unit[:-1]} in an arm, so no within-block variance exists there; the "
+            "matched-pair variance over blocks is used instead (conservative when blocks differ).",
             FragileDesignWarning,
             stacklevel=4,
         )
         pair_matched = True
+    if pair_matched and weights is not None:
+        raise DesignError(
+            "weights cannot be combined with a matched-pair design (blocks with a single unit "
+            "in an arm): no weighted matched-pair variance is defined. Drop the weights or "
+            "merge blocks."
+        )
+    if pair_matched and n_blocks < 2:
+        raise DesignError("the matched-pair variance needs at least two blocks.")
 
-    n_b = np.bincount(blocks, minlength=n_blocks).astype(float)
-    n1 = np.bincount(blocks, weights=t, minlength=n_blocks)
-    sum1 = np.bincount(blocks, weights=y * t, minlength=n_blocks)
-    sum0 = np.bincount(blocks, weights=y * ~t, minlength=n_blocks)
-    diffs = sum1 / n1 - sum0 / (n_b - n1)
+    w = np.ones(len(y)) if weights is None else weights / weights.mean()
+    n_b = np.bincount(blocks, weights=w, minlength=n_blocks)
     n_total = n_b.sum()
+    if weights is None and clusters is None:
+        diffs, block_var = _block_neyman(y, t, blocks, n_blocks, need_variance=not pair_matched)
+    else:
+        fits = np.array(
+            [
+                _regression(
+                    y[inside],
+                    t[inside],
+                    None if clusters is None else clusters[inside],
+                    None if weights is None else w[inside],
+                )[:2]
+                for inside in (blocks == b for b in range(n_blocks))
+            ]
+        )
+        diffs, block_var = fits[:, 0], fits[:, 1] ** 2
     estimate = np.sum(diffs * n_b / n_total)
-    unit = "clusters" if clusters is not None else "units"
 
     if pair_matched:
         if clusters is None:
@@ -179,37 +216,32 @@ def _blocked(y, t, blocks, clusters, blocks_name):
             )
             design = "matched pairs of clusters"
             variance = "matched-pair SE (Imai, King & Nall eq. 6), df = pairs - 1"
-        if n_blocks < 2:
-            raise DesignError("the matched-pair variance needs at least two blocks.")
         return estimate, se, n_blocks - 1, design, variance
 
-    if clusters is None:
-        s1 = np.bincount(blocks, weights=(y - (sum1 / n1)[blocks]) ** 2 * t, minlength=n_blocks)
-        s0 = np.bincount(
-            blocks, weights=(y - (sum0 / (n_b - n1))[blocks]) ** 2 * ~t, minlength=n_blocks
-        )
-        n0 = n_b - n1
-        block_var = s1 / (n1 - 1) / n1 + s0 / (n0 - 1) / n0
-        df = n_total - 2 * n_blocks
-    else:
-        block_var = np.empty(n_blocks)
-        for b in range(n_blocks):
-            inside = blocks == b
-            block_var[b] = _clustered(y[inside], t[inside], clusters[inside])[1] ** 2
-        df = int(np.unique(clusters).size) - 2 * n_blocks
     se = np.sqrt(np.sum(block_var * (n_b / n_total) ** 2))
-    if df < 1:
-        raise DesignError(
-            f"too few {unit} for the blocked variance: df = {unit} - 2 x blocks = {df}."
-        )
     if clusters is None:
-        design, variance = "blocked", "blocked Neyman SE, df = units - 2 x blocks"
+        df = len(y) - 2 * n_blocks
+        design, variance = "blocked", "blocked SE, df = units - 2 x blocks"
     else:
-        design, variance = (
-            "blocked and clustered",
-            "CR2 SE within blocks, df = clusters - 2 x blocks",
-        )
+        df = int(np.unique(clusters).size) - 2 * n_blocks
+        design, variance = "blocked and clustered", "CR2 within blocks, df = clusters - 2 x blocks"
+    if df < 1:
+        raise DesignError(f"too few {unit} for the blocked variance: df = {df}.")
     return estimate, se, df, design, variance
+
+
+def _block_neyman(y, t, blocks, n_blocks, need_variance):
+    """Within-block differences in means and Neyman variances, vectorised over blocks."""
+    n_b = np.bincount(blocks, minlength=n_blocks)
+    n1 = np.bincount(blocks, weights=t, minlength=n_blocks)
+    n0 = n_b - n1
+    mean1 = np.bincount(blocks, weights=y * t, minlength=n_blocks) / n1
+    mean0 = np.bincount(blocks, weights=y * ~t, minlength=n_blocks) / n0
+    if not need_variance:
+        return mean1 - mean0, None
+    ss1 = np.bincount(blocks, weights=(y - mean1[blocks]) ** 2 * t, minlength=n_blocks)
+    ss0 = np.bincount(blocks, weights=(y - mean0[blocks]) ** 2 * ~t, minlength=n_blocks)
+    return mean1 - mean0, ss1 / (n1 - 1) / n1 + ss0 / (n0 - 1) / n0
 
 
 def _check_clusters_within_arm(t: np.ndarray, clusters: np.ndarray, name: str) -> None:

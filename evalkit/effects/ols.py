@@ -85,33 +85,39 @@ def fit_ols(
     se_type: str,
     clusters: np.ndarray | None = None,
     df_terms: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
 ) -> OLSFit:
-    """Least squares of ``y`` on ``x`` with the variance estimator ``se_type``.
+    """(Weighted) least squares of ``y`` on ``x`` with the variance estimator ``se_type``.
 
     ``clusters`` are integer codes (needed for CR types). ``df_terms`` selects
     the coefficients whose CR2 degrees of freedom are computed (all by default);
-    the others get NaN.
+    the others get NaN. ``weights`` (positive) give weighted least squares; the
+    variances are those of the transformed model ``sqrt(w) y`` on ``sqrt(w) X``,
+    and weighted CR2 follows estimatr (working model ``W^-1``).
     """
     n, k = x.shape
     if n <= k:
         raise DesignError(
             f"{n} observations cannot identify {k} coefficients; use fewer covariates."
         )
-    q, r = np.linalg.qr(x)
-    _check_rank(r, x, names)
-    coef = linalg.solve_triangular(r, q.T @ y)
+    w = np.ones(n) if weights is None else weights / weights.mean()
+    root_w = np.sqrt(w)
+    xs = x * root_w[:, None]
+    q, r = np.linalg.qr(xs)
+    _check_rank(r, xs, names)
+    coef = linalg.solve_triangular(r, q.T @ (y * root_w))
     r_inv = linalg.solve_triangular(r, np.eye(k))
     bread = r_inv @ r_inv.T
     resid = y - x @ coef
 
     if se_type in HC_TYPES:
-        omega = resid**2
+        omega = w * resid**2
         if se_type in ("HC2", "HC3"):
             one_minus_h = 1.0 - np.einsum("ij,ij->i", q, q)
             power = 1.0 if se_type == "HC2" else 2.0
             with np.errstate(divide="ignore", invalid="ignore"):
                 omega = np.where(one_minus_h > 1e-12, omega / one_minus_h**power, 0.0)
-        meat = (x * omega[:, None]).T @ x
+        meat = (xs * omega[:, None]).T @ xs
         vcov = bread @ meat @ bread
         if se_type == "HC1":
             vcov *= n / (n - k)
@@ -123,13 +129,13 @@ def fit_ols(
     if n_clusters < 2:
         raise DesignError("cluster-robust standard errors need at least two clusters.")
     if se_type in ("CR0", "CR1"):
-        scores = _sum_by_cluster(x * resid[:, None], clusters, n_clusters)
+        scores = _sum_by_cluster(x * (w * resid)[:, None], clusters, n_clusters)
         vcov = bread @ (scores.T @ scores) @ bread
         if se_type == "CR1":
             vcov *= n_clusters * (n - 1) / ((n_clusters - 1) * (n - k))
         return OLSFit(coef, vcov, np.full(k, float(n_clusters - 1)), n, k, n_clusters)
 
-    scores, df = _cr2(x, resid, bread, clusters, n_clusters, df_terms)
+    scores, df = _cr2(x, w, resid, bread, clusters, n_clusters, df_terms)
     vcov = bread @ (scores.T @ scores) @ bread
     return OLSFit(coef, vcov, df, n, k, n_clusters)
 
@@ -140,38 +146,48 @@ def _sum_by_cluster(values: np.ndarray, clusters: np.ndarray, n_clusters: int) -
     return out
 
 
-def _cr2(x, resid, bread, clusters, n_clusters, df_terms):
-    """CR2 cluster scores ``X_g' A_g e_g`` and Bell–McCaffrey degrees of freedom.
+def _cr2(x, w, resid, bread, clusters, n_clusters, df_terms):
+    """CR2 cluster scores and Bell–McCaffrey degrees of freedom (weighted as estimatr).
 
-    Clusters of equal size are processed together as stacked matrices, so the
-    work is vectorised over clusters rather than looped.
+    With ``M = (X'WX)^-1``, ``H_gg = X_g M X_g' W_g`` and ``C = M X'W^2X M``, the
+    adjustment is ``A_g = B_g^(-1/2)`` with ``B_g = I - H_gg - H_gg' + X_g C X_g'``
+    (the cluster's block of ``(I - H)(I - H)'``; ``(I - H_gg)^(-1/2)`` when unweighted),
+    and the scores are ``X_g' W_g A_g e_g``. Degrees of freedom for coefficient j use
+    ``u_g = A_g W_g X_g M e_j``, ``w_g = X_g' u_g``, ``v_g = X_g' W_g u_g``:
+    ``G'G = diag(u_g'u_g) - W M V' - V M W' + W C W'``, ``df = tr(G'G)^2 / tr((G'G)^2)``.
+    Clusters of equal size are processed together as stacked matrices.
     """
     n, k = x.shape
+    xw = x * w[:, None]
+    spread = bread @ (xw.T @ xw) @ bread  # C
     order = np.argsort(clusters, kind="stable")
     sizes = np.bincount(clusters, minlength=n_clusters)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
     scores = np.empty((n_clusters, k))
-    # u[g] = A_g X_g M (n_g x k); we keep u'u per coefficient and W = X_g' u.
     uu = np.empty((n_clusters, k))
-    w = np.empty((n_clusters, k, k))
+    wx_u = np.empty((n_clusters, k, k))
+    wwx_u = np.empty((n_clusters, k, k))
     for size in np.unique(sizes):
         members = np.flatnonzero(sizes == size)
         rows = order[starts[members][:, None] + np.arange(size)]  # (G_s, size)
-        xg = x[rows]  # (G_s, size, k)
-        eg = resid[rows]
-        h = np.einsum("gik,kl,gjl->gij", xg, bread, xg)
-        vals, vecs = np.linalg.eigh(np.eye(size) - h)
+        xg, xwg, eg = x[rows], xw[rows], resid[rows]
+        h = np.einsum("gik,kl,gjl->gij", xg, bread, xwg)
+        b = np.eye(size) - h - h.transpose(0, 2, 1)
+        b += np.einsum("gik,kl,gjl->gij", xg, spread, xg)
+        vals, vecs = np.linalg.eigh(b)
         with np.errstate(divide="ignore", invalid="ignore"):
             inv_sqrt = np.where(vals > 1e-12, 1.0 / np.sqrt(np.clip(vals, 1e-300, None)), 0.0)
         a = np.einsum("gij,gj,gkj->gik", vecs, inv_sqrt, vecs)
-        scores[members] = np.einsum("gik,gi->gk", xg, np.einsum("gij,gj->gi", a, eg))
-        u = np.einsum("gij,gjk,kl->gil", a, xg, bread)
+        scores[members] = np.einsum("gik,gi->gk", xwg, np.einsum("gij,gj->gi", a, eg))
+        u = np.einsum("gij,gjk,kl->gil", a, xwg, bread)
         uu[members] = np.einsum("gil,gil->gl", u, u)
-        w[members] = np.einsum("gik,gil->gkl", xg, u)
+        wx_u[members] = np.einsum("gik,gil->gkl", xg, u)
+        wwx_u[members] = np.einsum("gik,gil->gkl", xwg, u)
     terms = np.arange(k) if df_terms is None else np.asarray(df_terms)
     df = np.full(k, np.nan)
     for j in terms:
-        wj = w[:, :, j]  # (J, k)
-        gtg = np.diag(uu[:, j]) - wj @ bread @ wj.T
+        wj, vj = wx_u[:, :, j], wwx_u[:, :, j]  # (J, k)
+        cross = wj @ bread @ vj.T
+        gtg = np.diag(uu[:, j]) - cross - cross.T + wj @ spread @ wj.T
         df[j] = np.trace(gtg) ** 2 / np.sum(gtg**2)
     return scores, df

@@ -26,6 +26,7 @@ def lin_estimator(
     clusters: str | None = None,
     se_type: str | None = None,
     alpha: float = 0.05,
+    weights: str | None = None,
     missing: str = "error",
 ) -> EffectResult:
     """Lin (2013) regression adjustment: covariates centred and interacted with treatment.
@@ -33,12 +34,14 @@ def lin_estimator(
     Fits ``Y = a + tau T + (X - mean(X)) b + T (X - mean(X)) g`` by least squares; ``tau``
     is the average treatment effect, consistent and never less precise asymptotically
     than the difference in means (Lin 2013, Ann. Appl. Stat. 7:295-318). Covariates are
-    centred at their sample means; text or categorical covariates are dummy-coded
-    against their first level. Terms are named as estimatr's ``lm_lin`` names them:
-    ``x_c`` and ``treatment:x_c``.
+    centred at their sample means (weighted means with ``weights``); text or categorical
+    covariates are dummy-coded against their first level. Terms are named as estimatr's
+    ``lm_lin`` names them: ``x_c`` and ``treatment:x_c``.
 
     ``se_type``: ``"HC0"``, ``"HC1"``, ``"HC2"`` (default), ``"HC3"``; with ``clusters``:
     ``"CR0"``, ``"CR1"``/``"stata"``, ``"CR2"`` (default). See :mod:`evalkit.effects.ols`.
+    ``weights`` (a column of positive weights) gives weighted least squares with the
+    variances of estimatr's weighted ``lm_robust``.
 
     Example
     -------
@@ -50,10 +53,16 @@ def lin_estimator(
     """
     covariate_list = _require_covariates(covariates)
     trial = prepare_trial(
-        data, outcome, treatment, covariates=covariate_list, clusters=clusters, missing=missing
+        data,
+        outcome,
+        treatment,
+        covariates=covariate_list,
+        clusters=clusters,
+        weights=weights,
+        missing=missing,
     )
     t = trial.treated.astype(float)
-    centred = trial.covariates - trial.covariates.mean(axis=0)
+    centred = trial.covariates - np.average(trial.covariates, axis=0, weights=trial.weights)
     x = np.column_stack([np.ones_like(t), t, centred, centred * t[:, None]])
     centred_names = [f"{name}_c" for name in trial.covariate_names]
     names = ["(Intercept)", treatment, *centred_names, *[f"{treatment}:{c}" for c in centred_names]]
@@ -80,6 +89,7 @@ def ancova(
     clusters: str | None = None,
     se_type: str | None = None,
     alpha: float = 0.05,
+    weights: str | None = None,
     missing: str = "error",
 ) -> EffectResult:
     """Additive covariate adjustment: least squares of the outcome on treatment and covariates.
@@ -92,6 +102,8 @@ def ancova(
 
     ``se_type``: ``"HC0"``, ``"HC1"``, ``"HC2"`` (default), ``"HC3"``; with ``clusters``:
     ``"CR0"``, ``"CR1"``/``"stata"``, ``"CR2"`` (default). See :mod:`evalkit.effects.ols`.
+    ``weights`` (a column of positive weights) gives weighted least squares with the
+    variances of estimatr's weighted ``lm_robust``.
 
     Example
     -------
@@ -108,8 +120,10 @@ def ancova(
         covariates=as_column_list(covariates, "covariates"),
         clusters=clusters,
         fixed_effects=fixed_effects,
+        weights=weights,
         missing=missing,
     )
+
     t = trial.treated.astype(float)
     columns = [t, trial.covariates]
     names = [treatment, *trial.covariate_names]
@@ -156,7 +170,7 @@ def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, m
     alpha = check_alpha(alpha)
     se_type = check_se_type(se_type, clustered=clusters is not None)
     reported = np.arange(report)
-    fit = fit_ols(x, trial.y, names, se_type, clusters=trial.clusters, df_terms=reported)
+    fit = fit_ols(x, trial.y, names, se_type, trial.clusters, reported, trial.weights)
     se = fit.std_error[reported]
     if not se[names.index(treatment)] > 0:
         raise DesignError(
@@ -189,7 +203,7 @@ def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, m
         df=float(row["df"]),
         n_treated=trial.n_treated,
         n_control=trial.n_control,
-        method=f"{method}, {se_type} SE",
+        method=f"{method}, {'weighted, ' if trial.weights is not None else ''}{se_type} SE",
         outcome=outcome,
         treatment=treatment,
         alpha=alpha,

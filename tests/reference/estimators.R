@@ -37,19 +37,22 @@ tidy_rows <- function(fit) {
 
 # ---- difference in means (estimatr::difference_in_means) ----
 dim_case <- function(name, data, outcome, treatment, blocks = NULL, clusters = NULL,
-                     alpha = 0.05) {
+                     alpha = 0.05, weights = NULL) {
   d <- frames[[data]]
   f <- reformulate(treatment, outcome)
   call <- list(formula = f, data = d, alpha = alpha)
   if (!is.null(blocks)) call$blocks <- d[[blocks]]
   if (!is.null(clusters)) call$clusters <- d[[clusters]]
+  if (!is.null(weights)) call$weights <- d[[weights]]
   fit <- do.call(difference_in_means, call)
   a <- list(outcome = outcome, treatment = treatment, alpha = alpha)
   if (!is.null(blocks)) a$blocks <- blocks
   if (!is.null(clusters)) a$clusters <- clusters
+  if (!is.null(weights)) a$weights <- weights
   add_case(name, "difference_in_means", data, a, tidy_rows(fit),
            paste0("difference_in_means(", deparse(f), ", blocks = ", deparse(blocks),
-                  ", clusters = ", deparse(clusters), ", alpha = ", alpha, ")"))
+                  ", clusters = ", deparse(clusters), ", weights = ", deparse(weights),
+                  ", alpha = ", alpha, ")"))
 }
 dim_case("dim_nsw_complete", "nsw", "re78", "treat")
 dim_case("dim_nsw_complete_alpha10", "nsw", "re78", "treat", alpha = 0.10)
@@ -59,22 +62,31 @@ dim_case("dim_sleep_matched_pairs", "sleep", "extra", "drug2", blocks = "ID")
 dim_case("dim_star_clustered", "star", "math", "small", clusters = "teacher")
 dim_case("dim_star_blocked_clustered", "star_two_classes_per_arm", "math", "small",
          blocks = "school", clusters = "teacher")
+dim_case("dim_nsw_weighted", "nsw", "re78", "treat", weights = "w")
+dim_case("dim_nsw_blocked_weighted", "nsw", "re78", "treat", blocks = "nodegree",
+         weights = "w")
+dim_case("dim_star_clustered_weighted", "star", "math", "small", clusters = "teacher",
+         weights = "w")
+dim_case("dim_star_blocked_clustered_weighted", "star_two_classes_per_arm", "math", "small",
+         blocks = "school", clusters = "teacher", weights = "w")
 
 # ---- Lin (2013) regression adjustment (estimatr::lm_lin) ----
 lin_case <- function(name, data, outcome, treatment, covariates, se_type,
-                     clusters = NULL) {
+                     clusters = NULL, weights = NULL) {
   d <- frames[[data]]
   call <- list(formula = reformulate(treatment, outcome),
                covariates = reformulate(covariates), data = d, se_type = se_type)
   if (!is.null(clusters)) call$clusters <- d[[clusters]]
+  if (!is.null(weights)) call$weights <- d[[weights]]
   fit <- do.call(lm_lin, call)
   a <- list(outcome = outcome, treatment = treatment, covariates = covariates,
             se_type = se_type)
   if (!is.null(clusters)) a$clusters <- clusters
+  if (!is.null(weights)) a$weights <- weights
   add_case(name, "lin_estimator", data, a, tidy_rows(fit),
            paste0("lm_lin(", outcome, " ~ ", treatment, ", covariates = ~ ",
                   paste(covariates, collapse = " + "), ", clusters = ", deparse(clusters),
-                  ", se_type = '", se_type, "')"))
+                  ", weights = ", deparse(weights), ", se_type = '", se_type, "')"))
 }
 nsw_covariates <- c("age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75")
 for (se in c("HC0", "HC1", "HC2", "HC3")) {
@@ -85,24 +97,39 @@ for (se in c("CR0", "stata", "CR2")) {
   lin_case(paste0("lin_star_", se), "star", "math", "small", star_covariates, se,
            clusters = "teacher")
 }
+lin_case("lin_nsw_weighted_HC2", "nsw", "re78", "treat", nsw_covariates, "HC2",
+         weights = "w")
+lin_case("lin_star_weighted_CR2", "star", "math", "small", star_covariates, "CR2",
+         clusters = "teacher", weights = "w")
 
 # ---- ANCOVA (estimatr::lm_robust, additive, optional fixed effects) ----
 ancova_case <- function(name, data, outcome, treatment, covariates, se_type,
-                        fixed_effects = NULL, clusters = NULL) {
+                        fixed_effects = NULL, clusters = NULL, weights = NULL,
+                        dummies = NULL) {
   d <- frames[[data]]
-  call <- list(formula = reformulate(c(treatment, covariates), outcome), data = d,
-               se_type = se_type)
+  # `dummies`: fixed effects entered as explicit factor dummies (estimatr has no weighted
+  # CR2 with fixed_effects); only the rows of the other terms are compared.
+  rhs <- c(treatment, covariates)
+  if (!is.null(dummies)) rhs <- c(rhs, paste0("factor(", dummies, ")"))
+  call <- list(formula = reformulate(rhs, outcome), data = d, se_type = se_type)
   if (!is.null(fixed_effects)) call$fixed_effects <- reformulate(fixed_effects)
   if (!is.null(clusters)) call$clusters <- d[[clusters]]
+  if (!is.null(weights)) call$weights <- d[[weights]]
   fit <- do.call(lm_robust, call)
+  rows <- tidy_rows(fit)
   a <- list(outcome = outcome, treatment = treatment, covariates = covariates,
             se_type = se_type)
   if (!is.null(fixed_effects)) a$fixed_effects <- fixed_effects
+  if (!is.null(dummies)) {
+    a$fixed_effects <- dummies
+    rows <- rows[rows$term %in% c(treatment, covariates), ]
+  }
   if (!is.null(clusters)) a$clusters <- clusters
-  add_case(name, "ancova", data, a, tidy_rows(fit),
+  if (!is.null(weights)) a$weights <- weights
+  add_case(name, "ancova", data, a, rows,
            paste0("lm_robust(", deparse(call$formula), ", fixed_effects = ",
                   deparse(fixed_effects), ", clusters = ", deparse(clusters),
-                  ", se_type = '", se_type, "')"))
+                  ", weights = ", deparse(weights), ", se_type = '", se_type, "')"))
 }
 for (se in c("HC0", "HC1", "HC2", "HC3")) {
   ancova_case(paste0("ancova_nsw_", se), "nsw", "re78", "treat", nsw_covariates, se)
@@ -117,6 +144,14 @@ ancova_case("ancova_star_fe_school_CR2", "star", "math", "small", star_covariate
             fixed_effects = "school", clusters = "teacher")
 ancova_case("ancova_star_fe_school_CR0", "star", "math", "small", star_covariates, "CR0",
             fixed_effects = "school", clusters = "teacher")
+ancova_case("ancova_nsw_weighted_HC1", "nsw", "re78", "treat", nsw_covariates, "HC1",
+            weights = "w")
+ancova_case("ancova_star_weighted_CR2", "star", "math", "small", star_covariates, "CR2",
+            clusters = "teacher", weights = "w")
+ancova_case("ancova_star_weighted_school_dummies_CR2", "star", "math", "small",
+            star_covariates, "CR2", clusters = "teacher", weights = "w", dummies = "school")
+ancova_case("ancova_npk_weighted_fe_block_HC3", "npk", "yield", "N", c("P", "K"), "HC3",
+            fixed_effects = "block", weights = "w")
 
 # ---- binary outcomes (stats: prop.test, glm, fisher.test) ----
 binary_cases <- function(prefix, data, outcome, treatment) {

@@ -28,9 +28,15 @@ def reference_frames() -> dict[str, pd.DataFrame]:
     sleep = _r("datasets", "sleep")
     sleep["drug2"] = (sleep["group"] == 2).astype(int)
     npk = _r("datasets", "npk")
+    # Illustrative unit weights (deterministic functions of the data, not survey weights)
+    # to check the weighted estimators.
+    nsw = load_nsw()
+    nsw["w"] = 1.0 + nsw["age"] % 3
+    star["w"] = 1.0 + star["free_lunch"] + 0.5 * star["girl"]
+    npk["w"] = 1.0 + 0.5 * npk["P"] + 0.25 * npk["K"]
     return {
         # Randomized job-training trial (continuous and binary outcomes, covariates).
-        "nsw": load_nsw(),
+        "nsw": nsw,
         # Cluster-randomized (classes) within schools (blocks).
         "star": star,
         "star_two_classes_per_arm": star.loc[star["school"].isin(two_per_arm)],
