@@ -270,3 +270,9 @@ class TestWeights:
                              "pair": [1, 1, 2, 2, 3, 3], "w": [1.0, 2, 1, 2, 1, 2]})
         with pytest.raises(DesignError, match="weights cannot be combined with a matched-pair"):
             evalkit.difference_in_means(data, "y", "t", blocks="pair", weights="w")
+
+
+def test_clusters_must_nest_in_blocks():
+    data = synthetic().assign(block=lambda d: d.index // 30)
+    with pytest.raises(DesignError, match="clusters must be nested within blocks"):
+        evalkit.difference_in_means(data, "y", "t", blocks="block", clusters="cluster")

@@ -151,11 +151,21 @@ def _unblocked(y, t, clusters, weights):
 
 def _blocked(y, t, blocks, clusters, weights, blocks_name):
     n_blocks = int(blocks.max()) + 1
-    units = clusters if clusters is not None else np.arange(len(y))
     # Units (or clusters) per block and arm.
-    pairs = np.unique(np.column_stack([blocks, units, t]), axis=0)
-    per_arm = np.zeros((n_blocks, 2), dtype=int)
-    np.add.at(per_arm, (pairs[:, 0], pairs[:, 2]), 1)
+    if clusters is None:
+        treated = np.bincount(blocks, weights=t, minlength=n_blocks).astype(int)
+        per_arm = np.column_stack([np.bincount(blocks, minlength=n_blocks) - treated, treated])
+    else:
+        n_clusters = int(clusters.max()) + 1
+        spanning = np.unique(blocks.astype(np.int64) * n_clusters + clusters).size - n_clusters
+        if spanning:
+            raise DesignError(
+                f"clusters span several blocks of {blocks_name!r} ({spanning} extra "
+                "block-cluster combinations); clusters must be nested within blocks."
+            )
+        first = np.unique(clusters, return_index=True)[1]
+        per_arm = np.zeros((n_blocks, 2), dtype=int)
+        np.add.at(per_arm, (blocks[first], t[first].astype(int)), 1)
     empty = np.flatnonzero(per_arm.min(axis=1) == 0)
     if empty.size:
         raise DesignError(
