@@ -97,7 +97,7 @@ def select_columns(
                     f"column {name!r} is used in two roles; give each role its own column."
                 )
             used.append(name)
-    frame = data.loc[:, used].copy()
+    frame = data.loc[:, used]  # a new frame; evalkit never writes into it
     if len(frame) == 0:
         raise DesignError("the data has no rows.")
     incomplete = frame.isna().any(axis=1).to_numpy()

@@ -266,8 +266,14 @@ class TestWeights:
         )
 
     def test_weights_and_matched_pairs(self):
-        data = pd.DataFrame({"y": [1.0, 2, 3, 5, 4, 4.5], "t": [1, 0, 1, 0, 1, 0],
-                             "pair": [1, 1, 2, 2, 3, 3], "w": [1.0, 2, 1, 2, 1, 2]})
+        data = pd.DataFrame(
+            {
+                "y": [1.0, 2, 3, 5, 4, 4.5],
+                "t": [1, 0, 1, 0, 1, 0],
+                "pair": [1, 1, 2, 2, 3, 3],
+                "w": [1.0, 2, 1, 2, 1, 2],
+            }
+        )
         with pytest.raises(DesignError, match="weights cannot be combined with a matched-pair"):
             evalkit.difference_in_means(data, "y", "t", blocks="pair", weights="w")
 

@@ -61,21 +61,34 @@ def check_se_type(se_type: str | None, clustered: bool) -> str:
     return "CR1" if se_type == "stata" else se_type
 
 
-def _check_rank(r: np.ndarray, x: np.ndarray, names: list[str]) -> None:
-    """Name every column that is (nearly) a linear combination of the columns before it.
+def _triangular_factor(xs: np.ndarray, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Upper-triangular ``R`` with ``X'X = R'R`` and the column scales used, checking rank.
 
-    In the QR decomposition without pivoting, ``|R_jj|`` is the norm of column j's part
-    orthogonal to columns 0..j-1; relative to the column's own norm it is below 1e-7 (R's
-    ``lm`` tolerance) exactly when the column adds nothing new.
+    Columns are scaled to unit norm (so that earnings in DKK and 0/1 dummies do not spoil
+    the conditioning) and ``R`` comes from the Cholesky factor of the scaled ``X'X``, one
+    pass over the data. ``|R_jj|`` is then the norm of column j's part orthogonal to the
+    columns before it, relative to its own norm; below 1e-7 (R's ``lm`` tolerance) the
+    column adds nothing new. When Cholesky fails or a column is dependent, a QR
+    decomposition names the dependent columns exactly.
     """
-    norms = np.linalg.norm(x, axis=0)
-    dependent = np.abs(np.diag(r)) <= 1e-7 * np.where(norms > 0, norms, 1.0)
-    if dependent.any():
-        dropped = ", ".join(repr(names[i]) for i in np.flatnonzero(dependent))
-        raise DesignError(
-            f"the design matrix is rank deficient: {dropped} is a linear combination of the "
-            "terms before it (collinear, or constant within the data used). Drop it."
-        )
+    gram = xs.T @ xs
+    norms = np.sqrt(np.diag(gram))
+    scale = np.where(norms > 0, norms, 1.0)
+    try:
+        r = linalg.cholesky(gram / np.outer(scale, scale), lower=False)
+        if np.abs(np.diag(r)).min() > 1e-7:
+            return r, scale
+    except linalg.LinAlgError:
+        pass
+    r = np.linalg.qr(xs / scale, mode="r")
+    dependent = np.abs(np.diag(r)) <= 1e-7
+    if not dependent.any():
+        return r, scale
+    dropped = ", ".join(repr(names[i]) for i in np.flatnonzero(dependent))
+    raise DesignError(
+        f"the design matrix is rank deficient: {dropped} is a linear combination of the "
+        "terms before it (collinear, or constant within the data used). Drop it."
+    )
 
 
 def fit_ols(
@@ -100,19 +113,23 @@ def fit_ols(
         raise DesignError(
             f"{n} observations cannot identify {k} coefficients; use fewer covariates."
         )
-    w = np.ones(n) if weights is None else weights / weights.mean()
-    root_w = np.sqrt(w)
-    xs = x * root_w[:, None]
-    q, r = np.linalg.qr(xs)
-    _check_rank(r, xs, names)
-    coef = linalg.solve_triangular(r, q.T @ (y * root_w))
-    r_inv = linalg.solve_triangular(r, np.eye(k))
+    if weights is None:
+        w, xs, ys = np.ones(n), x, y
+    else:
+        w = weights / weights.mean()
+        root_w = np.sqrt(w)
+        xs, ys = x * root_w[:, None], y * root_w
+    r, scale = _triangular_factor(xs, names)
+    r_inv = linalg.solve_triangular(r, np.eye(k)) / scale[:, None]  # R^-1 of unscaled X
     bread = r_inv @ r_inv.T
+    coef = bread @ (xs.T @ ys)
+    coef += bread @ (xs.T @ (ys - xs @ coef))  # one step of iterative refinement
     resid = y - x @ coef
 
     if se_type in HC_TYPES:
         omega = w * resid**2
         if se_type in ("HC2", "HC3"):
+            q = xs @ r_inv  # orthonormal columns: the leverages are its squared row norms
             one_minus_h = 1.0 - np.einsum("ij,ij->i", q, q)
             power = 1.0 if se_type == "HC2" else 2.0
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -141,9 +158,9 @@ def fit_ols(
 
 
 def _sum_by_cluster(values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:
-    out = np.zeros((n_clusters, values.shape[1]))
-    np.add.at(out, clusters, values)
-    return out
+    return np.column_stack(
+        [np.bincount(clusters, weights=column, minlength=n_clusters) for column in values.T]
+    )
 
 
 def _cr2(x, w, resid, bread, clusters, n_clusters, df_terms):
@@ -171,23 +188,36 @@ def _cr2(x, w, resid, bread, clusters, n_clusters, df_terms):
         members = np.flatnonzero(sizes == size)
         rows = order[starts[members][:, None] + np.arange(size)]  # (G_s, size)
         xg, xwg, eg = x[rows], xw[rows], resid[rows]
-        h = np.einsum("gik,kl,gjl->gij", xg, bread, xwg)
-        b = np.eye(size) - h - h.transpose(0, 2, 1)
-        b += np.einsum("gik,kl,gjl->gij", xg, spread, xg)
+        xg_t, xwg_t = xg.transpose(0, 2, 1), xwg.transpose(0, 2, 1)
+        h = xg @ bread @ xwg_t
+        b = np.eye(size) - h - h.transpose(0, 2, 1) + xg @ spread @ xg_t
         vals, vecs = np.linalg.eigh(b)
         with np.errstate(divide="ignore", invalid="ignore"):
             inv_sqrt = np.where(vals > 1e-12, 1.0 / np.sqrt(np.clip(vals, 1e-300, None)), 0.0)
-        a = np.einsum("gij,gj,gkj->gik", vecs, inv_sqrt, vecs)
-        scores[members] = np.einsum("gik,gi->gk", xwg, np.einsum("gij,gj->gi", a, eg))
-        u = np.einsum("gij,gjk,kl->gil", a, xwg, bread)
-        uu[members] = np.einsum("gil,gil->gl", u, u)
-        wx_u[members] = np.einsum("gik,gil->gkl", xg, u)
-        wwx_u[members] = np.einsum("gik,gil->gkl", xwg, u)
+        a = (vecs * inv_sqrt[:, None, :]) @ vecs.transpose(0, 2, 1)
+        scores[members] = (xwg_t @ (a @ eg[:, :, None]))[:, :, 0]
+        u = a @ xwg @ bread
+        uu[members] = np.sum(u * u, axis=1)
+        wx_u[members] = xg_t @ u
+        wwx_u[members] = xwg_t @ u
     terms = np.arange(k) if df_terms is None else np.asarray(df_terms)
     df = np.full(k, np.nan)
     for j in terms:
-        wj, vj = wx_u[:, :, j], wwx_u[:, :, j]  # (J, k)
-        cross = wj @ bread @ vj.T
-        gtg = np.diag(uu[:, j]) - cross - cross.T + wj @ spread @ wj.T
-        df[j] = np.trace(gtg) ** 2 / np.sum(gtg**2)
+        df[j] = _bell_mccaffrey_df(uu[:, j], wx_u[:, :, j], wwx_u[:, :, j], bread, spread)
     return scores, df
+
+
+def _bell_mccaffrey_df(d, w, v, bread, spread) -> float:
+    """``tr(G'G)^2 / tr((G'G)^2)`` for ``G'G = diag(d) + L`` without forming the J x J matrix.
+
+    ``L = -W M V' - V M W' + W C W'`` has rank at most 2k: ``L = P Q'`` with
+    ``P = [W, V]`` and ``Q = [W C - V M, -W M]``, so ``tr((G'G)^2) = sum d^2 +
+    2 sum_g d_g (P_g . Q_g) + tr((Q'P)^2)``: O(J k^2) work.
+    """
+    p = np.hstack([w, v])
+    q = np.hstack([w @ spread - v @ bread, -(w @ bread)])
+    diag_l = np.einsum("gi,gi->g", p, q)
+    qp = q.T @ p
+    trace = d.sum() + diag_l.sum()
+    trace_sq = np.sum(d**2) + 2.0 * np.sum(d * diag_l) + np.sum(qp * qp.T)
+    return float(trace**2 / trace_sq)
