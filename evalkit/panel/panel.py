@@ -1,0 +1,437 @@
+"""The weekly status panel: persons x weeks of named states.
+
+A :class:`StatusPanel` holds one small integer per person and week: the position of
+the week's state in :attr:`StatusPanel.states`, or -1 where the person is not
+observed (before their history starts, after it ends, or after an absorbing state
+such as death or emigration). Everything downstream (outcomes, spells, survival,
+figures) reads this array, so it is kept compact: int8, 1 byte per person-week.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .._validation import select_columns
+from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
+from .states import StateClassification
+from .weeks import ordinal_to_label, parse_weeks
+
+UNOBSERVED = -1
+
+
+class PanelWarning(EvalkitWarning):
+    """Persons or weeks were left out under a policy the user chose; the counts are given."""
+
+
+@dataclass(frozen=True, eq=False)
+class StatusPanel:
+    """Weekly states of persons.
+
+    Attributes
+    ----------
+    ids : person identifiers, one per row.
+    codes : ``(persons, weeks)`` int8 array of state positions in ``states``; -1 = not observed.
+    states : state names.
+    first_week : the week number of column 0. Calendar panels number weeks as ordinals
+        (see :mod:`evalkit.panel.weeks`); aligned panels count weeks from the reference
+        week (week 0 = the week of randomization or referral).
+    calendar : whether week numbers are calendar weeks.
+    aligned : whether the panel is aligned to a per-person reference week.
+    absorbing : states that end follow-up.
+    reference_week : per person, the calendar (or index) week that is week 0 (aligned panels).
+    hours : optional ``(persons, weeks)`` float array of ordinary paid hours.
+
+    Build one with :meth:`from_long` or :meth:`from_wide`; align it with :meth:`align`.
+    """
+
+    ids: np.ndarray
+    codes: np.ndarray
+    states: tuple[str, ...]
+    first_week: int = 0
+    calendar: bool = False
+    aligned: bool = False
+    absorbing: tuple[str, ...] = ()
+    reference_week: np.ndarray | None = field(default=None, repr=False)
+    hours: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        codes = np.asarray(self.codes)
+        if codes.ndim != 2 or codes.shape[0] != len(self.ids):
+            raise ArgumentError("codes must be a (persons, weeks) array with one row per id.")
+        if codes.dtype != np.int8:
+            codes = codes.astype(np.int8)
+        if codes.size and (codes.max() >= len(self.states) or codes.min() < UNOBSERVED):
+            raise ArgumentError("codes must be -1 (not observed) or positions in states.")
+        object.__setattr__(self, "codes", codes)
+        object.__setattr__(self, "ids", np.asarray(self.ids))
+        object.__setattr__(self, "states", tuple(self.states))
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n_persons(self) -> int:
+        return self.codes.shape[0]
+
+    @property
+    def n_weeks(self) -> int:
+        return self.codes.shape[1]
+
+    @property
+    def weeks(self) -> np.ndarray:
+        """Week numbers of the columns."""
+        return np.arange(self.first_week, self.first_week + self.n_weeks)
+
+    @property
+    def week_labels(self) -> list:
+        """ISO labels of calendar panels; week numbers otherwise."""
+        return ordinal_to_label(self.weeks) if self.calendar else list(self.weeks)
+
+    @property
+    def observed(self) -> np.ndarray:
+        """Boolean ``(persons, weeks)``: whether the person is observed that week."""
+        return self.codes >= 0
+
+    @property
+    def person_weeks(self) -> int:
+        """Observed person-weeks."""
+        return int(np.count_nonzero(self.codes >= 0))
+
+    def __len__(self) -> int:
+        return self.n_persons
+
+    def __repr__(self) -> str:
+        kind = "aligned" if self.aligned else ("calendar" if self.calendar else "indexed")
+        span = f"weeks {self.weeks[0]}..{self.weeks[-1]}" if self.n_weeks else "no weeks"
+        if self.calendar and not self.aligned and self.n_weeks:
+            labels = ordinal_to_label([self.weeks[0], self.weeks[-1]])
+            span = f"weeks {labels[0]}..{labels[1]}"
+        return (
+            f"StatusPanel({self.n_persons} persons x {self.n_weeks} weeks, {kind}, {span}, "
+            f"{self.person_weeks} observed person-weeks, states: {', '.join(self.states)})"
+        )
+
+    # ------------------------------------------------------------------ states
+    def state_codes(self, states: str | Iterable[str]) -> np.ndarray:
+        """Positions of one or more state names (an error names unknown states)."""
+        names = [states] if isinstance(states, str) else list(states)
+        if not names:
+            raise ArgumentError("give at least one state.")
+        unknown = [s for s in names if s not in self.states]
+        if unknown:
+            raise ArgumentError(
+                f"unknown states {unknown}; this panel's states are {', '.join(self.states)}."
+            )
+        return np.array([self.states.index(s) for s in names], dtype=np.int8)
+
+    def in_states(self, states: str | Iterable[str]) -> np.ndarray:
+        """Boolean ``(persons, weeks)``: in one of ``states`` (False where not observed)."""
+        lookup = np.zeros(len(self.states) + 1, dtype=bool)
+        lookup[self.state_codes(states).astype(int) + 1] = True
+        return lookup[self.codes.astype(np.intp) + 1]
+
+    def column(self, week: int) -> int:
+        """Column index of week number ``week`` (an error when outside the panel)."""
+        j = int(week) - self.first_week
+        if not 0 <= j < self.n_weeks:
+            raise ArgumentError(
+                f"week {week} is outside this panel (weeks {self.first_week}.."
+                f"{self.first_week + self.n_weeks - 1})."
+            )
+        return j
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def from_long(
+        cls,
+        data: pd.DataFrame,
+        id: str,
+        week: str,
+        status: str,
+        states: StateClassification,
+        blank: str | None = None,
+        hours: str | None = None,
+        last_week=None,
+    ) -> StatusPanel:
+        """Build a panel from long data: one row per person and week.
+
+        ``week`` holds ISO labels, dates or integers. Weeks without a row are not observed,
+        unless ``blank`` names a state: then weeks without a row (and rows with a missing
+        status) up to the end of the data (``last_week``, by default the last week in the
+        data) are in that state, as in DREAM, where a week without a benefit code is a
+        self-sufficient week. Duplicate (person, week) rows are an error. ``hours`` names
+        a column of ordinary paid hours in the week.
+
+        Example
+        -------
+        >>> from evalkit.panel import StateClassification
+        >>> long = pd.DataFrame({"id": [1, 1, 2], "week": ["2016-W10", "2016-W11", "2016-W10"],
+        ...                      "code": [130, None, 130]})
+        >>> c = StateClassification({"cash_benefit": [130], "self_sufficient": []})
+        >>> StatusPanel.from_long(long, "id", "week", "code", c, blank="self_sufficient").codes
+        array([[0, 1],
+               [0, 1]], dtype=int8)
+        """
+        _check_classification(states, blank)
+        columns = {"id": [id], "week": [week]}
+        frame = select_columns(data, columns)
+        status_values = _column(data, status, "status")
+        hours_values = None if hours is None else _column(data, hours, "hours")
+        week_numbers, calendar = parse_weeks(frame[week], "week")
+        ids, rows = np.unique(frame[id].to_numpy(), return_inverse=True)
+        first = int(week_numbers.min())
+        last = int(week_numbers.max())
+        if last_week is not None:
+            end, end_calendar = parse_weeks([last_week], "last_week")
+            if end_calendar != calendar or end[0] < last:
+                raise ArgumentError(
+                    f"last_week {last_week!r} must be of the same kind as the data's weeks and "
+                    "not before the last week in the data."
+                )
+            last = int(end[0])
+        cols = week_numbers - first
+        flat = rows.astype(np.int64) * (last - first + 1) + cols
+        if np.unique(flat).size != flat.size:
+            dup = frame.loc[pd.Series(flat).duplicated(keep=False).to_numpy(), [id, week]]
+            raise DesignError(
+                f"{pd.Series(flat).duplicated().sum()} duplicate (person, week) rows in the long "
+                f"data, e.g. {dup.head(3).to_dict('records')}. Keep one row per person and week "
+                "(a register's priority rule decides between codes)."
+            )
+        classified = states.classify(status_values)
+        n_weeks = last - first + 1
+        fill = UNOBSERVED if blank is None else states.state_index(blank)
+        codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
+        if blank is not None:
+            # Blank weeks between the person's first row and the end of the data.
+            start = np.full(len(ids), n_weeks, dtype=np.int64)
+            np.minimum.at(start, rows, cols)
+            codes[np.arange(n_weeks)[None, :] >= start[:, None]] = fill
+            classified = np.where(classified < 0, fill, classified).astype(np.int8)
+        codes[rows, cols] = classified
+        hours_matrix = None
+        if hours_values is not None:
+            hours_matrix = np.full((len(ids), n_weeks), np.nan)
+            hours_matrix[rows, cols] = pd.to_numeric(hours_values, errors="raise")
+        panel = cls(
+            ids, codes, states.names, first, calendar, False, states.absorbing, hours=hours_matrix
+        )
+        return panel.cut_at_absorbing()
+
+    @classmethod
+    def from_wide(
+        cls,
+        data: pd.DataFrame,
+        id: str,
+        week_columns: Sequence[str] | str,
+        states: StateClassification,
+        blank: str | None = None,
+        chunk_columns: int = 64,
+    ) -> StatusPanel:
+        """Build a panel from wide data: one row per person, one column per week.
+
+        ``week_columns`` lists the week columns, or is a prefix (``"y_"`` takes every
+        DREAM column ``y_YYWW``). Column names are ISO labels, DREAM names or integers;
+        they must be increasing, without repeats. Missing cells are not observed unless
+        ``blank`` names a state: then a missing cell from the person's first coded week to
+        the last column is in that state (DREAM's convention for self-sufficient weeks).
+
+        Example
+        -------
+        >>> from evalkit.panel import StateClassification
+        >>> wide = pd.DataFrame({"id": [1, 2], "y_1610": [130, 130], "y_1611": [None, 651]})
+        >>> c = StateClassification({"cash_benefit": [130], "education": [651]})
+        >>> StatusPanel.from_wide(wide, "id", "y_", c).codes
+        array([[ 0, -1],
+               [ 0,  1]], dtype=int8)
+        """
+        _check_classification(states, blank)
+        if isinstance(week_columns, str):
+            prefix = week_columns
+            week_columns = [c for c in data.columns if str(c).startswith(prefix)]
+            if not week_columns:
+                raise ArgumentError(f"no columns start with {prefix!r}.")
+        week_columns = list(week_columns)
+        select_columns(data, {"id": [id]})
+        missing = [c for c in week_columns if c not in data.columns]
+        if missing:
+            raise ArgumentError(f"week columns not in the data: {missing[:5]}.")
+        numbers, calendar = parse_weeks(
+            [str(c) if not isinstance(c, int) else c for c in week_columns], "week column"
+        )
+        steps = np.diff(numbers)
+        if (steps <= 0).any():
+            bad = int(np.flatnonzero(steps <= 0)[0])
+            raise DesignError(
+                f"week columns must increase without repeats; {week_columns[bad]!r} is followed "
+                f"by {week_columns[bad + 1]!r}. Reorder the columns or drop the repeat."
+            )
+        ids = data[id].to_numpy()
+        if pd.Series(ids).duplicated().any():
+            raise DesignError(
+                f"{int(pd.Series(ids).duplicated().sum())} persons appear on more than one "
+                f"row of the wide data (column {id!r}); keep one row per person."
+            )
+        first, n_weeks = int(numbers[0]), int(numbers[-1] - numbers[0] + 1)
+        positions = numbers - first
+        codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
+        for start in range(0, len(week_columns), chunk_columns):
+            block = data[week_columns[start : start + chunk_columns]].to_numpy()
+            codes[:, positions[start : start + chunk_columns]] = states.classify(block)
+        if blank is not None:
+            fill = states.state_index(blank)
+            seen = np.maximum.accumulate(codes >= 0, axis=1)
+            codes[(codes < 0) & seen] = fill
+        panel = cls(ids, codes, states.names, first, calendar, False, states.absorbing)
+        return panel.cut_at_absorbing()
+
+    # ------------------------------------------------------------------ transform
+    def cut_at_absorbing(self) -> StatusPanel:
+        """Weeks after a person's first absorbing week become not observed."""
+        if not self.absorbing:
+            return self
+        absorbed = self.in_states(self.absorbing)
+        after = np.cumsum(absorbed, axis=1) - absorbed > 0
+        if not after.any():
+            return self
+        codes = self.codes.copy()
+        codes[after] = UNOBSERVED
+        hours = None
+        if self.hours is not None:
+            hours = np.where(after, np.nan, self.hours)
+        return replace(self, codes=codes, hours=hours)
+
+    def select(self, ids) -> StatusPanel:
+        """The panel of the given persons, in the given order (an error for unknown ids)."""
+        wanted = np.asarray(ids)
+        index = pd.Index(self.ids).get_indexer(wanted)
+        if (index < 0).any():
+            raise ArgumentError(f"{int((index < 0).sum())} ids are not in the panel.")
+        return replace(
+            self,
+            ids=self.ids[index],
+            codes=self.codes[index],
+            reference_week=None if self.reference_week is None else self.reference_week[index],
+            hours=None if self.hours is None else self.hours[index],
+        )
+
+    def align(
+        self,
+        trial: pd.DataFrame,
+        id: str,
+        reference: str,
+        before: int = 0,
+        after: int | None = None,
+        unmatched: str = "error",
+    ) -> StatusPanel:
+        """Align each person's history to their reference week (randomization, referral).
+
+        Returns a panel whose week 0 is each person's reference week, with weeks
+        ``-before .. after`` (``after`` defaults to the longest follow-up in the data),
+        in the order of the trial list. Weeks outside a person's data are not observed.
+
+        ``unmatched="error"`` (default) stops when a trial person is not in the register,
+        a register person is not in the trial list, or a reference week lies outside the
+        data; ``"drop"`` leaves them out with a :class:`PanelWarning` giving the counts.
+        """
+        if self.aligned:
+            raise ArgumentError("this panel is already aligned.")
+        if unmatched not in ("error", "drop"):
+            raise ArgumentError(f"unmatched must be 'error' or 'drop'; got {unmatched!r}.")
+        frame = select_columns(trial, {"id": [id], "reference": [reference]})
+        if frame[id].duplicated().any():
+            raise DesignError(f"the trial list has duplicate ids in {id!r}.")
+        ref_weeks, calendar = parse_weeks(frame[reference], "reference week")
+        if calendar != self.calendar:
+            kind = "calendar weeks" if self.calendar else "integer week numbers"
+            raise ArgumentError(f"reference weeks must be {kind}, as the panel's weeks are.")
+        trial_ids = frame[id].to_numpy()
+        index = pd.Index(self.ids).get_indexer(trial_ids)
+        outside = (ref_weeks < self.first_week) | (ref_weeks >= self.first_week + self.n_weeks)
+        problems = {
+            "trial persons not in the register": int((index < 0).sum()),
+            "register persons not in the trial list": int(
+                (~pd.Index(self.ids).isin(trial_ids)).sum()
+            ),
+            "reference weeks outside the data": int(((index >= 0) & outside).sum()),
+        }
+        found = {k: v for k, v in problems.items() if v}
+        if found:
+            text = "; ".join(f"{v} {k}" for k, v in found.items())
+            if unmatched == "error":
+                raise DesignError(
+                    f"trial list and register do not match: {text}. Check the ids and weeks, "
+                    "or pass unmatched='drop' to leave them out (with a warning)."
+                )
+            warnings.warn(f"align(unmatched='drop'): left out {text}.", PanelWarning, stacklevel=2)
+        keep = (index >= 0) & ~outside
+        index, ref_weeks, trial_ids = index[keep], ref_weeks[keep], trial_ids[keep]
+        if after is None:
+            after = (
+                int(self.first_week + self.n_weeks - 1 - ref_weeks.min()) if len(ref_weeks) else 0
+            )
+        if before < 0 or after < 0:
+            raise ArgumentError("before and after must be non-negative.")
+        offsets = np.arange(-before, after + 1)
+        source = (ref_weeks - self.first_week)[:, None] + offsets[None, :]
+        valid = (source >= 0) & (source < self.n_weeks)
+        clipped = np.clip(source, 0, max(self.n_weeks - 1, 0))
+        codes = np.where(valid, self.codes[index[:, None], clipped], UNOBSERVED)
+        hours = None
+        if self.hours is not None:
+            hours = np.where(valid, self.hours[index[:, None], clipped], np.nan)
+        return StatusPanel(
+            trial_ids,
+            codes.astype(np.int8),
+            self.states,
+            -before,
+            self.calendar,
+            True,
+            self.absorbing,
+            reference_week=ref_weeks,
+            hours=hours,
+        )
+
+    def to_long(self, observed_only: bool = True) -> pd.DataFrame:
+        """Long frame: ``id``, ``week`` (number; ``calendar_week`` label too), ``state``."""
+        persons, cols = (
+            np.nonzero(self.codes >= 0)
+            if observed_only
+            else np.indices(self.codes.shape).reshape(2, -1)
+        )
+        codes = self.codes[persons, cols]
+        frame = pd.DataFrame(
+            {
+                "id": self.ids[persons],
+                "week": self.weeks[cols],
+                "state": pd.Categorical.from_codes(codes, categories=list(self.states))
+                if observed_only
+                else pd.Categorical.from_codes(
+                    np.where(codes < 0, -1, codes), categories=list(self.states)
+                ),
+            }
+        )
+        if self.calendar and not self.aligned:
+            frame["calendar_week"] = ordinal_to_label(frame["week"].to_numpy())
+        if self.hours is not None:
+            frame["hours"] = self.hours[persons, cols]
+        return frame
+
+
+def _check_classification(states, blank) -> None:
+    if not isinstance(states, StateClassification):
+        raise ArgumentError(
+            "states must be a StateClassification (e.g. StateClassification({'cash_benefit': "
+            "[130], ...})) or evalkit.panel.synthetic_classification()."
+        )
+    if blank is not None:
+        states.state_index(blank)
+
+
+def _column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
+    if name not in data.columns:
+        raise ColumnError(f"{role} column {name!r} is not in the data.")
+    return data[name].to_numpy()

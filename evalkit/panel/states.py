@@ -1,0 +1,174 @@
+"""State classification: from raw register codes to named states.
+
+A register such as DREAM records one benefit code per person and week. Evaluations
+reason in states (self-sufficient, cash benefit, education...). A
+:class:`StateClassification` maps codes, or ranges of numeric codes, to states and
+reports every code it cannot place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArgumentError, EvalkitError
+
+
+class UnknownCodeError(EvalkitError):
+    """Raw codes in the data that the state classification does not map."""
+
+
+#: Code ranges are written as ``range(a, b)`` or a ``(low, high)`` tuple (inclusive).
+CodeSpec = Iterable | tuple[float, float] | range
+
+
+@dataclass(frozen=True)
+class StateClassification:
+    """Maps raw codes to named states.
+
+    Parameters
+    ----------
+    states : dict of state name -> codes. Codes are a list of values (numbers or
+        strings), a ``range`` or an inclusive ``(low, high)`` tuple of numbers, or a
+        list mixing them.
+    other : state for every code not listed; by default unknown codes are an error
+        that lists them with their counts.
+    absorbing : states that end follow-up (death, emigration): weeks after the first
+        absorbing week are not observed.
+
+    Example
+    -------
+    >>> c = StateClassification({"cash_benefit": (130, 139), "education": [651, 652]})
+    >>> c.classify([130, 651, 135]).tolist()
+    [0, 1, 0]
+    >>> c.names
+    ('cash_benefit', 'education')
+    """
+
+    states: Mapping[str, object]
+    other: str | None = None
+    absorbing: tuple[str, ...] = ()
+    names: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.states, Mapping) or not self.states:
+            raise ArgumentError("states must be a non-empty dict of state name -> codes.")
+        names = list(self.states)
+        if self.other is not None and self.other not in names:
+            names.append(self.other)
+        absorbing = tuple(self.absorbing)
+        unknown = [s for s in absorbing if s not in names]
+        if unknown:
+            raise ArgumentError(f"absorbing states {unknown} are not among the states {names}.")
+        if len(names) > 127:
+            raise ArgumentError("at most 127 states are supported.")
+        object.__setattr__(self, "names", tuple(names))
+        object.__setattr__(self, "absorbing", absorbing)
+
+    def state_index(self, name: str) -> int:
+        """Position of a state name (its code in a panel)."""
+        try:
+            return self.names.index(name)
+        except ValueError:
+            raise ArgumentError(
+                f"unknown state {name!r}; the states are {', '.join(self.names)}."
+            ) from None
+
+    def indices(self, names: str | Iterable[str]) -> np.ndarray:
+        """Codes of one state name or of a set of names."""
+        if isinstance(names, str):
+            names = [names]
+        return np.array([self.state_index(n) for n in names], dtype=np.int8)
+
+    def classify(self, codes) -> np.ndarray:
+        """State codes (int8, positions in :attr:`names`) of raw codes; -1 for missing values.
+
+        Raises :class:`UnknownCodeError` listing unmapped codes and their counts, unless
+        ``other`` is set.
+        """
+        values = pd.Series(np.asarray(codes, dtype=object).ravel())
+        missing = values.isna().to_numpy()
+        inverse, uniques = pd.factorize(values, use_na_sentinel=True)
+        mapped = np.full(len(uniques), -1, dtype=np.int8)
+        for position, name in enumerate(self.states):
+            mapped[_matches(uniques, self.states[name]) & (mapped < 0)] = position
+        unmapped = np.flatnonzero(mapped < 0)
+        if unmapped.size:
+            if self.other is None:
+                counts = np.bincount(inverse[inverse >= 0], minlength=len(uniques))[unmapped]
+                order = np.argsort(-counts)
+                listing = ", ".join(f"{uniques[unmapped[i]]!r}: {counts[i]}" for i in order[:20])
+                more = f" and {unmapped.size - 20} more" if unmapped.size > 20 else ""
+                raise UnknownCodeError(
+                    f"{unmapped.size} raw codes are not in the state classification "
+                    f"(code: count) {listing}{more}. Add them to a state, or pass "
+                    "other='<state name>' to map every remaining code to one state."
+                )
+            mapped[unmapped] = self.state_index(self.other)
+        out = np.where(inverse >= 0, mapped[np.maximum(inverse, 0)], -1).astype(np.int8)
+        out[missing] = -1
+        return out.reshape(np.shape(codes))
+
+
+def _matches(uniques: pd.Index, spec) -> np.ndarray:
+    """Which of the unique raw codes a state's code specification covers."""
+    hit = np.zeros(len(uniques), dtype=bool)
+    numeric = pd.to_numeric(pd.Series(uniques), errors="coerce").to_numpy(dtype=float)
+    parts = [spec] if _is_range(spec) or isinstance(spec, str) else list(_as_iterable(spec))
+    singles = []
+    for part in parts:
+        if _is_range(part):
+            low, high = (part.start, part.stop - 1) if isinstance(part, range) else part
+            hit |= (numeric >= low) & (numeric <= high)
+        else:
+            singles.append(part)
+    if singles:
+        as_text = pd.Index(uniques).astype(str)
+        hit |= pd.Index(uniques).isin(singles) | as_text.isin([str(s) for s in singles])
+    return hit
+
+
+def _is_range(part) -> bool:
+    return isinstance(part, range) or (
+        isinstance(part, tuple)
+        and len(part) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in part)
+    )
+
+
+def _as_iterable(spec):
+    if isinstance(spec, str | bytes) or not isinstance(spec, Iterable):
+        return [spec]
+    return spec
+
+
+#: The state classification of evalkit's synthetic registers (see
+#: :func:`evalkit.datasets.simulate_register`). The codes are evalkit's own
+#: DREAM-like code list, made up for synthetic data; only 651/652 (SU, the
+#: student grant) follow the real DREAM code list. A blank week is self-sufficient.
+SYNTHETIC_CODES: dict[str, list[int]] = {
+    "cash_benefit": [130, 131],
+    "partly_self_sufficient": [135],
+    "education": [651, 652],
+    "resource_course": [771],
+    "flexjob": [741],
+    "disability_pension": [783],
+    "sickness": [890],
+    "absorbing": [997, 998],
+}
+
+
+def synthetic_classification() -> StateClassification:
+    """The documented default classification of evalkit's synthetic registers.
+
+    States and codes (synthetic, DREAM-like; blank = no public transfer):
+    ``self_sufficient`` (blank), ``cash_benefit`` 130 (kontanthjælp) and 131
+    (integrationsydelse), ``partly_self_sufficient`` 135 (benefit with ordinary hours),
+    ``education`` 651/652 (SU), ``resource_course`` 771, ``flexjob`` 741,
+    ``disability_pension`` 783, ``sickness`` 890, ``absorbing`` 997 (death) and 998
+    (emigration), which ends follow-up.
+    """
+    return StateClassification({"self_sufficient": [], **SYNTHETIC_CODES}, absorbing=("absorbing",))
