@@ -48,5 +48,9 @@ class FragileDesignWarning(EvalkitWarning):
     """Few clusters, a block with one unit in an arm, an arm with no outcome variance."""
 
 
+class ConvergenceWarning(EvalkitWarning):
+    """An iterative fit stopped before converging; the message says what the numbers mean."""
+
+
 class MissingValueWarning(EvalkitWarning):
     """Rows were dropped under ``missing="drop"``; the warning gives the count."""

@@ -1,0 +1,16 @@
+"""Survival of self-sufficiency spells: Kaplan-Meier, log-rank, Cox, competing risks, RMST."""
+
+from .discrete import DiscreteHazardResult, discrete_time_hazard
+from .km import SurvivalCurve, kaplan_meier
+from .logrank import LogRankResult, logrank_test
+from .rmst import rmst_difference
+
+__all__ = [
+    "DiscreteHazardResult",
+    "discrete_time_hazard",
+    "LogRankResult",
+    "SurvivalCurve",
+    "kaplan_meier",
+    "logrank_test",
+    "rmst_difference",
+]

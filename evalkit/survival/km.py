@@ -1,0 +1,334 @@
+"""Kaplan–Meier survival curves, computed from counts per distinct time.
+
+For distinct times ``t_j`` with ``n_j`` at risk and ``d_j`` events:
+
+- survival ``S(t) = prod_{t_j <= t} (1 - d_j / n_j)`` (Kaplan & Meier 1958);
+- Greenwood's variance of ``log S``: ``sigma^2(t) = sum_{t_j <= t} d_j / (n_j (n_j - d_j))``
+  (Greenwood 1926); ``std_error`` is that of ``S`` itself, ``S(t) sigma(t)``;
+- intervals as R's ``survfit`` (``conf.type``): ``"log-log"`` (default)
+  ``S^exp(-/+ z sigma / log S)``, ``"log"`` ``S exp(-/+ z sigma)`` (upper end capped at 1),
+  ``"plain"`` ``S -/+ z S sigma`` (clipped to [0, 1]); where ``S = 1`` the interval is
+  (1, 1) and where ``S = 0`` none is defined (NaN, as in R);
+- with delayed entry (``entry``, left truncation) a person is at risk at ``t`` when
+  ``entry < t <= duration``.
+
+Weekly registers have few distinct times and many ties, so the work is a sort and a
+few cumulative sums over the distinct times, not a pass per person.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import check_alpha, check_choice
+from ..errors import ArgumentError
+from ._input import survival_data
+
+CONF_TYPES = ("log-log", "log", "plain")
+TABLE_COLUMNS = [
+    "time",
+    "n_risk",
+    "n_event",
+    "n_censored",
+    "survival",
+    "std_error",
+    "ci_low",
+    "ci_high",
+]
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Sorted durations (and entries) of one group, for at-risk counts at any time."""
+
+    time: np.ndarray
+    entry: np.ndarray | None
+
+    def at_risk(self, times: np.ndarray) -> np.ndarray:
+        n = len(self.time) - np.searchsorted(self.time, times, side="left")
+        if self.entry is not None:
+            n = n - (len(self.entry) - np.searchsorted(self.entry, times, side="left"))
+        return n
+
+
+def km_table(time, event, entry=None, conf_type="log-log", alpha=0.05) -> pd.DataFrame:
+    """Kaplan–Meier table of one group (every distinct time, events and censorings)."""
+    times, inverse = np.unique(time, return_inverse=True)
+    n_event = np.bincount(inverse, weights=event > 0, minlength=len(times))
+    n_total = np.bincount(inverse, minlength=len(times))
+    n_risk = np.cumsum(n_total[::-1])[::-1].astype(float)
+    if entry is not None:
+        entered_later = len(entry) - np.searchsorted(np.sort(entry), times, side="left")
+        n_risk = n_risk - entered_later
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(n_risk > 0, n_event / n_risk, 0.0)
+        survival = np.cumprod(1.0 - hazard)
+        increment = np.where(n_risk > n_event, n_event / (n_risk * (n_risk - n_event)), np.inf)
+        increment = np.where(n_event > 0, increment, 0.0)
+    sigma = np.sqrt(np.cumsum(increment))
+    low, high = _interval(survival, sigma, conf_type, alpha)
+    with np.errstate(invalid="ignore"):
+        std_error = np.where(survival > 0, survival * sigma, np.nan)
+    return pd.DataFrame(
+        {
+            "time": times,
+            "n_risk": n_risk.astype(np.int64),
+            "n_event": n_event.astype(np.int64),
+            "n_censored": (n_total - n_event).astype(np.int64),
+            "survival": survival,
+            "std_error": std_error,
+            "ci_low": low,
+            "ci_high": high,
+        }
+    )
+
+
+def _interval(survival, sigma, conf_type, alpha):
+    z = stats.norm.isf(alpha / 2.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(survival > 0, survival, np.nan)
+        if conf_type == "log-log":
+            log_s = np.log(s)
+            low = np.exp(-np.exp(np.log(-log_s) - z * sigma / log_s))
+            high = np.exp(-np.exp(np.log(-log_s) + z * sigma / log_s))
+        elif conf_type == "log":
+            low = s * np.exp(-z * sigma)
+            high = np.minimum(s * np.exp(z * sigma), 1.0)
+        else:
+            low = np.maximum(s - z * s * sigma, 0.0)
+            high = np.minimum(s + z * s * sigma, 1.0)
+    at_one = survival >= 1.0
+    low = np.where(at_one, 1.0, low)
+    high = np.where(at_one, 1.0, high)
+    return low, high
+
+
+QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
+
+
+def _find_quantile(x, y, p, tol=QUANTILE_TOLERANCE):
+    """R survival's ``findq``: the time where the distribution ``y = 1 - S`` reaches ``p``.
+
+    Where ``1 - S`` equals ``p`` on a flat stretch, the quantile is the midpoint of the
+    stretch (to the last time when the curve ends there).
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if not np.any(np.isfinite(y)) or np.nanmax(y) < p:
+        return np.nan
+    xmax = x[-1]
+    keep = ~pd.Series(y).duplicated().to_numpy()
+    x, y = x[keep], y[keep]
+    valid = ~np.isnan(y)
+    index = np.flatnonzero(valid)
+
+    def first_at_least(shift):
+        hits = index[y[valid] + shift >= p]
+        return hits[0] if hits.size else None
+
+    i1, i2 = first_at_least(tol), first_at_least(-tol)
+    last_y = y[-1]
+    if not np.isnan(last_y) and abs(p - last_y) < tol and i1 is not None:
+        return (x[i1] + xmax) / 2.0
+    if i1 is None or i2 is None:
+        return np.nan
+    return (x[i1] + x[i2]) / 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class SurvivalCurve:
+    """Kaplan–Meier curves, one per group.
+
+    ``table`` has the columns ``time``, ``n_risk``, ``n_event``, ``n_censored``,
+    ``survival``, ``std_error`` (Greenwood SE of S), ``ci_low``, ``ci_high``, and a
+    ``group`` column (the group variable's own values) when grouped.
+    """
+
+    table: pd.DataFrame
+    conf_type: str
+    alpha: float
+    group: str | None
+    groups: tuple
+    duration: str
+    event: str
+    _counts: dict = field(repr=False, default_factory=dict)
+
+    def _each(self):
+        if self.group is None:
+            yield None, self.table
+        else:
+            for label in self.groups:
+                yield label, self.table.loc[self.table["group"] == label]
+
+    def _frame(self, rows: list[dict]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows)
+        if self.group is None:
+            frame = frame.drop(columns="group")
+        return frame
+
+    def survival_at(self, times) -> pd.DataFrame:
+        """S(t) at the given times (a step function: 1 before the first time)."""
+        times = _times(times)
+        rows = []
+        for label, part in self._each():
+            position = np.searchsorted(part["time"].to_numpy(), times, side="right") - 1
+            values = np.where(position >= 0, part["survival"].to_numpy()[position], 1.0)
+            rows += [
+                {"group": label, "time": t, "survival": s}
+                for t, s in zip(times, values, strict=True)
+            ]
+        return self._frame(rows)
+
+    def median(self) -> pd.DataFrame:
+        """Median survival with its confidence interval, by R's method (``quantile.survfit``).
+
+        The median is where ``1 - S`` first reaches 0.5 (the midpoint of a flat stretch at
+        exactly 0.5); its interval is where the interval bands reach 0.5. NaN where a curve
+        or band never reaches 0.5 (not estimable from the follow-up).
+        """
+        rows = []
+        for label, part in self._each():
+            first = min(0.0, float(part["time"].min()))
+            x = np.concatenate(([first], part["time"].to_numpy(float)))
+            quantile = [
+                _find_quantile(x, np.concatenate(([0.0], 1.0 - part[col].to_numpy())), 0.5)
+                for col in ("survival", "ci_low", "ci_high")
+            ]
+            rows.append(
+                {
+                    "group": label,
+                    "median": quantile[0],
+                    "ci_low": quantile[1],
+                    "ci_high": quantile[2],
+                }
+            )
+        return self._frame(rows)
+
+    def rmst(self, tau: float) -> pd.DataFrame:
+        """Restricted mean survival time up to ``tau``, with its standard error.
+
+        ``RMST = integral_0^tau S(t) dt``; its variance is ``sum_j A_j^2 d_j / (n_j (n_j -
+        d_j))`` over times ``t_j <= tau``, with ``A_j`` the area under S from ``t_j`` to tau
+        (as R's ``print(survfit, rmean = tau)``; Klein & Moeschberger 2003, sec. 4.5).
+        """
+        tau = float(tau)
+        if not np.isfinite(tau) or tau <= 0:
+            raise ArgumentError(f"tau must be a positive number; got {tau!r}.")
+        rows = []
+        for label, part in self._each():
+            value, se = _rmst(part, tau)
+            rows.append({"group": label, "tau": tau, "rmst": value, "std_error": se})
+        return self._frame(rows)
+
+    def at_risk(self, times) -> pd.DataFrame:
+        """Number at risk at the given times (as a risk table under a plot shows)."""
+        times = _times(times)
+        rows = []
+        for label, _ in self._each():
+            counts = self._counts[label].at_risk(times)
+            rows += [
+                {"group": label, "time": t, "n_risk": int(n)}
+                for t, n in zip(times, counts, strict=True)
+            ]
+        return self._frame(rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The table (a copy)."""
+        return self.table.copy()
+
+    def summary(self) -> str:
+        """Events, median and its interval per group."""
+        level = f"{100 * (1 - self.alpha):g}%"
+        medians = self.median().set_index("group") if self.group else self.median()
+        lines = [
+            f"Kaplan-Meier estimate of {self.duration} (event: {self.event}), "
+            f"{self.conf_type} {level} CI"
+        ]
+        for label, part in self._each():
+            med = medians.loc[label] if self.group else medians.iloc[0]
+            name = f"{self.group} = {label}" if self.group else "all"
+            lines.append(
+                f"  {name}: n = {int(part['n_risk'].iloc[0]) if len(part) else 0}, "
+                f"events = {int(part['n_event'].sum())}, median = {med['median']:.4g} "
+                f"({med['ci_low']:.4g}, {med['ci_high']:.4g})"
+            )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary()).replace("\n", "<br>")
+        return f"<div><p>{head}</p>{self.table.head(20).to_html(index=False)}</div>"
+
+
+def _rmst(part: pd.DataFrame, tau: float) -> tuple[float, float]:
+    time = part["time"].to_numpy(float)
+    surv = part["survival"].to_numpy()
+    keep = time <= tau
+    start = min(0.0, float(time.min())) if len(time) else 0.0
+    grid = np.concatenate((time[keep], [tau]))
+    steps = np.concatenate(([1.0], surv[keep]))
+    rectangles = np.diff(np.concatenate(([start], grid))) * steps
+    n, d = part["n_risk"].to_numpy(float)[keep], part["n_event"].to_numpy(float)[keep]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hh = np.where(n - d == 0, 0.0, d / (n * (n - d)))
+    area_after = np.cumsum(rectangles[::-1])[::-1][1:]  # area from t_j to tau
+    return float(rectangles.sum() + start), float(np.sqrt(np.sum(area_after**2 * hh)))
+
+
+def _times(times) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(times, dtype=float))
+    if not np.isfinite(values).all():
+        raise ArgumentError("times must be finite numbers.")
+    return values
+
+
+def kaplan_meier(
+    data: pd.DataFrame,
+    duration: str,
+    event: str,
+    group: str | None = None,
+    conf_type: str = "log-log",
+    alpha: float = 0.05,
+    entry: str | None = None,
+    missing: str = "error",
+) -> SurvivalCurve:
+    """Kaplan–Meier estimate of survival, overall or by group (see the module docstring).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from evalkit.survival import kaplan_meier
+    >>> d = pd.DataFrame({"weeks": [2, 3, 3, 5, 8], "exit": [1, 1, 0, 1, 0]})
+    >>> kaplan_meier(d, "weeks", "exit").table[["time", "n_risk", "survival"]]
+       time  n_risk  survival
+    0   2.0       5       0.8
+    1   3.0       4       0.6
+    2   5.0       2       0.3
+    3   8.0       1       0.3
+    """
+    alpha = check_alpha(alpha)
+    check_choice(conf_type, "conf_type", CONF_TYPES)
+    surv = survival_data(data, duration, event, group=group, entry=entry, missing=missing)
+    parts, counts = [], {}
+    labels = (None,) if group is None else tuple(surv.group_labels)
+    for code, label in enumerate(labels):
+        mask = slice(None) if group is None else surv.group == code
+        t, e = surv.time[mask], surv.event[mask]
+        start = None if entry is None else surv.entry[mask]
+        table = km_table(t, e, start, conf_type, alpha)
+        if group is not None:
+            table.insert(0, "group", label)
+        parts.append(table)
+        counts[label] = _Counts(np.sort(t), None if start is None else np.sort(start))
+    table = pd.concat(parts, ignore_index=True)
+    if group is None:
+        table = table.loc[:, TABLE_COLUMNS]
+    return SurvivalCurve(
+        table, conf_type, alpha, group, tuple(labels) if group else (), duration, event, counts
+    )
