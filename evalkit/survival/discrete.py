@@ -124,6 +124,8 @@ def discrete_time_hazard(
         )
     x_person, x_names = covariate_matrix(surv.frame, names)
     origin, week, y = person_period(surv.time, surv.event)
+    if baseline == "dummies":
+        _check_every_week_mixed(week, y)
     design, term_names = _baseline(week, baseline)
     design = np.column_stack([design, x_person[origin]])
     term_names += x_names
@@ -157,6 +159,21 @@ def discrete_time_hazard(
     return DiscreteHazardResult(
         terms, link, baseline, surv.n, len(y), int(y.sum()), n_clusters, loglik, alpha
     )
+
+
+def _check_every_week_mixed(week: np.ndarray, y: np.ndarray) -> None:
+    """One parameter per week needs, in every week, someone who leaves and someone who stays."""
+    at_risk = np.bincount(week)[1:]
+    events = np.bincount(week, weights=y)[1:]
+    bad = np.flatnonzero((at_risk > 0) & ((events == 0) | (events == at_risk))) + 1
+    if bad.size:
+        shown = ", ".join(map(str, bad[:10])) + (" ..." if bad.size > 10 else "")
+        raise DesignError(
+            f"baseline='dummies' needs events and survivors in every week, but {bad.size} weeks "
+            f"have none or only events (weeks {shown}); their hazards are 0 or 1 and the "
+            "coefficients infinite. Use baseline='linear', 'quadratic' or 'log', or group weeks "
+            "into longer periods."
+        )
 
 
 def _baseline(week: np.ndarray, baseline: str) -> tuple[np.ndarray, list[str]]:

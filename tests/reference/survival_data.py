@@ -25,6 +25,7 @@ def survival_frames() -> dict[str, pd.DataFrame]:
     # Randomized trial, two arms: standard (trt 1) vs test chemotherapy (trt 2).
     veteran["treated"] = (veteran["trt"] == 2).astype(int)
     veteran["prior"] = (veteran["prior"] == 10).astype(int)
+    veteran["quarters"] = np.ceil(veteran["time"] / 91).astype(int)  # few distinct times
 
     colon = _r("colon")
     # Randomized trial: observation vs levamisole + 5-FU; death (etype 2) as the event.
@@ -40,6 +41,10 @@ def survival_frames() -> dict[str, pd.DataFrame]:
     lung = lung[["inst", "time", "event", "age", "female", "ph.ecog"]].dropna()
     lung = lung.rename(columns={"ph.ecog": "ecog"}).reset_index(drop=True)
     lung["weeks"] = np.ceil(lung["time"] / 7).astype(int)  # weekly: heavy ties
+    # Quarters, administratively censored after quarter 10 (every quarter then has events).
+    quarter = np.ceil(lung["time"] / 91).astype(int)
+    lung["quarters"] = np.minimum(quarter, 10)
+    lung["event_q10"] = lung["event"] * (quarter <= 10)
 
     mgus2 = _r("mgus2")
     # Competing risks: progression to plasma cell malignancy (1) or death first (2).
