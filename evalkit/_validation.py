@@ -70,7 +70,7 @@ def as_column_list(columns: str | Sequence[str] | None, role: str) -> list[str]:
 def select_columns(
     data: pd.DataFrame, roles: dict[str, list[str]], missing: str = "error"
 ) -> pd.DataFrame:
-    """Return a copy of the used columns of ``data`` after the missing-value policy.
+    """Return the used columns of ``data`` after the missing-value policy (a frame to read).
 
     ``roles`` maps a role (``"outcome"``, ``"covariates"``...) to its column
     names; names are checked to exist and not to play two roles. With
@@ -97,13 +97,17 @@ def select_columns(
                     f"column {name!r} is used in two roles; give each role its own column."
                 )
             used.append(name)
-    frame = data.loc[:, used]  # a new frame; evalkit never writes into it
-    if len(frame) == 0:
+    if len(data) == 0:
         raise DesignError("the data has no rows.")
-    incomplete = frame.isna().any(axis=1).to_numpy()
+    gaps = {name: gap for name in used if (gap := _missing_mask(data[name])) is not None}
+    if not gaps:
+        # Nothing to drop: hand back the caller's frame itself (read-only by convention:
+        # evalkit never writes into it), which saves a copy of register-sized columns.
+        return data
+    frame = data.loc[:, used]
+    incomplete = np.logical_or.reduce(list(gaps.values()))
     if incomplete.any():
-        counts = frame.isna().sum()
-        where = ", ".join(f"{col!r}: {int(n)}" for col, n in counts.items() if n)
+        where = ", ".join(f"{col!r}: {int(gap.sum())}" for col, gap in gaps.items())
         if missing == "error":
             raise MissingValueError(
                 f"missing values in the columns used ({where}; {int(incomplete.sum())} of "
@@ -120,6 +124,18 @@ def select_columns(
         if len(frame) == 0:
             raise MissingValueError("no complete rows remain after dropping missing values.")
     return frame
+
+
+def _missing_mask(series: pd.Series) -> np.ndarray | None:
+    """Rows where a column is missing, or None when it has none (cheap for numeric columns)."""
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return None
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        mask = np.isnan(series.to_numpy())
+    else:
+        mask = series.isna().to_numpy()
+    return mask if mask.any() else None
 
 
 def treatment_indicator(series: pd.Series, name: str) -> np.ndarray:

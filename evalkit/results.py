@@ -91,12 +91,12 @@ class EffectResult:
         return {
             "term": self.treatment,
             "estimate": self.estimate,
-            "std_error": self.std_error,
-            "statistic": self.statistic,
+            "std_error": np.nan if self.std_error is None else self.std_error,
+            "statistic": np.nan if self.statistic is None else self.statistic,
             "p_value": self.p_value,
             "conf_low": self.conf_int[0],
             "conf_high": self.conf_int[1],
-            "df": self.df,
+            "df": np.nan if self.df is None else self.df,
         }
 
     def to_frame(self) -> pd.DataFrame:

@@ -27,65 +27,71 @@ from scipy import stats
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError
-from ._input import survival_data
+from ._input import distinct_times, survival_data, time_counts
 
 CONF_TYPES = ("log-log", "log", "plain")
-TABLE_COLUMNS = [
-    "time",
-    "n_risk",
-    "n_event",
-    "n_censored",
-    "survival",
-    "std_error",
-    "ci_low",
-    "ci_high",
-]
 
 
 @dataclass(frozen=True)
 class _Counts:
-    """Sorted durations (and entries) of one group, for at-risk counts at any time."""
+    """Counts of one group on the distinct times, for at-risk numbers at any time."""
 
-    time: np.ndarray
-    entry: np.ndarray | None
+    times: np.ndarray  # distinct times of the whole data
+    leaving_from: np.ndarray  # number with duration >= times[j]
+    entry: np.ndarray | None  # sorted entry times of the group
 
     def at_risk(self, times: np.ndarray) -> np.ndarray:
-        n = len(self.time) - np.searchsorted(self.time, times, side="left")
+        """Number with ``entry < t <= duration`` at each ``t``."""
+        j = np.searchsorted(self.times, times, side="left")
+        n = np.concatenate((self.leaving_from, [0]))[j]
         if self.entry is not None:
             n = n - (len(self.entry) - np.searchsorted(self.entry, times, side="left"))
         return n
 
 
-def km_table(time, event, entry=None, conf_type="log-log", alpha=0.05) -> pd.DataFrame:
-    """Kaplan–Meier table of one group (every distinct time, events and censorings)."""
-    times, inverse = np.unique(time, return_inverse=True)
-    n_event = np.bincount(inverse, weights=event > 0, minlength=len(times))
-    n_total = np.bincount(inverse, minlength=len(times))
+def count_table(times, n_total, n_event, entered_later=None) -> dict[str, np.ndarray]:
+    """Kaplan–Meier arrays from counts at the distinct times of one group.
+
+    Keys: ``time``, ``n_risk``, ``n_event``, ``n_censored``, ``survival`` and ``sigma``
+    (Greenwood's standard error of log S); intervals are added by :func:`with_intervals`.
+    """
     n_risk = np.cumsum(n_total[::-1])[::-1].astype(float)
-    if entry is not None:
-        entered_later = len(entry) - np.searchsorted(np.sort(entry), times, side="left")
+    if entered_later is not None:
         n_risk = n_risk - entered_later
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(n_risk > 0, n_event / n_risk, 0.0)
         survival = np.cumprod(1.0 - hazard)
         increment = np.where(n_risk > n_event, n_event / (n_risk * (n_risk - n_event)), np.inf)
         increment = np.where(n_event > 0, increment, 0.0)
-    sigma = np.sqrt(np.cumsum(increment))
+    return {
+        "time": times,
+        "n_risk": n_risk.astype(np.int64),
+        "n_event": n_event.astype(np.int64),
+        "n_censored": (n_total - n_event).astype(np.int64),
+        "survival": survival,
+        "sigma": np.sqrt(np.cumsum(increment)),
+    }
+
+
+def with_intervals(part: dict, conf_type: str, alpha: float) -> pd.DataFrame:
+    """The table of one group: counts, survival, Greenwood SE of S and the interval."""
+    survival, sigma = part["survival"], part["sigma"]
     low, high = _interval(survival, sigma, conf_type, alpha)
     with np.errstate(invalid="ignore"):
         std_error = np.where(survival > 0, survival * sigma, np.nan)
-    return pd.DataFrame(
-        {
-            "time": times,
-            "n_risk": n_risk.astype(np.int64),
-            "n_event": n_event.astype(np.int64),
-            "n_censored": (n_total - n_event).astype(np.int64),
-            "survival": survival,
-            "std_error": std_error,
-            "ci_low": low,
-            "ci_high": high,
-        }
-    )
+    columns = {k: part[k] for k in ("time", "n_risk", "n_event", "n_censored", "survival")}
+    return pd.DataFrame({**columns, "std_error": std_error, "ci_low": low, "ci_high": high})
+
+
+def km_table(time, event, entry=None) -> dict[str, np.ndarray]:
+    """Kaplan–Meier arrays of one group (every distinct time, events and censorings)."""
+    times, inverse = distinct_times(time)
+    n_event = np.bincount(inverse, weights=event > 0, minlength=len(times))
+    n_total = np.bincount(inverse, minlength=len(times))
+    later = None
+    if entry is not None:
+        later = len(entry) - np.searchsorted(np.sort(entry), times, side="left")
+    return count_table(times, n_total, n_event, later)
 
 
 def _interval(survival, sigma, conf_type, alpha):
@@ -148,7 +154,7 @@ class SurvivalCurve:
     ``group`` column (the group variable's own values) when grouped.
     """
 
-    table: pd.DataFrame
+    parts: dict = field(repr=False)
     conf_type: str
     alpha: float
     group: str | None
@@ -156,13 +162,25 @@ class SurvivalCurve:
     duration: str
     event: str
     _counts: dict = field(repr=False, default_factory=dict)
+    _cache: dict = field(repr=False, default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The Kaplan–Meier table (built on first use, with the intervals)."""
+        if "table" not in self._cache:
+            frames = []
+            for label, part in self.parts.items():
+                frame = with_intervals(part, self.conf_type, self.alpha)
+                if self.group is not None:
+                    frame.insert(0, "group", label)
+                frames.append(frame)
+            self._cache["table"] = (
+                pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            )
+        return self._cache["table"]
 
     def _each(self):
-        if self.group is None:
-            yield None, self.table
-        else:
-            for label in self.groups:
-                yield label, self.table.loc[self.table["group"] == label]
+        yield from self.parts.items()
 
     def _frame(self, rows: list[dict]) -> pd.DataFrame:
         frame = pd.DataFrame(rows)
@@ -175,8 +193,8 @@ class SurvivalCurve:
         times = _times(times)
         rows = []
         for label, part in self._each():
-            position = np.searchsorted(part["time"].to_numpy(), times, side="right") - 1
-            values = np.where(position >= 0, part["survival"].to_numpy()[position], 1.0)
+            position = np.searchsorted(part["time"], times, side="right") - 1
+            values = np.where(position >= 0, part["survival"][position], 1.0)
             rows += [
                 {"group": label, "time": t, "survival": s}
                 for t, s in zip(times, values, strict=True)
@@ -193,10 +211,11 @@ class SurvivalCurve:
         rows = []
         for label, part in self._each():
             first = min(0.0, float(part["time"].min()))
-            x = np.concatenate(([first], part["time"].to_numpy(float)))
+            x = np.concatenate(([first], np.asarray(part["time"], float)))
+            low, high = _interval(part["survival"], part["sigma"], self.conf_type, self.alpha)
             quantile = [
-                _find_quantile(x, np.concatenate(([0.0], 1.0 - part[col].to_numpy())), 0.5)
-                for col in ("survival", "ci_low", "ci_high")
+                _find_quantile(x, np.concatenate(([0.0], 1.0 - curve)), 0.5)
+                for curve in (part["survival"], low, high)
             ]
             rows.append(
                 {
@@ -252,7 +271,7 @@ class SurvivalCurve:
             med = medians.loc[label] if self.group else medians.iloc[0]
             name = f"{self.group} = {label}" if self.group else "all"
             lines.append(
-                f"  {name}: n = {int(part['n_risk'].iloc[0]) if len(part) else 0}, "
+                f"  {name}: n = {int(part['n_risk'][0]) if len(part['n_risk']) else 0}, "
                 f"events = {int(part['n_event'].sum())}, median = {med['median']:.4g} "
                 f"({med['ci_low']:.4g}, {med['ci_high']:.4g})"
             )
@@ -266,15 +285,15 @@ class SurvivalCurve:
         return f"<div><p>{head}</p>{self.table.head(20).to_html(index=False)}</div>"
 
 
-def _rmst(part: pd.DataFrame, tau: float) -> tuple[float, float]:
-    time = part["time"].to_numpy(float)
-    surv = part["survival"].to_numpy()
+def _rmst(part: dict, tau: float) -> tuple[float, float]:
+    time = np.asarray(part["time"], float)
+    surv = part["survival"]
     keep = time <= tau
     start = min(0.0, float(time.min())) if len(time) else 0.0
     grid = np.concatenate((time[keep], [tau]))
     steps = np.concatenate(([1.0], surv[keep]))
     rectangles = np.diff(np.concatenate(([start], grid))) * steps
-    n, d = part["n_risk"].to_numpy(float)[keep], part["n_event"].to_numpy(float)[keep]
+    n, d = part["n_risk"][keep].astype(float), part["n_event"][keep].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n - d == 0, 0.0, d / (n * (n - d)))
     area_after = np.cumsum(rectangles[::-1])[::-1][1:]  # area from t_j to tau
@@ -315,20 +334,20 @@ def kaplan_meier(
     alpha = check_alpha(alpha)
     check_choice(conf_type, "conf_type", CONF_TYPES)
     surv = survival_data(data, duration, event, group=group, entry=entry, missing=missing)
-    parts, counts = [], {}
     labels = (None,) if group is None else tuple(surv.group_labels)
+    times, n_total, n_event = time_counts(surv.time, surv.event > 0, surv.group, len(labels))
+    parts, counts = {}, {}
+    leaving_from = np.cumsum(n_total[:, ::-1], axis=1)[:, ::-1]
     for code, label in enumerate(labels):
-        mask = slice(None) if group is None else surv.group == code
-        t, e = surv.time[mask], surv.event[mask]
-        start = None if entry is None else surv.entry[mask]
-        table = km_table(t, e, start, conf_type, alpha)
-        if group is not None:
-            table.insert(0, "group", label)
-        parts.append(table)
-        counts[label] = _Counts(np.sort(t), None if start is None else np.sort(start))
-    table = pd.concat(parts, ignore_index=True)
-    if group is None:
-        table = table.loc[:, TABLE_COLUMNS]
+        present = n_total[code] > 0
+        later = entries = None
+        if entry is not None:
+            entries = np.sort(surv.entry if group is None else surv.entry[surv.group == code])
+            later = len(entries) - np.searchsorted(entries, times[present], side="left")
+        parts[label] = count_table(
+            times[present], n_total[code, present], n_event[code, present], later
+        )
+        counts[label] = _Counts(times, leaving_from[code], entries)
     return SurvivalCurve(
-        table, conf_type, alpha, group, tuple(labels) if group else (), duration, event, counts
+        parts, conf_type, alpha, group, tuple(labels) if group else (), duration, event, counts
     )

@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
-from ._input import survival_data
+from ._input import survival_data, time_counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -115,17 +115,13 @@ def logrank_test(
         raise DesignError(f"group column {group!r} has a single group; a test needs two or more.")
     if strata:
         stratum = pd.factorize(surv.frame[strata], sort=True)[0]
+        parts = [stratum == s for s in range(int(stratum.max()) + 1)]
+        pieces = [
+            _stratum(surv.time[m], surv.event[m], surv.group[m], n_groups, rho) for m in parts
+        ]
+        observed, expected, variance = (sum(p[i] for p in pieces) for i in range(3))
     else:
-        stratum = np.zeros(surv.n, dtype=np.int64)
-    observed = np.zeros(n_groups)
-    expected = np.zeros(n_groups)
-    variance = np.zeros((n_groups, n_groups))
-    for s in np.unique(stratum):
-        inside = stratum == s
-        o, e, v = _stratum(surv.time[inside], surv.event[inside], surv.group[inside], n_groups, rho)
-        observed += o
-        expected += e
-        variance += v
+        observed, expected, variance = _stratum(surv.time, surv.event, surv.group, n_groups, rho)
     used = expected > 0
     df = int(used.sum()) - 1
     if df < 1:
@@ -150,13 +146,8 @@ def logrank_test(
 
 def _stratum(time, event, group, n_groups, rho):
     """O, E and V of one stratum from (time x group) count tables."""
-    times, inverse = np.unique(time, return_inverse=True)
-    n_times = len(times)
-    cell = inverse * n_groups + group
-    deaths = np.bincount(cell, weights=event > 0, minlength=n_times * n_groups).reshape(
-        n_times, n_groups
-    )
-    leaving = np.bincount(cell, minlength=n_times * n_groups).reshape(n_times, n_groups)
+    _, leaving, deaths = time_counts(time, event > 0, group, n_groups)
+    leaving, deaths = leaving.T, deaths.T
     at_risk = np.cumsum(leaving[::-1], axis=0)[::-1].astype(float)
     n = at_risk.sum(axis=1)
     d = deaths.sum(axis=1)
@@ -164,7 +155,7 @@ def _stratum(time, event, group, n_groups, rho):
         km_after = np.cumprod(1.0 - d / n)
         weight = np.concatenate(([1.0], km_after[:-1])) ** rho
     else:
-        weight = np.ones(n_times)
+        weight = np.ones(len(n))
     share = at_risk / n[:, None]
     observed = weight @ deaths
     expected = (weight * d) @ share
