@@ -129,9 +129,13 @@ class StatusPanel:
 
     def in_states(self, states: str | Iterable[str]) -> np.ndarray:
         """Boolean ``(persons, weeks)``: in one of ``states`` (False where not observed)."""
-        lookup = np.zeros(len(self.states) + 1, dtype=bool)
-        lookup[self.state_codes(states).astype(int) + 1] = True
-        return lookup[self.codes.astype(np.intp) + 1]
+        # Comparisons on the int8 array keep the work at 1 byte per person-week (an index
+        # lookup would first widen the codes to 8 bytes).
+        wanted = self.state_codes(states)
+        result = self.codes == wanted[0]
+        for code in wanted[1:]:
+            result |= self.codes == code
+        return result
 
     def column(self, week: int) -> int:
         """Column index of week number ``week`` (an error when outside the panel)."""
@@ -294,7 +298,8 @@ class StatusPanel:
         if not self.absorbing:
             return self
         absorbed = self.in_states(self.absorbing)
-        after = np.cumsum(absorbed, axis=1) - absorbed > 0
+        after = np.zeros_like(absorbed)
+        np.logical_or.accumulate(absorbed[:, :-1], axis=1, out=after[:, 1:])
         if not after.any():
             return self
         codes = self.codes.copy()
