@@ -10,6 +10,7 @@ from .outcomes import (
     weeks_in_states,
 )
 from .panel import PanelWarning, StatusPanel
+from .spells import spells
 from .states import StateClassification, UnknownCodeError, synthetic_classification
 from .weeks import iso_week_ordinal, ordinal_to_label, ordinal_to_monday, parse_weeks
 
@@ -29,5 +30,6 @@ __all__ = [
     "ordinal_to_label",
     "ordinal_to_monday",
     "parse_weeks",
+    "spells",
     "synthetic_classification",
 ]

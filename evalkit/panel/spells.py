@@ -1,0 +1,354 @@
+"""Spells: maximal runs of weeks in a set of states, per person.
+
+A *spell* is what survival analysis of benefit dependence or self-sufficiency works
+on: when a person entered a set of states, when they left it, where they went, and
+whether we saw the end. :func:`spells` finds every spell of every person of a
+:class:`~evalkit.panel.StatusPanel` in a few vectorised passes over the panel's
+``(persons, weeks)`` int8 array. No Python loop runs over persons, weeks or spells: the
+panel is scanned in blocks of whole rows (about 16 million cells each), so that the
+scratch masks stay small; everything after the scan works on arrays with one entry per
+run of weeks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArgumentError
+from .panel import StatusPanel
+from .weeks import ordinal_to_label, parse_weeks
+
+_BLOCK_CELLS = 1 << 24  # cells of the panel scanned at a time (16 MB of scratch masks)
+
+#: The columns of a spells frame, in order (the calendar ones only for calendar panels).
+COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "start_calendar",
+    "end_calendar",
+    "length",
+    "weeks_in_state",
+    "left_censored",
+    "right_censored",
+    "state_before",
+    "state_after",
+    "duration",
+    "event",
+)
+
+
+def spells(
+    panel: StatusPanel,
+    states: str | Iterable[str],
+    max_gap: int = 0,
+    min_length: int = 1,
+    window: tuple | None = None,
+) -> pd.DataFrame:
+    """Every spell in the state set ``states``, for every person of ``panel``.
+
+    Parameters
+    ----------
+    panel : the :class:`~evalkit.panel.StatusPanel`.
+    states : a state name or a list of names: the *set*. A week is in the set when it is
+        observed and its state is one of ``states``.
+    max_gap : two consecutive runs of a person separated by at most ``max_gap`` weeks that
+        are all *observed* (but out of the set) form one spell, e.g. ``max_gap=1`` bridges
+        a one-week break in benefit receipt. A gap with an unobserved week is never
+        bridged. ``0`` (default) merges nothing.
+    min_length : spells shorter than this many weeks (``length``, after merging, bridged
+        gap weeks included) are dropped.
+    window : ``(first, last)``, inclusive week numbers in the panel's numbering (relative
+        weeks for an aligned panel; week ordinals, or ISO labels such as ``"2016-W10"``,
+        for a calendar panel). Only weeks inside the window count: weeks outside it are
+        treated as not observed. It may reach beyond the panel (it is clipped to it) but
+        must overlap it.
+
+    Returns
+    -------
+    pandas.DataFrame, one row per spell, sorted by person (panel row order), then start:
+
+    - ``id``: the person; ``start``, ``end``: first and last week number of the spell.
+    - ``start_calendar``, ``end_calendar``: ISO labels (``"2016-W10"``) of those weeks, as
+      an ordered categorical, for calendar panels (for an aligned calendar panel from each
+      person's reference week plus the relative week); absent otherwise.
+    - ``length``: ``end - start + 1``, merged gap weeks included; ``weeks_in_state``: the
+      weeks of the spell that are in the set (``length`` minus the bridged gap weeks).
+    - ``left_censored``: the week before ``start`` is not observed or lies before the
+      window or the panel, so the spell may have begun earlier.
+    - ``right_censored``: the week after ``end`` is not observed or lies after the window
+      or the panel: the spell was still running when follow-up ended (a spell that ends
+      on the person's last observed week is right-censored; so is a spell in a set that
+      holds an absorbing state, since follow-up stops there).
+    - ``state_before``: the state of the week before ``start`` (missing when
+      left-censored); ``state_after``: the state of the week after ``end``, i.e. the exit
+      destination, e.g. ``"self_sufficient"`` or an absorbing state such as death
+      (missing when right-censored). Both are categoricals over the panel's states and
+      are never states of the set.
+    - ``duration`` (``= length``) and ``event`` (1 when the exit was seen, i.e. not
+      right-censored; else 0), ready for survival estimators.
+
+    ``frame.attrs`` records what was used: ``n_persons`` (persons in the panel, with or
+    without spells), ``person_weeks`` (observed person-weeks inside the window),
+    ``states`` (the set), ``max_gap``, ``min_length`` and ``window`` (the first and last
+    week counted, after clipping to the panel).
+
+    Example
+    -------
+    >>> codes = np.array([[1, 1, 0, 1, 1, 1],
+    ...                   [0, 1, 0, 1, 2, -1]], dtype=np.int8)
+    >>> panel = StatusPanel(ids=np.array([7, 8]), codes=codes,
+    ...                     states=("self_sufficient", "cash_benefit", "absorbing"))
+    >>> s = spells(panel, "cash_benefit")
+    >>> s[["id", "start", "end", "left_censored", "right_censored", "state_after", "event"]]
+       id  start  end  left_censored  right_censored      state_after  event
+    0   7      0    1           True           False  self_sufficient      1
+    1   7      3    5          False            True              NaN      0
+    2   8      1    1          False           False  self_sufficient      1
+    3   8      3    3          False           False        absorbing      1
+    >>> spells(panel, "cash_benefit", max_gap=1)[["id", "start", "end", "weeks_in_state"]]
+       id  start  end  weeks_in_state
+    0   7      0    5               5
+    1   8      1    3               2
+    """
+    if not isinstance(panel, StatusPanel):
+        raise ArgumentError(
+            f"panel must be a StatusPanel; got {type(panel).__name__}. Build one with "
+            "StatusPanel.from_long or StatusPanel.from_wide."
+        )
+    names = _state_names(states)
+    set_codes = panel.state_codes(names)
+    max_gap = _whole(max_gap, "max_gap", 0, "0 merges nothing, 1 bridges one-week breaks")
+    min_length = _whole(min_length, "min_length", 1, "1 keeps every spell")
+    c0, c1 = _window_columns(panel, window)
+    sub = panel.codes[:, c0:c1]  # a view: the weeks counted
+    n_cols = sub.shape[1]
+    width = n_cols + 1  # positions a row in the padded layout of _scan
+
+    # ---- dense phase: by blocks of persons, so that the scratch masks stay small.
+    run_start, run_end, stretch_starts, person_weeks = _scan(
+        sub, set_codes, len(panel.states), max_gap > 0
+    )
+    run_weeks = run_end - run_start + 1
+
+    # ---- merge runs across short gaps inside one stretch of observed weeks.
+    if max_gap > 0 and len(run_start) > 1:
+        # A gap is bridged when it is short and no stretch of observed weeks starts in it
+        # (a pad between two persons' rows counts as unobserved).
+        bridge = run_start[1:] - run_end[:-1] <= max_gap + 1
+        candidate = np.flatnonzero(bridge)
+        unseen = np.searchsorted(stretch_starts, run_start[candidate + 1], side="right")
+        unseen -= np.searchsorted(stretch_starts, run_end[candidate], side="right")
+        bridge[candidate[unseen > 0]] = False
+        del candidate, unseen
+        if bridge.any():
+            first_run = np.flatnonzero(np.concatenate(([True], ~bridge)))
+            last_run = np.append(first_run[1:] - 1, len(run_start) - 1)
+            run_weeks = np.add.reduceat(run_weeks, first_run)
+            run_start, run_end = run_start[first_run], run_end[last_run]
+            del first_run, last_run
+        del bridge
+    del stretch_starts
+
+    length = run_end - run_start + 1
+    if min_length > 1:
+        keep = length >= min_length
+        run_start, run_weeks, length = run_start[keep], run_weeks[keep], length[keep]
+        del keep
+    del run_end
+
+    # ---- per-spell columns.
+    person = run_start // width
+    start_col = run_start - person * width - 1  # column in `sub`
+    end_col = start_col + (length - 1)
+    del run_start
+    before = _neighbour(panel.codes, person, start_col - 1, c0, n_cols)
+    after = _neighbour(panel.codes, person, end_col + 1, c0, n_cols)
+    left_censored = before < 0
+    right_censored = after < 0
+    first_week = panel.first_week + c0
+    start = (start_col + first_week).astype(np.int32)
+    end = (end_col + first_week).astype(np.int32)
+    del start_col, end_col
+
+    columns: dict[str, object] = {"id": panel.ids[person], "start": start, "end": end}
+    labels = _calendar_labels(panel, person, start, end)
+    if labels is not None:
+        columns["start_calendar"], columns["end_calendar"] = labels
+    state_dtype = pd.CategoricalDtype(list(panel.states))
+    columns.update(
+        {
+            "length": length.astype(np.int32),
+            "weeks_in_state": run_weeks.astype(np.int32),
+            "left_censored": left_censored,
+            "right_censored": right_censored,
+            "state_before": pd.Categorical.from_codes(before, dtype=state_dtype),
+            "state_after": pd.Categorical.from_codes(after, dtype=state_dtype),
+            "duration": length.astype(np.int32),
+            "event": (~right_censored).view(np.int8),
+        }
+    )
+    frame = pd.DataFrame(columns, copy=False)
+    frame.attrs.update(
+        {
+            "n_persons": int(panel.n_persons),
+            "person_weeks": person_weeks,
+            "states": names,
+            "max_gap": max_gap,
+            "min_length": min_length,
+            "window": (first_week, first_week + n_cols - 1),
+        }
+    )
+    return frame
+
+
+# ---------------------------------------------------------------------- helpers
+def _state_names(states) -> list[str]:
+    names = [states] if isinstance(states, str) else states
+    try:
+        names = list(names)
+    except TypeError:
+        raise ArgumentError(
+            f"states must be a state name or a list of state names; got {states!r}."
+        ) from None
+    bad = [s for s in names if not isinstance(s, str)]
+    if bad:
+        raise ArgumentError(
+            f"states must be state names (strings); got {bad[:5]!r}. Pass e.g. "
+            "states='cash_benefit' or states=['cash_benefit', 'education']."
+        )
+    return list(dict.fromkeys(names))  # drop repeats, keep the order
+
+
+def _whole(value, name: str, least: int, hint: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise ArgumentError(f"{name} must be a whole number of weeks >= {least}; got {value!r}.")
+    if value < least:
+        raise ArgumentError(f"{name} must be >= {least} ({hint}); got {value}.")
+    return int(value)
+
+
+def _window_columns(panel: StatusPanel, window) -> tuple[int, int]:
+    """Column range ``[c0, c1)`` of the panel inside ``window``."""
+    if window is None:
+        return 0, panel.n_weeks
+    if isinstance(window, str | bytes) or not hasattr(window, "__len__") or len(window) != 2:
+        raise ArgumentError(f"window must be a pair (first, last) of week numbers; got {window!r}.")
+    try:
+        numbers, calendar = parse_weeks(list(window), "window")
+    except ArgumentError as error:
+        raise ArgumentError(f"cannot read window {window!r}: {error}") from None
+    if calendar and not (panel.calendar and not panel.aligned):
+        raise ArgumentError(
+            f"window {window!r} gives calendar weeks, but this panel's weeks are "
+            + ("relative to each person's reference week" if panel.aligned else "indices")
+            + "; give integer week numbers."
+        )
+    first, last = int(numbers[0]), int(numbers[1])
+    if first > last:
+        raise ArgumentError(f"window {window!r} is empty: its first week is after its last.")
+    panel_last = panel.first_week + panel.n_weeks - 1
+    if last < panel.first_week or first > panel_last:
+        raise ArgumentError(
+            f"window {window!r} (weeks {first}..{last}) does not overlap this panel (weeks "
+            f"{panel.first_week}..{panel_last}); give weeks in the panel's numbering."
+        )
+    c0 = max(first, panel.first_week) - panel.first_week
+    c1 = min(last, panel_last) - panel.first_week + 1
+    return c0, c1
+
+
+def _scan(sub: np.ndarray, set_codes: np.ndarray, n_states: int, stretches: bool):
+    """Runs of in-set weeks in ``sub``, as positions in a padded row-major layout.
+
+    Each person's row is laid out as one False pad followed by the row's weeks (``width =
+    weeks + 1`` positions a row), with one more False at the very end, so a run can
+    neither continue from one row into the next nor touch the ends of the layout, and
+    starts and ends alternate among the positions where the mask changes. Rows are
+    scanned in blocks of about ``_BLOCK_CELLS`` cells: the work is numpy over whole
+    blocks, and only the arrays of positions grow with the panel.
+
+    Returns the first and last positions of the runs, the first positions of the
+    stretches of observed weeks (when ``stretches``: runs in one stretch have no
+    unobserved week between them) and the number of observed person-weeks.
+    """
+    n_persons, n_cols = sub.shape
+    width = n_cols + 1
+    rows = max(1, _BLOCK_CELLS // width)
+    size = min(n_persons, rows) * width
+    buffer = np.zeros(size + 1, dtype=bool)  # the pads stay False: only grids are written
+    scratch = np.empty(size, dtype=bool)
+    codes = np.unique(set_codes)
+    others = np.setdiff1d(np.arange(n_states, dtype=np.int8), codes)
+    runs: list[np.ndarray] = []
+    starts: list[np.ndarray] = []
+    person_weeks = 0
+    for r0 in range(0, n_persons, rows):
+        block = sub[r0 : r0 + rows]
+        n = block.shape[0] * width
+        flat = buffer[: n + 1]
+        grid = flat[:n].reshape(block.shape[0], width)[:, 1:]
+        temp = scratch[: block.size].reshape(block.shape)
+        np.greater_equal(block, 0, out=grid)
+        person_weeks += int(np.count_nonzero(grid))
+        if stretches:
+            starts.append(_changes(flat, scratch)[0::2] + (r0 * width + 1))
+        if len(others) < len(codes):  # observed, and in none of the other states
+            for code in others:
+                np.not_equal(block, code, out=temp)
+                np.logical_and(grid, temp, out=grid)
+        else:
+            np.equal(block, codes[0], out=grid)
+            for code in codes[1:]:
+                np.equal(block, code, out=temp)
+                np.logical_or(grid, temp, out=grid)
+        runs.append(_changes(flat, scratch) + r0 * width)
+    changes = np.concatenate(runs) if runs else np.empty(0, dtype=np.int64)
+    stretch_starts = np.concatenate(starts) if starts else None
+    return changes[0::2] + 1, changes[1::2], stretch_starts, person_weeks
+
+
+def _changes(flat: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+    """Positions ``i`` where ``flat[i] != flat[i + 1]``."""
+    out = scratch[: len(flat) - 1]
+    np.not_equal(flat[1:], flat[:-1], out=out)
+    return np.flatnonzero(out)
+
+
+def _neighbour(codes: np.ndarray, person: np.ndarray, col: np.ndarray, c0: int, n_cols: int):
+    """Code at column ``col`` of the window (from ``c0``); -1 where off the window."""
+    off = (col < 0) | (col >= n_cols)
+    col = np.where(off, 0, col + c0)
+    if codes.flags.c_contiguous:
+        values = codes.ravel().take(person * codes.shape[1] + col)
+    else:
+        values = codes[person, col]
+    values[off] = -1
+    return values
+
+
+def _calendar_labels(panel: StatusPanel, person, start, end):
+    """Ordered categorical ISO labels of the start and end weeks, or None (no calendar)."""
+    if not panel.calendar:
+        return None
+    if panel.aligned:
+        if panel.reference_week is None:
+            return None
+        reference = np.asarray(panel.reference_week, dtype=np.int64)
+        start = reference[person] + start
+        end = reference[person] + end
+    if len(start) == 0:
+        empty = pd.Categorical.from_codes([], categories=[], ordered=True)
+        return empty, empty.copy()
+    low = int(min(start.min(), end.min()))
+    high = int(max(start.max(), end.max()))
+    categories = ordinal_to_label(np.arange(low, high + 1))
+    return tuple(
+        pd.Categorical.from_codes(
+            (weeks - low).astype(np.int32), categories=categories, ordered=True
+        )
+        for weeks in (start, end)
+    )
