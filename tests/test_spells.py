@@ -1,16 +1,20 @@
 """Spells of weeks in a set of states: hand-checked panels, properties, bad inputs."""
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import evalkit.panel.spells as spells_module
 from evalkit.errors import ArgumentError, EvalkitError
 from evalkit.panel import StatusPanel
 from evalkit.panel.spells import COLUMNS, spells
 from evalkit.panel.weeks import iso_week_ordinal
+
+# The package exports the function `spells`, which hides the module of the same name.
+spells_module = importlib.import_module("evalkit.panel.spells")
 
 STATES = ("self_sufficient", "cash_benefit", "absorbing")
 S, C, A, U = 0, 1, 2, -1  # self-sufficient, cash benefit, absorbing, not observed
