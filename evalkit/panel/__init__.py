@@ -1,5 +1,7 @@
 """Weekly status panels: from register extracts to states, spells and per-person outcomes."""
 
+from .ids import PrivacyError, check_no_cpr, is_cpr_like, pseudonymize_ids
+from .io import PanelFileError, iter_person_chunks, read_panel
 from .outcomes import (
     add_hours,
     first_durable_entry,
@@ -15,6 +17,13 @@ from .states import StateClassification, UnknownCodeError, synthetic_classificat
 from .weeks import iso_week_ordinal, ordinal_to_label, ordinal_to_monday, parse_weeks
 
 __all__ = [
+    "PanelFileError",
+    "PrivacyError",
+    "check_no_cpr",
+    "is_cpr_like",
+    "iter_person_chunks",
+    "pseudonymize_ids",
+    "read_panel",
     "add_hours",
     "first_durable_entry",
     "full_year_persons",
