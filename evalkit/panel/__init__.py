@@ -14,6 +14,7 @@ from .outcomes import (
 from .panel import PanelWarning, StatusPanel
 from .spells import spells
 from .states import StateClassification, UnknownCodeError, synthetic_classification
+from .stream import combine_full_year_persons, map_person_chunks, stream_parquet
 from .weeks import iso_week_ordinal, ordinal_to_label, ordinal_to_monday, parse_weeks
 
 __all__ = [
@@ -40,5 +41,8 @@ __all__ = [
     "ordinal_to_monday",
     "parse_weeks",
     "spells",
+    "stream_parquet",
+    "map_person_chunks",
+    "combine_full_year_persons",
     "synthetic_classification",
 ]
