@@ -25,6 +25,7 @@ from . import (
 )
 from .datasets import load_nsw
 from .errors import EvalkitError
+from .panel import check_no_cpr
 
 NSW_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"]
 
@@ -49,6 +50,7 @@ def example_evaluation(out: Path) -> pd.DataFrame:
         print(result.summary(), end="\n\n")
     table = pd.concat([r.to_frame().query("term == 'treat'") for r in results], ignore_index=True)
     out.mkdir(parents=True, exist_ok=True)
+    check_no_cpr(table, where="effects.csv")
     table.to_csv(out / "effects.csv", index=False)
     print(f"Wrote {len(table)} effects to {out / 'effects.csv'}")
     return table
