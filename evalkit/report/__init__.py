@@ -1,0 +1,1 @@
+"""Figures, tables and disclosure control for evaluation reports."""

@@ -1,0 +1,339 @@
+"""Figure labels in English and Danish, and number formatting for either language.
+
+Every figure function takes ``lang="en"`` or ``lang="da"``. The strings come from
+:data:`LABELS` (a key -> ``{"en": ..., "da": ...}`` dict), so a report switches
+language with one argument. Numbers follow the language's conventions:
+
+======================  ==============  ================
+                        ``"en"``        ``"da"``
+======================  ==============  ================
+decimal mark            ``0.25``        ``0,25``
+thousands separator     ``1,234``       ``1.234``
+percent                 ``40%``         ``40 %``
+interval separator      ``[0.1, 0.3]``  ``[0,1; 0,3]``
+======================  ==============  ================
+
+Example
+-------
+>>> label("weeks_since_randomization", "da")
+'Uger efter lodtrækning'
+>>> format_number(1234.5, 1, "da"), format_percent(0.4, 0, "da")
+('1.234,5', '40 %')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.ticker import Formatter
+
+from ..errors import ArgumentError
+
+LANGS = ("en", "da")
+
+#: Label key -> text per language. Strings with ``{...}`` fields are formatted by the caller.
+LABELS: dict[str, dict[str, str]] = {
+    # arms and groups
+    "treatment": {"en": "Treatment", "da": "Indsats"},
+    "control": {"en": "Control", "da": "Kontrol"},
+    "all": {"en": "All", "da": "Alle"},
+    "group": {"en": "Group", "da": "Gruppe"},
+    "cause": {"en": "Cause {cause}", "da": "Årsag {cause}"},
+    # axes
+    "weeks": {"en": "Weeks", "da": "Uger"},
+    "weeks_since_randomization": {
+        "en": "Weeks since randomization",
+        "da": "Uger efter lodtrækning",
+    },
+    "share": {"en": "Share", "da": "Andel"},
+    "share_self_sufficient": {"en": "Share self-sufficient", "da": "Andel selvforsørgende"},
+    "share_in_states": {"en": "Share in {states}", "da": "Andel i {states}"},
+    "survival": {"en": "Share still in spell", "da": "Andel stadig i forløb"},
+    "cumulative_incidence": {"en": "Cumulative incidence", "da": "Kumuleret incidens"},
+    "number_at_risk": {"en": "Number at risk", "da": "Antal i risiko"},
+    "period": {"en": "Period", "da": "Periode"},
+    "denominator": {"en": "Number of persons", "da": "Antal personer"},
+    "proportion": {"en": "Proportion", "da": "Andel"},
+    "difference": {
+        "en": "Difference (treatment − control)",
+        "da": "Forskel (indsats − kontrol)",
+    },
+    "ratio": {"en": "Ratio (treatment / control)", "da": "Forhold (indsats / kontrol)"},
+    # benchmarks
+    "local": {"en": "Local", "da": "Lokalt"},
+    "national_average": {"en": "National average", "da": "Landsgennemsnit"},
+    "target": {"en": "Target", "da": "Mål"},
+    "target_value": {"en": "Target ({value})", "da": "Mål ({value})"},
+    "target_met": {"en": "Target met", "da": "Mål nået"},
+    "units": {"en": "Units", "da": "Enheder"},
+    "control_limits": {"en": "{level} control limits", "da": "{level} kontrolgrænser"},
+    "outside_limits": {"en": "Outside {level} limits", "da": "Uden for {level} grænser"},
+    "inside_limits": {"en": "Within limits", "da": "Inden for grænserne"},
+    # intervals
+    "confidence_interval": {"en": "{level} CI", "da": "{level}-KI"},
+    "pointwise_band": {"en": "{level} CI (pointwise)", "da": "{level}-KI (punktvist)"},
+    "simultaneous_band": {
+        "en": "{level} simultaneous band ({method})",
+        "da": "{level} simultant bånd ({method})",
+    },
+    "estimate_ci": {"en": "Estimate [{level} CI]", "da": "Estimat [{level}-KI]"},
+    "estimate": {"en": "Estimate", "da": "Estimat"},
+    "p_value": {"en": "p", "da": "p"},
+    "outcome": {"en": "Outcome", "da": "Udfald"},
+    # disclosure control
+    "disclosure_note": {
+        "en": "Cells < {threshold} suppressed",
+        "da": "Celler < {threshold} undertrykt",
+    },
+    # CONSORT
+    "enrollment": {"en": "Enrollment", "da": "Rekruttering"},
+    "allocation": {"en": "Allocation", "da": "Tildeling"},
+    "follow_up": {"en": "Follow-up", "da": "Opfølgning"},
+    "analysis": {"en": "Analysis", "da": "Analyse"},
+    "assessed": {"en": "Assessed for eligibility", "da": "Vurderet for egnethed"},
+    "excluded": {"en": "Excluded", "da": "Ekskluderet"},
+    "randomized": {"en": "Randomized", "da": "Randomiseret"},
+    "allocated_to": {"en": "Allocated to {arm}", "da": "Tildelt {arm}"},
+    "received": {"en": "Received allocated intervention", "da": "Modtog den tildelte indsats"},
+    "not_received": {
+        "en": "Did not receive allocated intervention",
+        "da": "Modtog ikke den tildelte indsats",
+    },
+    "completed": {"en": "Completed the intervention", "da": "Gennemførte indsatsen"},
+    "lost_to_follow_up": {"en": "Lost to follow-up", "da": "Tabt til opfølgning"},
+    "discontinued": {"en": "Discontinued intervention", "da": "Afbrød indsatsen"},
+    "analysed": {"en": "Analysed", "da": "Analyseret"},
+    "excluded_from_analysis": {"en": "Excluded from analysis", "da": "Udeladt af analysen"},
+}
+
+MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "da": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+}
+
+_DECIMAL = {"en": ".", "da": ","}
+_THOUSANDS = {"en": ",", "da": "."}
+_MINUS = "\N{MINUS SIGN}"
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is ``"en"`` or ``"da"``; otherwise raise :class:`ArgumentError`.
+
+    >>> check_lang("da")
+    'da'
+    """
+    if lang not in LANGS:
+        raise ArgumentError(
+            f"lang must be 'en' (English) or 'da' (Danish); got {lang!r}. "
+            "Pass lang='en' or lang='da'."
+        )
+    return lang
+
+
+def label(key: str, lang: str = "en", **fields) -> str:
+    """The text of label ``key`` in ``lang``, with ``{fields}`` filled in.
+
+    >>> label("allocated_to", "da", arm="Kontrol")
+    'Tildelt Kontrol'
+    """
+    check_lang(lang)
+    try:
+        text = LABELS[key][lang]
+    except KeyError:
+        raise ArgumentError(
+            f"unknown label key {key!r}; known keys: {', '.join(LABELS)}."
+        ) from None
+    return text.format(**fields) if fields else text
+
+
+def arm_name(value, lang: str = "en") -> str:
+    """Display name of an arm or group value: 1/True -> Treatment, 0/False -> Control.
+
+    Strings naming the arms in either language (``"treatment"``, ``"Kontrol"``...) are
+    translated to ``lang``; any other value is shown as it is.
+
+    >>> arm_name(1, "da"), arm_name("Control", "da"), arm_name("Aalborg", "da")
+    ('Indsats', 'Kontrol', 'Aalborg')
+    """
+    check_lang(lang)
+    if isinstance(value, bool | np.bool_) or (
+        isinstance(value, int | np.integer) and value in (0, 1)
+    ):
+        return label("treatment" if int(value) == 1 else "control", lang)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        for key in ("treatment", "control"):
+            if lowered in (key, LABELS[key]["en"].lower(), LABELS[key]["da"].lower()):
+                return label(key, lang)
+    return str(value)
+
+
+def _group_digits(integer: str, sep: str) -> str:
+    head = len(integer) % 3 or 3
+    parts = [integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)]
+    return sep.join(parts)
+
+
+def format_number(value, decimals: int = 2, lang: str = "en", thousands: bool = True) -> str:
+    """``value`` with ``decimals`` decimals in the language's style (NaN -> ``""``).
+
+    Negative numbers get a typographic minus sign, as matplotlib's own tick labels.
+
+    >>> format_number(-0.125, 2, "da"), format_number(12345, 0, "en")
+    ('−0,12', '12,345')
+    """
+    check_lang(lang)
+    if value is None or (isinstance(value, float | np.floating) and not math.isfinite(value)):
+        return ""
+    text = f"{abs(float(value)):.{max(int(decimals), 0)}f}"
+    integer, _, fraction = text.partition(".")
+    if thousands and len(integer) > 3:
+        integer = _group_digits(integer, _THOUSANDS[lang])
+    out = integer + (_DECIMAL[lang] + fraction if fraction else "")
+    negative = float(value) < 0 and float(text) != 0
+    return (_MINUS if negative else "") + out
+
+
+def format_count(value, lang: str = "en") -> str:
+    """An integer count with the thousands separator of ``lang``.
+
+    >>> format_count(12345, "da"), format_count(178, "da")
+    ('12.345', '178')
+    """
+    return format_number(value, 0, lang)
+
+
+def format_percent(value, decimals: int = 0, lang: str = "en") -> str:
+    """A proportion as a percentage: ``"40%"`` in English, ``"40 %"`` in Danish.
+
+    >>> format_percent(0.405, 1, "da"), format_percent(0.4, 0, "en")
+    ('40,5 %', '40%')
+    """
+    number = format_number(100.0 * float(value), decimals, lang)
+    if not number:
+        return ""
+    return number + (" %" if lang == "da" else "%")
+
+
+def format_level(alpha: float, lang: str = "en") -> str:
+    """The confidence level ``1 - alpha`` as a percentage (``"95%"``, ``"95 %"``).
+
+    >>> format_level(0.002, "da")
+    '99,8 %'
+    """
+    level = 100.0 * (1.0 - float(alpha))
+    return format_percent(level / 100.0, _decimals_needed([level]), lang)
+
+
+def format_interval(low, high, decimals: int = 2, lang: str = "en") -> str:
+    """``[low, high]`` in English, ``[low; high]`` in Danish (the comma is the decimal mark).
+
+    >>> format_interval(0.1, 0.25, 2, "da")
+    '[0,10; 0,25]'
+    """
+    sep = "; " if lang == "da" else ", "
+    return f"[{format_number(low, decimals, lang)}{sep}{format_number(high, decimals, lang)}]"
+
+
+def format_p(p: float, lang: str = "en") -> str:
+    """A p-value with two significant digits, ``"<0.001"`` below 0.001.
+
+    >>> format_p(0.04321, "da"), format_p(1e-6, "en")
+    ('0,043', '<0.001')
+    """
+    if p is None or not math.isfinite(p):
+        return ""
+    if p < 0.001:
+        return "<" + format_number(0.001, 3, lang)
+    decimals = max(2, 1 - math.floor(math.log10(p))) if p > 0 else 3
+    return format_number(p, min(decimals, 3), lang)
+
+
+def _decimals_needed(values: Sequence[float], most: int = 6) -> int:
+    """Fewest decimals (0..most) that show every value exactly (to 1e-9 of its size)."""
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    if not finite:
+        return 0
+    scale = max(max(abs(v) for v in finite), 1e-12)
+    for d in range(most + 1):
+        if all(abs(round(v, d) - v) <= 1e-9 * scale for v in finite):
+            return d
+    return most
+
+
+class NumberFormatter(Formatter):
+    """Tick formatter in the language's number style (decimal comma in Danish).
+
+    Parameters
+    ----------
+    lang : ``"en"`` or ``"da"``.
+    decimals : fixed number of decimals, or None to use the fewest that show every tick
+        exactly (0, 0,25, 0,5...).
+    percent : show values (proportions) as percentages, ``"40 %"`` in Danish.
+
+    Example
+    -------
+    >>> f = NumberFormatter("da")
+    >>> f.format_ticks([0.0, 0.25, 0.5])
+    ['0,00', '0,25', '0,50']
+    >>> NumberFormatter("da", percent=True).format_ticks([0.2, 0.4])
+    ['20 %', '40 %']
+    """
+
+    def __init__(self, lang: str = "en", decimals: int | None = None, percent: bool = False):
+        self.lang = check_lang(lang)
+        self.decimals = decimals
+        self.percent = percent
+        self._auto = 0
+
+    def _format(self, value: float, decimals: int) -> str:
+        if self.percent:
+            return format_percent(value, decimals, self.lang)
+        return format_number(value, decimals, self.lang)
+
+    def _decimals(self, values) -> int:
+        if self.decimals is not None:
+            return self.decimals
+        scaled = [100.0 * v for v in values] if self.percent else list(values)
+        return _decimals_needed(scaled)
+
+    def format_ticks(self, values) -> list[str]:
+        values = [float(v) for v in values]
+        self._auto = self._decimals(values)
+        return [self._format(v, self._auto) for v in values]
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self._auto = self._decimals(locs)
+
+    def __call__(self, x, pos=None) -> str:
+        if self.decimals is not None:
+            decimals = self.decimals
+        elif pos is None:  # a single value (cursor read-out): as many decimals as it needs
+            decimals = min(self._decimals([x]), 3)
+        else:
+            decimals = self._auto
+        return self._format(x, decimals)
+
+    def format_data_short(self, value) -> str:
+        return self._format(value, 3 if not self.percent else 1)
+
+
+class MonthFormatter(Formatter):
+    """Date ticks (matplotlib date numbers) as ``"Jan 2024"`` / ``"jan 2024"``.
+
+    >>> import matplotlib.dates as mdates, datetime as dt
+    >>> MonthFormatter("da")(mdates.date2num(dt.date(2024, 5, 1)))
+    'maj 2024'
+    """
+
+    def __init__(self, lang: str = "en"):
+        self.lang = check_lang(lang)
+
+    def __call__(self, x, pos=None) -> str:
+        from matplotlib.dates import num2date
+
+        date = num2date(x)
+        return f"{MONTHS[self.lang][date.month - 1]} {date.year}"

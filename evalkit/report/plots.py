@@ -1,0 +1,1434 @@
+r"""Report figures: survival and cumulative-incidence curves, weekly shares, forest plots,
+benchmark series and funnel plots.
+
+Every function
+
+- draws with matplotlib in the evalkit style (:mod:`evalkit.report.style`) inside a
+  :func:`matplotlib.rc_context`, without pyplot (safe under the Agg backend, in servers
+  and in tests; global rcParams are untouched);
+- draws into ``ax`` when one is given, or into a new :class:`~matplotlib.figure.Figure`,
+  and returns the Figure (the axes are ``fig.axes``; extra panels such as the
+  number-at-risk table are labelled, e.g. ``ax.get_label() == "risk_table"``);
+- takes ``lang="en"`` or ``lang="da"`` for every label and for the number format
+  (decimal comma and ``"40 %"`` in Danish), see :mod:`evalkit.report.labels`;
+- gives its artists a ``gid`` (``"curve"``, ``"band"``, ``"censor"``, ``"at_risk"``,
+  ``"ci"``...) so tests and post-editing can find them.
+
+Save figures with :func:`evalkit.report.style.save_figure` (png, svg and pdf at once).
+
+Disclosure control
+------------------
+Register data may only leave the research environment with small cells suppressed.
+``survival_plot``, ``cumulative_incidence_plot`` and ``share_plot`` apply it by default
+(``disclosure=5``; ``None`` turns it off) and print a note on the figure ("Cells < 5
+suppressed"): the number-at-risk table goes through
+:func:`evalkit.report.disclosure.mask_counts` (1–4 shown as ``"<5"``), each curve
+through :func:`evalkit.report.disclosure.safe_curve` (steps resting on fewer than 5
+persons pooled or cut), and a weekly share is left out where the persons in the state,
+or those observed but not in it, are 1–4 (either count could be recovered from the
+share and the denominator).
+
+Simultaneous bands of the weekly shares
+---------------------------------------
+:func:`share_by_week` gives, per arm, the share :math:`\hat p_w = y_w / n_w` of the
+persons observed in week :math:`w` who are in the states, a pointwise interval (Wilson
+by default, or Wald) and a *simultaneous* band that covers the arm's whole curve over the
+chosen weeks with probability :math:`1 - \alpha`. The weekly shares are correlated (the
+same persons are followed week after week); their covariance is estimated from the
+persons' influence functions, :math:`\widehat{\mathrm{Cov}}(\hat p_w, \hat p_v) = \sum_i
+\psi_{iw} \psi_{iv}` with :math:`\psi_{iw} = o_{iw} (y_{iw} - \hat p_w) / n_w`
+(:math:`o_{iw}` = observed), whose diagonal is the binomial variance
+:math:`\hat p_w (1 - \hat p_w) / n_w`. The **sup-t** critical value :math:`c` is the
+:math:`1 - \alpha` quantile of :math:`\max_w |Z_w|`, :math:`Z \sim N(0, \hat R)` with
+:math:`\hat R` the estimated correlation matrix (weeks with zero variance left out),
+simulated with a fixed seed (20,000 draws by default; Montiel Olea & Plagborg-Møller
+2019). The simultaneous band is the pointwise interval with :math:`c` in place of
+:math:`z_{1-\alpha/2}`. ``simultaneous="bonferroni"`` uses
+:math:`c = z_{1 - \alpha / (2W)}` over the :math:`W` weeks instead (wider).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
+from mpl_toolkits.axes_grid1 import make_axes_locatable
+from scipy import stats
+
+from .._validation import check_alpha, check_choice
+from ..errors import ArgumentError, ColumnError, TreatmentError
+from ..results import EffectResult
+from .labels import (
+    MonthFormatter,
+    NumberFormatter,
+    arm_name,
+    check_lang,
+    format_count,
+    format_interval,
+    format_level,
+    format_number,
+    format_p,
+    format_percent,
+    label,
+)
+from .style import (
+    BAND_ALPHA,
+    COLOURS,
+    FIGSIZE,
+    FONT_SIZE,
+    LINE_WIDTH,
+    LINESTYLES,
+    SMALL_FONT_SIZE,
+    evalkit_style,
+    new_figure,
+    palette,
+)
+
+__all__ = [
+    "cumulative_incidence_plot",
+    "forest_plot",
+    "funnel_plot",
+    "series_plot",
+    "share_by_week",
+    "share_plot",
+    "survival_plot",
+]
+
+SHARE_COLUMNS = [
+    "week",
+    "arm",
+    "n_observed",
+    "n_in_state",
+    "share",
+    "ci_low",
+    "ci_high",
+    "simultaneous_low",
+    "simultaneous_high",
+]
+INTERVALS = ("wilson", "wald")
+SIMULTANEOUS = ("sup-t", "bonferroni")
+BANDS = ("both", "pointwise", "simultaneous", "none")
+
+
+# ---------------------------------------------------------------------- shared helpers
+def _styled(func):
+    """Run a figure function inside the evalkit style (rcParams restored afterwards)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with evalkit_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _canvas(ax, figsize) -> tuple[Figure, Axes]:
+    if ax is None:
+        fig = new_figure(figsize)
+        ax = fig.add_subplot()
+        return fig, ax
+    if not isinstance(ax, Axes):
+        raise ArgumentError(
+            f"ax must be a matplotlib Axes (e.g. from fig.add_subplot()); got {type(ax).__name__}."
+        )
+    _style_axes(ax)
+    return ax.figure, ax
+
+
+def _style_axes(ax: Axes, grid_axis: str = "y") -> None:
+    """The evalkit look on an axes made outside the style (spines, tick sizes, grid)."""
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    ax.tick_params(labelsize=FONT_SIZE - 1)
+    ax.set_axisbelow(True)
+    ax.grid(False)
+    if grid_axis:
+        ax.grid(True, axis=grid_axis, color="#DDDDDD", linewidth=0.6)
+
+
+def _check_disclosure(disclosure) -> int | None:
+    if disclosure is None:
+        return None
+    if isinstance(disclosure, bool) or not isinstance(disclosure, int | np.integer):
+        raise ArgumentError(
+            f"disclosure must be a whole-number threshold (5: cells of 1-4 persons are "
+            f"suppressed) or None (no disclosure control); got {disclosure!r}."
+        )
+    if disclosure < 2:
+        raise ArgumentError(f"disclosure must be at least 2 (or None); got {disclosure}.")
+    return int(disclosure)
+
+
+def _disclosure_api():
+    try:
+        from . import disclosure as module
+    except ImportError as error:  # pragma: no cover - the module ships with evalkit
+        raise ImportError(
+            "evalkit.report.disclosure is needed for disclosure control; pass "
+            "disclosure=None to draw without it."
+        ) from error
+    return module
+
+
+def _disclosure_note(ax: Axes, threshold: int, lang: str, below: float) -> None:
+    ax.annotate(
+        label("disclosure_note", lang, threshold=threshold),
+        xy=(1.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0.0, -below),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=SMALL_FONT_SIZE - 0.5,
+        color=COLOURS["note"],
+        fontstyle="italic",
+        gid="disclosure_note",
+        annotation_clip=False,
+    )
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentError(f"{what} must be a pandas DataFrame; got {type(frame).__name__}.")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ColumnError(
+            f"{what} lacks the columns {missing}; it has {list(frame.columns)}. "
+            f"Needed: {list(columns)}."
+        )
+
+
+def _is_arm_set(values: Iterable) -> bool:
+    values = list(values)
+    try:
+        return len(values) > 0 and all(
+            isinstance(v, bool | np.bool_ | int | np.integer) and int(v) in (0, 1) for v in values
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def _order_groups(groups: Sequence) -> list:
+    """Groups in display order: treatment (1) before control (0); otherwise as given."""
+    groups = list(groups)
+    if _is_arm_set(groups):
+        return sorted(groups, key=lambda v: -int(v))
+    return groups
+
+
+def _group_names(groups: Sequence, labels, lang: str) -> dict:
+    if labels is None:
+        return {g: arm_name(g, lang) for g in groups}
+    if isinstance(labels, Mapping):
+        unknown = [k for k in labels if k not in groups]
+        if unknown:
+            raise ArgumentError(
+                f"labels names groups {unknown} that are not in the data; groups: {list(groups)}."
+            )
+        return {g: str(labels.get(g, arm_name(g, lang))) for g in groups}
+    labels = list(labels)
+    if len(labels) != len(groups):
+        raise ArgumentError(
+            f"labels has {len(labels)} entries for {len(groups)} groups {list(groups)}; give "
+            "one label per group or a dict {group: label}."
+        )
+    return dict(zip(groups, map(str, labels), strict=True))
+
+
+def _group_colours(groups: Sequence, names: Mapping) -> dict:
+    """Arm colours for treatment/control groups, the palette otherwise."""
+    treat = {label("treatment", lang) for lang in ("en", "da")}
+    ctrl = {label("control", lang) for lang in ("en", "da")}
+    if _is_arm_set(groups) or all(names[g] in treat | ctrl for g in groups):
+        if _is_arm_set(groups):
+            return {g: COLOURS["treatment" if int(g) == 1 else "control"] for g in groups}
+        return {g: COLOURS["treatment" if names[g] in treat else "control"] for g in groups}
+    return dict(zip(groups, palette(len(groups)), strict=True))
+
+
+def _round_locator(nbins: int = 7) -> MaxNLocator:
+    """Ticks at 1, 2 or 5 times a power of ten (no 2.5 steps: fewer decimals)."""
+    return MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10])
+
+
+def _nice_ticks(low: float, high: float, n: int = 7, integer: bool = True) -> np.ndarray:
+    locator = MaxNLocator(nbins=n, integer=integer, min_n_ticks=3, steps=[1, 2, 5, 10])
+    ticks = np.asarray(locator.tick_values(low, high), dtype=float)
+    eps = 1e-9 * max(abs(high - low), 1.0)
+    return ticks[(ticks >= low - eps) & (ticks <= high + eps)]
+
+
+# ---------------------------------------------------------------------- step curves
+def _risk_table_axes(ax: Axes, n_rows: int, pad: float) -> Axes:
+    divider = make_axes_locatable(ax)
+    tax = divider.append_axes("bottom", size=0.24 * n_rows + 0.12, pad=pad, sharex=ax)
+    tax.set_label("risk_table")
+    for spine in tax.spines.values():
+        spine.set_visible(False)
+    tax.grid(False)
+    tax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    tax.tick_params(axis="y", which="both", left=False, labelsize=FONT_SIZE - 1)
+    tax.set_ylim(n_rows - 0.5, -0.5)
+    tax.set_facecolor("none")
+    return tax
+
+
+def _draw_risk_table(
+    ax: Axes,
+    rows: list[tuple[str, str, Sequence]],
+    times: np.ndarray,
+    lang: str,
+    threshold: int | None,
+) -> Axes:
+    """rows: (name, colour, counts at ``times``)."""
+    tax = _risk_table_axes(ax, len(rows), pad=0.62 if ax.get_xlabel() else 0.4)
+    mask = _disclosure_api().mask_counts if threshold is not None else None
+    for i, (_, colour, counts) in enumerate(rows):
+        counts = [int(c) for c in counts]
+        if mask is not None:
+            texts = mask(counts, threshold=threshold)
+        else:
+            texts = [format_count(c, lang) for c in counts]
+        for t, text in zip(times, texts, strict=True):
+            if mask and str(text).lstrip("-").isdigit():
+                text = format_count(int(text), lang)
+            tax.text(
+                t, i, str(text), ha="center", va="center", color=colour,
+                fontsize=FONT_SIZE - 1, gid="at_risk", clip_on=False,
+            )  # fmt: skip
+    tax.set_yticks(range(len(rows)))
+    tax.set_yticklabels([name for name, _, _ in rows])
+    # Names clear of the first column of numbers, which is centred on the axis's left end.
+    first = [len(str(t.get_text())) for t in tax.texts if t.get_position()[0] == times[0]]
+    tax.tick_params(axis="y", pad=3.0 + 0.31 * (FONT_SIZE - 1) * max(first, default=0))
+    for tick, (_, colour, _) in zip(tax.get_yticklabels(), rows, strict=True):
+        tick.set_color(colour)
+    tax.set_title(
+        label("number_at_risk", lang), loc="left", fontsize=FONT_SIZE, pad=4, color="#111111"
+    )
+    return tax
+
+
+def _freeze_time_ticks(ax: Axes, x_low: float, x_high: float, risk_times) -> np.ndarray:
+    ax.set_xlim(x_low, x_high)
+    if risk_times is None:
+        times = _nice_ticks(x_low, x_high, integer=True)
+    else:
+        times = np.atleast_1d(np.asarray(risk_times, dtype=float))
+        if times.ndim != 1 or not np.isfinite(times).all() or times.size == 0:
+            raise ArgumentError(f"risk_times must be finite numbers; got {risk_times!r}.")
+        times = np.sort(times)
+        if times[-1] > x_high:
+            ax.set_xlim(x_low, times[-1])
+        if times[0] < x_low:
+            ax.set_xlim(times[0], ax.get_xlim()[1])
+    ax.xaxis.set_major_locator(FixedLocator(times))
+    return times
+
+
+def _at_risk_from_table(times_table: np.ndarray, n_risk: np.ndarray, times: np.ndarray):
+    """Number at risk at ``times`` from a table's rows: n_risk at the first row time >= t."""
+    order = np.argsort(times_table, kind="stable")
+    tt, nr = np.asarray(times_table, float)[order], np.asarray(n_risk, float)[order]
+    j = np.searchsorted(tt, times, side="left")
+    return np.where(j < tt.size, np.concatenate((nr, [0.0]))[np.minimum(j, tt.size)], 0.0)
+
+
+def _curve_frame(curve) -> tuple[pd.DataFrame, str | None, list, object]:
+    """(table, group column or None, groups, the fitted object or None)."""
+    if isinstance(curve, pd.DataFrame):
+        table = curve
+        fitted = None
+    elif hasattr(curve, "table"):
+        table = curve.table
+        fitted = curve
+    else:
+        raise ArgumentError(
+            "curve must be a SurvivalCurve (from evalkit.survival.kaplan_meier) or its "
+            f"table (a DataFrame); got {type(curve).__name__}."
+        )
+    group = "group" if "group" in table.columns else None
+    if group is None:
+        groups = [None]
+    else:
+        groups = list(pd.unique(table["group"]))
+        fitted_groups = getattr(fitted, "groups", None)
+        if fitted_groups:
+            groups = [g for g in fitted_groups if g in set(groups)] or groups
+    return table, group, groups, fitted
+
+
+def _part(table: pd.DataFrame, group_column: str | None, group) -> pd.DataFrame:
+    if group_column is None:
+        return table
+    return table[table[group_column] == group]
+
+
+def _stepped(x0: float, y0: float, times, values) -> tuple[np.ndarray, np.ndarray]:
+    times = np.asarray(times, dtype=float)
+    values = np.asarray(values, dtype=float)
+    if times.size and times[0] <= x0:
+        return times, values
+    return np.concatenate(([x0], times)), np.concatenate(([y0], values))
+
+
+@_styled
+def survival_plot(
+    curve,
+    ax: Axes | None = None,
+    lang: str = "en",
+    risk_table: bool = True,
+    risk_times=None,
+    conf_int: bool = True,
+    censor_marks: bool = True,
+    disclosure: int | None = 5,
+    labels=None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Kaplan–Meier curves by group with confidence bands, censoring marks and a
+    number-at-risk table under the time axis (as R's survminer draws them).
+
+    Parameters
+    ----------
+    curve : a :class:`~evalkit.survival.SurvivalCurve` (from ``kaplan_meier``) or its
+        ``table`` (columns ``time``, ``survival``; ``ci_low``/``ci_high`` for bands,
+        ``n_censored`` for marks, ``n_risk`` for the risk table, ``group`` when grouped).
+    ax : axes to draw into; a new figure when None.
+    lang : ``"en"`` or ``"da"``.
+    risk_table : draw the number at risk at ``risk_times`` under the plot, one row per
+        group in the group's colour.
+    risk_times : times of the risk table, which also become the x ticks (default: about
+        seven round numbers over the follow-up).
+    conf_int, censor_marks : draw the shaded confidence bands and the ``+`` marks at
+        censoring times.
+    disclosure : threshold of disclosure control (default 5): counts 1–4 in the risk
+        table are shown as ``"<5"`` and the curves pass through
+        :func:`evalkit.report.disclosure.safe_curve`; a note says so. None: off.
+    labels : display names of the groups: a dict ``{group value: name}`` or a list in
+        group order. By default groups 1/0 (or True/False) are Treatment/Control.
+    xlabel, ylabel : axis labels (defaults: "Weeks", "Share still in spell" in ``lang``).
+    figsize : size of a new figure in inches.
+
+    Returns
+    -------
+    The Figure. Its artists have gids ``"curve"``, ``"band"``, ``"censor"``,
+    ``"at_risk"`` (the risk table's texts, on the axes labelled ``"risk_table"``) and
+    ``"disclosure_note"``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from evalkit.survival import kaplan_meier
+    >>> d = pd.DataFrame({"weeks": [2, 3, 3, 5, 8, 1, 4, 6, 9, 9],
+    ...                   "exit": [1, 1, 0, 1, 0, 1, 1, 0, 1, 0],
+    ...                   "treated": [1] * 5 + [0] * 5})
+    >>> fig = survival_plot(kaplan_meier(d, "weeks", "exit", group="treated"),
+    ...                     lang="da", disclosure=None)
+    >>> fig.axes[0].get_xlabel()
+    'Uger'
+    """
+    check_lang(lang)
+    threshold = _check_disclosure(disclosure)
+    table, group_column, groups, fitted = _curve_frame(curve)
+    _require(table, ["time", "survival"], "the survival table")
+    groups = _order_groups(groups)
+    if group_column is None:
+        names = {None: label("all", lang)} if labels is None else _group_names([None], labels, lang)
+        colours = {None: COLOURS["neutral"]}
+    else:
+        names = _group_names(groups, labels, lang)
+        colours = _group_colours(groups, names)
+    n_rows = len(groups)
+    if figsize is None:
+        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
+    fig, ax = _canvas(ax, figsize)
+    ax.set_label("survival")
+    safe = _disclosure_api().safe_curve if threshold is not None else None
+
+    times_all = pd.to_numeric(table["time"], errors="coerce").to_numpy(dtype=float)
+    if times_all.size == 0 or not np.isfinite(times_all).any():
+        raise ArgumentError("the survival table has no rows; nothing to plot.")
+    start = min(0.0, float(np.nanmin(times_all)))
+    end = float(np.nanmax(times_all))
+    for g in groups:
+        part = _part(table, group_column, g).sort_values("time", kind="stable")
+        if safe is not None:
+            part = safe(part, threshold=threshold)
+        colour = colours[g]
+        x, y = _stepped(start, 1.0, part["time"], part["survival"])
+        (line,) = ax.step(x, y, where="post", color=colour, label=names[g], lw=LINE_WIDTH)
+        line.set_gid("curve")
+        if conf_int and {"ci_low", "ci_high"} <= set(part.columns):
+            _, low = _stepped(start, 1.0, part["time"], part["ci_low"])
+            _, high = _stepped(start, 1.0, part["time"], part["ci_high"])
+            band = ax.fill_between(
+                x, low, high, step="post", color=colour, alpha=BAND_ALPHA, linewidth=0
+            )
+            band.set_gid("band")
+        if censor_marks and "n_censored" in part.columns:
+            marked = part[pd.to_numeric(part["n_censored"], errors="coerce").fillna(0) > 0]
+            (marks,) = ax.plot(
+                marked["time"], marked["survival"], linestyle="none", marker="+",
+                markersize=7, markeredgewidth=1.2, color=colour, label="_censored",
+            )  # fmt: skip
+            marks.set_gid("censor")
+
+    ax.set_ylim(-0.02, 1.02)
+    ax.yaxis.set_major_locator(FixedLocator(np.linspace(0.0, 1.0, 6)))
+    ax.yaxis.set_major_formatter(NumberFormatter(lang))
+    ax.set_xlabel(label("weeks", lang) if xlabel is None else xlabel)
+    ax.set_ylabel(label("survival", lang) if ylabel is None else ylabel)
+    times = _freeze_time_ticks(ax, start, end, risk_times)
+    ax.xaxis.set_major_formatter(NumberFormatter(lang))
+    if group_column is not None:
+        ax.legend(loc="best")
+
+    note_axes, below = ax, 30.0
+    if risk_table:
+        rows = []
+        for g in groups:
+            if fitted is not None and hasattr(fitted, "at_risk"):
+                at = fitted.at_risk(times)
+                counts = (at[at["group"] == g] if group_column else at)["n_risk"].to_numpy()
+            else:
+                _require(table, ["n_risk"], "the survival table (for the risk table)")
+                part = _part(table, group_column, g)
+                counts = _at_risk_from_table(part["time"], part["n_risk"], times)
+            rows.append((names[g], colours[g], counts))
+        note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
+    if threshold is not None:
+        _disclosure_note(note_axes, threshold, lang, below)
+    return fig
+
+
+@_styled
+def cumulative_incidence_plot(
+    cif,
+    ax: Axes | None = None,
+    lang: str = "en",
+    risk_table: bool = True,
+    risk_times=None,
+    conf_int: bool = True,
+    disclosure: int | None = 5,
+    labels=None,
+    cause_labels: Mapping | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Cumulative incidence (Aalen–Johansen) curves, one line per cause and group, with
+    confidence bands and a number-at-risk table.
+
+    Parameters
+    ----------
+    cif : the result of :func:`evalkit.survival.competing.cumulative_incidence` or its
+        ``table``: columns ``time``, ``cause``, ``cumulative_incidence``, ``ci_low``,
+        ``ci_high``, ``n_risk`` (at risk just before the time) and ``group`` when grouped.
+    labels : display names of the groups (dict or list; 1/0 are Treatment/Control).
+    cause_labels : display names of the causes, e.g. ``{1: "Job", 2: "Education"}``
+        (default "Cause 1", "Årsag 1"...).
+    risk_table, risk_times, conf_int, disclosure, xlabel, ylabel, figsize, lang, ax :
+        as :func:`survival_plot`. The table has rows only at exit times, so the number at
+        risk at a tick time *t* is read at the first exit time at or after *t* (persons
+        censored in between are not counted), and censoring marks cannot be drawn.
+
+    Lines are coloured by group and dashed by cause (coloured by cause when ungrouped).
+    Artists have gids ``"curve"``, ``"band"``, ``"at_risk"``, ``"disclosure_note"``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"time": [1.0, 2.0, 1.0, 2.0], "cause": [1, 1, 2, 2],
+    ...     "cumulative_incidence": [0.1, 0.2, 0.05, 0.1], "std_error": 0.02,
+    ...     "ci_low": [0.05, 0.1, 0.01, 0.05], "ci_high": [0.2, 0.3, 0.1, 0.2],
+    ...     "n_risk": [20, 16, 20, 16]})
+    >>> fig = cumulative_incidence_plot(table, disclosure=None, cause_labels={1: "Job"})
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['Job', 'Cause 2']
+    """
+    check_lang(lang)
+    threshold = _check_disclosure(disclosure)
+    table = getattr(cif, "table", cif)
+    _require(table, ["time", "cause", "cumulative_incidence"], "the cumulative-incidence table")
+    group_column = "group" if "group" in table.columns else None
+    if group_column is None:
+        groups = [None]
+    else:
+        groups = list(pd.unique(table["group"]))
+        fitted_groups = getattr(cif, "groups", None)
+        if fitted_groups:
+            groups = [g for g in fitted_groups if g in set(groups)] or groups
+    groups = _order_groups(groups)
+    causes = list(getattr(cif, "causes", None) or sorted(pd.unique(table["cause"])))
+    cause_names = {c: label("cause", lang, cause=c) for c in causes}
+    if cause_labels is not None:
+        if not isinstance(cause_labels, Mapping):
+            raise ArgumentError("cause_labels must be a dict {cause code: name}.")
+        cause_names.update({c: str(n) for c, n in cause_labels.items() if c in cause_names})
+    if group_column is None:
+        names = {None: label("all", lang)}
+        group_colours = {None: COLOURS["neutral"]}
+        cause_colours = dict(zip(causes, palette(len(causes)), strict=True))
+    else:
+        names = _group_names(groups, labels, lang)
+        group_colours = _group_colours(groups, names)
+    n_rows = len(groups)
+    if figsize is None:
+        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
+    fig, ax = _canvas(ax, figsize)
+    ax.set_label("cumulative_incidence")
+    safe = _disclosure_api().safe_curve if threshold is not None else None
+
+    times_all = pd.to_numeric(table["time"], errors="coerce").to_numpy(dtype=float)
+    if times_all.size == 0:
+        raise ArgumentError("the cumulative-incidence table has no rows; nothing to plot.")
+    start = min(0.0, float(np.nanmin(times_all)))
+    end = float(np.nanmax(times_all))
+    top = 0.0
+    for g in groups:
+        part_g = _part(table, group_column, g)
+        for k, c in enumerate(causes):
+            part = part_g[part_g["cause"] == c].sort_values("time", kind="stable")
+            if part.empty:
+                continue
+            if safe is not None:
+                part = safe(part, threshold=threshold)
+            if group_column is None:
+                colour, style = cause_colours[c], "-"
+                name = cause_names[c]
+            else:
+                colour, style = group_colours[g], LINESTYLES[k % len(LINESTYLES)]
+                name = names[g] if len(causes) == 1 else f"{names[g]}: {cause_names[c]}"
+            x, y = _stepped(start, 0.0, part["time"], part["cumulative_incidence"])
+            (line,) = ax.step(
+                x, y, where="post", color=colour, linestyle=style, label=name, lw=LINE_WIDTH
+            )
+            line.set_gid("curve")
+            top = max(top, float(np.nanmax(y)) if y.size else 0.0)
+            if conf_int and {"ci_low", "ci_high"} <= set(part.columns):
+                _, low = _stepped(start, 0.0, part["time"], part["ci_low"])
+                _, high = _stepped(start, 0.0, part["time"], part["ci_high"])
+                band = ax.fill_between(
+                    x, low, high, step="post", color=colour, alpha=BAND_ALPHA * 0.8, linewidth=0
+                )
+                band.set_gid("band")
+                if np.isfinite(high).any():
+                    top = max(top, float(np.nanmax(high)))
+    ax.set_ylim(0.0, min(1.0, max(top * 1.05, 0.05)))
+    ax.yaxis.set_major_locator(_round_locator())
+    ax.yaxis.set_major_formatter(NumberFormatter(lang))
+    ax.set_xlabel(label("weeks", lang) if xlabel is None else xlabel)
+    ax.set_ylabel(label("cumulative_incidence", lang) if ylabel is None else ylabel)
+    times = _freeze_time_ticks(ax, start, end, risk_times)
+    ax.xaxis.set_major_formatter(NumberFormatter(lang))
+    ax.legend(loc="upper left")
+
+    note_axes, below = ax, 30.0
+    if risk_table:
+        _require(table, ["n_risk"], "the cumulative-incidence table (for the risk table)")
+        rows = []
+        for g in groups:
+            part = _part(table, group_column, g)
+            part = part[part["cause"] == part["cause"].iloc[0]] if len(part) else part
+            counts = _at_risk_from_table(part["time"], part["n_risk"], times)
+            rows.append((names[g], group_colours[g], counts))
+        note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
+    if threshold is not None:
+        _disclosure_note(note_axes, threshold, lang, below)
+    return fig
+
+
+# ---------------------------------------------------------------------- weekly shares
+def _treatment_vector(treatment, n: int) -> np.ndarray:
+    values = treatment.to_numpy() if isinstance(treatment, pd.Series | pd.Index) else treatment
+    values = np.asarray(values)
+    if values.ndim != 1 or values.shape[0] != n:
+        raise TreatmentError(
+            f"treatment must have one 0/1 value per panel row ({n} rows, in panel order); "
+            f"got shape {values.shape}."
+        )
+    if values.dtype == bool:
+        return values.astype(np.int8)
+    numeric = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isin(numeric, (0.0, 1.0))
+    if bad.any():
+        shown = pd.unique(pd.Series(values)[bad])[:5].tolist()
+        raise TreatmentError(
+            f"treatment must be 0/1 or boolean; {int(bad.sum())} values are not, e.g. {shown}. "
+            "Code the programme arm as 1 and the control arm as 0."
+        )
+    arms = numeric.astype(np.int8)
+    if arms.min() == arms.max():
+        raise TreatmentError(
+            f"treatment has only arm {int(arms[0])}; share_by_week compares two arms."
+        )
+    return arms
+
+
+def _interval(p, n, z, method):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "wald":
+            half = z * np.sqrt(p * (1 - p) / n)
+            return np.clip(p - half, 0.0, 1.0), np.clip(p + half, 0.0, 1.0)
+        denominator = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
+        return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
+
+
+def _influence_covariance(observed, inside, share, n_obs, chunk: int = 20_000) -> np.ndarray:
+    """sum_i psi_iw psi_iv, psi_iw = o_iw (y_iw - p_w) / n_w, in chunks of persons."""
+    centre = np.nan_to_num(share)
+    scale = 1.0 / np.maximum(n_obs, 1)
+    covariance = np.zeros((share.size, share.size))
+    for start in range(0, observed.shape[0], chunk):
+        o = observed[start : start + chunk]
+        psi = np.where(o, inside[start : start + chunk] - centre, 0.0) * scale
+        covariance += psi.T @ psi
+    return covariance
+
+
+def _sup_t_critical(covariance: np.ndarray, alpha: float, n_draws: int, seed: int) -> float:
+    """1 - alpha quantile of max |Z|, Z ~ N(0, R), R the correlation matrix of ``covariance``."""
+    z = stats.norm.isf(alpha / 2.0)
+    sd = np.sqrt(np.diag(covariance))
+    keep = sd > 1e-12
+    k = int(keep.sum())
+    if k <= 1:
+        return float(z)
+    correlation = covariance[np.ix_(keep, keep)] / np.outer(sd[keep], sd[keep])
+    eigenvalues, vectors = np.linalg.eigh(correlation)
+    factor = vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))
+    rng = np.random.default_rng(seed)
+    maxima = np.empty(n_draws)
+    chunk = max(1, min(n_draws, 2_000_000 // k))
+    for start in range(0, n_draws, chunk):
+        draws = rng.standard_normal((min(chunk, n_draws - start), k)) @ factor.T
+        maxima[start : start + draws.shape[0]] = np.abs(draws).max(axis=1)
+    return float(max(np.quantile(maxima, 1.0 - alpha), z))
+
+
+def share_by_week(
+    panel,
+    states,
+    treatment,
+    alpha: float = 0.05,
+    weeks=None,
+    interval: str = "wilson",
+    simultaneous: str = "sup-t",
+    n_draws: int = 20_000,
+    seed: int = 20_240_601,
+) -> pd.DataFrame:
+    """The share of persons in ``states`` week by week after randomization, per arm.
+
+    Parameters
+    ----------
+    panel : an aligned :class:`~evalkit.panel.StatusPanel` (week 0 = randomization).
+    states : a state name or a list of names (e.g. ``"self_sufficient"``).
+    treatment : 0/1 (or boolean) per panel row, in panel order (array or Series).
+    alpha : 1 - confidence level.
+    weeks : the weeks to compute (week numbers of the panel); default every week from
+        0 to the panel's last. The simultaneous band covers exactly these weeks.
+    interval : pointwise interval, ``"wilson"`` (default; sensible near 0 % and 100 %) or
+        ``"wald"`` (clipped to [0, 1]).
+    simultaneous : ``"sup-t"`` (default; from the correlation of the weekly shares, by a
+        seeded simulation of ``n_draws`` draws) or ``"bonferroni"``. See the module
+        docstring.
+
+    Returns
+    -------
+    DataFrame with one row per arm (1 = treatment first, then 0) and week: ``week``,
+    ``arm``, ``n_observed`` (persons observed that week: the denominator), ``n_in_state``,
+    ``share``, ``ci_low``, ``ci_high`` (pointwise), ``simultaneous_low``,
+    ``simultaneous_high``. ``frame.attrs`` records the ``critical_value`` of each arm's
+    simultaneous band, ``interval``, ``simultaneous`` and ``alpha``. The numbers are not
+    disclosure-controlled; pass counts through ``evalkit.report.disclosure.mask_counts``
+    before they leave the research environment.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from evalkit.panel import StatusPanel
+    >>> codes = np.array([[1, 0, 0], [1, 1, 0], [1, 1, -1], [1, 0, 0]])
+    >>> panel = StatusPanel(np.arange(4), codes, ("job", "benefit"), aligned=True)
+    >>> out = share_by_week(panel, "job", [1, 1, 0, 0])
+    >>> out[["week", "arm", "n_observed", "n_in_state", "share"]]
+       week  arm  n_observed  n_in_state  share
+    0     0    1           2           0    0.0
+    1     1    1           2           1    0.5
+    2     2    1           2           2    1.0
+    3     0    0           2           0    0.0
+    4     1    0           2           1    0.5
+    5     2    0           1           1    1.0
+    """
+    alpha = check_alpha(alpha)
+    check_choice(interval, "interval", INTERVALS)
+    check_choice(simultaneous, "simultaneous", SIMULTANEOUS)
+    if not hasattr(panel, "codes") or not hasattr(panel, "in_states"):
+        raise ArgumentError(f"panel must be a StatusPanel; got {type(panel).__name__}.")
+    if not getattr(panel, "aligned", False):
+        raise ArgumentError(
+            "share_by_week needs an aligned panel (week 0 = randomization): call "
+            "panel.align(trial, id=..., reference=...) first."
+        )
+    if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 100:
+        raise ArgumentError(f"n_draws must be a whole number of at least 100; got {n_draws!r}.")
+    arms = _treatment_vector(treatment, panel.n_persons)
+    if weeks is None:
+        week_numbers = panel.weeks[panel.weeks >= 0]
+    else:
+        week_numbers = np.atleast_1d(np.asarray(list(weeks) if not np.isscalar(weeks) else weeks))
+    if week_numbers.size == 0:
+        raise ArgumentError("no weeks to compute: the panel has no weeks from 0 on.")
+    columns = np.array([panel.column(w) for w in week_numbers], dtype=np.intp)
+    inside = panel.in_states(states)[:, columns]
+    observed = panel.codes[:, columns] >= 0
+    z = stats.norm.isf(alpha / 2.0)
+    frames, critical = [], {}
+    for arm in (1, 0):
+        rows = arms == arm
+        o, y = observed[rows], inside[rows]
+        n_obs = o.sum(axis=0)
+        n_in = y.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(n_obs > 0, n_in / n_obs, np.nan)
+        low, high = _interval(share, n_obs, z, interval)
+        if simultaneous == "sup-t":
+            covariance = _influence_covariance(o, y, share, n_obs)
+            c = _sup_t_critical(covariance, alpha, int(n_draws), int(seed) + arm)
+        else:
+            c = float(stats.norm.isf(alpha / (2.0 * max(int((n_obs > 0).sum()), 1))))
+        critical[arm] = c
+        s_low, s_high = _interval(share, n_obs, c, interval)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "week": week_numbers.astype(np.int64),
+                    "arm": np.full(week_numbers.size, arm, dtype=np.int64),
+                    "n_observed": n_obs.astype(np.int64),
+                    "n_in_state": n_in.astype(np.int64),
+                    "share": share,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "simultaneous_low": s_low,
+                    "simultaneous_high": s_high,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs.update(
+        {"critical_value": critical, "interval": interval, "simultaneous": simultaneous,
+         "alpha": alpha, "n_draws": int(n_draws), "seed": int(seed)}
+    )  # fmt: skip
+    return out
+
+
+def _suppress_small_shares(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Shares whose persons in or out of the state are 1..threshold-1 become NaN."""
+    n_in = frame["n_in_state"]
+    n_out = frame["n_observed"] - n_in
+    small = ((n_in > 0) & (n_in < threshold)) | ((n_out > 0) & (n_out < threshold))
+    small |= frame["n_observed"] < threshold
+    out = frame.copy()
+    value_columns = ["share", "ci_low", "ci_high", "simultaneous_low", "simultaneous_high"]
+    out.loc[small, value_columns] = np.nan
+    return out
+
+
+def _states_label(states, lang: str) -> str:
+    names = [states] if isinstance(states, str) else list(states)
+    if names == ["self_sufficient"]:
+        return label("share_self_sufficient", lang)
+    return label("share_in_states", lang, states=", ".join(n.replace("_", " ") for n in names))
+
+
+@_styled
+def share_plot(
+    panel,
+    states,
+    treatment,
+    ax: Axes | None = None,
+    lang: str = "en",
+    band: str = "both",
+    alpha: float = 0.05,
+    weeks=None,
+    disclosure: int | None = 5,
+    interval: str = "wilson",
+    simultaneous: str = "sup-t",
+    labels=None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """The share in ``states`` week by week after randomization, treatment vs control:
+    the standard figure of Danish trial reports.
+
+    The numbers are :func:`share_by_week`'s (call it for the table behind the figure);
+    the denominator of each week is the persons observed that week.
+
+    Parameters
+    ----------
+    panel, states, treatment, alpha, weeks, interval, simultaneous : as
+        :func:`share_by_week`.
+    band : ``"both"`` (default: pointwise interval shaded, simultaneous band as dotted
+        lines), ``"pointwise"``, ``"simultaneous"`` (shaded) or ``"none"``.
+    disclosure : threshold (default 5): a week's share is left out where the persons in
+        the state or out of it number 1 to 4 (or fewer than 5 are observed); a note says
+        so. None: off.
+    labels : arm names, a dict ``{1: ..., 0: ...}`` (default Treatment/Control in ``lang``).
+    xlabel, ylabel : defaults "Weeks since randomization" and "Share self-sufficient"
+        (for ``states="self_sufficient"``; "Share in ..." otherwise).
+
+    Artists have gids ``"share"``, ``"pointwise_band"``, ``"simultaneous_band"``,
+    ``"disclosure_note"``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from evalkit.panel import StatusPanel
+    >>> rng = np.random.default_rng(1)
+    >>> codes = (rng.random((60, 10)) < np.linspace(0.1, 0.5, 10)).astype(int)
+    >>> panel = StatusPanel(np.arange(60), codes, ("benefit", "self_sufficient"), aligned=True)
+    >>> fig = share_plot(panel, "self_sufficient", np.repeat([1, 0], 30), lang="da",
+    ...                  disclosure=None)
+    >>> fig.axes[0].get_ylabel()
+    'Andel selvforsørgende'
+    """
+    check_lang(lang)
+    check_choice(band, "band", BANDS)
+    threshold = _check_disclosure(disclosure)
+    numbers = share_by_week(
+        panel, states, treatment, alpha=alpha, weeks=weeks, interval=interval,
+        simultaneous=simultaneous,
+    )  # fmt: skip
+    if threshold is not None:
+        numbers = _suppress_small_shares(numbers, threshold)
+    names = _group_names([1, 0], labels, lang)
+    colours = _group_colours([1, 0], names)
+    fig, ax = _canvas(ax, figsize or FIGSIZE)
+    ax.set_label("share")
+    level = format_level(alpha, lang)
+    for arm in (1, 0):
+        part = numbers[numbers["arm"] == arm]
+        x = part["week"].to_numpy(dtype=float)
+        colour = colours[arm]
+        if band in ("both", "pointwise"):
+            fill = ax.fill_between(
+                x, part["ci_low"], part["ci_high"], color=colour, alpha=BAND_ALPHA, linewidth=0
+            )
+            fill.set_gid("pointwise_band")
+        if band == "simultaneous":
+            fill = ax.fill_between(
+                x, part["simultaneous_low"], part["simultaneous_high"], color=colour,
+                alpha=BAND_ALPHA, linewidth=0,
+            )  # fmt: skip
+            fill.set_gid("simultaneous_band")
+        if band == "both":
+            for column in ("simultaneous_low", "simultaneous_high"):
+                (edge,) = ax.plot(
+                    x, part[column], color=colour, linestyle=":", linewidth=1.0,
+                    label="_simultaneous",
+                )  # fmt: skip
+                edge.set_gid("simultaneous_band")
+        (line,) = ax.plot(x, part["share"], color=colour, label=names[arm], lw=LINE_WIDTH)
+        line.set_gid("share")
+    handles, texts = ax.get_legend_handles_labels()
+    method = "sup-t" if simultaneous == "sup-t" else "Bonferroni"
+    if band in ("both", "pointwise"):
+        handles.append(Patch(color="#777777", alpha=BAND_ALPHA * 1.5, linewidth=0))
+        texts.append(label("pointwise_band", lang, level=level))
+    if band == "both":
+        handles.append(Line2D([], [], color="#555555", linestyle=":", linewidth=1.0))
+        texts.append(label("simultaneous_band", lang, level=level, method=method))
+    if band == "simultaneous":
+        handles.append(Patch(color="#777777", alpha=BAND_ALPHA * 1.5, linewidth=0))
+        texts.append(label("simultaneous_band", lang, level=level, method=method))
+    ax.legend(handles, texts, loc="best")
+    weeks_shown = numbers["week"].to_numpy()
+    ax.set_xlim(weeks_shown.min(), weeks_shown.max())
+    if weeks_shown.min() < 0 <= weeks_shown.max():
+        ax.axvline(0, color="#888888", linewidth=0.8, linestyle="--", gid="randomization")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, integer=True))
+    ax.xaxis.set_major_formatter(NumberFormatter(lang, decimals=0))
+    ax.set_ylim(bottom=0.0)
+    ax.yaxis.set_major_locator(_round_locator())
+    ax.yaxis.set_major_formatter(NumberFormatter(lang, percent=True))
+    ax.set_xlabel(label("weeks_since_randomization", lang) if xlabel is None else xlabel)
+    ax.set_ylabel(_states_label(states, lang) if ylabel is None else ylabel)
+    if threshold is not None:
+        _disclosure_note(ax, threshold, lang, 30.0)
+    return fig
+
+
+# ---------------------------------------------------------------------- forest plot
+_RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0,
+                10.0, 20.0, 50.0, 100.0)  # fmt: skip
+
+
+@_styled
+def forest_plot(
+    results,
+    labels: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    lang: str = "en",
+    ref: float | None = None,
+    table: bool = True,
+    digits: int = 2,
+    xlabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Estimates and confidence intervals of several effects (outcomes or subgroups),
+    with the numbers as a table to the right.
+
+    Parameters
+    ----------
+    results : a list of :class:`~evalkit.results.EffectResult`, or a dict
+        ``{label: EffectResult}``.
+    labels : one row label per result (default: the dict keys, else each result's
+        ``outcome``).
+    ref : the reference line (default 0 for differences, 1 for ratios). When every
+        result has ``scale == "ratio"`` the x axis is logarithmic; mixing ratios and
+        differences is an error.
+    table : show "estimate [CI]" and the p-value of each row to the right.
+    digits : decimals of the numbers in the table.
+    xlabel : default "Difference (treatment − control)" or "Ratio (treatment / control)".
+
+    Artists have gids ``"ci"`` (one line per result), ``"estimate"`` (the points),
+    ``"reference"`` and ``"table"`` (texts, on the axes labelled ``"forest_table"``).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> from evalkit.effects import difference_in_means
+    >>> d = pd.DataFrame({"y": [1.0, 2, 3, 4, 2, 3, 5, 6], "z": [2.0, 1, 2, 3, 4, 3, 5, 4],
+    ...                   "t": [0, 0, 0, 0, 1, 1, 1, 1]})
+    >>> res = [difference_in_means(d, o, "t") for o in ("y", "z")]
+    >>> fig = forest_plot(res, lang="da")
+    >>> len([l for l in fig.axes[0].lines if l.get_gid() == "ci"])
+    2
+    """
+    check_lang(lang)
+    if isinstance(results, EffectResult):
+        results = [results]
+    if isinstance(results, Mapping):
+        if labels is None:
+            labels = [str(k) for k in results]
+        results = list(results.values())
+    results = list(results) if results is not None else []
+    if not results:
+        raise ArgumentError(
+            "forest_plot needs at least one EffectResult; got an empty list. Pass the "
+            "results of the estimators, e.g. [difference_in_means(...), ...]."
+        )
+    wrong = [i for i, r in enumerate(results) if not isinstance(r, EffectResult)]
+    if wrong:
+        raise ArgumentError(
+            f"forest_plot takes EffectResult objects; items {wrong[:5]} are "
+            f"{type(results[wrong[0]]).__name__}."
+        )
+    scales = {r.scale for r in results}
+    if len(scales) > 1:
+        raise ArgumentError(
+            "forest_plot cannot draw ratios and differences on one axis; the results have "
+            f"scales {sorted(scales)}. Plot them in two figures."
+        )
+    ratio = scales == {"ratio"}
+    if labels is None:
+        labels = [r.outcome for r in results]
+    labels = [str(v) for v in labels]
+    if len(labels) != len(results):
+        raise ArgumentError(f"labels has {len(labels)} entries for {len(results)} results.")
+    if ref is None:
+        ref = 1.0 if ratio else 0.0
+    ref = float(ref)
+    if ratio and ref <= 0:
+        raise ArgumentError(f"ref must be positive on the ratio scale; got {ref}.")
+    n = len(results)
+    if figsize is None:
+        figsize = (FIGSIZE[0] + (0.6 if table else 0.0), 1.1 + 0.42 * n)
+    fig, ax = _canvas(ax, figsize)
+    ax.set_label("forest")
+    ax.grid(False)
+    ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.6)
+    ys = np.arange(n)[::-1].astype(float)
+    estimates = np.array([r.estimate for r in results], dtype=float)
+    lows = np.array([r.conf_int[0] for r in results], dtype=float)
+    highs = np.array([r.conf_int[1] for r in results], dtype=float)
+    for y, lo, hi in zip(ys, lows, highs, strict=True):
+        (line,) = ax.plot([lo, hi], [y, y], color=COLOURS["neutral"], linewidth=1.6,
+                          solid_capstyle="butt")  # fmt: skip
+        line.set_gid("ci")
+    (points,) = ax.plot(
+        estimates, ys, linestyle="none", marker="s", markersize=7, color=COLOURS["control"]
+    )
+    points.set_gid("estimate")
+    ax.axvline(ref, color="#777777", linestyle="--", linewidth=1.0, gid="reference")
+    ax.set_yticks(ys)
+    ax.set_yticklabels(labels)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.set_ylim(-0.7, n - 0.3)
+    values = np.concatenate([estimates, lows, highs, [ref]])
+    values = values[np.isfinite(values)]
+    if ratio:
+        values = values[values > 0]
+        ax.set_xscale("log")
+        low, high = values.min(), values.max()
+        span = (high / low) ** 0.06
+        ax.set_xlim(low / span, high * span)
+        ticks = [t for t in _RATIO_TICKS if low / span <= t <= high * span]
+        if len(ticks) < 3:
+            ticks = sorted({*ticks, *np.round(np.geomspace(low, high, 3), 2)})
+        while len(ticks) > 7:
+            thinned = ticks[::2]
+            ticks = sorted({*thinned, ref}) if ref in ticks else thinned
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    else:
+        low, high = values.min(), values.max()
+        pad = 0.06 * (high - low if high > low else max(abs(high), 1.0))
+        ax.set_xlim(low - pad, high + pad)
+        ax.xaxis.set_major_locator(_round_locator(6))
+    ax.xaxis.set_major_formatter(NumberFormatter(lang))
+    ax.set_xlabel(xlabel if xlabel is not None else label("ratio" if ratio else "difference", lang))
+    if table:
+        divider = make_axes_locatable(ax)
+        tax = divider.append_axes("right", size=2.4, pad=0.15, sharey=ax)
+        tax.set_label("forest_table")
+        tax.set_axis_off()
+        tax.set_xlim(0, 1)
+        alphas = {r.alpha for r in results}
+        level = format_level(alphas.pop(), lang) if len(alphas) == 1 else ""
+        header = label("estimate_ci", lang, level=level).replace(" [ CI]", " [CI]")
+        if not level:
+            header = header.replace("[-KI]", "[KI]")
+        tax.text(0.0, 1.0, header, transform=tax.transAxes, ha="left", va="bottom",
+                 fontweight="bold", fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
+        tax.text(0.86, 1.0, label("p_value", lang), transform=tax.transAxes, ha="left",
+                 va="bottom", fontweight="bold", fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
+        for y, r, lo, hi in zip(ys, results, lows, highs, strict=True):
+            estimate = format_number(r.estimate, digits, lang)
+            text = f"{estimate} {format_interval(lo, hi, digits, lang)}"
+            tax.text(0.0, y, text, ha="left", va="center", fontsize=FONT_SIZE - 1, gid="table")
+            tax.text(0.86, y, format_p(r.p_value, lang), ha="left", va="center",
+                     fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
+    return fig
+
+
+# ---------------------------------------------------------------------- benchmarks
+def _period_values(values: pd.Series, what: str):
+    """Plot positions of periods: dates for Periods, dates, ISO weeks and date strings."""
+    series = pd.Series(values).reset_index(drop=True)
+    if series.isna().any():
+        raise ArgumentError(f"{what} has missing periods.")
+    if isinstance(series.dtype, pd.PeriodDtype):
+        return pd.DatetimeIndex(series.dt.to_timestamp()), True
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return pd.DatetimeIndex(series), True
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return series.to_numpy(dtype=float), False
+    text = series.astype(str).str.strip()
+    if text.str.match(r"^\d{4}-?W\d{1,2}$", case=False).all():
+        from ..panel.weeks import ordinal_to_monday, parse_weeks
+
+        ordinals, _ = parse_weeks(text, what)
+        return ordinal_to_monday(ordinals), True
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(text, format="mixed")), True
+    except (ValueError, TypeError):
+        raise ArgumentError(
+            f"cannot read the periods of {what} (e.g. {text.iloc[0]!r}): use dates, pandas "
+            "Periods, 'YYYY-MM' months, ISO weeks ('2024-W05') or numbers."
+        ) from None
+
+
+def _date_axis(ax: Axes, lang: str, first, last) -> None:
+    months = max(1, (last.year - first.year) * 12 + last.month - first.month)
+    step = next((s for s in (1, 2, 3, 4, 6, 12, 24, 60) if months / s <= 7), 120)
+    if step >= 12:
+        ax.xaxis.set_major_locator(mdates.YearLocator(step // 12))
+    else:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=range(1, 13, step)))
+    ax.xaxis.set_major_formatter(MonthFormatter(lang))
+
+
+def _check_share_value(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"{what} must be a proportion in [0, 1]; got {value!r}.") from None
+    if not 0.0 <= number <= 1.0:
+        raise ArgumentError(
+            f"{what} must be a proportion in [0, 1] (0.40 for 40 %); got {value!r}."
+        )
+    return number
+
+
+@_styled
+def series_plot(
+    local: pd.DataFrame,
+    national: pd.DataFrame | None,
+    target: float | None = None,
+    ax: Axes | None = None,
+    lang: str = "en",
+    local_label: str | None = None,
+    national_label: str | None = None,
+    higher_is_better: bool = True,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """A local share over time against the national average, with the target line and
+    the periods where the target is met marked.
+
+    Parameters
+    ----------
+    local : DataFrame with ``period`` and ``share`` (a proportion), optionally ``ci_low``
+        and ``ci_high`` (drawn as a band). Periods are dates, pandas Periods, ``"YYYY-MM"``
+        strings, ISO weeks (``"2024-W05"``) or numbers.
+    national : DataFrame with ``period`` and ``share`` (or None).
+    target : the target share (e.g. 0.40), drawn as a line; periods where the local share
+        is at or above it (below it with ``higher_is_better=False``) get a marker.
+    local_label, national_label : legend names (default "Local", "National average").
+    xlabel, ylabel : default "Period" and "Share".
+
+    Artists have gids ``"local"``, ``"local_band"``, ``"national"``, ``"target"``,
+    ``"target_met"``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> local = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"],
+    ...                       "share": [0.36, 0.41, 0.43]})
+    >>> national = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"],
+    ...                          "share": [0.38, 0.38, 0.39]})
+    >>> fig = series_plot(local, national, target=0.40, lang="da", local_label="Aalborg")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['Aalborg', 'Landsgennemsnit', 'Mål (40 %)', 'Mål nået']
+    """
+    check_lang(lang)
+    _require(local, ["period", "share"], "local")
+    if national is not None:
+        _require(national, ["period", "share"], "national")
+    if target is not None:
+        target = _check_share_value(target, "target")
+    fig, ax = _canvas(ax, figsize or FIGSIZE)
+    ax.set_label("series")
+    x_local, dated = _period_values(local["period"], "local")
+    share = pd.to_numeric(local["share"], errors="coerce").to_numpy(dtype=float)
+    colour = COLOURS["control"]
+    if {"ci_low", "ci_high"} <= set(local.columns):
+        band = ax.fill_between(
+            x_local, local["ci_low"].to_numpy(float), local["ci_high"].to_numpy(float),
+            color=colour, alpha=BAND_ALPHA, linewidth=0,
+        )  # fmt: skip
+        band.set_gid("local_band")
+    (line,) = ax.plot(
+        x_local, share, color=colour, marker="o", markersize=3.5,
+        label=local_label or label("local", lang),
+    )  # fmt: skip
+    line.set_gid("local")
+    firsts, lasts = [x_local.min()], [x_local.max()]
+    if national is not None:
+        x_nat, dated_nat = _period_values(national["period"], "national")
+        if dated_nat != dated:
+            raise ArgumentError(
+                "local and national periods must be of the same kind (both dates or both numbers)."
+            )
+        (nat,) = ax.plot(
+            x_nat, pd.to_numeric(national["share"], errors="coerce").to_numpy(float),
+            color=COLOURS["national"], linestyle="--", linewidth=1.6,
+            label=national_label or label("national_average", lang),
+        )  # fmt: skip
+        nat.set_gid("national")
+        firsts.append(x_nat.min())
+        lasts.append(x_nat.max())
+    if target is not None:
+        ax.axhline(
+            target, color=COLOURS["target"], linestyle="-.", linewidth=1.4, gid="target",
+            label=label("target_value", lang, value=format_percent(target, _pct_decimals(target),
+                                                                    lang)),
+        )  # fmt: skip
+        met = share >= target if higher_is_better else share <= target
+        met &= np.isfinite(share)
+        x_met = x_local[met] if dated else np.asarray(x_local)[met]
+        (marks,) = ax.plot(
+            x_met, share[met], linestyle="none", marker="o", markersize=8,
+            markerfacecolor="none", markeredgewidth=1.6, color=COLOURS["target"],
+            label=label("target_met", lang),
+        )  # fmt: skip
+        marks.set_gid("target_met")
+    ax.yaxis.set_major_locator(_round_locator())
+    ax.yaxis.set_major_formatter(NumberFormatter(lang, percent=True))
+    if dated:
+        _date_axis(ax, lang, min(firsts), max(lasts))
+    else:
+        ax.xaxis.set_major_formatter(NumberFormatter(lang))
+    ax.set_xlabel(label("period", lang) if xlabel is None else xlabel)
+    ax.set_ylabel(label("share", lang) if ylabel is None else ylabel)
+    ax.legend(loc="best")
+    return fig
+
+
+def _pct_decimals(value: float) -> int:
+    scaled = 100.0 * value
+    return 0 if abs(scaled - round(scaled)) < 1e-9 else 1
+
+
+def _limits_long(limits: pd.DataFrame) -> pd.DataFrame:
+    _require(limits, ["denominator"], "limits")
+    if "level" in limits.columns:
+        _require(limits, ["denominator", "level", "lower", "upper"], "limits")
+        frame = limits[["denominator", "level", "lower", "upper"]].reset_index(drop=True)
+    else:
+        pieces = []
+        for column in limits.columns:
+            if str(column).startswith("lower_"):
+                tag = str(column)[len("lower_") :]
+                upper = f"upper_{tag}"
+                if upper not in limits.columns:
+                    raise ColumnError(f"limits has {column!r} but no {upper!r}.")
+                try:
+                    level = float(tag.replace(",", "."))
+                except ValueError:
+                    raise ColumnError(
+                        f"cannot read the level of limits column {column!r}; name the columns "
+                        "lower_95 / upper_95 or give a long frame with a 'level' column."
+                    ) from None
+                pieces.append(
+                    pd.DataFrame({"denominator": limits["denominator"], "level": level,
+                                  "lower": limits[column], "upper": limits[upper]})
+                )  # fmt: skip
+        if not pieces:
+            raise ColumnError(
+                "limits must have columns denominator, level, lower, upper (long) or "
+                f"denominator, lower_95, upper_95, ... (wide); it has {list(limits.columns)}."
+            )
+        frame = pd.concat(pieces, ignore_index=True)
+    frame = frame.assign(level=pd.to_numeric(frame["level"], errors="coerce"))
+    frame["level"] = frame["level"].where(frame["level"] <= 1, frame["level"] / 100.0)
+    if frame.isna().any().any() or not frame["level"].between(0, 1, inclusive="neither").all():
+        raise ArgumentError("limits has missing values or levels outside (0, 1) / (0, 100).")
+    return frame.sort_values(["level", "denominator"], ignore_index=True)
+
+
+@_styled
+def funnel_plot(
+    units: pd.DataFrame,
+    target: float,
+    limits: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "en",
+    label_units="outer",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    figsize: tuple[float, float] | None = None,
+) -> Figure:
+    """Units (denominator on x, proportion on y) against given control limits.
+
+    The plot draws what it is given; the limits come from the benchmark statistics.
+
+    Parameters
+    ----------
+    units : DataFrame with ``denominator`` and ``proportion``, optionally ``unit`` (names).
+    target : the centre line (target or national proportion), in [0, 1].
+    limits : control limits by denominator, long (``denominator``, ``level``, ``lower``,
+        ``upper``; levels as 0.95 or 95) or wide (``denominator``, ``lower_95``,
+        ``upper_95``, ``lower_99.8``...). Limits are interpolated linearly at each unit's
+        denominator.
+    label_units : which units to name (column ``unit``): ``"outer"`` (default: those
+        outside the widest limits), ``"outside"`` (outside any limits), True (all) or
+        False (none).
+
+    Units within every band are grey; units outside the narrowest band are orange, those
+    outside the widest (of two or more) vermillion. Artists have gids ``"limit"``,
+    ``"target"``, ``"units"`` (one scatter per flag class) and ``"unit_label"``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> units = pd.DataFrame({"unit": ["A", "B", "C"], "denominator": [100, 400, 900],
+    ...                       "proportion": [0.52, 0.40, 0.30]})
+    >>> n = pd.Series(range(20, 1001, 10))
+    >>> limits = pd.DataFrame({"denominator": n, "lower_95": 0.4 - 1.96 * (0.24 / n) ** 0.5,
+    ...                        "upper_95": 0.4 + 1.96 * (0.24 / n) ** 0.5})
+    >>> fig = funnel_plot(units, 0.40, limits)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts)
+    ['A', 'C']
+    """
+    check_lang(lang)
+    _require(units, ["denominator", "proportion"], "units")
+    target = _check_share_value(target, "target")
+    if label_units not in (True, False, "outside", "outer"):
+        raise ArgumentError(
+            f"label_units must be True, False, 'outside' or 'outer'; got {label_units!r}."
+        )
+    long = _limits_long(limits)
+    levels = sorted(long["level"].unique())
+    x = pd.to_numeric(units["denominator"], errors="coerce").to_numpy(dtype=float)
+    y = pd.to_numeric(units["proportion"], errors="coerce").to_numpy(dtype=float)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ArgumentError("units has missing or non-numeric denominators or proportions.")
+    names = units["unit"].astype(str).to_numpy() if "unit" in units.columns else None
+    fig, ax = _canvas(ax, figsize or FIGSIZE)
+    ax.set_label("funnel")
+    outside_level = np.full(x.size, -1)
+    styles = ["--", ":", "-."]
+    for i, level in enumerate(levels):
+        part = long[long["level"] == level].sort_values("denominator")
+        d = part["denominator"].to_numpy(float)
+        lower, upper = part["lower"].to_numpy(float), part["upper"].to_numpy(float)
+        shade = "#555555" if i == len(levels) - 1 else "#888888"
+        text = label("control_limits", lang, level=format_level(1 - level, lang))
+        for values, name in ((lower, text), (upper, "_upper")):
+            (line,) = ax.plot(d, values, color=shade, linestyle=styles[i % 3], linewidth=1.2,
+                              label=name)  # fmt: skip
+            line.set_gid("limit")
+        low_at, high_at = np.interp(x, d, lower), np.interp(x, d, upper)
+        outside_level[(y < low_at) | (y > high_at)] = i
+    ax.axhline(target, color=COLOURS["target"], linewidth=1.4, gid="target",
+               label=label("target_value", lang,
+                           value=format_percent(target, _pct_decimals(target), lang)))  # fmt: skip
+    classes = [(-1, "#777777", label("inside_limits", lang))]
+    for i, level in enumerate(levels):
+        colour = COLOURS["flag_outer"] if i == len(levels) - 1 and i > 0 else COLOURS["flag_inner"]
+        classes.append(
+            (i, colour, label("outside_limits", lang, level=format_level(1 - level, lang)))
+        )
+    for i, colour, text in classes:
+        chosen = outside_level == i
+        if not chosen.any():
+            continue
+        points = ax.scatter(x[chosen], y[chosen], s=28, color=colour, edgecolor="white",
+                            linewidth=0.5, zorder=3, label=text)  # fmt: skip
+        points.set_gid("units")
+    if names is not None and label_units is not False:
+        if label_units is True:
+            chosen = np.ones(x.size, bool)
+        elif label_units == "outer":
+            chosen = outside_level == len(levels) - 1
+        else:
+            chosen = outside_level >= 0
+        for xi, yi, name in zip(x[chosen], y[chosen], names[chosen], strict=True):
+            ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points",
+                        fontsize=SMALL_FONT_SIZE, color="#222222", gid="unit_label")  # fmt: skip
+    ax.set_xlim(left=0)
+    ax.xaxis.set_major_locator(_round_locator())
+    ax.xaxis.set_major_formatter(NumberFormatter(lang, decimals=0))
+    ax.yaxis.set_major_locator(_round_locator())
+    ax.yaxis.set_major_formatter(NumberFormatter(lang, percent=True))
+    ax.set_xlabel(label("denominator", lang) if xlabel is None else xlabel)
+    ax.set_ylabel(label("proportion", lang) if ylabel is None else ylabel)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3, fontsize=SMALL_FONT_SIZE,
+              borderaxespad=0.0, handlelength=1.8, columnspacing=1.2)  # fmt: skip
+    return fig
