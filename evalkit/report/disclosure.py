@@ -1,0 +1,628 @@
+"""Disclosure control for tables and figures made from register data.
+
+Results taken out of Statistics Denmark's research machines must not reveal
+individuals. The rule in practice is that **no cell, count or statistic may be based on
+fewer than 5 persons**. This module applies that rule with one configurable threshold
+(:data:`DEFAULT_THRESHOLD` = 5):
+
+- :func:`suppress_small` replaces counts of 1 to ``threshold - 1`` persons in a table by a
+  marker (``"<5"``), the statistics computed from them (a share, a mean on the same row)
+  by ``"x"``, and, when the table publishes row or column totals, one more cell per line
+  so that a suppressed count cannot be recovered by subtraction (secondary suppression).
+- :func:`mask_counts` writes counts for a figure (numbers at risk) with small ones masked.
+- :func:`safe_curve` turns a survival or cumulative-incidence table into one whose drawn
+  steps each rest on at least ``threshold`` events and ``threshold`` persons at risk.
+- :func:`check_export` is the last guard of every exporter: it raises
+  :class:`DisclosureError` when a count column still holds a small count.
+- :func:`disclosure_note` is the sentence to print under a controlled table or figure.
+
+**Zeros are shown.** A count of 0 is not a count based on 1 to 4 persons: it says that
+nobody in the cell has the property, and Statistics Denmark treats zeros as safe in most
+tables. (A zero can still reveal something about a group, e.g. that *everyone* in a small
+row is unemployed; pass ``suppress_zeros=True`` when that matters.)
+
+Example
+-------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"arm": ["treatment", "control"], "n": [178, 3], "share": [0.40, 0.33]})
+>>> out = suppress_small(t, "n", dependent_columns=["share"])
+>>> out
+         arm    n share
+0  treatment  178   0.4
+1    control   <5     x
+>>> out.attrs["disclosure"]["suppressed_cells"]
+2
+>>> disclosure_note("da")
+'Celler baseret på færre end 5 personer er undertrykt.'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._validation import _show, as_column_list
+from ..errors import ArgumentError, ColumnError, EvalkitError
+
+#: Smallest number of persons a published cell, count or statistic may rest on.
+DEFAULT_THRESHOLD = 5
+#: Marker of cells suppressed to protect another cell (secondary) or computed from a
+#: suppressed count (dependent); primary cells get ``"<threshold"``.
+SECONDARY_MARKER = "x"
+LANGS = ("en", "da")
+
+_NOTES = {
+    "en": "Cells based on fewer than {t} persons are suppressed.",
+    "da": "Celler baseret på færre end {t} personer er undertrykt.",
+}
+_SECONDARY_NOTES = {
+    "en": "{m}: suppressed so that a suppressed cell cannot be recovered, "
+    "or computed from a suppressed count.",
+    "da": "{m}: undertrykt, så en undertrykt celle ikke kan genberegnes, "
+    "eller beregnet ud fra et undertrykt antal.",
+}
+
+#: Column names read as counts when ``count_columns`` is not given (case-insensitive):
+#: ``n``, ``n_*``, ``n *``, ``*_n``, ``count*``, ``*_count``, ``antal*``, ``*_antal``.
+COUNT_NAME_PATTERN = re.compile(
+    r"^(n|n[ _].*|.*_n|count.*|.*_count|antal.*|.*_antal)$", re.IGNORECASE
+)
+_MARKER_PATTERN = re.compile(r"^\s*<\s*\d+\s*$")
+
+
+class DisclosureError(EvalkitError):
+    """A table about to be exported holds a count of fewer than ``threshold`` persons."""
+
+
+def check_threshold(threshold) -> int:
+    """Return ``threshold`` as an int, or raise unless it is a whole number >= 1.
+
+    >>> check_threshold(5)
+    5
+    """
+    if isinstance(threshold, bool | np.bool_ | str | bytes):
+        value = None
+    else:
+        try:
+            value = float(threshold)
+        except (TypeError, ValueError):
+            value = None
+    if value is None or not math.isfinite(value) or value != int(value) or value < 1:
+        raise ArgumentError(
+            f"threshold must be a whole number of persons, at least 1 (default "
+            f"{DEFAULT_THRESHOLD}); got {threshold!r}."
+        )
+    return int(value)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ArgumentError(
+            f"lang must be 'en' (English) or 'da' (Danish); got {lang!r}. "
+            "Pass lang='en' or lang='da'."
+        )
+    return lang
+
+
+def _check_frame(table, name: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise ArgumentError(f"{name} takes a pandas DataFrame; got {type(table).__name__}.")
+    return table
+
+
+def _existing(table: pd.DataFrame, columns, role: str) -> list[str]:
+    names = as_column_list(columns, role)
+    for name in names:
+        if name not in table.columns:
+            raise ColumnError(
+                f"{role} column {name!r} is not in the table. Available columns: "
+                f"{_show(map(str, table.columns), limit=10)}."
+            )
+    if len(set(names)) != len(names):
+        raise ColumnError(f"{role} names a column twice: {names!r}.")
+    return names
+
+
+def disclosure_note(
+    lang: str = "en", threshold: int = DEFAULT_THRESHOLD, secondary: bool = False
+) -> str:
+    """The sentence to print under a disclosure-controlled table or figure.
+
+    ``secondary=True`` adds a second sentence explaining the ``"x"`` marker of cells
+    suppressed to protect another cell or computed from a suppressed count.
+
+    >>> disclosure_note()
+    'Cells based on fewer than 5 persons are suppressed.'
+    >>> disclosure_note("da", threshold=10)
+    'Celler baseret på færre end 10 personer er undertrykt.'
+    """
+    _check_lang(lang)
+    text = _NOTES[lang].format(t=check_threshold(threshold))
+    if secondary:
+        text += " " + _SECONDARY_NOTES[lang].format(m=SECONDARY_MARKER)
+    return text
+
+
+def _count_array(series: pd.Series, name: str, markers: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Counts as floats (NaN when missing or already suppressed) and the already-marked cells."""
+    if pd.api.types.is_bool_dtype(series.dtype):
+        raise ArgumentError(f"count column {name!r} is boolean; counts must be numbers.")
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        marked = np.zeros(len(series), dtype=bool)
+    else:
+        raw = series.to_numpy(dtype=object)
+        marked = np.array(
+            [
+                isinstance(v, str) and (v.strip() in markers or bool(_MARKER_PATTERN.match(v)))
+                for v in raw
+            ],
+            dtype=bool,
+        )
+        numeric = pd.to_numeric(pd.Series(np.where(marked, np.nan, raw)), errors="coerce")
+        bad = numeric.isna().to_numpy() & ~marked & ~pd.isna(series).to_numpy()
+        if bad.any():
+            raise ArgumentError(
+                f"count column {name!r} holds values that are not counts: "
+                f"{_show(pd.unique(raw[bad]))}. Name only columns of counts in count_columns."
+            )
+        values = numeric.to_numpy(dtype=float)
+    negative = values < 0
+    if negative.any():
+        raise ArgumentError(
+            f"count column {name!r} holds {int(negative.sum())} negative values; counts of "
+            "persons are 0 or more."
+        )
+    return values, marked
+
+
+def _protect(
+    values: np.ndarray,
+    hidden: np.ndarray,
+    lines,
+    threshold: int,
+    suppress_zeros: bool = False,
+    candidates: np.ndarray | None = None,
+    free: np.ndarray | None = None,
+) -> np.ndarray:
+    """Secondary suppression: the cells to hide so that no published total gives one away.
+
+    ``values`` and ``hidden`` are flat arrays of cells; ``lines`` is a list of
+    ``(cells, total)`` with ``cells`` an integer array of the cells a total adds up and
+    ``total`` the index of the total's cell, or None when the total is published elsewhere
+    (and is never hidden). A line whose total is shown is unsafe when its hidden cells add
+    up to 1..threshold-1 (or to 0, with ``suppress_zeros``), or when exactly one of its
+    cells is hidden (that cell would follow by subtraction, and from it, through another
+    line, a small one), unless that cell is ``free`` (a cell no table shows, such as the
+    complement of a binary share). An unsafe line gets its smallest shown positive
+    ``candidates`` cell hidden as well (the total itself when there is none), and the
+    lines are checked again until nothing changes. In a two-way table with both margins
+    this yields the usual rectangles of suppressed cells. Hidden cells of unknown value
+    (NaN) count as 1, the conservative choice.
+    """
+    hidden = hidden.copy()
+    secondary = np.zeros_like(hidden)
+    if candidates is None:
+        candidates = np.ones_like(hidden)
+    if free is None:
+        free = np.zeros_like(hidden)
+    known = np.where(np.isnan(values), 1.0, values)
+    changed = True
+    while changed:
+        changed = False
+        for cells, total in lines:
+            if total is not None and hidden[total]:
+                continue
+            in_line = hidden[cells]
+            k = int(in_line.sum())
+            if k == 0:
+                continue
+            total_hidden = known[cells][in_line].sum()
+            small = 0 < total_hidden < threshold or (total_hidden == 0 and suppress_zeros)
+            alone = k == 1 and not free[cells][in_line][0]
+            if not (small or alone):
+                continue
+            shown = cells[
+                ~in_line & candidates[cells] & (known[cells] > 0) & ~np.isnan(values[cells])
+            ]
+            if shown.size:
+                pick = shown[np.argmin(known[shown])]
+            elif total is not None:
+                pick = total
+            else:
+                continue  # the total is published elsewhere and nothing is left to hide
+            hidden[pick] = secondary[pick] = True
+            changed = True
+    return secondary
+
+
+def _total_lines(table: pd.DataFrame, counts: list[str], totals) -> list:
+    if totals is None:
+        return []
+    if not isinstance(totals, Mapping) or not set(totals) <= {"row", "column"} or not totals:
+        raise ArgumentError(
+            "totals must be a dict with a 'row' key (the index label of the totals row) "
+            f"and/or a 'column' key (the name of the totals column); got {totals!r}."
+        )
+    n_rows, n_cols = len(table), len(counts)
+    row_pos = col_pos = None
+    if totals.get("row") is not None:
+        label = totals["row"]
+        if not table.index.is_unique:
+            raise ArgumentError("totals={'row': ...} needs a table with a unique index.")
+        if label not in table.index:
+            raise ArgumentError(
+                f"totals row {label!r} is not in the table's index "
+                f"({_show(table.index, limit=10)}). Set the row labels as the index."
+            )
+        row_pos = int(table.index.get_loc(label))
+    if totals.get("column") is not None:
+        column = totals["column"]
+        if column not in counts:
+            raise ArgumentError(
+                f"totals column {column!r} must be one of count_columns ({counts!r})."
+            )
+        col_pos = counts.index(column)
+
+    def cell(r: int, c: int) -> int:
+        return r * n_cols + c
+
+    inner_cols = [c for c in range(n_cols) if c != col_pos]
+    inner_rows = [r for r in range(n_rows) if r != row_pos]
+    lines = []
+    if col_pos is not None:
+        for r in range(n_rows):
+            lines.append((np.array([cell(r, c) for c in inner_cols], dtype=int), cell(r, col_pos)))
+    if row_pos is not None:
+        for c in range(n_cols):
+            lines.append((np.array([cell(r, c) for r in inner_rows], dtype=int), cell(row_pos, c)))
+    return lines
+
+
+def _dependents(table: pd.DataFrame, dependent_columns, counts: list[str]) -> dict:
+    if dependent_columns is None:
+        return {}
+    if isinstance(dependent_columns, Mapping):
+        out = {}
+        for dep, sources in dependent_columns.items():
+            _existing(table, [dep], "dependent")
+            out[dep] = _existing(table, sources, f"count column of dependent {dep!r}")
+            stray = [s for s in out[dep] if s not in counts]
+            if stray:
+                raise ArgumentError(
+                    f"dependent column {dep!r} refers to {stray!r}, which are not in "
+                    f"count_columns ({counts!r})."
+                )
+    else:
+        out = {dep: counts for dep in _existing(table, dependent_columns, "dependent")}
+    clash = [dep for dep in out if dep in counts]
+    if clash:
+        raise ColumnError(f"columns {clash!r} are both counts and dependent statistics.")
+    return out
+
+
+def suppress_small(
+    table: pd.DataFrame,
+    count_columns: str | Sequence[str],
+    threshold: int = DEFAULT_THRESHOLD,
+    dependent_columns: Sequence[str] | Mapping[str, str | Sequence[str]] | None = None,
+    marker: str | None = None,
+    *,
+    totals: Mapping | None = None,
+    secondary_marker: str = SECONDARY_MARKER,
+    suppress_zeros: bool = False,
+) -> pd.DataFrame:
+    """A copy of ``table`` in which no count of 1 to ``threshold - 1`` persons is shown.
+
+    Parameters
+    ----------
+    table : the table to publish (not modified).
+    count_columns : the columns holding counts of persons.
+    threshold : smallest count shown (default 5, Statistics Denmark's rule).
+    dependent_columns : statistics computed from the counts on their row (shares, means,
+        differences). A list: a cell is suppressed when any count on its row is; a dict
+        ``{column: count column(s)}``: when one of *its* counts is.
+    marker : text of suppressed counts; default ``"<5"`` (``"<threshold"``).
+    totals : ``{"row": label, "column": name}`` when the table publishes totals: the
+        index label of the row holding column totals and/or the count column holding row
+        totals. Each total line (a row with its total, a column with its total) whose
+        suppressed cells add up to 1..threshold-1, or that has exactly one suppressed
+        cell, gets its smallest shown positive cell suppressed too (secondary
+        suppression, marked ``secondary_marker``), repeated until every line is safe;
+        when a line has no such cell, its total is suppressed. A heuristic for one
+        table: for sets of linked tables use a dedicated tool (tau-argus).
+    secondary_marker : text of secondarily suppressed and dependent cells (``"x"``).
+    suppress_zeros : also suppress counts of 0 (default False: zeros are shown).
+
+    Returns
+    -------
+    A copy in which the count and dependent columns are object columns (numbers and
+    markers); ``attrs["disclosure"]`` records the threshold, the markers, the columns and
+    the number of suppressed cells (``suppressed_cells``, split into ``primary``,
+    ``secondary`` and ``dependent``). Missing values stay missing.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"employed": [40, 3, 43], "unemployed": [60, 12, 72],
+    ...                   "total": [100, 15, 115]}, index=["Aalborg", "Aarhus", "Total"])
+    >>> suppress_small(t, ["employed", "unemployed", "total"], totals={"row": "Total",
+    ...                "column": "total"})
+            employed unemployed total
+    Aalborg        x          x   100
+    Aarhus        <5          x    15
+    Total         43         72   115
+    """
+    _check_frame(table, "suppress_small")
+    threshold = check_threshold(threshold)
+    counts = _existing(table, count_columns, "count")
+    if not counts:
+        raise ArgumentError("count_columns is empty; name the columns that hold counts.")
+    dependents = _dependents(table, dependent_columns, counts)
+    marker = f"<{threshold}" if marker is None else str(marker)
+    secondary_marker = str(secondary_marker)
+    if marker == secondary_marker:
+        raise ArgumentError("marker and secondary_marker must differ.")
+    markers = {marker, secondary_marker, SECONDARY_MARKER}
+
+    arrays = [_count_array(table[c], c, markers) for c in counts]
+    values = np.column_stack([a[0] for a in arrays])
+    already = np.column_stack([a[1] for a in arrays])
+    primary = (values > 0) & (values < threshold)
+    if suppress_zeros:
+        primary |= values == 0
+    lines = _total_lines(table, counts, totals)
+    secondary = _protect(
+        values.ravel(), (primary | already).ravel(), lines, threshold, suppress_zeros
+    ).reshape(values.shape)
+    hidden = primary | secondary | already
+
+    out = table.copy()
+    for j, name in enumerate(counts):
+        column = out[name].astype(object)
+        column[primary[:, j]] = marker
+        column[secondary[:, j]] = secondary_marker
+        out[name] = column
+    n_dependent = 0
+    for dep, sources in dependents.items():
+        rows = hidden[:, [counts.index(s) for s in sources]].any(axis=1)
+        column = out[dep].astype(object)
+        current = column.to_numpy(dtype=object)
+        new = rows & ~np.array([isinstance(v, str) and v in markers for v in current], dtype=bool)
+        column[new] = secondary_marker
+        out[dep] = column
+        n_dependent += int(new.sum())
+    n_primary, n_secondary = int(primary.sum()), int(secondary.sum())
+    out.attrs = dict(table.attrs)
+    out.attrs["disclosure"] = {
+        "threshold": threshold,
+        "suppressed_cells": n_primary + n_secondary + n_dependent,
+        "primary": n_primary,
+        "secondary": n_secondary,
+        "dependent": n_dependent,
+        "marker": marker,
+        "secondary_marker": secondary_marker,
+        "count_columns": counts,
+        "dependent_columns": list(dependents),
+        "zeros": "suppressed" if suppress_zeros else "shown",
+    }
+    return out
+
+
+def mask_counts(values, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """Counts as text for a figure (numbers at risk), with 1..threshold-1 shown as ``"<5"``.
+
+    Zeros and counts of at least ``threshold`` are shown as whole numbers; missing values
+    become ``""``.
+
+    >>> mask_counts([178, 40, 4, 1, 0])
+    ['178', '40', '<5', '<5', '0']
+    """
+    threshold = check_threshold(threshold)
+    if isinstance(values, str) or np.ndim(values) == 0:
+        values = [values]
+    out = []
+    for value in list(np.asarray(values, dtype=object).ravel()):
+        if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
+            out.append("")
+            continue
+        if isinstance(value, bool | np.bool_):
+            raise ArgumentError(f"counts must be numbers; got the boolean {value!r}.")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ArgumentError(f"counts must be numbers; got {value!r}.") from None
+        if number < 0 or number != int(number):
+            raise ArgumentError(f"counts must be whole numbers >= 0; got {value!r}.")
+        count = int(number)
+        out.append(f"<{threshold}" if 0 < count < threshold else str(count))
+    return out
+
+
+_CURVE_VALUES = ("survival", "cumulative_incidence")
+_CURVE_EXTRA = ("std_error", "ci_low", "ci_high")
+
+
+def safe_curve(
+    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, by: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A survival or cumulative-incidence table whose drawn steps rest on >= threshold persons.
+
+    ``table`` has the columns ``time``, ``n_risk``, ``n_event`` and ``survival`` or
+    ``cumulative_incidence``, optionally ``std_error``, ``ci_low``, ``ci_high`` (as
+    ``kaplan_meier(...).table`` and ``cumulative_incidence(...).table``); each curve,
+    identified by the ``by`` columns (default: ``group`` and ``cause`` where present), is
+    handled separately, in time order:
+
+    1. **Pooling.** Event times are pooled into consecutive blocks. A block closes at the
+       first time where its events (summed from the previous closing time, exclusive)
+       reach ``threshold`` *and* at least ``threshold`` persons are at risk. Only the
+       closing time is kept: its row shows the curve value, standard error and interval
+       after that time, exactly as in ``table``, ``n_risk`` at that time and ``n_event``
+       the events of the whole block. All other times are removed, so a drawn step
+       (``where="post"``) stays flat at the previous retained value and drops at the
+       closing time: each drop represents at least ``threshold`` events, shown at the
+       last of their times (never earlier than they happened).
+    2. **Truncation.** The curve ends at the last time where ``n_risk >= threshold``.
+       Events after the last closed block (fewer than ``threshold``) are not shown: the
+       curve ends at that block. When there are none, one row without events is kept at
+       the last time with ``n_risk >= threshold`` so that the flat tail is drawn.
+
+    Rows before the first retained time are dropped too: draw the curve from 1
+    (survival) or 0 (incidence) at time 0. Retained values equal the unpooled ones at the
+    retained times, every retained row has ``n_risk >= threshold`` and every row with
+    events has ``n_event >= threshold``. Per-time censoring counts (``n_censored``) and
+    other columns are dropped: censoring marks show single persons. ``attrs["disclosure"]``
+    records the threshold, the rows in and out and the events not shown.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> km = pd.DataFrame({"time": [1, 2, 3, 4, 5, 6], "n_risk": [20, 17, 15, 12, 9, 4],
+    ...                    "n_event": [3, 2, 3, 3, 2, 1],
+    ...                    "survival": [0.85, 0.75, 0.6, 0.45, 0.35, 0.2625]})
+    >>> safe_curve(km)
+       time  n_risk  n_event  survival
+    0     2      17        5      0.75
+    1     4      12        6      0.45
+    """
+    _check_frame(table, "safe_curve")
+    threshold = check_threshold(threshold)
+    value = next((c for c in _CURVE_VALUES if c in table.columns), None)
+    required = ["time", "n_risk", "n_event"]
+    missing = [c for c in required if c not in table.columns]
+    if missing or value is None:
+        need = missing + ([] if value is not None else ["survival or cumulative_incidence"])
+        raise ColumnError(
+            f"safe_curve needs the columns time, n_risk, n_event and survival or "
+            f"cumulative_incidence; missing: {', '.join(need)}. Pass the .table of "
+            "kaplan_meier or cumulative_incidence."
+        )
+    if by is None:
+        keys = [c for c in ("group", "cause") if c in table.columns]
+    else:
+        keys = _existing(table, by, "by")
+    wanted = {*keys, "time", "n_risk", "n_event", value, *_CURVE_EXTRA}
+    keep = [c for c in table.columns if c in wanted]
+    for name in ("time", "n_risk", "n_event"):
+        if not pd.api.types.is_numeric_dtype(table[name].dtype):
+            raise ColumnError(f"column {name!r} must be numeric; it has dtype {table[name].dtype}.")
+
+    if keys:
+        groups = [idx for _, idx in table.groupby(keys, sort=False, dropna=False).indices.items()]
+    else:
+        groups = [np.arange(len(table))]
+    retained: list[np.ndarray] = []
+    events_hidden = 0
+    for positions in groups:
+        part = table.iloc[positions]
+        order = np.argsort(part["time"].to_numpy(dtype=float), kind="stable")
+        positions = positions[order]
+        n_risk = table["n_risk"].to_numpy(dtype=float)[positions]
+        n_event = np.nan_to_num(table["n_event"].to_numpy(dtype=float)[positions])
+        rows, pooled = _pool(n_risk, n_event, threshold)
+        events_hidden += int(n_event.sum() - sum(pooled))
+        retained.append(np.column_stack((positions[rows], pooled)) if rows else np.empty((0, 2)))
+    picked = np.vstack(retained) if retained else np.empty((0, 2))
+    out = table.iloc[picked[:, 0].astype(int), :].loc[:, keep].reset_index(drop=True)
+    events = picked[:, 1]
+    if pd.api.types.is_integer_dtype(table["n_event"].dtype):
+        events = events.astype(table["n_event"].dtype)
+    out["n_event"] = events
+    out.attrs = {
+        "disclosure": {
+            "threshold": threshold,
+            "rows_in": len(table),
+            "rows_out": len(out),
+            "events_not_shown": events_hidden,
+            "rule": "pooled to >= threshold events per step; truncated where n_risk < threshold",
+        }
+    }
+    return out
+
+
+def _pool(n_risk: np.ndarray, n_event: np.ndarray, threshold: int) -> tuple[list, list]:
+    """Positions kept in one curve (time-sorted) and the events each kept row stands for."""
+    eligible = np.flatnonzero(n_risk >= threshold)
+    if eligible.size == 0:
+        return [], []
+    last = int(eligible[-1])
+    rows, pooled = [], []
+    pending = 0.0
+    for j in range(last + 1):
+        pending += n_event[j]
+        if pending >= threshold and n_risk[j] >= threshold:
+            rows.append(j)
+            pooled.append(pending)
+            pending = 0.0
+    if pending == 0 and (not rows or rows[-1] != last):
+        rows.append(last)
+        pooled.append(0.0)
+    return rows, pooled
+
+
+def infer_count_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of ``frame`` read as counts: those recorded by :func:`suppress_small` in
+    ``attrs["disclosure"]`` or by a table builder in ``attrs["count_columns"]``, else those
+    named like counts (:data:`COUNT_NAME_PATTERN`).
+
+    >>> import pandas as pd
+    >>> infer_count_columns(pd.DataFrame(columns=["outcome", "n_treated", "n control", "share"]))
+    ['n_treated', 'n control']
+    """
+    recorded = frame.attrs.get("disclosure", {}).get("count_columns") or frame.attrs.get(
+        "count_columns"
+    )
+    if recorded:
+        return [c for c in recorded if c in frame.columns]
+    return [c for c in frame.columns if isinstance(c, str) and COUNT_NAME_PATTERN.match(c)]
+
+
+def check_export(
+    frame: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    count_columns: str | Sequence[str] | None = None,
+    where: str = "table",
+) -> None:
+    """Raise :class:`DisclosureError` if a count column holds a count of 1..threshold-1.
+
+    The last guard of every exporter. ``count_columns`` default: the columns recorded by
+    :func:`suppress_small`, else those named like counts (``n``, ``n_*``, ``*_n``,
+    ``count*``, ``*_count``, ``antal*``). Markers such as ``"<5"`` and ``"x"`` pass; the message
+    names the column and the rows, not the values.
+
+    >>> import pandas as pd
+    >>> check_export(pd.DataFrame({"n": [178, "<5"]}))
+    >>> check_export(pd.DataFrame({"n": [178, 3]}), where="effects.csv")
+    Traceback (most recent call last):
+    ...
+    evalkit.report.disclosure.DisclosureError: effects.csv: count column 'n' holds 1 count \
+of fewer than 5 persons (row 1). Suppress them first (evalkit.report.disclosure.suppress_small).
+    """
+    _check_frame(frame, "check_export")
+    threshold = check_threshold(threshold)
+    names = (
+        infer_count_columns(frame)
+        if count_columns is None
+        else _existing(frame, count_columns, "count")
+    )
+    problems = []
+    for name in names:
+        numeric = pd.to_numeric(frame[name].astype(object), errors="coerce").to_numpy(float)
+        small = np.flatnonzero((numeric > 0) & (numeric < threshold))
+        if small.size:
+            rows = ", ".join(map(str, small[:5])) + (", ..." if small.size > 5 else "")
+            noun = "count" if small.size == 1 else "counts"
+            problems.append(
+                f"count column {name!r} holds {small.size} {noun} of fewer than {threshold} "
+                f"persons (row{'s' if small.size > 1 else ''} {rows})"
+            )
+    if problems:
+        raise DisclosureError(
+            f"{where}: {'; '.join(problems)}. Suppress them first "
+            "(evalkit.report.disclosure.suppress_small)."
+        )
