@@ -64,10 +64,23 @@ def main(argv: list[str] | None = None) -> int:
         "example", help="run an example evaluation of a public randomized trial (NSW)"
     )
     example.add_argument("--out", type=Path, default=Path("evalkit-output"), help="output folder")
+    rebuild = commands.add_parser(
+        "reproduce",
+        help="rebuild every project's evaluation figures and tables from the packaged data",
+    )
+    rebuild.add_argument("--project", action="append", help="only this project (repeatable)")
+    rebuild.add_argument("--out", type=Path, default=Path("evalkit-output"), help="output folder")
+    rebuild.add_argument("--lang", choices=("en", "da"), default="en", help="label language")
+    rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     try:
         if args.command == "example":
             example_evaluation(args.out)
+        elif args.command == "reproduce":
+            from .reproduce import reproduce
+
+            artifacts = reproduce(args.out, args.project, args.lang, progress=not args.quiet)
+            print(f"Wrote {len(artifacts)} figures and tables; open {args.out / 'index.html'}")
     except EvalkitError as error:
         print(f"evalkit: {error}", file=sys.stderr)
         return 2

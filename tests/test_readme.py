@@ -13,7 +13,7 @@ def readme_commands() -> list[str]:
 
 def test_ci_runs_the_readme_test_command():
     install_and_run, test = readme_commands()[:2]
-    assert "pytest" in test and "evalkit " in install_and_run
+    assert "pytest" in test and "evalkit reproduce" in install_and_run
     ci_lines = (ROOT / ".ci" / "run").read_text().splitlines()
     assert test in ci_lines
 

@@ -170,6 +170,10 @@ def simulate_jobfirst(
             "treated": treated.astype(int),
             "randomization_week": ordinal_to_label(rand),
             "benefit": np.where(resource, "resource course", "cash benefit"),
+            # Baseline covariates: synthetic, drawn independently of the arm.
+            "age": rng.integers(30, 65, n),
+            "female": (rng.random(n) < 0.45).astype(int),
+            "years_on_support": np.round(1 + rng.gamma(2.0, 2.0, n), 1),
         }
     )
     end_status = pd.DataFrame({"id": ids, "treated": treated.astype(int), "status": status})

@@ -1,0 +1,136 @@
+"""JobFirst, Aalborg: the figures and tables ``evalkit reproduce`` writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..report import (
+    ConsortCounts,
+    balance_table,
+    consort_diagram,
+    effect_table,
+    export_table,
+    forest_plot,
+    save_figure,
+    share_plot,
+    survival_plot,
+)
+from ..reproduce import Artifact, Progress
+from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirst
+
+SOURCE = "Aalborg Kommune, Beskæftigelsesudvalget, 'Orientering om JobFirst' (case 2018-010106)"
+SYNTHETIC = {
+    "en": "Synthetic data calibrated to the published figures; the control arm is assumed, "
+    "so the estimate recovers an assumed effect, not JobFirst's.",
+    "da": "Syntetiske data kalibreret til de offentliggjorte tal; kontrolgruppen er antaget, "
+    "så estimatet genfinder en antaget effekt, ikke JobFirsts.",
+}
+PUBLISHED = {
+    "en": f"Published figures. Source: {SOURCE}.",
+    "da": f"Offentliggjorte tal. Kilde: {SOURCE}.",
+}
+
+
+def consort_counts(published: pd.DataFrame) -> ConsortCounts:
+    """JobFirst's CONSORT counts from the published figures (the control arm's follow-up
+    in the register is the evaluation's design, not a published figure)."""
+    v = published.set_index("figure")["value"].astype(int)
+    exits = [
+        ("small job with supplementary benefit", "exit_small_job"),
+        ("ordinary job / self-sufficient", "exit_ordinary_job"),
+        ("education (SU)", "exit_education"),
+        ("flexjob", "exit_flexjob"),
+        ("disability pension", "exit_disability_pension"),
+        ("moved to another municipality", "exit_moved_away"),
+    ]
+    return ConsortCounts(
+        randomized=int(v["randomized"]),
+        arms={
+            "Treatment": {
+                "allocated": int(v["randomized_treatment"]),
+                "received": int(v["started_company_course"]),
+                "received_label": "started a company-based course",
+                "not_received_label": "did not start a course",
+                "completed": int(v["completed_13_weeks"]),
+                "completed_label": "completed 13 weeks",
+                "follow_up_details": ("status at project end (early February 2018):",)
+                + tuple(f"{label}: {v[key]}" for label, key in exits),
+            },
+            "Control": {
+                "allocated": int(v["randomized_control"]),
+                "allocation_details": ("usual support from the jobcentre",),
+            },
+        },
+    )
+
+
+def write(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+    """Write JobFirst's figures and tables into ``out``; return them with captions."""
+    ev = evaluate_jobfirst()
+    artifacts: list[Artifact] = []
+
+    def figure(fig, name, title, caption):
+        files = save_figure(fig, out / name, formats=("png", "pdf"))
+        artifacts.append(Artifact(PROJECT, "figure", name, title, caption, tuple(files)))
+        progress.step(title)
+
+    def table(frame_or_balance, name, title, caption, **kwargs):
+        files = []
+        for suffix in (".csv", ".html"):
+            if hasattr(frame_or_balance, "export"):
+                files.append(frame_or_balance.export(out / f"{name}{suffix}", lang=lang))
+            else:
+                files.append(
+                    export_table(frame_or_balance, out / f"{name}{suffix}", lang=lang, **kwargs)
+                )
+        artifacts.append(Artifact(PROJECT, "table", name, title, caption, tuple(files)))
+        progress.step(title)
+
+    published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
+    table(published, "published_figures", "Published figures", PUBLISHED[lang], threshold=None)
+    figure(
+        consort_diagram(consort_counts(ev.published), lang=lang),
+        "consort",
+        "CONSORT flow of the trial",
+        PUBLISHED[lang],
+    )
+    table(
+        ev.grant,
+        "grant_reconciliation",
+        "Activity grant: implied by take-up and received",
+        PUBLISHED[lang] + " The last rows compute differences and one stated assumption.",
+        threshold=None,
+    )
+    table(
+        balance_table(ev.outcomes, "treated", COVARIATES, lang=lang),
+        "balance",
+        "Balance at randomization",
+        SYNTHETIC[lang],
+    )
+    results = list(ev.effects.values())
+    labels = [EFFECT_LABELS[k] for k in ev.effects]
+    table(effect_table(results, labels=labels, lang=lang), "effects", "Effects", SYNTHETIC[lang])
+    figure(
+        forest_plot(results[:3], labels=labels[:3], lang=lang),
+        "forest_weeks",
+        "Effects on weeks self-sufficient",
+        SYNTHETIC[lang],
+    )
+    panel = ev.panel
+    treated = ev.data.trial.set_index("id").loc[panel.ids, "treated"].to_numpy()
+    figure(
+        share_plot(panel, list(WORK), treated, lang=lang, weeks=np.arange(0, 105)),
+        "share_by_week",
+        "Share self-sufficient (fully or partly) by week since randomization",
+        SYNTHETIC[lang],
+    )
+    figure(
+        survival_plot(ev.time_to_work, lang=lang, risk_times=[0, 26, 52, 78, 104]),
+        "time_to_work",
+        "Time to the first self-sufficient week",
+        SYNTHETIC[lang] + f" Log-rank p = {ev.logrank.p_value:.3f}.",
+    )
+    return artifacts
