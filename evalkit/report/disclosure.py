@@ -30,7 +30,8 @@ Example
          arm    n share
 0  treatment  178   0.4
 1    control   <5     x
->>> out.attrs["disclosure"]["suppressed_cells"]
+>>> info = out.attrs["disclosure"]
+>>> info["suppressed_cells"]
 2
 >>> disclosure_note("da")
 'Celler baseret på færre end 5 personer er undertrykt.'

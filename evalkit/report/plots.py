@@ -553,8 +553,8 @@ def cumulative_incidence_plot(
     ...     "ci_low": [0.05, 0.1, 0.01, 0.05], "ci_high": [0.2, 0.3, 0.1, 0.2],
     ...     "n_risk": [20, 16, 20, 16]})
     >>> fig = cumulative_incidence_plot(table, disclosure=None, cause_labels={1: "Job"})
-    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    ['Job', 'Cause 2']
+    >>> print(", ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts()))
+    Job, Cause 2
     """
     check_lang(lang)
     threshold = _check_disclosure(disclosure)
@@ -1213,8 +1213,8 @@ def series_plot(
     >>> national = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"],
     ...                          "share": [0.38, 0.38, 0.39]})
     >>> fig = series_plot(local, national, target=0.40, lang="da", local_label="Aalborg")
-    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    ['Aalborg', 'Landsgennemsnit', 'Mål (40 %)', 'Mål nået']
+    >>> print(", ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts()))
+    Aalborg, Landsgennemsnit, Mål (40 %), Mål nået
     """
     check_lang(lang)
     _require(local, ["period", "share"], "local")
