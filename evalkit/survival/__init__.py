@@ -1,11 +1,25 @@
 """Survival of self-sufficiency spells: Kaplan-Meier, log-rank, Cox, competing risks, RMST."""
 
+from .competing import (
+    CumulativeIncidence,
+    FineGrayResult,
+    GrayTestResult,
+    cumulative_incidence,
+    fine_gray,
+    gray_test,
+)
 from .discrete import DiscreteHazardResult, discrete_time_hazard
 from .km import SurvivalCurve, kaplan_meier
 from .logrank import LogRankResult, logrank_test
 from .rmst import rmst_difference
 
 __all__ = [
+    "CumulativeIncidence",
+    "FineGrayResult",
+    "GrayTestResult",
+    "cumulative_incidence",
+    "fine_gray",
+    "gray_test",
     "DiscreteHazardResult",
     "discrete_time_hazard",
     "LogRankResult",

@@ -1,0 +1,256 @@
+"""Time evalkit's Aalen-Johansen cumulative incidence next to lifelines and R's survfit.
+
+    python benchmarks/bench_competing.py [--sizes 10000 100000 1000000 10000000]
+        [--kinds weeks continuous] [--repeat 3] [--limit 60] [--no-r] [--no-lifelines]
+
+The data are synthetic and the same for every peer (written once to binary files):
+durations in integer weeks 1..520 (geometric, mean ~150 weeks, capped at 520: almost all
+ties) or continuous (exponential, mean 150: no ties), exit codes 0 = censored (35%) and
+causes 1, 2, 3 (35%, 20%, 10%).
+
+- evalkit: ``cumulative_incidence(frame, duration, event)`` — every cause, IJ standard
+  errors and intervals, input validation included;
+- lifelines: ``AalenJohansenFitter().fit(durations, events, event_of_interest=1)`` — one
+  cause only (so it does less work), Greenwood-type variance; it jitters tied exit times
+  of different causes when it detects them;
+- R: ``survfit(Surv(time, factor(event)) ~ 1)`` (survival's multi-state Aalen-Johansen with
+  IJ standard errors, every cause), timed inside R with ``system.time`` (R start-up and
+  reading the data are not counted); used when ``Rscript`` exists.
+
+Each timing is the median of ``--repeat`` runs; peers run in their own processes. A peer
+whose run takes longer than ``--limit`` seconds (default 60) is stopped, reported as
+skipped, and not tried at larger sizes. Prints seconds and the ratios peer / evalkit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.survival.competing import cumulative_incidence
+
+STARTUP_ALLOWANCE = 60.0  # seconds for a peer process to import and load the data
+
+
+def synthetic_spells(n: int, kind: str, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Synthetic spells (not real data): durations and exit codes 0..3."""
+    rng = np.random.default_rng(seed)
+    if kind == "weeks":
+        time_ = np.minimum(rng.geometric(1 / 150, n), 520).astype(np.int32)
+    else:
+        time_ = rng.exponential(150.0, n)
+    event = rng.choice(np.array([0, 1, 2, 3], dtype=np.int32), n, p=[0.35, 0.35, 0.2, 0.1])
+    return time_, event
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+LIFELINES_CHILD = r"""
+import sys, time, warnings
+import numpy as np
+from lifelines import AalenJohansenFitter
+t = np.load(sys.argv[1]).astype(float)
+e = np.load(sys.argv[2])
+print("ready", flush=True)
+for _ in range(int(sys.argv[3])):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        AalenJohansenFitter(seed=1).fit(t, e, event_of_interest=1)
+        print(time.perf_counter() - start, flush=True)
+"""
+
+R_CHILD = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(trailingOnly = TRUE)
+n <- as.integer(args[3])
+time <- if (args[4] == "weeks") readBin(args[1], "integer", n, size = 4) else
+  readBin(args[1], "double", n)
+event <- readBin(args[2], "integer", n, size = 4)
+cat("ready\n"); flush(stdout())
+for (i in seq_len(as.integer(args[5]))) {
+  st <- system.time(fit <- survfit(Surv(time, factor(event)) ~ 1))
+  cat(st[["elapsed"]], "\n"); flush(stdout())
+}
+"""
+
+
+def run_peer(command: list[str], repeat: int, limit: float) -> tuple[float | None, str]:
+    """Median of the timings a child prints one per line; None when a run exceeds ``limit``."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+
+    def reader():
+        for line in proc.stdout:
+            lines.put(line.strip())
+        lines.put(None)
+
+    threading.Thread(target=reader, daemon=True).start()
+    times: list[float] = []
+    note = ""
+    wait = limit + STARTUP_ALLOWANCE
+    try:
+        while len(times) < repeat:
+            try:
+                line = lines.get(timeout=wait)
+            except queue.Empty:
+                note = f"skipped: a run took > {limit:g} s"
+                break
+            if line is None:
+                proc.wait()
+                err = proc.stderr.read().strip().splitlines()
+                note = "failed: " + (err[-1] if err else f"exit code {proc.returncode}")
+                break
+            if line == "ready":
+                wait = limit
+                continue
+            value = float(line)
+            if value > limit:
+                note = f"skipped: a run took {value:.0f} s > {limit:g} s"
+                break
+            times.append(value)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    if note or not times:
+        return None, note or "failed"
+    return float(np.median(times)), ""
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 10_000_000]
+    )
+    parser.add_argument(
+        "--kinds", nargs="+", default=["weeks", "continuous"], choices=["weeks", "continuous"]
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=60.0,
+        help="stop (and skip at larger sizes) a peer whose run takes longer",
+    )
+    parser.add_argument("--no-r", action="store_true")
+    parser.add_argument("--no-lifelines", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    peers = {}
+    if not args.no_lifelines:
+        try:
+            import lifelines  # noqa: F401
+
+            peers["lifelines"] = True
+        except ImportError:
+            print("lifelines is not installed: skipped")
+    if not args.no_r:
+        if shutil.which("Rscript"):
+            peers["R"] = True
+        else:
+            print("Rscript not found: R skipped")
+
+    print("\n\n".join(__doc__.split("\n\n")[2:4]))
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "lifelines_child.py").write_text(LIFELINES_CHILD)
+        (tmp / "r_child.R").write_text(R_CHILD)
+        for kind in args.kinds:
+            given_up: dict[str, str] = {}
+            print(f"\n== {kind} ==")
+            header = (
+                f"{'n':>10} {'evalkit':>9} {'lifelines':>10} {'R':>9} {'life/ek':>8} {'R/ek':>8}"
+            )
+            print(header)
+            for n in sorted(args.sizes):
+                t, e = synthetic_spells(n, kind)
+                frame = pd.DataFrame({"duration": t, "event": e})
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    ours = median_time(
+                        lambda frame=frame: cumulative_incidence(frame, "duration", "event"),
+                        args.repeat,
+                    )
+                row = {"kind": kind, "n": n, "evalkit": ours}
+                np.save(tmp / "t.npy", t)
+                np.save(tmp / "e.npy", e)
+                t.tofile(tmp / "t.bin")
+                e.tofile(tmp / "e.bin")
+                for peer in peers:
+                    if peer in given_up:
+                        row[peer] = None
+                        row[f"{peer}_note"] = given_up[peer]
+                        continue
+                    if peer == "lifelines":
+                        command = [
+                            sys.executable,
+                            str(tmp / "lifelines_child.py"),
+                            str(tmp / "t.npy"),
+                            str(tmp / "e.npy"),
+                            str(args.repeat),
+                        ]
+                    else:
+                        command = [
+                            "Rscript",
+                            str(tmp / "r_child.R"),
+                            str(tmp / "t.bin"),
+                            str(tmp / "e.bin"),
+                            str(n),
+                            kind,
+                            str(args.repeat),
+                        ]
+                    seconds, note = run_peer(command, args.repeat, args.limit)
+                    row[peer] = seconds
+                    if note:
+                        row[f"{peer}_note"] = note
+                        given_up[peer] = f"not run: a run took > {args.limit:g} s at n={n}"
+                results.append(row)
+                print(_line(row))
+    notes = [
+        (r["kind"], r["n"], peer, r[f"{peer}_note"])
+        for r in results
+        for peer in ("lifelines", "R")
+        if r.get(f"{peer}_note")
+    ]
+    for kind, n, peer, note in notes:
+        print(f"note: {kind} n={n} {peer}: {note}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return {"results": results}
+
+
+def _line(row: dict) -> str:
+    def sec(v):
+        return f"{v:9.3f}" if v is not None else f"{'skip':>9}"
+
+    def ratio(v):
+        return f"{v / row['evalkit']:8.1f}" if v is not None else f"{'-':>8}"
+
+    life, r = row.get("lifelines"), row.get("R")
+    return f"{row['n']:>10} {sec(row['evalkit'])} {sec(life):>10} {sec(r)} {ratio(life)} {ratio(r)}"
+
+
+if __name__ == "__main__":
+    main()
