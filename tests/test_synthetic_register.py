@@ -91,7 +91,7 @@ def test_everybody_on_benefit_before_and_on_cash_benefit_at_randomization():
 
 def test_codes_are_all_in_the_classification():
     reg = simulate_register(n_treated=2000, n_control=2000, seed=11)
-    codes = reg.register.iloc[:, 1:].stack().unique()
+    codes = reg.register.iloc[:, 1:].stack().dropna().unique()
     known = {c for values in SYNTHETIC_CODES.values() for c in values}
     assert set(codes.astype(int)) <= known
     panel = StatusPanel.from_wide(reg.register, "id", "y_", reg.classification, blank=reg.blank)
