@@ -20,7 +20,7 @@ from .plots import (
     share_plot,
     survival_plot,
 )
-from .style import OKABE_ITO, PALETTE, evalkit_style, save_figure
+from .style import OKABE_ITO, PALETTE, enable_notebook_display, evalkit_style, save_figure
 from .tables import (
     BalanceTable,
     BalanceTest,
@@ -49,6 +49,7 @@ __all__ = [
     "consort_diagram",
     "cumulative_incidence_plot",
     "disclosure_note",
+    "enable_notebook_display",
     "effect_table",
     "evalkit_style",
     "export_table",
@@ -69,3 +70,5 @@ __all__ = [
     "to_latex",
     "to_markdown",
 ]
+
+enable_notebook_display()

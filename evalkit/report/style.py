@@ -223,3 +223,26 @@ def save_figure(
             )
             written.append(target)
     return written
+
+
+def enable_notebook_display() -> bool:
+    """Show evalkit's figures as images when a notebook cell returns them.
+
+    evalkit draws on plain :class:`matplotlib.figure.Figure` objects (never pyplot state),
+    which IPython prints as text unless a PNG formatter is registered for them, as
+    ``%matplotlib inline`` does. Called when :mod:`evalkit.report` is imported; does
+    nothing outside IPython. Returns whether a formatter was registered.
+    """
+    try:
+        from IPython import get_ipython
+        from IPython.core.pylabtools import print_figure
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+    return True
