@@ -63,7 +63,23 @@ def _jobfirst(out: Path, lang: str, progress: Progress) -> list[Artifact]:
     return jobfirst_report.write(out, lang, progress)
 
 
-RUNNERS: dict[str, tuple[Callable, int]] = {"jobfirst_aalborg": (_jobfirst, 8)}
+def _herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+    from .projects import benchmark_reports
+
+    return benchmark_reports.write_herning(out, lang, progress)
+
+
+def _fredericia(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+    from .projects import benchmark_reports
+
+    return benchmark_reports.write_fredericia(out, lang, progress)
+
+
+RUNNERS: dict[str, tuple[Callable, int]] = {
+    "jobfirst_aalborg": (_jobfirst, 8),
+    "flere_skal_med_herning": (_herning, 4),
+    "fredericia_2021": (_fredericia, 6),
+}
 
 
 def reproduce(

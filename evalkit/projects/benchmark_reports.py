@@ -1,0 +1,202 @@
+"""Flere skal med (Herning) and Fredericia 2021: what ``evalkit reproduce`` writes.
+
+The same analyses as the notebooks ``flere_skal_med_herning`` and ``fredericia_2021``:
+comparisons with a national average or a reference group, targets and funnel plots.
+Published figures and synthetic series are kept apart in every caption.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..benchmark import (
+    compare_proportions,
+    compare_series,
+    cost_per_outcome,
+    funnel_compare,
+    goal_probability,
+    load_reference,
+    target_test,
+)
+from ..datasets import load_published
+from ..report import export_table, forest_plot, save_figure
+from ..reproduce import Artifact, Progress
+
+CAPTIONS = {
+    "published": {
+        "en": "Published figures. Source: {source}.",
+        "da": "Offentliggjorte tal. Kilde: {source}.",
+    },
+    "synthetic": {
+        "en": "Synthetic series generated around the published figures (see the data's "
+        "'kind' column); not the municipality's data.",
+        "da": "Syntetiske serier genereret omkring de offentliggjorte tal (se kolonnen "
+        "'kind'); ikke kommunens data.",
+    },
+    "selection": {
+        "en": "Published counts. A comparison with the jobcentre as a whole is not causal: "
+        "the course's members were selected.",
+        "da": "Offentliggjorte tal. Sammenligningen med hele jobcentret er ikke kausal: "
+        "deltagerne er udvalgt.",
+    },
+}
+
+
+class _Writer:
+    """Writes figures and tables of one project and records them as artifacts."""
+
+    def __init__(self, project: str, out: Path, lang: str, progress: Progress) -> None:
+        self.project, self.out, self.lang, self.progress = project, out, lang, progress
+        self.artifacts: list[Artifact] = []
+
+    def caption(self, key: str, **fields) -> str:
+        return CAPTIONS[key][self.lang].format(**fields)
+
+    def figure(self, fig, name: str, title: str, caption: str) -> None:
+        files = save_figure(fig, self.out / name, formats=("png", "pdf"))
+        self.artifacts.append(Artifact(self.project, "figure", name, title, caption, tuple(files)))
+        self.progress.step(title)
+
+    def table(self, frame: pd.DataFrame, name: str, title: str, caption: str) -> None:
+        # Published aggregates and synthetic series: no register microdata to protect here.
+        files = tuple(
+            export_table(frame, self.out / f"{name}{suffix}", threshold=None, lang=self.lang)
+            for suffix in (".csv", ".html")
+        )
+        self.artifacts.append(Artifact(self.project, "table", name, title, caption, files))
+        self.progress.step(title)
+
+
+def _published(writer: _Writer, project: str) -> pd.DataFrame:
+    published = load_published(project)
+    source = published["source"].iloc[0]
+    writer.table(
+        published[["figure", "description", "value", "unit", "denominator", "date"]],
+        "published_figures",
+        "Published figures",
+        writer.caption("published", source=source),
+    )
+    return published.set_index("figure")["value"]
+
+
+def write_herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+    """Flere skal med, Herning: the indsatsgruppe against the national average and 40 %."""
+    writer = _Writer("flere_skal_med_herning", out, lang, progress)
+    _published(writer, "flere_skal_med_herning")
+    national = load_reference("flere_skal_med_national")
+    herning = load_reference("flere_skal_med_herning")
+    comparison = compare_series(
+        herning,
+        national,
+        labels=("Herning (synthetic)", "National average (synthetic)"),
+        exclude_local=True,
+    )
+    writer.figure(
+        comparison.plot(target=0.40, lang=lang),
+        "share_vs_national",
+        "Share of the indsatsgruppe in company-based activity against the national "
+        "average and the 40 % target",
+        writer.caption("synthetic"),
+    )
+    writer.table(
+        comparison.attainment(0.40).to_frame(),
+        "target_attainment",
+        "When the 40 % target was reached and held",
+        writer.caption("synthetic"),
+    )
+    municipalities = load_reference("flere_skal_med_municipalities")
+    funnel = funnel_compare(
+        municipalities["successes"],
+        municipalities["n"],
+        5487 / 12821,
+        units=municipalities["unit"],
+        overdispersion="estimate",
+    )
+    writer.figure(
+        funnel.plot(lang=lang),
+        "funnel",
+        "Funnel plot across municipalities (95 % and 99.8 % limits, over-dispersion "
+        "adjusted) around the published national 43 % (June 2019)",
+        writer.caption("synthetic"),
+    )
+    return writer.artifacts
+
+
+def write_fredericia(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+    """Fredericia 2021: Powerjobsøgerne against the jobcentre, targets, goals and costs."""
+    writer = _Writer("fredericia_2021", out, lang, progress)
+    value = _published(writer, "fredericia_2021")
+    members, into = int(value["powerjob_in_course"]), int(value["powerjob_job_or_education"])
+    centre = int(value["jobcenter_in_course"])
+    centre_into = int(value["jobcenter_job_or_education"])
+    comparison = compare_proportions(
+        into, members, centre_into, centre, labels=("Powerjobsøgerne", "Jobcentre")
+    )
+    writer.table(
+        comparison.to_frame(),
+        "powerjob_vs_jobcentre",
+        "Powerjobsøgerne against the jobcentre: into job or education",
+        writer.caption("selection"),
+    )
+    writer.figure(
+        forest_plot({"Powerjobsøgerne − jobcentre": comparison.difference}, lang=lang),
+        "powerjob_difference",
+        "Difference in the share into job or education",
+        writer.caption("selection"),
+    )
+    interview = int(value["powerjob_job_interview"])
+    targets = pd.concat(
+        [
+            target_test(
+                interview,
+                members,
+                value["powerjob_target_interview_share"],
+                alternative="less",
+                label="job interview (target 80 %)",
+            ).to_frame(),
+            target_test(
+                into,
+                members,
+                value["powerjob_target_work_share"],
+                alternative="less",
+                label="job or education (target 70 %)",
+            ).to_frame(),
+        ],
+        ignore_index=True,
+    )
+    writer.table(
+        targets,
+        "targets",
+        "Powerjobsøgerne against its targets (exact binomial tests)",
+        writer.caption("published", source="Fredericia Kommune, 24 March 2021"),
+    )
+    goal, referred = int(value["vgef_goal_self_sufficient"]), int(value["vgef_goal_referred"])
+    rates = [0.45, 0.50, 0.55, 0.60, 0.65, 0.70]
+    probabilities = pd.DataFrame(
+        {
+            "true success rate": rates,
+            "P(at least 30 of 50)": [
+                goal_probability(0, 0, goal, referred, model="binomial", rate=r).probability
+                for r in rates
+            ],
+        }
+    )
+    writer.table(
+        probabilities,
+        "goal_probability",
+        "'Vi gør en forskel, gør du?': probability of reaching 30 of 50 by success rate",
+        writer.caption("published", source="Fredericia Kommune, 24 March 2021")
+        + " The success rates are hypothetical.",
+    )
+    cost = cost_per_outcome(
+        value["powerjob_cost_per_year"], into, members, label="DKK 250,000 for the period"
+    ).to_frame()
+    writer.table(
+        cost,
+        "cost_per_outcome",
+        "Cost per person into job or education",
+        writer.caption("published", source="Fredericia Kommune, 24 March 2021"),
+    )
+    return writer.artifacts
