@@ -134,13 +134,13 @@ class EffectResult:
         frame = self.to_frame()
         table = pd.DataFrame(
             {
-                "estimate": frame["estimate"].map(_fmt),
-                "std.error": frame["std_error"].map(_fmt),
-                "statistic": frame["statistic"].map(_fmt),
-                "df": frame["df"].map(_fmt),
-                "p.value": frame["p_value"].map(_fmt_p),
-                "CI low": frame["conf_low"].map(_fmt),
-                "CI high": frame["conf_high"].map(_fmt),
+                "estimate": frame["estimate"].map(fmt_value),
+                "std.error": frame["std_error"].map(fmt_value),
+                "statistic": frame["statistic"].map(fmt_value),
+                "df": frame["df"].map(fmt_value),
+                "p.value": frame["p_value"].map(fmt_p_value),
+                "CI low": frame["conf_low"].map(fmt_value),
+                "CI high": frame["conf_high"].map(fmt_value),
             }
         )
         table.index = frame["term"].to_list()
@@ -154,18 +154,19 @@ class EffectResult:
 
     def _repr_html_(self) -> str:
         header = "<br>".join(html.escape(line) for line in self._header())
-        return (
-            f"<div><p>{header}</p>{self.to_frame().to_html(index=False, float_format=_fmt)}</div>"
-        )
+        table = self.to_frame().to_html(index=False, float_format=fmt_value)
+        return f"<div><p>{header}</p>{table}</div>"
 
 
-def _fmt(value) -> str:
+def fmt_value(value) -> str:
+    """A number for a text table: 6 significant digits, blank for None/NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{value:.6g}"
 
 
-def _fmt_p(value) -> str:
+def fmt_p_value(value) -> str:
+    """A p-value for a text table: 4 significant digits, '<1e-16' below that."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return "<1e-16" if value < 1e-16 else f"{value:.4g}"

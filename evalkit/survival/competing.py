@@ -100,6 +100,8 @@ from scipy import stats
 
 from .._validation import _show, as_column_list, check_alpha, covariate_matrix
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
+from ..results import fmt_p_value as _fmt_p
+from ..results import fmt_value as _fmt
 from ._input import SurvivalData, survival_data
 
 __all__ = [
@@ -1329,15 +1331,3 @@ def _crr_meat(fg: _FineGrayData, beta: np.ndarray) -> np.ndarray:
     psi[cn] += q_over_r[inv[cn]]
     total = eta + psi
     return total.T @ total
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value:.6g}"
-
-
-def _fmt_p(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return "<1e-16" if value < 1e-16 else f"{value:.4g}"
