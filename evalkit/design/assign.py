@@ -1,0 +1,464 @@
+"""Random assignment with an audit record that reproduces it exactly.
+
+:func:`assign` draws complete, blocked or cluster randomization (as R's randomizr:
+``complete_ra``, ``block_ra``, ``cluster_ra``, ``block_and_cluster_ra``) and returns the
+assignment with an :class:`AssignmentAudit`: the seed, the versions, the design, the
+counts per block and arm, and a SHA-256 hash of the ids (with their blocks and
+clusters). :func:`reproduce` redraws the same assignment from the audit and the data,
+after checking that the data are the ones it was made for.
+
+**The draw.** Assignment units (persons, or clusters) are put in a canonical order that
+does not depend on the row order of the data: blocks by their label (as text), units
+within a block by their id (as text). Block by block, the number to treat is ``k =
+prob * s`` for a block of ``s`` units; when that is not a whole number it is rounded
+down or up at random with probabilities that keep the expected share at ``prob``
+(randomizr's rule), using one uniform draw. Then every unit of the block gets a uniform
+key and the ``k`` units with the smallest keys are treated. Only ``Generator.random``
+(uniform doubles from PCG64, 53 bits) is used, whose stream NumPy has kept unchanged
+since the Generator API appeared (1.17); the audit records both versions anyway.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import json
+import math
+import numbers
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._validation import as_column_list, select_columns
+from ..errors import ArgumentError, DesignError, EvalkitWarning
+from ..inference.randomization import check_seed
+
+__all__ = ["Assignment", "AssignmentAudit", "ReproducibilityWarning", "assign", "reproduce"]
+
+ALGORITHM = (
+    "evalkit.design.assign v1: canonical order (blocks, then ids, as text); per block "
+    "k = prob * size rounded at random (one uniform), then the k smallest of one uniform "
+    "key per unit; numpy Generator(PCG64(seed)).random only"
+)
+
+
+class ReproducibilityWarning(EvalkitWarning):
+    """An assignment is reproduced under other software versions than it was made with."""
+
+
+@dataclass(frozen=True)
+class AssignmentAudit:
+    """Everything needed to reproduce (and to audit) a random assignment.
+
+    Attributes
+    ----------
+    seed : the seed of the generator (drawn and recorded when none was given).
+    evalkit_version, numpy_version : the software that made the assignment.
+    design : ``"complete"``, ``"blocked"``, ``"clustered"`` or ``"blocked and clustered"``.
+    prob : the share to treat (None when ``n_treated`` was given).
+    n_treated : the number of units (clusters) to treat as requested: an int, a
+        ``{block: number}`` dict (keys as text), or None.
+    ids, blocks, clusters, name : the columns used (``ids=None``: the data's index) and
+        the name of the treatment column.
+    id_hash : SHA-256 of the canonical list of ``id<TAB>block<TAB>cluster`` lines.
+    n_persons, n_units : rows and assignment units (clusters, or persons).
+    counts : per block (``"all"`` without blocks): persons and units in each arm.
+    algorithm : the draw algorithm and its version.
+    created : when the assignment was made (UTC, ISO 8601).
+    """
+
+    seed: int
+    evalkit_version: str
+    numpy_version: str
+    design: str
+    prob: float | None
+    n_treated: int | dict | None
+    ids: str | None
+    blocks: str | None
+    clusters: str | None
+    name: str
+    id_hash: str
+    n_persons: int
+    n_units: int
+    counts: dict = field(repr=False)
+    algorithm: str = ALGORITHM
+    created: str = ""
+
+    def to_dict(self) -> dict:
+        """A plain dict (JSON-ready)."""
+        return asdict(self)
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """The audit as JSON text, to store next to the trial's data."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, record: Mapping) -> AssignmentAudit:
+        """Read an audit back from :meth:`to_dict` output."""
+        try:
+            return cls(**dict(record))
+        except TypeError as error:
+            raise ArgumentError(f"not an evalkit assignment audit record: {error}.") from None
+
+    @classmethod
+    def from_json(cls, text: str) -> AssignmentAudit:
+        """Read an audit back from :meth:`to_json` output."""
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """A random assignment: the treatment column, its audit record and a balance check.
+
+    Attributes
+    ----------
+    treatment : 0/1 per row, a Series aligned with the data's index, named ``audit.name``.
+    audit : the :class:`AssignmentAudit` that reproduces it with :func:`reproduce`.
+    balance : with ``covariates``, :func:`evalkit.report.balance_table` of the result
+        (standardized differences per covariate), else None.
+    """
+
+    treatment: pd.Series
+    audit: AssignmentAudit
+    balance: object | None = None
+
+    def apply(self, data: pd.DataFrame) -> pd.DataFrame:
+        """A copy of ``data`` with the treatment column added (``data`` is not modified)."""
+        return data.assign(**{self.audit.name: self.treatment})
+
+    def to_frame(self) -> pd.DataFrame:
+        """Counts per block and arm: persons and assignment units."""
+        rows = [{"block": block, **counts} for block, counts in self.audit.counts.items()]
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        a = self.audit
+        treated = int(self.treatment.sum())
+        share = f"prob {a.prob:g}" if a.prob is not None else f"n_treated {a.n_treated}"
+        return (
+            f"Random assignment ({a.design}, {share}); seed {a.seed}\n"
+            f"{treated} of {a.n_persons} persons treated ({a.n_units} assignment units); "
+            f"ids hash {a.id_hash[:16]}...\n{self.to_frame().to_string(index=False)}"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        head = html.escape(self.summary().split("\n")[0])
+        return f"<div><p>{head}</p>{self.to_frame().to_html(index=False)}</div>"
+
+
+# --------------------------------------------------------------------------- helpers
+def _text(values) -> np.ndarray:
+    return np.array([str(v) for v in values], dtype=object)
+
+
+def _id_hash(ids: np.ndarray, blocks: np.ndarray, clusters: np.ndarray) -> str:
+    order = np.lexsort((ids, clusters, blocks))
+    lines = "\n".join(
+        f"{i}\t{b}\t{c}" for i, b, c in zip(ids[order], blocks[order], clusters[order], strict=True)
+    )
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def _check_prob(prob) -> float:
+    if isinstance(prob, bool) or not isinstance(prob, numbers.Real):
+        raise ArgumentError(f"prob must be a number in (0, 1); got {prob!r}.")
+    prob = float(prob)
+    if not 0.0 < prob < 1.0:
+        raise ArgumentError(f"prob must lie strictly between 0 and 1; got {prob:g}.")
+    return prob
+
+
+def _whole(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentError(f"{name} must be a whole number; got {value!r}.")
+    return int(value)
+
+
+# --------------------------------------------------------------------------- assign
+def assign(
+    data: pd.DataFrame,
+    prob: float = 0.5,
+    blocks: str | None = None,
+    clusters: str | None = None,
+    n_treated: int | Mapping | None = None,
+    seed: int | None = None,
+    ids: str | None = None,
+    covariates: str | Sequence[str] | None = None,
+    name: str = "treated",
+) -> Assignment:
+    """Randomly assign units to treatment (1) or control (0), with an audit record.
+
+    Designs:
+
+    - **complete** (no ``blocks``, no ``clusters``): exactly ``n_treated`` persons, or
+      ``prob * n`` rounded at random (see :mod:`evalkit.design.assign`);
+    - **blocked** (``blocks``): the same within every block; ``n_treated`` is then a dict
+      ``{block: number}`` for every block;
+    - **clustered** (``clusters``): whole clusters; ``n_treated`` counts clusters;
+    - **blocked and clustered**: clusters within blocks (every cluster in one block).
+
+    Every block needs both arms: a block with a single unit, or one too small for
+    ``prob`` to give it a treated and a control unit, is an error. ``ids`` names a
+    column of unique person ids (default: the data's index); the draw depends on the ids,
+    not on the row order, so :func:`reproduce` gives the same assignment for the same
+    persons in any order. ``seed=None`` draws a seed and records it. ``covariates``
+    adds a balance check of the result (standardized differences, via
+    :func:`evalkit.report.balance_table`). ``data`` is not modified; add the column with
+    ``result.apply(data)``.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"id": [f"p{i}" for i in range(8)],
+    ...                        "centre": ["A"] * 4 + ["B"] * 4})
+    >>> a = assign(people, blocks="centre", ids="id", seed=2024)
+    >>> a.treatment.tolist()
+    [0, 1, 1, 0, 0, 1, 1, 0]
+    >>> reproduce(a.audit, people).treatment.equals(a.treatment)
+    True
+    """
+    from .. import __version__  # lazily: evalkit/__init__ may import this module
+
+    if not isinstance(data, pd.DataFrame):
+        raise ArgumentError(f"data must be a pandas DataFrame; got {type(data).__name__}.")
+    if not isinstance(name, str) or not name:
+        raise ArgumentError(f"name must be a column name (a string); got {name!r}.")
+    if n_treated is None:
+        prob_value = _check_prob(prob)
+    else:
+        prob_value = None
+    for role, value in (("blocks", blocks), ("clusters", clusters), ("ids", ids)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(f"{role} must be a column name (a string) or None; got {value!r}.")
+    roles = {
+        "ids": [ids] if ids else [],
+        "blocks": [blocks] if blocks else [],
+        "clusters": [clusters] if clusters else [],
+    }
+    frame = select_columns(data, roles) if any(roles.values()) else data
+    id_values = frame[ids].to_numpy() if ids else data.index.to_numpy()
+    if not ids and pd.isna(data.index).any():
+        raise ArgumentError("the data's index has missing values; pass ids= (a column of ids).")
+    id_text = _text(id_values)
+    if len(set(id_text)) < len(id_text):
+        duplicated = pd.Series(id_text).loc[lambda s: s.duplicated()].unique()[:5].tolist()
+        where = f"column {ids!r}" if ids else "the index"
+        raise DesignError(f"ids in {where} are not unique (e.g. {duplicated}); each person once.")
+    n = len(frame)
+    block_text = _text(frame[blocks]) if blocks else np.full(n, "all", dtype=object)
+    cluster_text = _text(frame[clusters]) if clusters else id_text
+    seed_value = check_seed(seed)
+
+    # Assignment units: clusters, or persons.
+    unit_labels, unit_of_row = np.unique(cluster_text, return_inverse=True)
+    unit_block = np.empty(len(unit_labels), dtype=object)
+    unit_block[unit_of_row] = block_text
+    if clusters and blocks:
+        spans = pd.Series(block_text).groupby(unit_of_row).nunique()
+        if (spans > 1).any():
+            raise DesignError(
+                f"{int((spans > 1).sum())} clusters of {clusters!r} span several blocks of "
+                f"{blocks!r}; clusters must be nested within blocks."
+            )
+    targets = _targets(n_treated, blocks, clusters, unit_block)
+    rng = np.random.Generator(np.random.PCG64(seed_value))
+    unit_treated = np.zeros(len(unit_labels), dtype=bool)
+    counts: dict[str, dict[str, int]] = {}
+    for block in sorted(set(unit_block)):
+        members = np.flatnonzero(unit_block == block)
+        members = members[np.argsort(unit_labels[members].astype(str), kind="stable")]
+        size = len(members)
+        k = _block_count(block, size, prob_value, targets, rng, blocks, clusters)
+        keys = rng.random(size)
+        chosen = members[np.argsort(keys, kind="stable")[:k]]
+        unit_treated[chosen] = True
+    row_treated = unit_treated[unit_of_row]
+    for block in sorted(set(unit_block)):
+        rows = block_text == block
+        units = unit_block == block
+        counts[str(block)] = {
+            "treated_persons": int(row_treated[rows].sum()),
+            "control_persons": int((~row_treated[rows]).sum()),
+            "treated_units": int(unit_treated[units].sum()),
+            "control_units": int((~unit_treated[units]).sum()),
+        }
+    design = {
+        (False, False): "complete",
+        (True, False): "blocked",
+        (False, True): "clustered",
+        (True, True): "blocked and clustered",
+    }[(bool(blocks), bool(clusters))]
+    audit = AssignmentAudit(
+        seed=seed_value,
+        evalkit_version=__version__,
+        numpy_version=np.__version__,
+        design=design,
+        prob=prob_value,
+        n_treated=_requested(n_treated),
+        ids=ids,
+        blocks=blocks,
+        clusters=clusters,
+        name=name,
+        id_hash=_id_hash(id_text, block_text, cluster_text if clusters else np.full(n, "")),
+        n_persons=n,
+        n_units=len(unit_labels),
+        counts=counts,
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    )
+    treatment = pd.Series(row_treated.astype(np.int64), index=frame.index, name=name)
+    balance = _balance(data, treatment, covariates, name) if covariates is not None else None
+    return Assignment(treatment=treatment, audit=audit, balance=balance)
+
+
+def _requested(n_treated):
+    if n_treated is None:
+        return None
+    if isinstance(n_treated, Mapping):
+        return {str(k): int(v) for k, v in n_treated.items()}
+    return int(n_treated)
+
+
+def _targets(n_treated, blocks, clusters, unit_block) -> dict | None:
+    """The requested number treated per block (text keys), or None for ``prob``."""
+    if n_treated is None:
+        return None
+    unit = "clusters" if clusters else "persons"
+    present = sorted(set(unit_block))
+    if isinstance(n_treated, Mapping):
+        if not blocks:
+            raise ArgumentError("n_treated as a dict is for blocks=; give a number instead.")
+        targets = {str(k): _whole(v, f"n_treated[{k!r}]") for k, v in n_treated.items()}
+        missing = [b for b in present if b not in targets]
+        extra = [b for b in targets if b not in present]
+        if missing or extra:
+            raise ArgumentError(
+                f"n_treated must give a number for every block of {blocks!r} and only those; "
+                f"missing {missing[:5]}, unknown {extra[:5]}."
+            )
+        return targets
+    if blocks:
+        raise ArgumentError(
+            "with blocks=, give n_treated as a dict {block: number of treated "
+            f"{unit}}} or use prob=."
+        )
+    return {"all": _whole(n_treated, "n_treated")}
+
+
+def _block_count(block, size, prob, targets, rng, blocks, clusters) -> int:
+    unit = "cluster" if clusters else "unit"
+    where = f"block {block!r} of {blocks!r}" if blocks else "the data"
+    if size < 2:
+        raise DesignError(
+            f"{where} has a single {unit}; it cannot have a treated and a control {unit}. "
+            "Merge it into a neighbouring block."
+        )
+    if targets is not None:
+        k = targets[block]
+        if not 1 <= k <= size - 1:
+            raise ArgumentError(
+                f"n_treated for {where} must be between 1 and {size - 1} ({size} {unit}s); got {k}."
+            )
+        return k
+    expected = prob * size
+    low = math.floor(expected)
+    if low < 1 or math.ceil(expected) > size - 1:
+        raise DesignError(
+            f"{where} has {size} {unit}s: with prob {prob:g} it could get no treated or no "
+            f"control {unit}. Merge small blocks or give n_treated."
+        )
+    fraction = expected - low
+    if fraction > 1e-12:
+        return low + int(rng.random() < fraction)
+    return low
+
+
+def _balance(data, treatment, covariates, name):
+    names = as_column_list(covariates, "covariates")
+    if name in names:
+        raise ArgumentError(f"covariate {name!r} has the treatment column's name.")
+    frame = data.loc[:, names].assign(**{name: treatment})
+    try:
+        from ..report.tables import balance_table
+    except ImportError:  # pragma: no cover - the report package ships with evalkit
+        return _smd_frame(frame, name, names)
+    return balance_table(frame, name, names, test=None)
+
+
+def _smd_frame(frame, name, names) -> pd.DataFrame:  # pragma: no cover - fallback
+    t = frame[name].to_numpy() == 1
+    rows = []
+    for column in names:
+        x = frame[column].to_numpy(dtype=float)
+        v1, v0 = x[t].var(ddof=1), x[~t].var(ddof=1)
+        pooled = math.sqrt((v1 + v0) / 2) if v1 + v0 > 0 else math.nan
+        rows.append({"variable": column, "smd": (x[t].mean() - x[~t].mean()) / pooled})
+    return pd.DataFrame(rows)
+
+
+def reproduce(audit: AssignmentAudit | Mapping | str, data: pd.DataFrame) -> Assignment:
+    """Redraw an assignment from its audit record and the same persons (in any row order).
+
+    ``audit`` is an :class:`AssignmentAudit`, its ``to_dict()`` or its ``to_json()``.
+    The ids (with their blocks and clusters) must hash to the audit's ``id_hash``;
+    otherwise the data are not the ones the assignment was made for and a
+    :class:`~evalkit.errors.DesignError` says so. Different evalkit or NumPy versions
+    give a :class:`ReproducibilityWarning` (the draw uses only uniform doubles, which
+    NumPy has not changed, but an auditor should know).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"age": [30, 41, 25, 52, 38, 47]}, index=list("abcdef"))
+    >>> a = assign(people, seed=7)
+    >>> again = reproduce(a.audit.to_json(), people.iloc[::-1])
+    >>> again.treatment.sort_index().equals(a.treatment)
+    True
+    """
+    from .. import __version__
+
+    if isinstance(audit, str):
+        audit = AssignmentAudit.from_json(audit)
+    elif isinstance(audit, Mapping):
+        audit = AssignmentAudit.from_dict(audit)
+    elif not isinstance(audit, AssignmentAudit):
+        raise ArgumentError(f"audit must be an AssignmentAudit, dict or JSON; got {type(audit)}.")
+    if not audit.algorithm == ALGORITHM:
+        raise ArgumentError(
+            f"the audit was made with another algorithm ({audit.algorithm!r}); this evalkit "
+            f"draws with {ALGORITHM!r}."
+        )
+    result = assign(
+        data,
+        prob=audit.prob if audit.prob is not None else 0.5,
+        blocks=audit.blocks,
+        clusters=audit.clusters,
+        n_treated=audit.n_treated,
+        seed=audit.seed,
+        ids=audit.ids,
+        name=audit.name,
+    )
+    if result.audit.id_hash != audit.id_hash:
+        raise DesignError(
+            f"the data's ids (with blocks and clusters) do not match the audit: hash "
+            f"{result.audit.id_hash[:16]}... instead of {audit.id_hash[:16]}... ({len(data)} "
+            f"rows now, {audit.n_persons} then). The assignment was made for other persons."
+        )
+    if result.audit.counts != audit.counts:  # pragma: no cover - would be a bug
+        raise DesignError("the redrawn assignment's counts differ from the audit's.")
+    if (audit.evalkit_version, audit.numpy_version) != (__version__, np.__version__):
+        warnings.warn(
+            f"the assignment was made with evalkit {audit.evalkit_version} and NumPy "
+            f"{audit.numpy_version}; reproduced with evalkit {__version__} and NumPy "
+            f"{np.__version__}. The draw uses only uniform doubles and should agree; the "
+            "counts match the audit.",
+            ReproducibilityWarning,
+            stacklevel=2,
+        )
+    return result

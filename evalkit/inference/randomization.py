@@ -1,0 +1,1417 @@
+"""Randomization inference: Fisher's test of the sharp null by re-drawing the assignment.
+
+Under the sharp null hypothesis of no effect for anybody (Fisher 1935, *The Design of
+Experiments*, ch. II), every unit's outcome is the same whichever arm it is in, so the
+distribution of any statistic over the assignments the design could have produced is
+known exactly. :func:`randomization_test` re-draws the design's own assignment procedure
+and compares the observed statistic with the statistic under the re-drawn assignments:
+
+- **complete** randomization: ``n1`` of ``n`` units treated, with the observed ``n1``;
+- **blocked**: within every block, the block's observed number of treated units;
+- **clustered**: whole clusters, with the observed number of treated clusters (within
+  every block when blocked too).
+
+Treatment values are never resampled unit by unit (that is a different design, and a
+wrong test). When the number of possible assignments is small the test enumerates all
+of them (an *exact* test); otherwise it draws ``n_draws`` of them at random (Monte Carlo).
+
+**The draw algorithm.** A draw of ``k`` treated among ``s`` units (per block, or the whole
+sample) is selection sampling (Knuth, *TAOCP* vol. 2, 3.4.2, Algorithm S): unit ``j``
+(in a fixed order) is treated with probability ``r / (s - j)``, where ``r`` is the number
+of treated places not yet filled, realised exactly as ``key < r`` with ``key`` a uniform
+small integer on ``0 .. s - j - 1`` (NumPy's unbiased bounded integers, 16-bit keys when
+``s < 32768``). Every ``k``-subset is equally likely. The work is vectorised over a batch
+of draws at once (one NumPy call per unit and batch), so drawing the random keys is most
+of the cost. Statistics that are sums over the treated units (the difference in means,
+ranks, log-rank scores) are read from the packed assignment bits through 256-entry
+lookup tables (one table lookup per 8 units and draw) rather than a matrix product.
+Batch ``b`` uses its own generator ``PCG64(SeedSequence(seed).spawn(...)[b])``, so the
+draws depend only on the seed, the design and ``n_draws``. Batches of fewer than 512
+draws (designs of more than about 130,000 units, or few draws) draw each assignment as
+a permutation of every block instead (``Generator.permutation``), where the per-call
+cost of the vectorised loop would dominate.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import math
+import numbers
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import (
+    as_column_list,
+    binary_column,
+    check_choice,
+    covariate_matrix,
+    group_codes,
+    numeric_column,
+    select_columns,
+    treatment_indicator,
+)
+from ..errors import ArgumentError, DesignError
+
+__all__ = ["RandomizationInterval", "RandomizationResult", "randomization_ci", "randomization_test"]
+
+STATISTICS = ("difference_in_means", "lin", "studentized", "rank", "ks", "logrank")
+ALTERNATIVES = ("two-sided", "greater", "less")
+SQRT_EPS = math.sqrt(np.finfo(float).eps)
+
+#: Assignment cells (units x draws) per batch: 4 MB of booleans...
+_BATCH_CELLS = 1 << 22
+#: ...but at least this many draws per batch (per-call overhead), memory permitting...
+_MIN_BATCH = 1 << 12
+#: ...and at most this many draws, or this many cells (64 MB).
+_MAX_BATCH = 1 << 15
+_MAX_CELLS = 1 << 26
+#: Batches of fewer draws than this permute each draw instead (see ``_draw``).
+_PER_DRAW_BELOW = 512
+#: Most assignments enumerated by an exact test.
+EXACT_MAX = 2_000_000
+#: Feature sums read through lookup tables up to this many features and units (tables
+#: of 2 KB per 8 units and feature); a BLAS product beyond.
+_TABLE_FEATURES = 4
+_TABLE_UNITS = 1 << 16
+#: Bits of every byte value, in np.packbits order (the first unit is the high bit).
+_BITS = ((np.arange(256)[:, None] >> np.arange(7, -1, -1)) & 1).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- arguments
+def check_seed(seed) -> int:
+    """A seed as a whole number >= 0; ``None`` draws one (to be recorded by the caller)."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ArgumentError(f"seed must be a whole number >= 0 or None; got {seed!r}.")
+    return int(seed)
+
+
+def check_draws(n_draws) -> int:
+    """``n_draws`` as an int >= 1, or an :class:`ArgumentError`."""
+    if isinstance(n_draws, bool) or not isinstance(n_draws, numbers.Integral):
+        raise ArgumentError(f"n_draws must be a whole number >= 1 (e.g. 10_000); got {n_draws!r}.")
+    if n_draws < 1:
+        raise ArgumentError(f"n_draws must be at least 1 (e.g. 10_000); got {n_draws!r}.")
+    return int(n_draws)
+
+
+def _check_exact(exact) -> str | bool:
+    if exact == "auto" or exact is True or exact is False:
+        return exact
+    raise ArgumentError(f"exact must be 'auto', True or False; got {exact!r}.")
+
+
+# --------------------------------------------------------------------------- the design
+@dataclass(frozen=True, eq=False)
+class Design:
+    """The assignment procedure of a trial, as re-drawn by randomization inference.
+
+    Assignment units are persons, or clusters in a cluster-randomized trial. They are
+    held in block order: block ``b`` owns positions ``starts[b] .. starts[b] + sizes[b]``.
+    """
+
+    kind: str
+    n_rows: int
+    row_unit: np.ndarray  # position of every row's assignment unit
+    unit_block: np.ndarray  # block of every assignment unit (in position order)
+    starts: np.ndarray
+    sizes: np.ndarray
+    n_treated_units: np.ndarray  # treated assignment units per block
+    observed: np.ndarray  # (J,) observed assignment of the units
+    unit_size: np.ndarray  # rows per assignment unit
+    block_labels: np.ndarray | None
+    blocks_name: str | None
+    clusters_name: str | None
+
+    @property
+    def n_units(self) -> int:
+        return len(self.unit_block)
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.sizes)
+
+    @property
+    def clustered(self) -> bool:
+        return self.clusters_name is not None
+
+    @property
+    def blocked(self) -> bool:
+        return self.blocks_name is not None
+
+    @cached_property
+    def log10_assignments(self) -> float:
+        """log10 of the number of distinct assignments (cheap for any design size)."""
+        total = 0.0
+        for s, k in zip(self.sizes.tolist(), self.n_treated_units.tolist(), strict=True):
+            total += math.lgamma(s + 1) - math.lgamma(k + 1) - math.lgamma(s - k + 1)
+        return total / math.log(10)
+
+    @cached_property
+    def n_assignments(self) -> int | float:
+        """Number of distinct assignments the design can produce: an exact int, or
+        ``math.inf`` beyond 10^300 (see :attr:`log10_assignments`)."""
+        if self.log10_assignments > 300:
+            return math.inf
+        return math.prod(
+            math.comb(int(s), int(k)) for s, k in zip(self.sizes, self.n_treated_units, strict=True)
+        )
+
+    def describe(self) -> str:
+        unit = "clusters" if self.clustered else "units"
+        treated, total = int(self.n_treated_units.sum()), self.n_units
+        if not self.blocked:
+            return f"{self.kind} randomization: {treated} of {total} {unit} treated"
+        return (
+            f"{self.kind} randomization: {treated} of {total} {unit} treated, within "
+            f"{self.n_blocks} blocks of {self.blocks_name!r} (each block keeps its arm sizes)"
+        )
+
+    def unit_sums(self, values: np.ndarray) -> np.ndarray:
+        """Row values (n, q) summed within assignment units: (J, q) in position order."""
+        values = np.asarray(values, dtype=float)
+        if not self.clustered:
+            out = np.empty_like(values)
+            out[self.row_unit] = values
+            return out
+        out = np.zeros((self.n_units, values.shape[1]))
+        np.add.at(out, self.row_unit, values)
+        return out
+
+
+def make_design(
+    treated: np.ndarray,
+    blocks: np.ndarray | None,
+    clusters: np.ndarray | None,
+    blocks_name: str | None,
+    clusters_name: str | None,
+    block_values: pd.Series | None = None,
+) -> Design:
+    """Check a trial's design and describe it for re-drawing (see :class:`Design`)."""
+    n = len(treated)
+    if clusters is not None:
+        n_clusters = int(clusters.max()) + 1
+        share = np.bincount(clusters, weights=treated, minlength=n_clusters) / np.bincount(
+            clusters, minlength=n_clusters
+        )
+        split = np.flatnonzero((share > 0) & (share < 1))
+        if split.size:
+            raise DesignError(
+                f"{split.size} clusters of {clusters_name!r} have both treated and control "
+                "units; clusters split across arms cannot come from cluster randomization. "
+                "Check the cluster column, or leave clusters=None if persons were randomized."
+            )
+        unit_of_row = clusters
+        unit_treated = share > 0.5
+        unit_size = np.bincount(clusters, minlength=n_clusters)
+        if blocks is not None:
+            first = np.unique(clusters, return_index=True)[1]
+            unit_block = blocks[first]
+            if not np.array_equal(unit_block[clusters], blocks):
+                raise DesignError(
+                    f"clusters of {clusters_name!r} span several blocks of {blocks_name!r}; "
+                    "clusters must be nested within blocks."
+                )
+        else:
+            unit_block = np.zeros(n_clusters, dtype=np.int64)
+    else:
+        unit_of_row = np.arange(n)
+        unit_treated = treated
+        unit_size = np.ones(n, dtype=np.int64)
+        unit_block = blocks if blocks is not None else np.zeros(n, dtype=np.int64)
+
+    n_blocks = int(unit_block.max()) + 1
+    sizes = np.bincount(unit_block, minlength=n_blocks)
+    n1 = np.bincount(unit_block, weights=unit_treated, minlength=n_blocks).astype(np.int64)
+    labels = None
+    if blocks is not None:
+        labels = (
+            np.asarray(pd.unique(block_values.sort_values()))
+            if block_values is not None
+            else np.arange(n_blocks)
+        )
+        unit = "cluster" if clusters is not None else "unit"
+        single = np.flatnonzero(sizes == 1)
+        if single.size:
+            shown = ", ".join(repr(_plain(labels[b])) for b in single[:5])
+            raise DesignError(
+                f"{single.size} blocks of {blocks_name!r} have a single {unit} ({shown}); a "
+                "block of one cannot be randomized. Merge each into a neighbouring block."
+            )
+        one_arm = np.flatnonzero((n1 == 0) | (n1 == sizes))
+        if one_arm.size:
+            shown = ", ".join(repr(_plain(labels[b])) for b in one_arm[:5])
+            raise DesignError(
+                f"{one_arm.size} blocks of {blocks_name!r} have all their {unit}s in one arm "
+                f"({shown}); every block needs treated and control {unit}s. Merge or drop them."
+            )
+    order = np.argsort(unit_block, kind="stable")
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    if clusters is None and blocks is None:
+        kind = "complete"
+    elif clusters is None:
+        kind = "blocked"
+    elif blocks is None:
+        kind = "clustered"
+    else:
+        kind = "blocked and clustered"
+    return Design(
+        kind=kind,
+        n_rows=n,
+        row_unit=position[unit_of_row],
+        unit_block=unit_block[order],
+        starts=np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64),
+        sizes=sizes.astype(np.int64),
+        n_treated_units=n1,
+        observed=np.asarray(unit_treated, dtype=bool)[order],
+        unit_size=unit_size[order],
+        block_labels=labels,
+        blocks_name=blocks_name,
+        clusters_name=clusters_name,
+    )
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# --------------------------------------------------------------------------- drawing
+def _draw(design: Design, rng: np.random.Generator, m: int) -> np.ndarray:
+    """``m`` assignments of the design: a (J, m) boolean matrix.
+
+    Selection sampling, vectorised over the ``m`` draws (one NumPy call per unit); for
+    batches of fewer than ``_PER_DRAW_BELOW`` draws (very large designs, or few draws) the
+    per-call cost dominates and each draw is instead a permutation of every block.
+    """
+    out = np.empty((design.n_units, m), dtype=bool)
+    groups = list(
+        zip(
+            design.starts.tolist(),
+            design.sizes.tolist(),
+            design.n_treated_units.tolist(),
+            strict=True,
+        )
+    )
+    if m < _PER_DRAW_BELOW:
+        out[:] = False
+        for d in range(m):
+            for start, size, k in groups:
+                out[start + rng.permutation(size)[:k], d] = True
+        return out
+    for start, size, k in groups:
+        if k == 0 or k == size:
+            out[start : start + size] = k == size
+            continue
+        dtype = np.int16 if size < 32768 else np.int64
+        remaining = np.full(m, k, dtype=dtype)
+        for offset in range(size - 1):
+            row = out[start + offset]
+            keys = rng.integers(0, size - offset, size=m, dtype=dtype)
+            np.less(keys, remaining, out=row)
+            np.subtract(remaining, row, out=remaining)
+        # The last unit takes the place left, if any.
+        np.greater(remaining, 0, out=out[start + size - 1])
+    return out
+
+
+def _combinations(size: int, k: int) -> np.ndarray:
+    """All k-subsets of ``size`` units as a (C(size, k), size) boolean matrix."""
+    count = math.comb(size, k)
+    chosen = np.fromiter(
+        itertools.chain.from_iterable(itertools.combinations(range(size), k)),
+        dtype=np.int16 if size < 32768 else np.int64,
+        count=count * k,
+    ).reshape(count, k)
+    out = np.zeros((count, size), dtype=bool)
+    np.put_along_axis(out, chosen, True, axis=1)
+    return out
+
+
+def _batch_size(design: Design, n_draws: int) -> int:
+    units = max(design.n_units, 1)
+    m = min(_MAX_BATCH, max(_MIN_BATCH, _BATCH_CELLS // units), _MAX_CELLS // units)
+    return max(1, min(n_draws, m))
+
+
+def iter_assignments(
+    design: Design, n_draws: int, seed: int | None, exact: bool, progress: bool = False
+) -> Iterator[np.ndarray]:
+    """Batches of assignments, (J, m) booleans: all of them (exact) or ``n_draws`` draws."""
+    total = design.n_assignments if exact else n_draws
+    m = _batch_size(design, total)
+    n_batches = -(-total // m)
+    reporter = _Progress(total) if progress else None
+    if exact:
+        tables = [
+            _combinations(int(s), int(k))
+            for s, k in zip(design.sizes, design.n_treated_units, strict=True)
+        ]
+        radices = [len(t) for t in tables]
+        for b in range(n_batches):
+            index = np.arange(b * m, min(total, (b + 1) * m), dtype=np.int64)
+            out = np.empty((design.n_units, len(index)), dtype=bool)
+            for start, size, table, radix in zip(
+                design.starts, design.sizes, tables, radices, strict=True
+            ):
+                digit = index % radix
+                index = index // radix
+                out[start : start + size] = table[digit].T
+            if reporter:
+                reporter.update(out.shape[1])
+            yield out
+    else:
+        children = np.random.SeedSequence(seed).spawn(n_batches)
+        for b, child in enumerate(children):
+            size = min(m, total - b * m)
+            out = _draw(design, np.random.Generator(np.random.PCG64(child)), size)
+            if reporter:
+                reporter.update(size)
+            yield out
+    if reporter:
+        reporter.close()
+
+
+class _Progress:
+    """A plain text progress line on stderr (no dependency), at most twice a second."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.start, self.last = total, 0, time.perf_counter(), 0.0
+
+    def update(self, m: int) -> None:
+        self.done += m
+        now = time.perf_counter()
+        if now - self.last >= 0.5 or self.done >= self.total:
+            self.last = now
+            share = self.done / self.total
+            sys.stderr.write(
+                f"\rrandomization: {self.done:,} of {self.total:,} assignments "
+                f"({100 * share:.0f}%, {now - self.start:.1f} s)"
+            )
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+# --------------------------------------------------------------------------- batches
+class Batch:
+    """A batch of assignments with cached views used by the statistics."""
+
+    __slots__ = ("T", "design", "_packed", "_rows")
+
+    def __init__(self, T: np.ndarray, design: Design):
+        self.T, self.design = T, design
+        self._packed = self._rows = None
+
+    @property
+    def m(self) -> int:
+        return self.T.shape[1]
+
+    def packed(self) -> np.ndarray:
+        """The assignment bits packed 8 units to a byte, as ``np.packbits(T, axis=0)``."""
+        if self._packed is None:
+            units, m = self.T.shape
+            out = np.zeros((-(-units // 8), m), dtype=np.uint8)
+            shifted = np.empty_like(out)
+            bits = self.T.view(np.uint8)
+            for bit in range(8):  # row-wise shifts beat np.packbits along axis 0
+                rows = bits[bit::8]
+                k = len(rows)
+                np.left_shift(rows, 7 - bit, out=shifted[:k])
+                np.bitwise_or(out[:k], shifted[:k], out=out[:k])
+            self._packed = out
+        return self._packed
+
+    def float_chunks(self) -> Iterator[tuple[slice, np.ndarray]]:
+        """The assignments as 0.0/1.0 in chunks of draws (bounded memory)."""
+        step = max(1, _BATCH_CELLS // max(self.T.shape[0], 1))
+        for start in range(0, self.m, step):
+            columns = slice(start, min(self.m, start + step))
+            yield columns, self.T[:, columns].astype(np.float64)
+
+    def rows(self) -> np.ndarray:
+        """The assignment of every row of the data: (n, m) booleans."""
+        if self._rows is None:
+            self._rows = self.T[self.design.row_unit]
+        return self._rows
+
+
+class _Sums:
+    """Sums over the treated units of every draw of unit features F (J, p): (p, m).
+
+    Up to ``_TABLE_FEATURES`` features the sums are read from lookup tables:
+    ``tables[k, g, byte]`` is the sum of feature ``k`` over the units of group ``g`` (8
+    units) whose bits are set in ``byte``, so a draw's sum is one lookup per 8 units.
+    """
+
+    _GROUP_CHUNK = 256  # groups per vectorised lookup (fixed: the sums' order is too)
+
+    def __init__(self, F: np.ndarray):
+        F = np.asarray(F, dtype=float)
+        self.p = F.shape[1]
+        if self.p <= _TABLE_FEATURES and F.shape[0] <= _TABLE_UNITS:
+            groups = -(-F.shape[0] // 8)
+            padded = np.zeros((groups * 8, self.p))
+            padded[: len(F)] = F
+            self.tables = np.stack(
+                [padded[:, k].reshape(groups, 8) @ _BITS.T for k in range(self.p)]
+            )  # (p, G, 256)
+            self.flat = self.tables.reshape(self.p, -1)
+            self.dense = None
+        else:
+            self.tables = None
+            self.dense = np.ascontiguousarray(F.T)
+
+    def __call__(self, batch: Batch) -> np.ndarray:
+        if self.tables is None:
+            out = np.empty((self.p, batch.m))
+            for columns, T in batch.float_chunks():
+                out[:, columns] = self.dense @ T
+            return out
+        packed = batch.packed()
+        n_groups = packed.shape[0]
+        out = np.zeros((self.p, batch.m))
+        if n_groups <= 64:  # small designs: one lookup per group
+            looked_up = np.empty(batch.m)
+            for g in range(n_groups):
+                for k in range(self.p):
+                    np.take(self.tables[k, g], packed[g], out=looked_up)
+                    out[k] += looked_up
+            return out
+        for g0 in range(0, n_groups, self._GROUP_CHUNK):  # large designs: chunked lookups
+            g1 = min(n_groups, g0 + self._GROUP_CHUNK)
+            index = packed[g0:g1].astype(np.intp)
+            index += (np.arange(g0, g1, dtype=np.intp) * 256)[:, None]
+            for k in range(self.p):
+                out[k] += np.take(self.flat[k], index).sum(axis=0)
+        return out
+
+
+class _BlockSums:
+    """Per-block sums over treated units of unit features F (J, p): (p, B, m)."""
+
+    def __init__(self, F: np.ndarray, design: Design):
+        F = np.asarray(F, dtype=float)
+        self.p, self.B = F.shape[1], design.n_blocks
+        self.starts = design.starts
+        if self.B == 1 or self.p * self.B <= _TABLE_FEATURES:
+            onehot = np.eye(self.B)[design.unit_block]  # (J, B)
+            self.sums = _Sums((F[:, :, None] * onehot[:, None, :]).reshape(len(F), -1))
+            self.F = None
+        else:
+            self.sums, self.F = None, F
+
+    def __call__(self, batch: Batch) -> np.ndarray:
+        if self.sums is not None:
+            return self.sums(batch).reshape(self.p, self.B, batch.m)
+        out = np.empty((self.p, self.B, batch.m))
+        for columns, T in batch.float_chunks():
+            for k in range(self.p):
+                out[k, :, columns] = np.add.reduceat(T * self.F[:, k : k + 1], self.starts, axis=0)
+        return out
+
+
+# --------------------------------------------------------------------------- statistics
+class Statistic:
+    """A test statistic prepared for a trial: ``stat(batch)`` gives (q, m) values."""
+
+    name = "statistic"
+    linear_in_y = False  # stat(y - tau t_obs) = stat(y) - tau stat(t_obs) for every draw
+
+    def __call__(self, batch: Batch) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _Linear(Statistic):
+    """``sum_i T_i c_i + const``: a statistic linear in the assignment."""
+
+    def __init__(self, C: np.ndarray, const: np.ndarray, name: str, linear_in_y: bool):
+        self.sums, self.const = _Sums(C), np.asarray(const, dtype=float)
+        self.name, self.linear_in_y = name, linear_in_y
+
+    def __call__(self, batch):
+        return self.sums(batch) + self.const[:, None]
+
+
+class _ClusterMeans(Statistic):
+    """Difference in unit means when arm sizes in units vary (cluster designs)."""
+
+    linear_in_y = True
+
+    def __init__(self, Y: np.ndarray, design: Design, name: str):
+        Yu = design.unit_sums(Y)
+        Nu = design.unit_size.astype(float)
+        self.q = Yu.shape[1]
+        self.block_sums = _BlockSums(np.column_stack([Yu, Nu]), design)
+        B = design.n_blocks
+        onehot = np.eye(B)[design.unit_block]
+        self.S_b = (onehot.T @ Yu).T  # (q, B)
+        self.N_b = onehot.T @ Nu  # (B,)
+        self.w = self.N_b / self.N_b.sum()
+        self.name = name
+
+    def __call__(self, batch):
+        s = self.block_sums(batch)
+        sy, nt = s[: self.q], s[self.q]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = sy / nt - (self.S_b[:, :, None] - sy) / (self.N_b[:, None] - nt)
+        return np.einsum("b,qbm->qm", self.w, d)
+
+
+def _dim_statistic(Y: np.ndarray, design: Design, name: str, linear_in_y: bool) -> Statistic:
+    """The design's difference in means (as :func:`evalkit.difference_in_means`) of Y (n, q)."""
+    if design.clustered:
+        statistic = _ClusterMeans(Y, design, name)
+        statistic.linear_in_y = linear_in_y
+        return statistic
+    Yu = design.unit_sums(Y)
+    n_b = design.sizes.astype(float)
+    n1 = design.n_treated_units.astype(float)
+    n0 = n_b - n1
+    w = n_b / n_b.sum()
+    scale = (w * (1.0 / n1 + 1.0 / n0))[design.unit_block]
+    onehot = np.eye(design.n_blocks)[design.unit_block]
+    S_b = onehot.T @ Yu  # (B, q)
+    const = -(w / n0) @ S_b
+    return _Linear(Yu * scale[:, None], const, name, linear_in_y)
+
+
+class _Studentized(Statistic):
+    """Welch t (complete), or the blocked difference in means over its blocked or
+    matched-pair standard error, computed from per-block sums of y and y^2."""
+
+    name = "studentized"
+
+    def __init__(self, Y: np.ndarray, design: Design):
+        if design.clustered:
+            raise ArgumentError(
+                "statistic='studentized' needs persons randomized (no clusters); with "
+                "clusters use 'difference_in_means' (the randomization test needs no SE)."
+            )
+        n1 = design.n_treated_units.astype(float)
+        n0 = design.sizes - n1
+        self.pairs = bool((np.minimum(n1, n0) < 2).any())
+        if self.pairs and design.n_blocks < 2:
+            raise DesignError(
+                "the studentized statistic needs at least two treated and two control units "
+                f"(treated {int(n1[0])}, control {int(n0[0])})."
+            )
+        Yu = design.unit_sums(Y)
+        onehot = np.eye(design.n_blocks)[design.unit_block]
+        # Centre within blocks (the differences are unchanged; the sums of squares lose less).
+        Yc = Yu - (onehot @ ((onehot.T @ Yu) / design.sizes[:, None]))
+        self.q = Yu.shape[1]
+        self.block_sums = _BlockSums(np.column_stack([Yc, Yc**2]), design)
+        self.S_b = (onehot.T @ Yc).T[:, :, None]  # (q, B, 1)
+        self.Q_b = (onehot.T @ Yc**2).T[:, :, None]
+        self.n1, self.n0 = n1[:, None], n0[:, None]
+        self.w = (design.sizes / design.sizes.sum())[:, None]
+
+    def __call__(self, batch):
+        s = self.block_sums(batch)
+        s1, q1 = s[: self.q], s[self.q :]
+        s0, q0 = self.S_b - s1, self.Q_b - q1
+        n1, n0 = self.n1, self.n0
+        d_b = s1 / n1 - s0 / n0  # (q, B, m)
+        d = (self.w * d_b).sum(axis=1)
+        if self.pairs:
+            B = d_b.shape[1]
+            var = ((d_b - d[:, None, :]) ** 2).sum(axis=1) / (B * (B - 1))
+        else:
+            v1 = np.maximum(q1 - s1**2 / n1, 0.0) / (n1 - 1) / n1
+            v0 = np.maximum(q0 - s0**2 / n0, 0.0) / (n0 - 1) / n0
+            var = ((self.w**2) * (v1 + v0)).sum(axis=1)
+        return _ratio(d, np.sqrt(var))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den with 0/0 = 0 and x/0 = +-inf."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num / den
+    out[(den == 0) & (num == 0)] = 0.0
+    return out
+
+
+class _Lin(Statistic):
+    """Lin (2013) regression-adjusted estimate from per-arm sums of z z' and z y,
+    z = [1, x - mean(x)]: the difference of the arms' intercepts."""
+
+    name = "lin"
+    linear_in_y = True
+
+    def __init__(self, Y: np.ndarray, X: np.ndarray, design: Design):
+        n, k = X.shape
+        z = np.column_stack([np.ones(n), X - X.mean(axis=0)])
+        self.k1 = k + 1
+        self.iu = np.triu_indices(self.k1)
+        zz = (z[:, :, None] * z[:, None, :])[:, self.iu[0], self.iu[1]]
+        zy = (z[:, :, None] * Y[:, None, :]).reshape(n, -1)  # (n, k1 * q)
+        F = design.unit_sums(np.column_stack([zz, zy]))
+        self.q = Y.shape[1]
+        self.sums = _Sums(F)
+        self.total = F.sum(axis=0)
+        self.n_zz = zz.shape[1]
+
+    def _intercepts(self, flat: np.ndarray) -> np.ndarray:
+        # flat: (p, m) -> (q, m) intercepts
+        m = flat.shape[1]
+        G = np.zeros((m, self.k1, self.k1))
+        G[:, self.iu[0], self.iu[1]] = flat[: self.n_zz].T
+        G[:, self.iu[1], self.iu[0]] = flat[: self.n_zz].T
+        H = flat[self.n_zz :].T.reshape(m, self.k1, self.q)
+        try:
+            coef = np.linalg.solve(G, H)
+        except np.linalg.LinAlgError:
+            coef = np.linalg.pinv(G) @ H
+        return coef[:, 0, :].T
+
+    def __call__(self, batch):
+        treated = self.sums(batch)
+        control = self.total[:, None] - treated
+        return self._intercepts(treated) - self._intercepts(control)
+
+
+class _KS(Statistic):
+    """Two-sample Kolmogorov–Smirnov distance sup_x |F1(x) - F0(x)| over all rows."""
+
+    name = "ks"
+
+    def __init__(self, Y: np.ndarray):
+        self.orders, self.ends = [], []
+        for column in Y.T:
+            order = np.argsort(column, kind="stable")
+            sorted_y = column[order]
+            last = np.flatnonzero(np.append(sorted_y[1:] != sorted_y[:-1], True))
+            self.orders.append(order)
+            self.ends.append(last)
+
+    def __call__(self, batch):
+        rows = batch.rows()
+        n = rows.shape[0]
+        out = np.empty((len(self.orders), batch.m))
+        step = max(1, _BATCH_CELLS // max(n, 1))  # draws per chunk: bounded memory
+        for k, (order, last) in enumerate(zip(self.orders, self.ends, strict=True)):
+            for s in range(0, batch.m, step):
+                chunk = rows[order, s : s + step]
+                cum1 = np.cumsum(chunk, axis=0, dtype=np.int32)[last]
+                n1 = cum1[-1]
+                cum0 = (last + 1)[:, None] - cum1
+                out[k, s : s + step] = np.abs(cum1 / n1 - cum0 / (n - n1)).max(axis=0)
+        return out
+
+
+class _UserStatistic(Statistic):
+    """A user function f(y, t): y (n,), t (draws, n) booleans -> (draws,)."""
+
+    def __init__(self, function: Callable, Y: np.ndarray, vectorized: bool):
+        self.function, self.Y, self.vectorized = function, Y, vectorized
+        self.name = getattr(function, "__name__", "user statistic")
+
+    def __call__(self, batch):
+        t = np.ascontiguousarray(batch.rows().T)
+        out = np.empty((self.Y.shape[1], batch.m))
+        for k, y in enumerate(self.Y.T):
+            if self.vectorized:
+                values = np.asarray(self.function(y, t), dtype=float)
+            else:
+                values = np.array([self.function(y, row) for row in t], dtype=float)
+            if values.shape != (batch.m,):
+                raise ArgumentError(
+                    f"the statistic {self.name!r} must return one number per assignment: "
+                    f"called with t of shape {t.shape} it returned shape {values.shape}. "
+                    "Vectorise it over the rows of t, or pass vectorized=False."
+                )
+            out[k] = values
+        return out
+
+
+def _mid_ranks(Y: np.ndarray) -> np.ndarray:
+    """Mid-ranks of every column over the whole sample (also with blocks, as R's coin)."""
+    return stats.rankdata(Y, axis=0)
+
+
+def _logrank_scores(time_: np.ndarray, event: np.ndarray, design: Design) -> np.ndarray:
+    """Log-rank scores ``delta_i - Lambda(t_i)`` (Nelson–Aalen of the pooled sample, within
+    blocks): their sum over the treated is observed minus expected events, O - E."""
+    scores = np.empty(len(time_))
+    row_block = design.unit_block[design.row_unit]
+    for b in range(design.n_blocks):
+        inside = np.flatnonzero(row_block == b)
+        t, d = time_[inside], event[inside].astype(float)
+        times, codes = np.unique(t, return_inverse=True)
+        leaving = np.bincount(codes, minlength=len(times))
+        deaths = np.bincount(codes, weights=d, minlength=len(times))
+        at_risk = np.cumsum(leaving[::-1])[::-1]
+        hazard = np.cumsum(deaths / at_risk)
+        scores[inside] = d - hazard[codes]
+    return scores
+
+
+def build_statistic(
+    statistic: str | Callable,
+    Y: np.ndarray,
+    design: Design,
+    X: np.ndarray | None = None,
+    event: np.ndarray | None = None,
+    vectorized: bool = True,
+) -> Statistic:
+    """Prepare a named (or user) statistic for outcomes Y (n, q) of a design."""
+    if callable(statistic):
+        return _UserStatistic(statistic, Y, vectorized)
+    if statistic == "difference_in_means":
+        return _dim_statistic(Y, design, "difference in means", linear_in_y=True)
+    if statistic == "rank":
+        return _dim_statistic(_mid_ranks(Y), design, "difference in mean ranks", False)
+    if statistic == "studentized":
+        return _Studentized(Y, design)
+    if statistic == "lin":
+        n1 = int((design.observed * design.unit_size).sum())
+        n0 = design.n_rows - n1
+        if X is None or X.shape[1] == 0:
+            raise ArgumentError("statistic='lin' needs covariates=[...] to adjust for.")
+        if min(n1, n0) <= X.shape[1] + 1:
+            raise DesignError(
+                f"statistic='lin' needs more units in each arm (treated {n1}, control {n0}) "
+                f"than covariate columns plus one ({X.shape[1] + 1})."
+            )
+        return _Lin(Y, X, design)
+    if statistic == "ks":
+        return _KS(Y)
+    if statistic == "logrank":
+        scores = _logrank_scores(Y[:, 0], event, design)
+        return _Linear(design.unit_sums(scores[:, None]), np.zeros(1), "log-rank O - E", False)
+    raise ArgumentError(  # pragma: no cover - checked by the callers
+        f"statistic must be one of {', '.join(map(repr, STATISTICS))} or a function."
+    )
+
+
+def _check_statistic(statistic, alternative, event, covariates) -> None:
+    if not callable(statistic):
+        check_choice(statistic, "statistic", STATISTICS)
+    check_choice(alternative, "alternative", ALTERNATIVES)
+    if statistic == "ks" and alternative != "two-sided":
+        raise ArgumentError(
+            "the KS statistic is a distance (>= 0); only alternative='two-sided' applies."
+        )
+    if statistic == "logrank" and event is None:
+        raise ArgumentError(
+            "statistic='logrank' needs event= (the 0/1 event column); outcome is the duration."
+        )
+    if event is not None and statistic != "logrank":
+        raise ArgumentError("event= is only used with statistic='logrank'.")
+    if covariates is not None and statistic != "lin":
+        raise ArgumentError("covariates= is only used with statistic='lin'.")
+
+
+# --------------------------------------------------------------------------- trial data
+@dataclass(frozen=True)
+class Trial:
+    """Validated columns of a trial for randomization inference."""
+
+    Y: np.ndarray
+    treated: np.ndarray
+    X: np.ndarray | None
+    event: np.ndarray | None
+    design: Design
+
+
+def prepare(
+    data: pd.DataFrame,
+    outcomes: str | Sequence[str],
+    treatment: str,
+    blocks: str | None = None,
+    clusters: str | None = None,
+    covariates: str | Sequence[str] | None = None,
+    event: str | None = None,
+    missing: str = "error",
+) -> Trial:
+    """Validate the columns a randomization test uses (the frame is not modified)."""
+    names = as_column_list(outcomes, "outcomes")
+    if not names:
+        raise ArgumentError("name at least one outcome column.")
+    if not isinstance(treatment, str):
+        raise ArgumentError(f"treatment must be a column name (a string); got {treatment!r}.")
+    for role, value in (("blocks", blocks), ("clusters", clusters), ("event", event)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(f"{role} must be a column name (a string) or None; got {value!r}.")
+    covariate_names = as_column_list(covariates, "covariates")
+    roles = {
+        "outcome": names,
+        "treatment": [treatment],
+        "covariates": covariate_names,
+        "event": [event] if event else [],
+        "blocks": [blocks] if blocks else [],
+        "clusters": [clusters] if clusters else [],
+    }
+    frame = select_columns(data, roles, missing=missing)
+    treated = treatment_indicator(frame[treatment], treatment)
+    Y = np.column_stack([numeric_column(frame[name], name) for name in names])
+    X = covariate_matrix(frame, covariate_names)[0] if covariate_names else None
+    status = binary_column(frame[event], event) if event else None
+    if event is not None:
+        if (Y[:, 0] < 0).any():
+            raise DesignError(f"durations in {names[0]!r} must be >= 0.")
+        if not status.any():
+            raise DesignError(f"no events in {event!r}: every duration is censored.")
+    design = make_design(
+        treated,
+        group_codes(frame[blocks]) if blocks else None,
+        group_codes(frame[clusters]) if clusters else None,
+        blocks,
+        clusters,
+        frame[blocks] if blocks else None,
+    )
+    return Trial(Y=Y, treated=treated, X=X, event=status, design=design)
+
+
+# --------------------------------------------------------------------------- null draws
+def resolve_exact(design: Design, n_draws: int, exact) -> bool:
+    """Whether to enumerate: ``"auto"`` when the design has at most ``n_draws`` assignments."""
+    count = design.n_assignments
+    if exact == "auto":
+        return count <= n_draws
+    if exact and count > EXACT_MAX:
+        raise ArgumentError(
+            f"the design has {_count_text(count, design.log10_assignments)} possible "
+            "assignments, too many to enumerate "
+            f"(at most {EXACT_MAX:,}); use exact='auto' or exact=False (Monte Carlo)."
+        )
+    return bool(exact)
+
+
+def null_draws(
+    statistic: Statistic,
+    design: Design,
+    n_draws: int,
+    seed: int | None,
+    exact: bool,
+    progress: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The observed statistic (q,) and its draws (q, D) under the design."""
+    observed = statistic(Batch(design.observed[:, None], design))[:, 0]
+    parts = [
+        statistic(Batch(T, design))
+        for T in iter_assignments(design, n_draws, seed, exact, progress)
+    ]
+    return observed, np.concatenate(parts, axis=1)
+
+
+def tail_count(draws: np.ndarray, observed: float, alternative: str) -> int:
+    """Draws at least as extreme as the observed value, with coin's tolerance for ties.
+
+    Two-sided counts ``|draw| >= |observed| - tol``, "greater" ``draw >= observed - tol``,
+    "less" ``draw <= observed + tol``; ``tol = sqrt(eps)`` times the standard deviation of
+    the draws (coin compares standardized statistics with an absolute ``sqrt(eps)``).
+    """
+    finite = draws[np.isfinite(draws)]
+    spread = float(finite.std()) if finite.size > 1 else 0.0
+    scale = spread if spread > 0 else max(abs(observed) if np.isfinite(observed) else 0.0, 1.0)
+    tol = SQRT_EPS * scale
+    if alternative == "two-sided":
+        return int(np.count_nonzero(np.abs(draws) >= abs(observed) - tol))
+    if alternative == "greater":
+        return int(np.count_nonzero(draws >= observed - tol))
+    return int(np.count_nonzero(draws <= observed + tol))
+
+
+def _count_text(count: int | float, log10: float | None = None) -> str:
+    if count < 10**12:
+        return f"{int(count):,}"
+    return f"about 10^{math.log10(count) if log10 is None else log10:.1f}"
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True, eq=False)
+class RandomizationResult:
+    """A randomization test of the sharp null of no effect for anybody.
+
+    Attributes
+    ----------
+    statistic : the observed value of the test statistic.
+    p_value : share of assignments whose statistic is at least as extreme as the observed
+        one (see :func:`randomization_test` for the convention).
+    null_draws : the statistic under every enumerated (exact) or drawn assignment.
+    n_draws : number of assignments used (all of them when ``exact``).
+    exact : True when every possible assignment was enumerated.
+    n_assignments : number of distinct assignments the design can produce (an int;
+        ``math.inf`` beyond 10^300). ``log10_assignments`` : its log10.
+    design : ``"complete"``, ``"blocked"``, ``"clustered"`` or ``"blocked and clustered"``.
+    design_detail : the design in words (arm sizes, blocks, clusters).
+    mc_std_error : Monte Carlo standard error of the p-value, ``sqrt(p (1 - p) / n_draws)``
+        (0 for an exact test).
+    alternative : ``"two-sided"``, ``"greater"`` (treated larger) or ``"less"``.
+    statistic_name : the statistic used.
+    seed : the seed of the draws (None for an exact test, which draws nothing).
+    outcome, treatment, n_treated, n_control : the columns and the arm sizes in units.
+    """
+
+    statistic: float
+    p_value: float
+    null_draws: np.ndarray = field(repr=False)
+    n_draws: int
+    exact: bool
+    n_assignments: int | float
+    log10_assignments: float
+    design: str
+    design_detail: str
+    mc_std_error: float
+    alternative: str
+    statistic_name: str
+    seed: int | None
+    outcome: str
+    treatment: str
+    n_treated: int
+    n_control: int
+
+    @property
+    def p_value_conservative(self) -> float:
+        """``(1 + b) / (1 + n_draws)`` for Monte Carlo draws (Phipson & Smyth 2010), which
+        counts the observed assignment as one of the draws and is never below ``1/(1 +
+        n_draws)``; the exact p-value for an exact test."""
+        if self.exact:
+            return self.p_value
+        return (1 + round(self.p_value * self.n_draws)) / (1 + self.n_draws)
+
+    @property
+    def method(self) -> str:
+        how = (
+            f"exact, all {self.n_draws:,} assignments"
+            if self.exact
+            else f"Monte Carlo, {self.n_draws:,} draws, seed {self.seed}"
+        )
+        return f"Randomization test ({self.statistic_name}; {how})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: statistic, observed value, p-value, its MC standard error and the draws."""
+        return pd.DataFrame(
+            [
+                {
+                    "outcome": self.outcome,
+                    "statistic_name": self.statistic_name,
+                    "statistic": self.statistic,
+                    "p_value": self.p_value,
+                    "mc_std_error": self.mc_std_error,
+                    "n_draws": self.n_draws,
+                    "exact": self.exact,
+                    "n_assignments": float(self.n_assignments),
+                    "alternative": self.alternative,
+                    "design": self.design,
+                    "seed": self.seed,
+                }
+            ]
+        )
+
+    def _lines(self) -> list[str]:
+        p = f"p = {self.p_value:.4g}"
+        if not self.exact:
+            p += f" (Monte Carlo s.e. {self.mc_std_error:.2g})"
+        return [
+            self.method,
+            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
+            f"(treated {self.n_treated}, control {self.n_control})",
+            f"Design: {self.design_detail}; "
+            f"{_count_text(self.n_assignments, self.log10_assignments)} possible assignments",
+            f"Observed statistic {self.statistic:.6g}, {self.alternative}: {p}",
+        ]
+
+    def summary(self) -> str:
+        """The test in a few lines."""
+        return "\n".join(self._lines())
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
+
+
+def randomization_test(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    blocks: str | None = None,
+    clusters: str | None = None,
+    statistic: str | Callable = "difference_in_means",
+    n_draws: int = 10_000,
+    seed: int | None = None,
+    alternative: str = "two-sided",
+    exact: str | bool = "auto",
+    covariates: str | Sequence[str] | None = None,
+    event: str | None = None,
+    vectorized: bool = True,
+    progress: bool = False,
+    missing: str = "error",
+) -> RandomizationResult:
+    """Randomization (permutation) test of the sharp null of no effect (Fisher 1935).
+
+    The assignment is re-drawn as the design drew it (the algorithm is in the module
+    docstring of :mod:`evalkit.inference.randomization`): complete randomization keeps
+    the observed number treated; ``blocks`` keeps every block's number treated;
+    ``clusters`` assigns whole clusters and keeps the number of treated clusters (per
+    block when blocked too). A block with a single unit,
+    a block with one arm only, or a cluster with units in both arms is an error.
+
+    Statistics (treated minus control throughout):
+
+    - ``"difference_in_means"``: the design's estimate as :func:`evalkit.difference_in_means`
+      (``sum_b (N_b/N)(mean_T,b - mean_C,b)`` with blocks; unit means with clusters);
+    - ``"lin"``: Lin's (2013) regression-adjusted estimate as :func:`evalkit.lin_estimator`
+      (needs ``covariates``; blocks are not used by the statistic, only by the draws);
+    - ``"studentized"``: Welch's t; with blocks the blocked estimate over its blocked
+      standard error (matched-pair standard error when a block has one unit in an arm);
+    - ``"rank"``: the difference in means (as above) of the mid-ranks of the outcome over
+      the whole sample: the Wilcoxon rank-sum statistic (with blocks the ranks are still
+      pooled over all blocks, as R's ``coin::wilcox_test(y ~ t | block)``);
+    - ``"ks"``: the two-sample Kolmogorov–Smirnov distance ``sup |F_T - F_C|``;
+    - ``"logrank"``: observed minus expected events in the treated arm, ``sum_T (delta_i -
+      Lambda(t_i))`` with the pooled Nelson–Aalen ``Lambda`` (within blocks: stratified);
+      ``outcome`` is the duration and ``event`` the 0/1 event column;
+    - a function ``f(y, t)``: called with ``y`` the outcome, shape ``(n,)``, in the row
+      order of the data, and ``t`` a ``(draws, n)`` boolean matrix of assignments (one row
+      per assignment, True = treated; whole clusters are expanded to their rows); it
+      returns ``(draws,)`` values. With ``vectorized=False`` it is called once per
+      assignment with ``t`` of shape ``(n,)`` and returns a number.
+
+    **p-value.** Monte Carlo: ``p = b / n_draws`` with ``b`` the draws at least as
+    extreme as the observed statistic (two-sided: ``|draw| >= |observed|``; "greater":
+    ``draw >= observed``; "less": ``draw <= observed``), up to a tolerance of
+    ``sqrt(eps)`` null standard deviations for floating-point ties. The observed
+    assignment is *not* added to the draws, as in R's ``coin`` (``distribution =
+    approximate()``) and ``ri2``; ``result.p_value_conservative`` gives ``(1 + b) / (1 +
+    n_draws)``. The Monte Carlo standard error is ``sqrt(p (1 - p) / n_draws)``. Exact:
+    ``p`` is the share of all possible assignments (the observed one among them), as
+    coin's ``distribution = "exact"``.
+
+    Parameters
+    ----------
+    data : one row per person (not modified).
+    outcome, treatment : columns; treatment is 0/1 or boolean.
+    blocks, clusters : columns of the randomization blocks and clusters, or None.
+    statistic : a name above or a function.
+    n_draws : Monte Carlo draws (at least 1).
+    seed : seed of the draws; ``None`` draws one and records it in ``result.seed``.
+    alternative : ``"two-sided"``, ``"greater"`` (treated larger) or ``"less"``.
+    exact : ``"auto"`` enumerates all assignments when there are at most ``n_draws`` of
+        them; ``True`` always enumerates (at most 2,000,000); ``False`` never.
+    covariates : covariates of ``statistic="lin"``.
+    event : event column of ``statistic="logrank"``.
+    vectorized : whether a user statistic takes a matrix of assignments.
+    progress : print a progress line on stderr.
+    missing : ``"error"`` or ``"drop"`` rows with missing values in the used columns.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"y": [3, 5, 4, 6, 2, 3, 1, 2], "t": [1, 1, 1, 1, 0, 0, 0, 0]})
+    >>> r = randomization_test(d, "y", "t")
+    >>> r.exact, r.n_draws, r.statistic, round(r.p_value, 4)
+    (True, 70, 2.5, 0.0571)
+    """
+    _check_statistic(statistic, alternative, event, covariates)
+    n_draws = check_draws(n_draws)
+    exact = _check_exact(exact)
+    trial = prepare(data, outcome, treatment, blocks, clusters, covariates, event, missing)
+    design = trial.design
+    stat = build_statistic(statistic, trial.Y, design, trial.X, trial.event, vectorized)
+    use_exact = resolve_exact(design, n_draws, exact)
+    used_seed = None if use_exact else check_seed(seed)
+    observed, draws = null_draws(stat, design, n_draws, used_seed, use_exact, progress)
+    observed, draws = float(observed[0]), draws[0]
+    if not np.isfinite(observed):
+        raise DesignError(
+            f"the {stat.name} statistic is undefined for the observed assignment "
+            f"({observed}); choose another statistic."
+        )
+    count = tail_count(draws, observed, alternative)
+    total = len(draws)
+    p = count / total
+    return RandomizationResult(
+        statistic=observed,
+        p_value=p,
+        null_draws=draws,
+        n_draws=total,
+        exact=use_exact,
+        n_assignments=design.n_assignments,
+        log10_assignments=design.log10_assignments,
+        design=design.kind,
+        design_detail=design.describe(),
+        mc_std_error=0.0 if use_exact else math.sqrt(p * (1 - p) / total),
+        alternative=alternative,
+        statistic_name=stat.name,
+        seed=used_seed,
+        outcome=outcome,
+        treatment=treatment,
+        n_treated=int(trial.treated.sum()),
+        n_control=int((~trial.treated).sum()),
+    )
+
+
+# --------------------------------------------------------------------------- intervals
+@dataclass(frozen=True, eq=False)
+class RandomizationInterval:
+    """A confidence interval for a constant additive effect by inverting randomization tests.
+
+    Attributes
+    ----------
+    estimate : the point estimate the search starts from (the design's difference in
+        means; Lin's estimate for ``statistic="lin"``).
+    conf_int : ``(low, high)``: the effects ``tau`` whose test of ``Y(1) = Y(0) + tau``
+        is not rejected at ``1 - level`` (infinite ends when the design cannot reject).
+    level : confidence level.
+    p_value : the randomization p-value of ``tau = 0`` (no effect).
+    statistic_name, n_draws, exact, seed, design, design_detail, outcome, treatment,
+    n_treated, n_control : as in :class:`RandomizationResult`.
+    """
+
+    estimate: float
+    conf_int: tuple[float, float]
+    level: float
+    p_value: float
+    statistic_name: str
+    n_draws: int
+    exact: bool
+    seed: int | None
+    design: str
+    design_detail: str
+    outcome: str
+    treatment: str
+    n_treated: int
+    n_control: int
+
+    @property
+    def method(self) -> str:
+        how = (
+            f"exact, all {self.n_draws:,} assignments"
+            if self.exact
+            else f"Monte Carlo, {self.n_draws:,} draws, seed {self.seed}"
+        )
+        return f"Randomization interval by test inversion ({self.statistic_name}; {how})"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: estimate, interval, p-value of no effect (tidy columns)."""
+        return pd.DataFrame(
+            [
+                {
+                    "term": self.treatment,
+                    "estimate": self.estimate,
+                    "p_value": self.p_value,
+                    "conf_low": self.conf_int[0],
+                    "conf_high": self.conf_int[1],
+                    "level": self.level,
+                    "outcome": self.outcome,
+                    "method": self.method,
+                }
+            ]
+        )
+
+    def _lines(self) -> list[str]:
+        low, high = self.conf_int
+        return [
+            self.method,
+            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
+            f"(treated {self.n_treated}, control {self.n_control})",
+            f"Design: {self.design_detail}",
+            f"Estimate {self.estimate:.6g}, {100 * self.level:g}% CI [{low:.6g}, {high:.6g}], "
+            f"p (no effect) = {self.p_value:.4g}",
+        ]
+
+    def summary(self) -> str:
+        return "\n".join(self._lines())
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
+
+
+class _PValueCurve:
+    """p(tau) of the shifted outcome y - tau * t_obs over fixed draws (common random numbers)."""
+
+    def __init__(self, trial, statistic, n_draws, seed, exact, vectorized, progress):
+        design = trial.design
+        self.alternative = "two-sided"
+        t_obs = trial.treated.astype(float)[:, None]
+        probe = build_statistic(statistic, trial.Y, design, trial.X, None, vectorized)
+        self.name = probe.name
+        if probe.linear_in_y:
+            # stat(y - tau t) = stat(y) - tau stat(t) for every assignment: two columns.
+            both = build_statistic(
+                statistic,
+                np.column_stack([trial.Y[:, 0], t_obs[:, 0]]),
+                design,
+                trial.X,
+                None,
+                vectorized,
+            )
+            observed, draws = null_draws(both, design, n_draws, seed, exact, progress)
+            self.linear = (observed, draws)
+        else:
+            self.linear = None
+            self.batches = list(iter_assignments(design, n_draws, seed, exact, progress))
+            self.factory = lambda y: build_statistic(
+                statistic, y[:, None], design, trial.X, None, vectorized
+            )
+            self.y, self.t, self.design = trial.Y[:, 0], t_obs[:, 0], design
+        self.n = n_draws
+
+    def __call__(self, tau: float) -> float:
+        if self.linear is not None:
+            (a0, b0), (a, b) = self.linear
+            observed, draws = a0 - tau * b0, a - tau * b
+        else:
+            stat = self.factory(self.y - tau * self.t)
+            observed = float(stat(Batch(self.design.observed[:, None], self.design))[0, 0])
+            draws = np.concatenate([stat(Batch(T, self.design))[0] for T in self.batches])
+        return tail_count(draws, float(observed), "two-sided") / len(draws)
+
+
+def randomization_ci(
+    data: pd.DataFrame,
+    outcome: str,
+    treatment: str,
+    blocks: str | None = None,
+    clusters: str | None = None,
+    statistic: str | Callable = "difference_in_means",
+    level: float = 0.95,
+    n_draws: int = 10_000,
+    seed: int | None = None,
+    exact: str | bool = "auto",
+    covariates: str | Sequence[str] | None = None,
+    vectorized: bool = True,
+    progress: bool = False,
+    missing: str = "error",
+    tol: float | None = None,
+) -> RandomizationInterval:
+    """Confidence interval for a constant additive effect by inverting randomization tests.
+
+    Under the hypothesis ``Y_i(1) = Y_i(0) + tau`` for every unit, the adjusted outcomes
+    ``Y_i - tau T_i`` are the control outcomes whatever the assignment, so the
+    randomization test of the sharp null applies to them. The interval is the set of
+    ``tau`` whose two-sided test is not rejected, ``{tau : p(tau) > 1 - level}``
+    (Rosenbaum 2002, *Observational Studies*, 2nd ed., sec. 2.6; Imbens & Rubin 2015,
+    sec. 5.7). Every ``p(tau)`` uses the same assignments (common random numbers), so
+    ``p(tau)`` is a step function of ``tau`` and the interval does not jitter with
+    Monte Carlo noise between values of ``tau``.
+
+    The ends are found by bisection from the estimate outwards (doubling the step from
+    one standard error until a rejected ``tau`` is found), to ``tol`` (default ``1e-6``
+    standard errors); an end is infinite when no ``tau`` is rejected, as happens when
+    the design has too few assignments to reach ``1 - level``. The set is assumed to be
+    an interval, as it is for the difference in means. For the difference in means and
+    Lin's estimate the statistic is linear in ``tau`` for every assignment, so each
+    ``p(tau)`` costs a pass over stored draws; other statistics are recomputed over the
+    same stored assignments. The log-rank and KS statistics have no additive shift model
+    here and are not accepted.
+
+    Parameters are as :func:`randomization_test`; ``level`` is the confidence level.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"y": [3, 5, 4, 6, 2, 3, 1, 2, 4, 3],
+    ...                   "t": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]})
+    >>> ci = randomization_ci(d, "y", "t")
+    >>> ci.exact, round(ci.estimate, 4), [round(x, 3) for x in ci.conf_int]
+    (True, 1.4, [-1.0, 3.5])
+    """
+    if statistic in ("logrank", "ks"):
+        raise ArgumentError(
+            f"statistic={statistic!r} has no constant additive effect to invert; use "
+            "'difference_in_means', 'lin', 'studentized', 'rank' or a function."
+        )
+    _check_statistic(statistic, "two-sided", None, covariates)
+    try:
+        level = float(level)
+    except (TypeError, ValueError):
+        raise ArgumentError(f"level must be a number in (0, 1); got {level!r}.") from None
+    if not 0.0 < level < 1.0:
+        raise ArgumentError(f"level must be strictly between 0 and 1 (e.g. 0.95); got {level}.")
+    n_draws = check_draws(n_draws)
+    exact = _check_exact(exact)
+    trial = prepare(data, outcome, treatment, blocks, clusters, covariates, None, missing)
+    design = trial.design
+    use_exact = resolve_exact(design, n_draws, exact)
+    used_seed = None if use_exact else check_seed(seed)
+    alpha = 1.0 - level
+
+    # Point estimate and scale from the design's difference in means (Lin: its estimate).
+    centre_stat = "lin" if statistic == "lin" else "difference_in_means"
+    probe = build_statistic(
+        centre_stat, np.column_stack([trial.Y[:, 0], trial.treated]), design, trial.X
+    )
+    a0, b0 = probe(Batch(design.observed[:, None], design))[:, 0]
+    estimate = float(a0 / b0)
+    y1, y0 = trial.Y[trial.treated, 0], trial.Y[~trial.treated, 0]
+    scale = math.sqrt(
+        (y1.var(ddof=1) if len(y1) > 1 else 0.0) / len(y1)
+        + (y0.var(ddof=1) if len(y0) > 1 else 0.0) / len(y0)
+    )
+    if not scale > 0:
+        scale = max(abs(estimate), 1.0)
+    step_tol = (1e-6 * scale) if tol is None else float(tol)
+
+    curve = _PValueCurve(trial, statistic, n_draws, used_seed, use_exact, vectorized, progress)
+    p_zero = curve(0.0)
+    centre = estimate
+    if not curve(centre) > alpha:
+        grid = estimate + scale * np.linspace(-4, 4, 81)
+        accepted = [tau for tau in grid if curve(tau) > alpha]
+        if not accepted:
+            raise DesignError(
+                f"no constant effect is accepted at level {level:g} near the estimate "
+                f"{estimate:.6g}; the acceptance set of the {curve.name} statistic is empty."
+            )
+        centre = accepted[len(accepted) // 2]
+    low = _end(curve, centre, -scale, alpha, step_tol)
+    high = _end(curve, centre, scale, alpha, step_tol)
+    return RandomizationInterval(
+        estimate=estimate,
+        conf_int=(low, high),
+        level=level,
+        p_value=p_zero,
+        statistic_name=curve.name,
+        n_draws=design.n_assignments if use_exact else n_draws,
+        exact=use_exact,
+        seed=used_seed,
+        design=design.kind,
+        design_detail=design.describe(),
+        outcome=outcome,
+        treatment=treatment,
+        n_treated=int(trial.treated.sum()),
+        n_control=int((~trial.treated).sum()),
+    )
+
+
+def _end(curve, accepted: float, step: float, alpha: float, tol: float) -> float:
+    """The end of the acceptance set in the direction of ``step`` (bisection)."""
+    rejected = None
+    for _ in range(60):
+        candidate = accepted + step
+        if curve(candidate) > alpha:
+            accepted, step = candidate, 2 * step
+        else:
+            rejected = candidate
+            break
+    if rejected is None:
+        return math.copysign(math.inf, step)
+    for _ in range(200):
+        if abs(rejected - accepted) <= tol:
+            break
+        middle = 0.5 * (accepted + rejected)
+        if curve(middle) > alpha:
+            accepted = middle
+        else:
+            rejected = middle
+    return float(accepted)
