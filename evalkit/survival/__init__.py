@@ -8,12 +8,16 @@ from .competing import (
     fine_gray,
     gray_test,
 )
+from .cox import ChiSquareTest, CoxResult, cox
 from .discrete import DiscreteHazardResult, discrete_time_hazard
 from .km import SurvivalCurve, kaplan_meier
 from .logrank import LogRankResult, logrank_test
 from .rmst import rmst_difference
 
 __all__ = [
+    "ChiSquareTest",
+    "CoxResult",
+    "cox",
     "CumulativeIncidence",
     "FineGrayResult",
     "GrayTestResult",

@@ -1,0 +1,237 @@
+"""Time evalkit's Cox model next to lifelines, statsmodels and R's survival::coxph.
+
+    python benchmarks/bench_cox.py [--sizes 10000 100000 1000000] [--repeat 3]
+                                   [--times weeks continuous] [--timeout 60]
+                                   [--peers lifelines statsmodels R] [--json FILE]
+
+The data are SYNTHETIC (not real registers): a seeded two-group trial (``treated``)
+with four further covariates (two normal, one uniform, one binary), exponential spell
+lengths censored uniformly; ``weeks`` is the duration rounded up to integer weeks and
+capped at 520 (heavy ties: at most 520 distinct times), ``time`` the continuous
+duration. Every tool fits the same model: Efron ties, five covariates, model-based
+variance (the ``treated``, ``x1`` ... ``x4`` coefficients are compared to evalkit's).
+
+Each timing is the median of ``--repeat`` runs of the whole call (evalkit: validation,
+fit, tests and concordance; R: ``coxph()``, which also computes the concordance, timed
+inside R by ``system.time`` so R's start-up and CSV reading are not counted). Python
+peers run in a forked child process: a peer whose first run takes longer than
+``--timeout`` seconds is stopped and reported as skipped. R is used when ``Rscript`` is
+on the path. Prints seconds and the ratio peer / evalkit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import shutil
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.survival.cox import cox
+
+COVARIATES = ["treated", "x1", "x2", "x3", "x4"]
+
+
+def synthetic_spells(n: int, seed: int = 1) -> pd.DataFrame:
+    """Synthetic spells (not real data): two groups, five covariates, weeks and times."""
+    rng = np.random.default_rng(seed)
+    treated = rng.integers(0, 2, n)
+    x1 = rng.normal(size=n)
+    x2 = rng.normal(size=n)
+    x3 = rng.uniform(18, 60, n)
+    x4 = (rng.random(n) < 0.3).astype(int)
+    eta = 0.3 * treated + 0.4 * x1 - 0.2 * x2 + 0.01 * (x3 - 40) - 0.3 * x4
+    duration = rng.exponential(120.0 * np.exp(-eta))
+    censor = rng.uniform(0, 700, n)
+    time_ = np.minimum(duration, censor) + 1e-6
+    frame = pd.DataFrame(
+        {
+            "time": time_,
+            "weeks": np.clip(np.ceil(time_), 1, 520).astype(int),
+            "event": (duration <= censor).astype(int),
+            "treated": treated,
+            "x1": x1,
+            "x2": x2,
+            "x3": x3,
+            "x4": x4,
+        }
+    )
+    return frame
+
+
+# -- the tools ----------------------------------------------------------------------------
+
+
+def fit_evalkit(data, duration):
+    return cox(data, duration, "event", COVARIATES).coefficients
+
+
+def fit_lifelines(data, duration):
+    from lifelines import CoxPHFitter
+
+    cph = CoxPHFitter().fit(data[[duration, "event", *COVARIATES]], duration, "event")
+    return cph.params_[COVARIATES].to_numpy()
+
+
+def fit_statsmodels(data, duration):
+    from statsmodels.duration.hazard_regression import PHReg
+
+    exog = data[COVARIATES].to_numpy(float)
+    model = PHReg(
+        data[duration].to_numpy(float), exog, status=data["event"].to_numpy(), ties="efron"
+    )
+    return np.asarray(model.fit().params)
+
+
+PYTHON_TOOLS = {"evalkit": fit_evalkit, "lifelines": fit_lifelines, "statsmodels": fit_statsmodels}
+
+
+def _child(conn, name, data, duration):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        coef = PYTHON_TOOLS[name](data, duration)
+        conn.send((time.perf_counter() - start, coef))
+    conn.close()
+
+
+def timed_in_child(name, data, duration, timeout):
+    """Seconds and coefficients of one run in a forked process, or None after ``timeout``."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, name, data, duration))
+    proc.start()
+    child.close()
+    if parent.poll(timeout):
+        seconds, coef = parent.recv()
+        proc.join()
+        return seconds, coef
+    proc.terminate()
+    proc.join()
+    return None
+
+
+def python_timing(name, data, duration, repeat, timeout):
+    if name == "evalkit":  # in-process, like a user would call it
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            coef = fit_evalkit(data, duration)
+            times.append(time.perf_counter() - start)
+        return float(np.median(times)), coef
+    times = []
+    coef = None
+    for _ in range(repeat):
+        out = timed_in_child(name, data, duration, timeout)
+        if out is None:
+            return None, None
+        times.append(out[0])
+        coef = out[1]
+    return float(np.median(times)), coef
+
+
+R_SCRIPT = r"""
+suppressPackageStartupMessages(library(survival))
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1]); repeat_n <- as.integer(args[2])
+out <- list()
+for (duration in strsplit(args[3], ",")[[1]]) {
+  f <- as.formula(paste0("Surv(", duration, ", event) ~ treated + x1 + x2 + x3 + x4"))
+  times <- replicate(repeat_n, system.time(fit <<- coxph(f, data = d))[["elapsed"]])
+  out[[duration]] <- list(seconds = median(times), coef = unname(coef(fit)))
+}
+cat(jsonlite::toJSON(out, auto_unbox = TRUE, digits = NA))
+"""
+
+
+def r_timings(data, durations, repeat, timeout):
+    if shutil.which("Rscript") is None:
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        csv, script = Path(tmp) / "spells.csv", Path(tmp) / "bench.R"
+        data.to_csv(csv, index=False)
+        script.write_text(R_SCRIPT)
+        try:
+            done = subprocess.run(
+                ["Rscript", str(script), str(csv), str(repeat), ",".join(durations)],
+                capture_output=True,
+                text=True,
+                timeout=timeout * repeat * len(durations) + 120,
+            )
+        except subprocess.TimeoutExpired:
+            print("R timed out")
+            return {}
+    if done.returncode != 0:
+        print("R failed:", done.stderr.strip().splitlines()[-1:])
+        return {}
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--times", nargs="+", default=["weeks", "continuous"], choices=["weeks", "continuous"]
+    )
+    parser.add_argument(
+        "--peers",
+        nargs="+",
+        default=["lifelines", "statsmodels", "R"],
+        choices=["lifelines", "statsmodels", "R"],
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60.0,
+        help="skip a Python peer whose first run takes longer (seconds)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    args = parser.parse_args()
+    durations = ["weeks" if t == "weeks" else "time" for t in args.times]
+    rows = []
+    for n in args.sizes:
+        data = synthetic_spells(n)
+        r_out = r_timings(data, durations, args.repeat, args.timeout) if "R" in args.peers else {}
+        for duration in durations:
+            label = "weeks 1..520" if duration == "weeks" else "continuous"
+            ours, ours_coef = python_timing("evalkit", data, duration, args.repeat, args.timeout)
+            results = {"evalkit": (ours, ours_coef)}
+            for peer in [p for p in args.peers if p != "R"]:
+                results[peer] = python_timing(peer, data, duration, args.repeat, args.timeout)
+            if duration in r_out:
+                results["R coxph"] = (r_out[duration]["seconds"], np.array(r_out[duration]["coef"]))
+            for tool, (seconds, coef) in results.items():
+                row = {"n": n, "times": label, "tool": tool}
+                if seconds is None:
+                    row.update(
+                        seconds=np.nan,
+                        ratio=np.nan,
+                        coef_rel_diff=np.nan,
+                        note=f"skipped: over {args.timeout:g} s",
+                    )
+                else:
+                    diff = np.max(np.abs(coef - ours_coef) / np.abs(ours_coef))
+                    row.update(seconds=seconds, ratio=seconds / ours, coef_rel_diff=diff, note="")
+                rows.append(row)
+                print(
+                    f"n={n:>8} {label:<12} {tool:<12} "
+                    + (row["note"] or f"{row['seconds']:8.3f} s  x{row['ratio']:6.2f}"),
+                    flush=True,
+                )
+    table = pd.DataFrame(rows).rename(columns={"ratio": "ratio (tool / evalkit)"})
+    with pd.option_context("display.width", 160, "display.max_rows", 500):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if args.json:
+        args.json.write_text(table.to_json(orient="records", indent=1))
+
+
+if __name__ == "__main__":
+    main()
