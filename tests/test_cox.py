@@ -8,6 +8,7 @@ relative. R is not needed to run these tests.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 import warnings
@@ -18,7 +19,6 @@ import pandas as pd
 import pytest
 from survival_data import survival_frames
 
-import evalkit.survival.cox as cox_module
 from evalkit.errors import (
     ArgumentError,
     DesignError,
@@ -27,6 +27,9 @@ from evalkit.errors import (
     OutcomeError,
 )
 from evalkit.survival.cox import CoxResult, cox
+
+# The package exports the function `cox`, which hides the module of the same name.
+cox_module = importlib.import_module("evalkit.survival.cox")
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "cox.json").read_text())
 CASES = REFERENCE["cases"]
