@@ -657,8 +657,8 @@ def compare_series(
     >>> nat = pd.DataFrame({"period": ["2019-05", "2019-06"], "successes": [5400, 5487],
     ...                     "n": [12800, 12821]})
     >>> cmp = compare_series(loc, nat)
-    >>> [round(v, 4) for v in cmp.table["difference"]]
-    [0.0243, 0.0408]
+    >>> print(", ".join(f"{v:.4f}" for v in cmp.table["difference"]))
+    0.0243, 0.0408
     """
     alpha = check_alpha(alpha)
     check_choice(reference_uncertainty, "reference_uncertainty", ("sample", "fixed"))
