@@ -142,3 +142,37 @@ class TestDiscreteTime:
         fit = discrete_time_hazard(data, "w", "e", "treated", baseline="linear")
         row = fit.to_frame().set_index("term").loc["treated"]
         assert row["ratio_low"] < 1.5 < row["ratio_high"]
+
+
+class TestContinuousTimes:
+    """The sort-based path for continuous times equals the bincount path for whole numbers:
+    replacing times by their (dense) ranks keeps order and ties, so every count agrees."""
+
+    def data(self):
+        rng = np.random.default_rng(9)
+        n = 3000
+        t = np.round(rng.exponential(10, n), 1)  # many ties, not whole numbers
+        frame = pd.DataFrame({"t": t, "e": rng.integers(0, 2, n), "g": rng.integers(0, 3, n)})
+        frame["rank"] = pd.factorize(np.sort(np.unique(t)))[0][np.searchsorted(np.unique(t), t)]
+        return frame
+
+    def test_kaplan_meier(self):
+        d = self.data()
+        float_table = kaplan_meier(d, "t", "e", group="g").table
+        rank_table = kaplan_meier(d, "rank", "e", group="g").table
+        for column in ["n_risk", "n_event", "n_censored", "survival", "std_error", "ci_low"]:
+            np.testing.assert_allclose(float_table[column], rank_table[column], equal_nan=True)
+        assert np.array_equal(np.sort(np.unique(d.t)), np.unique(float_table["time"]))
+
+    def test_logrank(self):
+        d = self.data()
+        for rho in (0, 1):
+            a = logrank_test(d, "t", "e", "g", rho=rho)
+            b = logrank_test(d, "rank", "e", "g", rho=rho)
+            assert a.statistic == pytest.approx(b.statistic, rel=1e-12)
+            np.testing.assert_allclose(a.expected, b.expected, rtol=1e-12)
+
+    def test_zero_and_negative_zero_times(self):
+        d = pd.DataFrame({"t": [0.0, -0.0, 1.5, 2.5], "e": [1, 0, 1, 1]})
+        table = kaplan_meier(d, "t", "e").table
+        assert table["time"].tolist() == [0.0, 1.5, 2.5] and table["n_risk"].tolist() == [4, 2, 1]

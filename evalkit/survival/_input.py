@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ class SurvivalData:
     ``group_labels`` (the group column's own values, sorted) or None.
     """
 
-    time: np.ndarray
+    raw_time: np.ndarray
     event: np.ndarray
     entry: np.ndarray | None
     group: np.ndarray | None
@@ -29,9 +30,14 @@ class SurvivalData:
     weights: np.ndarray | None
     frame: pd.DataFrame
 
+    @cached_property
+    def time(self) -> np.ndarray:
+        """Durations as floats (``raw_time`` keeps an integer column's own integers)."""
+        return self.raw_time.astype(float, copy=False)
+
     @property
     def n(self) -> int:
-        return len(self.time)
+        return len(self.raw_time)
 
 
 def survival_data(
@@ -69,20 +75,21 @@ def survival_data(
         "extra": list(extra or []),
     }
     frame = select_columns(data, roles, missing=missing)
-    time = numeric_column(frame[duration], duration, role="duration")
-    if allow_zero:
-        bad = time < 0
-        rule = ">= 0"
+    series = frame[duration]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
+        time = series.to_numpy()  # whole numbers (weeks): no copy, no float conversion
     else:
-        bad = time <= 0
-        rule = "> 0"
-    if bad.any():
+        time = numeric_column(series, duration, role="duration")
+    low = time.min() if time.size else 0
+    if low < 0 or (not allow_zero and low <= 0):
+        rule = ">= 0" if allow_zero else "> 0"
+        bad = time < 0 if allow_zero else time <= 0
         raise OutcomeError(
             f"duration column {duration!r} must be {rule}; {int(bad.sum())} rows are not "
             f"(e.g. {time[bad][:3].tolist()})."
         )
     status = _event_codes(frame[event], event, causes)
-    if not (status > 0).any():
+    if not status.size or status.max() <= 0:
         raise DesignError(
             f"no events in {event!r} among the {len(status)} rows: every time is censored, so "
             "there is nothing to estimate."
@@ -144,14 +151,21 @@ def _event_codes(series: pd.Series, name: str, causes: bool) -> np.ndarray:
 
 
 def _whole_number_codes(values: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """``values - min`` as int64 when all are whole numbers in a range a bincount can cover."""
+    """``values - min`` as integers when all are whole numbers in a range a bincount can cover.
+
+    Non-negative integers that start near zero (weeks 1..520) are used as they are.
+    """
     if not values.size:
         return None
     low, high = values.min(), values.max()
     if not (np.isfinite(low) and np.isfinite(high)) or high - low > max(4 * values.size, 1 << 16):
         return None
+    if values.dtype.kind in "iu":
+        if 0 <= low <= max(values.size, 1 << 16):
+            return values, 0  # bins 0..low-1 stay empty and are dropped by the caller
+        return values - low, low
     codes = (values - low).astype(np.int64)
-    if values.dtype.kind == "f" and not np.array_equal(codes, values - low):
+    if not np.array_equal(codes, values - low):
         return None
     return codes, low
 
@@ -175,27 +189,54 @@ def time_counts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct times and, per group, how many leave (``n_total``) and how many have the event.
 
-    Returns ``times`` (T,), ``n_total`` (G, T) and ``n_event`` (G, T). Whole-number times
-    (weeks, days) take one bincount pass over the data; other times one sort.
+    ``event`` is 0/1 (or boolean). Returns ``times`` (T,), ``n_total`` (G, T) and
+    ``n_event`` (G, T). Whole-number times (weeks, days) take one bincount pass: each row's
+    bin is ``2 x (group x width + time) + event``. Other times take one sort: of a packed
+    key (the time's bits and the event bit) without groups, of the times with groups.
     """
+    event = event.astype(np.int64, copy=False)
     found = _whole_number_codes(time)
     if found is not None:
         codes, low = found
         width = int(codes.max()) + 1
         grid = np.arange(width) + low
+    elif group is None:
+        return _sorted_counts(time, event)
     else:
-        order = np.argsort(time)
-        sorted_time = time[order]
-        new = np.empty(len(time), dtype=bool)
-        new[:1] = True
-        np.not_equal(sorted_time[1:], sorted_time[:-1], out=new[1:])
-        grid = sorted_time[new]
-        width = len(grid)
-        codes = np.empty(len(time), dtype=np.int64)
-        codes[order] = np.cumsum(new) - 1
-    cell = codes if group is None else group.astype(np.int64) * width + codes
-    size = n_groups * width
-    n_total = np.bincount(cell, minlength=size).reshape(n_groups, width)
-    n_event = np.bincount(cell, weights=event, minlength=size).reshape(n_groups, width)
+        # One packed-key sort per group, then merge the groups' distinct times.
+        parts = [_sorted_counts(time[group == k], event[group == k]) for k in range(n_groups)]
+        grid = np.concatenate([p[0] for p in parts])
+        grid.sort(kind="stable")  # sorted runs: a merge
+        grid = grid[np.r_[True, grid[1:] != grid[:-1]]]
+        n_total = np.zeros((n_groups, len(grid)), dtype=np.int64)
+        n_event = np.zeros((n_groups, len(grid)))
+        for k, (times, total, events) in enumerate(parts):
+            at = np.searchsorted(grid, times)
+            n_total[k, at], n_event[k, at] = total[0], events[0]
+        return grid, n_total, n_event
+    key = np.left_shift(codes, 1, dtype=np.int64)
+    key += event
+    if group is not None:
+        key += group.astype(np.int64) * (2 * width)
+    counts = np.bincount(key, minlength=2 * width * n_groups).reshape(n_groups, width, 2)
+    n_total = counts.sum(axis=2)
     present = n_total.sum(axis=0) > 0
-    return grid[present], n_total[:, present], n_event[:, present]
+    return grid[present], n_total[:, present], counts[:, present, 1].astype(float)
+
+
+def _sorted_counts(time: np.ndarray, event: np.ndarray):
+    """Counts per distinct time by sorting one packed uint64 key per row.
+
+    For non-negative floats the IEEE bit pattern orders like the value, so ``bits << 1 |
+    event`` sorts by time and keeps each row's event bit, with no index array to gather.
+    """
+    bits = (np.asarray(time, dtype=np.float64) + 0.0).view(np.uint64)  # + 0.0: no -0.0
+    key = np.left_shift(bits, np.uint64(1))
+    key |= event.astype(np.uint64)
+    key.sort()
+    value = key >> np.uint64(1)
+    starts = np.flatnonzero(np.r_[True, value[1:] != value[:-1]])
+    n_total = np.diff(np.r_[starts, len(key)])
+    n_event = np.add.reduceat((key & np.uint64(1)).astype(np.int64), starts)
+    times = value[starts].view(np.float64)
+    return times, n_total[None, :], n_event[None, :].astype(float)

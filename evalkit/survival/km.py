@@ -326,16 +326,16 @@ def kaplan_meier(
     >>> d = pd.DataFrame({"weeks": [2, 3, 3, 5, 8], "exit": [1, 1, 0, 1, 0]})
     >>> kaplan_meier(d, "weeks", "exit").table[["time", "n_risk", "survival"]]
        time  n_risk  survival
-    0   2.0       5       0.8
-    1   3.0       4       0.6
-    2   5.0       2       0.3
-    3   8.0       1       0.3
+    0     2       5       0.8
+    1     3       4       0.6
+    2     5       2       0.3
+    3     8       1       0.3
     """
     alpha = check_alpha(alpha)
     check_choice(conf_type, "conf_type", CONF_TYPES)
     surv = survival_data(data, duration, event, group=group, entry=entry, missing=missing)
     labels = (None,) if group is None else tuple(surv.group_labels)
-    times, n_total, n_event = time_counts(surv.time, surv.event > 0, surv.group, len(labels))
+    times, n_total, n_event = time_counts(surv.raw_time, surv.event, surv.group, len(labels))
     parts, counts = {}, {}
     leaving_from = np.cumsum(n_total[:, ::-1], axis=1)[:, ::-1]
     for code, label in enumerate(labels):

@@ -117,11 +117,13 @@ def logrank_test(
         stratum = pd.factorize(surv.frame[strata], sort=True)[0]
         parts = [stratum == s for s in range(int(stratum.max()) + 1)]
         pieces = [
-            _stratum(surv.time[m], surv.event[m], surv.group[m], n_groups, rho) for m in parts
+            _stratum(surv.raw_time[m], surv.event[m], surv.group[m], n_groups, rho) for m in parts
         ]
         observed, expected, variance = (sum(p[i] for p in pieces) for i in range(3))
     else:
-        observed, expected, variance = _stratum(surv.time, surv.event, surv.group, n_groups, rho)
+        observed, expected, variance = _stratum(
+            surv.raw_time, surv.event, surv.group, n_groups, rho
+        )
     used = expected > 0
     df = int(used.sum()) - 1
     if df < 1:
