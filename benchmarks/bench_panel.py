@@ -79,7 +79,8 @@ def main() -> None:
     del register
     print(
         f"synthetic panel: {panel.n_persons:,} persons x {panel.n_weeks} weeks, "
-        f"{panel.codes.nbytes / 2**20:,.0f} MiB as int8 (built in {time.perf_counter() - start:.1f} s)"
+        f"{panel.codes.nbytes / 2**20:,.0f} MiB as int8 "
+        f"(built in {time.perf_counter() - start:.1f} s)"
     )
     person_weeks = panel.codes.size
     floor, _ = measure(lambda: np.count_nonzero(panel.codes), args.repeat)

@@ -132,14 +132,16 @@ def main() -> None:
                     timings[name]["R survival"] = seconds
             for name, tools in timings.items():
                 for tool, seconds in tools.items():
-                    rows.append({
-                        "n": n,
-                        "times": "integer weeks" if integer_weeks else "continuous",
-                        "estimator": name,
-                        "tool": tool,
-                        "seconds": seconds,
-                        "ratio (tool / evalkit)": seconds / tools["evalkit"],
-                    })
+                    rows.append(
+                        {
+                            "n": n,
+                            "times": "integer weeks" if integer_weeks else "continuous",
+                            "estimator": name,
+                            "tool": tool,
+                            "seconds": seconds,
+                            "ratio (tool / evalkit)": seconds / tools["evalkit"],
+                        }
+                    )
     with pd.option_context("display.width", 160, "display.max_rows", 500):
         print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
