@@ -290,7 +290,8 @@ def test_anderson_index_weights_by_the_inverse_covariance(family):
     names = ["weeks", "hours", "benefit_weeks"]
     result = index_outcome(family, names, "t", reverse=["benefit_weeks"], blocks="block")
     control = family[family["t"] == 0]
-    z = ((family[names] - control[names].mean()) / control[names].std(ddof=1)).to_numpy()
+    standardized = (family[names] - control[names].mean()) / control[names].std(ddof=1)
+    z = standardized.to_numpy(copy=True)  # pandas 3 hands out read-only views
     z[:, 2] *= -1
     w = np.linalg.solve(np.cov(z, rowvar=False), np.ones(3))
     np.testing.assert_allclose(result.weights, w / w.sum(), rtol=1e-10)
