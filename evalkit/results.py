@@ -46,6 +46,24 @@ def t_or_z_inference(
     return statistic, p_value, estimate - critical * std_error, estimate + critical * std_error
 
 
+class LinesDisplay:
+    """Mixin for results that describe themselves in ``_lines()``: ``summary()``, ``str()``
+    and the notebook view all show those lines."""
+
+    def _lines(self) -> list[str]:  # pragma: no cover - every user defines it
+        raise NotImplementedError
+
+    def summary(self) -> str:
+        """The result in a few lines of text."""
+        return "\n".join(self._lines())
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
+
+
 @dataclass(frozen=True, eq=False)
 class EffectResult:
     """The estimated effect of treatment (arm 1 against arm 0) on one outcome.

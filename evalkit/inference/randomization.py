@@ -34,7 +34,6 @@ cost of the vectorised loop would dominate.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 import numbers
@@ -59,6 +58,7 @@ from .._validation import (
     treatment_indicator,
 )
 from ..errors import ArgumentError, DesignError
+from ..results import LinesDisplay
 
 __all__ = ["RandomizationInterval", "RandomizationResult", "randomization_ci", "randomization_test"]
 
@@ -933,7 +933,7 @@ def _count_text(count: int | float, log10: float | None = None) -> str:
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True, eq=False)
-class RandomizationResult:
+class RandomizationResult(LinesDisplay):
     """A randomization test of the sharp null of no effect for anybody.
 
     Attributes
@@ -1024,16 +1024,6 @@ class RandomizationResult:
             f"{_count_text(self.n_assignments, self.log10_assignments)} possible assignments",
             f"Observed statistic {self.statistic:.6g}, {self.alternative}: {p}",
         ]
-
-    def summary(self) -> str:
-        """The test in a few lines."""
-        return "\n".join(self._lines())
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
 
 
 def randomization_test(
@@ -1159,7 +1149,7 @@ def randomization_test(
 
 # --------------------------------------------------------------------------- intervals
 @dataclass(frozen=True, eq=False)
-class RandomizationInterval:
+class RandomizationInterval(LinesDisplay):
     """A confidence interval for a constant additive effect by inverting randomization tests.
 
     Attributes
@@ -1225,15 +1215,6 @@ class RandomizationInterval:
             f"Estimate {self.estimate:.6g}, {100 * self.level:g}% CI [{low:.6g}, {high:.6g}], "
             f"p (no effect) = {self.p_value:.4g}",
         ]
-
-    def summary(self) -> str:
-        return "\n".join(self._lines())
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
 
 
 class _PValueCurve:

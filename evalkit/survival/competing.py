@@ -100,6 +100,7 @@ from scipy import stats
 
 from .._validation import _show, as_column_list, check_alpha, covariate_matrix
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
+from ..results import LinesDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
 from ._input import SurvivalData, survival_data
@@ -658,7 +659,7 @@ def _py(value):
 
 
 @dataclass(frozen=True, eq=False)
-class GrayTestResult:
+class GrayTestResult(LinesDisplay):
     """Gray's (1988) test that the cumulative incidence of ``cause`` is equal in all groups.
 
     ``statistic`` is :math:`s' V^{-1} s` for the scores of the first G-1 groups, referred
@@ -704,16 +705,6 @@ class GrayTestResult:
             f"Groups ({self.group}) and exits of cause {self.cause}: {counts}",
             f"Chi-square = {_fmt(self.statistic)} on {self.df} df, p = {_fmt_p(self.p_value)}",
         ]
-
-    def summary(self) -> str:
-        """Text: the groups, their exits of the cause, the statistic and p-value."""
-        return "\n".join(self._lines())
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
 
 
 def gray_test(
