@@ -46,9 +46,21 @@ def t_or_z_inference(
     return statistic, p_value, estimate - critical * std_error, estimate + critical * std_error
 
 
-class LinesDisplay:
-    """Mixin for results that describe themselves in ``_lines()``: ``summary()``, ``str()``
-    and the notebook view all show those lines."""
+class SummaryDisplay:
+    """Mixin for results with ``summary()``: ``str()`` and the notebook view show it."""
+
+    def summary(self) -> str:  # pragma: no cover - every user defines it
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        return "<p>" + html.escape(self.summary()).replace("\n", "<br>") + "</p>"
+
+
+class LinesDisplay(SummaryDisplay):
+    """Mixin for results that describe themselves in ``_lines()``."""
 
     def _lines(self) -> list[str]:  # pragma: no cover - every user defines it
         raise NotImplementedError
@@ -56,9 +68,6 @@ class LinesDisplay:
     def summary(self) -> str:
         """The result in a few lines of text."""
         return "\n".join(self._lines())
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def _repr_html_(self) -> str:
         return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"

@@ -30,6 +30,7 @@ from scipy import optimize, stats
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, DesignError
+from ..results import SummaryDisplay
 
 __all__ = [
     "MinimumDetectableEffect",
@@ -190,7 +191,7 @@ def cohen_h(p_treated: float, p_control: float) -> float:
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class PowerResult:
+class PowerResult(SummaryDisplay):
     """The power of a two-arm comparison.
 
     Attributes
@@ -228,15 +229,9 @@ class PowerResult:
             f" / {self.n_eff_control:.4g}; design effects: {self.design_effects})"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<p>" + html.escape(self.summary()).replace("\n", "<br>") + "</p>"
-
 
 @dataclass(frozen=True)
-class MinimumDetectableEffect:
+class MinimumDetectableEffect(SummaryDisplay):
     """The smallest effect a design detects with the given power.
 
     Attributes
@@ -276,12 +271,6 @@ class MinimumDetectableEffect:
             f"{self.n_treated:g}, control {self.n_control:g}; design effects: "
             f"{self.design_effects}"
         )
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        return "<p>" + html.escape(self.summary()).replace("\n", "<br>") + "</p>"
 
 
 @dataclass(frozen=True)

@@ -932,6 +932,13 @@ def _count_text(count: int | float, log10: float | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- results
+def _draws_text(result) -> str:
+    """How a result's null distribution was drawn, for its method line."""
+    if result.exact:
+        return f"exact, all {result.n_draws:,} assignments"
+    return f"Monte Carlo, {result.n_draws:,} draws, seed {result.seed}"
+
+
 @dataclass(frozen=True, eq=False)
 class RandomizationResult(LinesDisplay):
     """A randomization test of the sharp null of no effect for anybody.
@@ -985,12 +992,7 @@ class RandomizationResult(LinesDisplay):
 
     @property
     def method(self) -> str:
-        how = (
-            f"exact, all {self.n_draws:,} assignments"
-            if self.exact
-            else f"Monte Carlo, {self.n_draws:,} draws, seed {self.seed}"
-        )
-        return f"Randomization test ({self.statistic_name}; {how})"
+        return f"Randomization test ({self.statistic_name}; {_draws_text(self)})"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: statistic, observed value, p-value, its MC standard error and the draws."""
@@ -1181,12 +1183,9 @@ class RandomizationInterval(LinesDisplay):
 
     @property
     def method(self) -> str:
-        how = (
-            f"exact, all {self.n_draws:,} assignments"
-            if self.exact
-            else f"Monte Carlo, {self.n_draws:,} draws, seed {self.seed}"
+        return (
+            f"Randomization interval by test inversion ({self.statistic_name}; {_draws_text(self)})"
         )
-        return f"Randomization interval by test inversion ({self.statistic_name}; {how})"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: estimate, interval, p-value of no effect (tidy columns)."""
