@@ -14,7 +14,7 @@ from evalkit.panel.spells import COLUMNS, spells
 from evalkit.panel.weeks import iso_week_ordinal
 
 # The package exports the function `spells`, which hides the module of the same name.
-spells_module = importlib.import_module("evalkit.panel.spells")
+runs_module = importlib.import_module("evalkit.panel._runs")
 
 STATES = ("self_sufficient", "cash_benefit", "absorbing")
 S, C, A, U = 0, 1, 2, -1  # self-sufficient, cash benefit, absorbing, not observed
@@ -221,7 +221,8 @@ def test_non_contiguous_codes_and_small_blocks_give_the_same_spells(monkeypatch)
     fortran = StatusPanel(ids=np.arange(1, 3), codes=np.asfortranarray(codes), states=STATES)
     assert not fortran.codes.flags.c_contiguous
     pd.testing.assert_frame_equal(spells(fortran, "cash_benefit", max_gap=1), expected)
-    monkeypatch.setattr(spells_module, "_BLOCK_CELLS", 1)
+    monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 1)
+    monkeypatch.setattr(runs_module, "_BATCH_WORDS", 1)
     pd.testing.assert_frame_equal(spells(make(codes), "cash_benefit", max_gap=1), expected)
 
 

@@ -3,11 +3,11 @@
 A *spell* is what survival analysis of benefit dependence or self-sufficiency works
 on: when a person entered a set of states, when they left it, where they went, and
 whether we saw the end. :func:`spells` finds every spell of every person of a
-:class:`~evalkit.panel.StatusPanel` in a few vectorised passes over the panel's
-``(persons, weeks)`` int8 array. No Python loop runs over persons, weeks or spells: the
-panel is scanned in blocks of whole rows (about 16 million cells each), so that the
-scratch masks stay small; everything after the scan works on arrays with one entry per
-run of weeks.
+:class:`~evalkit.panel.StatusPanel` with one dense scan of the panel's ``(persons,
+weeks)`` int8 array (:func:`evalkit.panel._runs.scan_runs`: a comparison pass, bit
+packing and change detection on 64-bit words, block by block); everything after the scan
+works on arrays with one entry per run of weeks. No Python loop runs over persons, weeks
+or spells.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError
+from ._runs import codes_at, scan_runs
 from .panel import StatusPanel
 from .weeks import ordinal_to_label, parse_weeks
-
-_BLOCK_CELLS = 1 << 24  # cells of the panel scanned at a time (16 MB of scratch masks)
 
 #: The columns of a spells frame, in order (the calendar ones only for calendar panels).
 COLUMNS = (
@@ -126,54 +125,51 @@ def spells(
     c0, c1 = _window_columns(panel, window)
     sub = panel.codes[:, c0:c1]  # a view: the weeks counted
     n_cols = sub.shape[1]
-    width = n_cols + 1  # positions a row in the padded layout of _scan
 
-    # ---- dense phase: by blocks of persons, so that the scratch masks stay small.
-    run_start, run_end, stretch_starts, person_weeks = _scan(
-        sub, set_codes, len(panel.states), max_gap > 0
+    # ---- the one dense pass: runs of in-set weeks, per person (see _runs).
+    person, first_col, last_col, person_weeks, before, after = scan_runs(
+        sub, set_codes, len(panel.states), neighbours=True
     )
-    run_weeks = run_end - run_start + 1
+    run_weeks = last_col - first_col + 1
 
-    # ---- merge runs across short gaps inside one stretch of observed weeks.
-    if max_gap > 0 and len(run_start) > 1:
-        # A gap is bridged when it is short and no stretch of observed weeks starts in it
-        # (a pad between two persons' rows counts as unobserved).
-        bridge = run_start[1:] - run_end[:-1] <= max_gap + 1
+    # ---- merge runs of one person across short gaps of observed weeks.
+    if max_gap > 0 and len(first_col) > 1:
+        gap = first_col[1:] - last_col[:-1] - 1
+        bridge = (gap <= max_gap) & (person[1:] == person[:-1])
         candidate = np.flatnonzero(bridge)
-        unseen = np.searchsorted(stretch_starts, run_start[candidate + 1], side="right")
-        unseen -= np.searchsorted(stretch_starts, run_end[candidate], side="right")
-        bridge[candidate[unseen > 0]] = False
-        del candidate, unseen
+        unseen = _gap_unobserved(sub, person[candidate], last_col[candidate] + 1, gap[candidate])
+        bridge[candidate[unseen]] = False
+        del gap, candidate, unseen
         if bridge.any():
             first_run = np.flatnonzero(np.concatenate(([True], ~bridge)))
-            last_run = np.append(first_run[1:] - 1, len(run_start) - 1)
+            last_run = np.append(first_run[1:] - 1, len(first_col) - 1)
             run_weeks = np.add.reduceat(run_weeks, first_run)
-            run_start, run_end = run_start[first_run], run_end[last_run]
+            person, first_col, before = person[first_run], first_col[first_run], before[first_run]
+            last_col, after = last_col[last_run], after[last_run]
             del first_run, last_run
         del bridge
-    del stretch_starts
 
-    length = run_end - run_start + 1
+    length = last_col - first_col + 1
     if min_length > 1:
         keep = length >= min_length
-        run_start, run_weeks, length = run_start[keep], run_weeks[keep], length[keep]
+        person, first_col, length, run_weeks = (
+            person[keep],
+            first_col[keep],
+            length[keep],
+            run_weeks[keep],
+        )
+        before, after = before[keep], after[keep]
         del keep
-    del run_end
+    end_col = first_col + (length - 1)
+    del last_col
 
     # ---- per-spell columns.
-    person = run_start // width
-    start_col = run_start - person * width - 1  # column in `sub`
-    end_col = start_col + (length - 1)
-    del run_start
-    before = _neighbour(panel.codes, person, start_col - 1, c0, n_cols)
-    after = _neighbour(panel.codes, person, end_col + 1, c0, n_cols)
     left_censored = before < 0
     right_censored = after < 0
     first_week = panel.first_week + c0
-    start = (start_col + first_week).astype(np.int32)
+    start = (first_col + first_week).astype(np.int32)
     end = (end_col + first_week).astype(np.int32)
-    del start_col, end_col
-
+    del first_col, end_col
     columns: dict[str, object] = {"id": panel.ids[person], "start": start, "end": end}
     labels = _calendar_labels(panel, person, start, end)
     if labels is not None:
@@ -261,73 +257,18 @@ def _window_columns(panel: StatusPanel, window) -> tuple[int, int]:
     return c0, c1
 
 
-def _scan(sub: np.ndarray, set_codes: np.ndarray, n_states: int, stretches: bool):
-    """Runs of in-set weeks in ``sub``, as positions in a padded row-major layout.
+def _gap_unobserved(codes: np.ndarray, person, col, gap) -> np.ndarray:
+    """Whether each gap of ``gap`` weeks from column ``col`` of ``person`` has an unobserved week.
 
-    Each person's row is laid out as one False pad followed by the row's weeks (``width =
-    weeks + 1`` positions a row), with one more False at the very end, so a run can
-    neither continue from one row into the next nor touch the ends of the layout, and
-    starts and ends alternate among the positions where the mask changes. Rows are
-    scanned in blocks of about ``_BLOCK_CELLS`` cells: the work is numpy over whole
-    blocks, and only the arrays of positions grow with the panel.
-
-    Returns the first and last positions of the runs, the first positions of the
-    stretches of observed weeks (when ``stretches``: runs in one stretch have no
-    unobserved week between them) and the number of observed person-weeks.
+    Reads only the gaps' cells (``gap.sum()`` of them), grouped by ``np.logical_or.reduceat``.
     """
-    n_persons, n_cols = sub.shape
-    width = n_cols + 1
-    rows = max(1, _BLOCK_CELLS // width)
-    size = min(n_persons, rows) * width
-    buffer = np.zeros(size + 1, dtype=bool)  # the pads stay False: only grids are written
-    scratch = np.empty(size, dtype=bool)
-    codes = np.unique(set_codes)
-    others = np.setdiff1d(np.arange(n_states, dtype=np.int8), codes)
-    runs: list[np.ndarray] = []
-    starts: list[np.ndarray] = []
-    person_weeks = 0
-    for r0 in range(0, n_persons, rows):
-        block = sub[r0 : r0 + rows]
-        n = block.shape[0] * width
-        flat = buffer[: n + 1]
-        grid = flat[:n].reshape(block.shape[0], width)[:, 1:]
-        temp = scratch[: block.size].reshape(block.shape)
-        np.greater_equal(block, 0, out=grid)
-        person_weeks += int(np.count_nonzero(grid))
-        if stretches:
-            starts.append(_changes(flat, scratch)[0::2] + (r0 * width + 1))
-        if len(others) < len(codes):  # observed, and in none of the other states
-            for code in others:
-                np.not_equal(block, code, out=temp)
-                np.logical_and(grid, temp, out=grid)
-        else:
-            np.equal(block, codes[0], out=grid)
-            for code in codes[1:]:
-                np.equal(block, code, out=temp)
-                np.logical_or(grid, temp, out=grid)
-        runs.append(_changes(flat, scratch) + r0 * width)
-    changes = np.concatenate(runs) if runs else np.empty(0, dtype=np.int64)
-    stretch_starts = np.concatenate(starts) if starts else None
-    return changes[0::2] + 1, changes[1::2], stretch_starts, person_weeks
-
-
-def _changes(flat: np.ndarray, scratch: np.ndarray) -> np.ndarray:
-    """Positions ``i`` where ``flat[i] != flat[i + 1]``."""
-    out = scratch[: len(flat) - 1]
-    np.not_equal(flat[1:], flat[:-1], out=out)
-    return np.flatnonzero(out)
-
-
-def _neighbour(codes: np.ndarray, person: np.ndarray, col: np.ndarray, c0: int, n_cols: int):
-    """Code at column ``col`` of the window (from ``c0``); -1 where off the window."""
-    off = (col < 0) | (col >= n_cols)
-    col = np.where(off, 0, col + c0)
-    if codes.flags.c_contiguous:
-        values = codes.ravel().take(person * codes.shape[1] + col)
-    else:
-        values = codes[person, col]
-    values[off] = -1
-    return values
+    if len(gap) == 0:
+        return np.zeros(0, dtype=bool)
+    ends = np.cumsum(gap)
+    offsets = ends - gap
+    step = np.arange(int(ends[-1])) - np.repeat(offsets, gap)
+    values = codes_at(codes, np.repeat(person, gap), np.repeat(col, gap) + step)
+    return np.logical_or.reduceat(values < 0, offsets)
 
 
 def _calendar_labels(panel: StatusPanel, person, start, end):
