@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.panel._runs import _set_bit_positions, codes_at, scan_runs
+from evalkit.panel._runs import _set_bit_positions, codes_at, count_true, scan_runs
 
 
 def plain_runs(codes, in_set):
@@ -98,6 +99,13 @@ def test_runs_filling_whole_words():
     assert runs.first.tolist() == [0, 0, 65, 0, 64]
     assert runs.last.tolist() == [127, 63, 127, 62, 127]
     assert runs.person_weeks == 3 * 128 - 1
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 8, 2040, 2043, 4089, 100_000])
+def test_count_true(size):
+    mask = np.random.default_rng(size).random(size) < 0.3
+    assert count_true(mask) == np.count_nonzero(mask)
+    assert count_true(np.ones(size, dtype=bool)) == size  # full lanes do not overflow
 
 
 def test_set_bit_positions():

@@ -37,8 +37,8 @@ class Runs(NamedTuple):
     """Runs of in-set weeks, sorted by person (row) and first week."""
 
     person: np.ndarray  # row of the person, int64
-    first: np.ndarray  # first week of the run, column of the scanned array, int64
-    last: np.ndarray  # last week of the run (inclusive), int64
+    first: np.ndarray  # first week of the run, column of the scanned array, int32
+    last: np.ndarray  # last week of the run (inclusive), int32
     person_weeks: int  # observed cells (code >= 0) of the scanned array; -1 if not counted
     before: np.ndarray | None = None  # code of the week before the run; -1 off the array
     after: np.ndarray | None = None  # code of the week after the run; -1 off the array
@@ -126,7 +126,7 @@ def scan_runs(
         member_mask(block, passes, mask[:k, :n_cols], scratch[:k])
         if count_observed:
             np.greater_equal(block, 0, out=scratch[:k])
-            person_weeks += int(np.count_nonzero(scratch[:k]))
+            person_weeks += count_true(scratch[:k])
         words = np.packbits(mask[:k], axis=None, bitorder="little").view("<u8")
         n = len(words)
         bits, carry, hit = shifted[:n], change[:n], nonzero[:n]
@@ -148,17 +148,17 @@ def scan_runs(
             row, first = np.divmod(positions[0::2], row_bits)
             last = positions[1::2] - row * row_bits - 1
             persons.append(row)
-            firsts.append(first)
-            lasts.append(last)
+            firsts.append(first.astype(np.int32))
+            lasts.append(last.astype(np.int32))
             if neighbours:
-                befores.append(_code_or_off(sub, row, first - 1))
-                afters.append(_code_or_off(sub, row, last + 1))
+                befores.append(_code_or_off(sub, row, first - 1, first == 0))
+                afters.append(_code_or_off(sub, row, last + 1, last == n_cols - 1))
             kept_index, kept_words, kept = [], [], 0
     counted = person_weeks if count_observed else -1
     if not persons:
-        empty = np.empty(0, dtype=np.int64)
+        cols = np.empty(0, dtype=np.int32)
         codes = np.empty(0, dtype=np.int8) if neighbours else None
-        return Runs(empty, empty.copy(), empty.copy(), counted, codes, codes)
+        return Runs(np.empty(0, dtype=np.int64), cols, cols.copy(), counted, codes, codes)
     return Runs(
         np.concatenate(persons),
         np.concatenate(firsts),
@@ -167,6 +167,24 @@ def scan_runs(
         np.concatenate(befores) if neighbours else None,
         np.concatenate(afters) if neighbours else None,
     )
+
+
+def count_true(mask: np.ndarray) -> int:
+    """True values of a contiguous boolean array, faster than ``np.count_nonzero``.
+
+    The bytes (0 or 1) are added as 8 lanes of 64-bit words, 255 words at a time so that
+    no lane overflows into the next; the lanes are then added up.
+
+    >>> count_true(np.array([True, False, True]))
+    2
+    """
+    flat = mask.reshape(-1)
+    rows = len(flat) // (8 * 255)
+    total = 0
+    if rows:
+        words = flat[: rows * 8 * 255].view(np.uint64).reshape(255, rows)
+        total = int(np.add.reduce(words, axis=0).view(np.uint8).sum(dtype=np.int64))
+    return total + int(np.count_nonzero(flat[rows * 8 * 255 :]))
 
 
 def codes_at(codes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -184,10 +202,10 @@ def codes_at(codes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return flat.take(rows * row_stride + cols)
 
 
-def _code_or_off(sub: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``sub[rows, cols]``, and -1 where ``cols`` is outside ``sub``."""
-    off = (cols < 0) | (cols >= sub.shape[1])
-    values = codes_at(sub, rows, np.where(off, 0, cols))
+def _code_or_off(sub: np.ndarray, rows: np.ndarray, cols: np.ndarray, off) -> np.ndarray:
+    """``sub[rows, cols]``, and -1 where ``off`` (``cols`` is outside ``sub``)."""
+    cols[off] = 0
+    values = codes_at(sub, rows, cols)
     values[off] = -1
     return values
 

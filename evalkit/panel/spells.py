@@ -149,27 +149,24 @@ def spells(
             del first_run, last_run
         del bridge
 
-    length = last_col - first_col + 1
+    length = last_col - first_col + 1  # int32, like the columns
     if min_length > 1:
         keep = length >= min_length
-        person, first_col, length, run_weeks = (
+        person, first_col, last_col, length = (
             person[keep],
             first_col[keep],
+            last_col[keep],
             length[keep],
-            run_weeks[keep],
         )
-        before, after = before[keep], after[keep]
+        run_weeks, before, after = run_weeks[keep], before[keep], after[keep]
         del keep
-    end_col = first_col + (length - 1)
-    del last_col
 
     # ---- per-spell columns.
-    left_censored = before < 0
     right_censored = after < 0
     first_week = panel.first_week + c0
-    start = (first_col + first_week).astype(np.int32)
-    end = (end_col + first_week).astype(np.int32)
-    del first_col, end_col
+    start = first_col + first_week
+    end = last_col + first_week
+    del first_col, last_col
     columns: dict[str, object] = {"id": panel.ids[person], "start": start, "end": end}
     labels = _calendar_labels(panel, person, start, end)
     if labels is not None:
@@ -177,13 +174,13 @@ def spells(
     state_dtype = pd.CategoricalDtype(list(panel.states))
     columns.update(
         {
-            "length": length.astype(np.int32),
-            "weeks_in_state": run_weeks.astype(np.int32),
-            "left_censored": left_censored,
+            "length": length,
+            "weeks_in_state": run_weeks,
+            "left_censored": before < 0,
             "right_censored": right_censored,
-            "state_before": pd.Categorical.from_codes(before, dtype=state_dtype),
-            "state_after": pd.Categorical.from_codes(after, dtype=state_dtype),
-            "duration": length.astype(np.int32),
+            "state_before": pd.Categorical.from_codes(before, dtype=state_dtype, validate=False),
+            "state_after": pd.Categorical.from_codes(after, dtype=state_dtype, validate=False),
+            "duration": length.copy(),
             "event": (~right_censored).view(np.int8),
         }
     )
@@ -278,18 +275,18 @@ def _calendar_labels(panel: StatusPanel, person, start, end):
     if panel.aligned:
         if panel.reference_week is None:
             return None
-        reference = np.asarray(panel.reference_week, dtype=np.int64)
-        start = reference[person] + start
-        end = reference[person] + end
+        reference = np.asarray(panel.reference_week, dtype=np.int64)[person]
+        start = reference + start
+        end = reference + end
     if len(start) == 0:
         empty = pd.Categorical.from_codes([], categories=[], ordered=True)
         return empty, empty.copy()
     low = int(min(start.min(), end.min()))
     high = int(max(start.max(), end.max()))
-    categories = ordinal_to_label(np.arange(low, high + 1))
+    dtype = pd.CategoricalDtype(ordinal_to_label(np.arange(low, high + 1)), ordered=True)
     return tuple(
         pd.Categorical.from_codes(
-            (weeks - low).astype(np.int32), categories=categories, ordered=True
+            (weeks - low).astype(np.int32, copy=False), dtype=dtype, validate=False
         )
         for weeks in (start, end)
     )
