@@ -1,6 +1,7 @@
 """Per-person outcomes of status panels: hand-checked small panels and brute-force checks."""
 
 import datetime as dt
+import importlib
 import warnings
 from dataclasses import replace
 
@@ -339,6 +340,23 @@ class TestFirstDurableEntry:
                     out = first_durable_entry(panel, ["self_sufficient"], min_weeks, start, end)
                     expected = brute_first(panel, {SS}, min_weeks, start, end)
                     assert as_rows(out) == expected, (seed, min_weeks, start, end)
+
+    def test_long_panels_scanned_in_small_blocks(self, monkeypatch):
+        # Rows of several 64-bit words, blocks of a few rows and tiny batches: the run
+        # scan's block and word edges must not change anything.
+        runs_module = importlib.import_module("evalkit.panel._runs")
+        monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 700)
+        monkeypatch.setattr(runs_module, "_BATCH_WORDS", 3)
+        for seed in range(2):
+            panel = random_panel(seed, persons=40, weeks=150)
+            for min_weeks in (1, 4, 70):
+                for start, end in ((1, None), (-2, 130)):
+                    out = first_durable_entry(panel, "self_sufficient", min_weeks, start, end)
+                    expected = brute_first(panel, {SS}, min_weeks, start, end)
+                    assert as_rows(out) == expected, (seed, min_weeks, start, end)
+                    j0 = start - panel.first_week
+                    j1 = panel.n_weeks if end is None else end - panel.first_week + 1
+                    assert out.attrs["person_weeks"] == (panel.codes[:, j0:j1] >= 0).sum()
 
     @pytest.mark.parametrize(
         ("min_weeks", "error", "message"),

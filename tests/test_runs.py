@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evalkit.panel._runs import _set_bit_positions, codes_at, count_true, scan_runs
+from evalkit.panel._runs import (
+    _set_bit_positions,
+    codes_at,
+    count_true,
+    last_observed,
+    scan_runs,
+)
 
 
 def plain_runs(codes, in_set):
@@ -62,7 +68,14 @@ def test_scan_runs_matches_a_plain_loop(case, block_cells, batch_words):
     in_set = np.zeros(n_states, dtype=bool)
     in_set[chosen] = True
     runs = scan_runs(
-        sub, chosen, n_states, neighbours=True, block_cells=block_cells, batch_words=batch_words
+        codes,
+        chosen,
+        n_states,
+        (c0, c1),
+        neighbours=True,
+        edges=True,
+        block_cells=block_cells,
+        batch_words=batch_words,
     )
     person, first, last = plain_runs(sub, in_set)
     assert runs.person.tolist() == person
@@ -76,7 +89,13 @@ def test_scan_runs_matches_a_plain_loop(case, block_cells, batch_words):
     assert runs.after.tolist() == [
         sub[p, j + 1] if j + 1 < n_cols else -1 for p, j in zip(person, last, strict=True)
     ]
-    default = scan_runs(sub, chosen, n_states, count_observed=False)
+    observed = sub >= 0
+    if sub.shape[1]:
+        assert runs.observed_first.tolist() == observed[:, 0].tolist()
+        last_seen = [max(np.flatnonzero(row), default=-1) for row in observed]
+        rows = np.arange(len(codes))[::-1]  # any order of rows
+        assert last_observed(codes, rows, c0, c1).tolist() == last_seen[::-1]
+    default = scan_runs(sub, chosen, n_states, count_observed=False)  # a view: all of it
     assert default.first.tolist() == first
     assert default.person_weeks == -1
     assert default.before is None
@@ -94,11 +113,15 @@ def test_runs_filling_whole_words():
     codes = np.zeros((3, 128), dtype=np.int8)  # every week in the set: rows of two full words
     codes[1, 64] = -1  # split at a word boundary
     codes[2, 63] = 1
-    runs = scan_runs(codes, np.array([0], dtype=np.int8), 2, block_cells=1, batch_words=1)
+    runs = scan_runs(
+        codes, np.array([0], dtype=np.int8), 2, neighbours=True, block_cells=1, batch_words=1
+    )
     assert runs.person.tolist() == [0, 1, 1, 2, 2]
     assert runs.first.tolist() == [0, 0, 65, 0, 64]
     assert runs.last.tolist() == [127, 63, 127, 62, 127]
     assert runs.person_weeks == 3 * 128 - 1
+    assert runs.before.tolist() == [-1, -1, -1, -1, 1]
+    assert runs.after.tolist() == [-1, -1, -1, 1, -1]
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 8, 2040, 2043, 4089, 100_000])

@@ -45,6 +45,7 @@ import pandas as pd
 
 from .._validation import check_choice, select_columns
 from ..errors import ArgumentError, DesignError
+from ._runs import codes_at, last_observed, scan_runs
 from .panel import PanelWarning, StatusPanel
 from .weeks import EPOCH_MONDAY, ordinal_to_label, ordinal_to_monday, parse_weeks
 
@@ -687,77 +688,45 @@ def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
             f"{width} weeks): no run could qualify. Lower min_weeks or widen start..end."
         )
     n = panel.n_persons
+    # One scan: runs of in-set weeks, observed weeks, whether the start week is observed.
+    runs = scan_runs(panel.codes, codes, len(panel.states), (j0, j1), edges=True)
+    person_weeks = runs.person_weeks
+    qualifying = np.flatnonzero(runs.last - runs.first >= min_weeks - 1)
+    person = runs.person[qualifying]
+    leader = np.ones(len(person), dtype=bool)  # each person's first qualifying run
+    np.not_equal(person[1:], person[:-1], out=leader[1:])
     entry = np.zeros(n, dtype=np.int64)
-    event = np.zeros(n, dtype=bool)
+    has = np.zeros(n, dtype=bool)
+    entry[person[leader]] = runs.first[qualifying[leader]]
+    has[person[leader]] = True
+    at_start = runs.observed_first
+    event = has & at_start
+    censored = np.flatnonzero(at_start & ~event)  # need their last observed week
     last_seen = np.zeros(n, dtype=np.int64)
-    reason = np.full(n, -1, dtype=np.int8)
-    person_weeks = 0
-    for rows in _row_blocks(n, width):
-        block = panel.codes[rows, j0:j1]
-        size = block.shape[0]
-        index = np.arange(size)
-        starts = _run_starts(_member(block, codes), min_weeks)  # (size, width - min_weeks + 1)
-        hit = starts.argmax(axis=1)
-        has = starts[index, hit]
-        seen = block >= 0
-        person_weeks += int(np.count_nonzero(seen))
-        last = np.full(size, width - 1)
-        ended_early = ~seen[:, -1]  # only these need a search for their last observed week
-        if ended_early.any():
-            last[ended_early] -= seen[ended_early][:, ::-1].argmax(axis=1)
-        at_start = seen[:, 0]
-        ended = np.zeros(size, dtype=bool)
-        if absorbing is not None:
-            ended = _member(block[index, last][:, None], absorbing)[:, 0]
-        event[rows] = has & at_start
-        entry[rows] = hit
-        last_seen[rows] = last
-        why = np.where(ended, 1, 0).astype(np.int8)
-        why[~at_start] = 2
-        why[event[rows]] = -1
-        reason[rows] = why
-    duration = np.where(event, entry + 1, np.where(reason == 2, 0, last_seen + 1))
-    entry_week = pd.array(np.where(event, entry + start, 0), dtype="Int64")
-    entry_week[~event] = pd.NA
+    last_seen[censored] = last_observed(panel.codes, censored, j0, j1)
+    reason = np.zeros(n, dtype=np.int8)  # 0 = end of follow-up
+    if absorbing is not None:
+        last_code = codes_at(panel.codes, censored, last_seen[censored] + j0)
+        reason[censored[np.isin(last_code, absorbing)]] = 1
+    reason[~at_start] = 2
+    reason[event] = -1
+    duration = np.where(event, entry, last_seen) + 1
+    duration[~at_start] = 0
     frame = pd.DataFrame(
         {
             "id": panel.ids,
-            "duration": duration.astype(np.int64),
+            "duration": duration,
             "event": event.astype(np.int64),
-            "entry_week": entry_week,
-            "censoring": pd.Categorical.from_codes(reason, categories=list(CENSORING)),
+            "entry_week": pd.arrays.IntegerArray(entry + start, ~event),
+            "censoring": pd.Categorical.from_codes(
+                reason, dtype=pd.CategoricalDtype(CENSORING), validate=False
+            ),
         }
     )
     frame = _finish(frame, panel, (start, stop), None, person_weeks)
     frame.attrs["start"] = start
     frame.attrs["min_weeks"] = min_weeks
     return frame
-
-
-def _run_starts(mask: np.ndarray, length: int) -> np.ndarray:
-    """Boolean ``(rows, weeks - length + 1)``: a run of ``length`` True values starts here.
-
-    Built by doubling: ``all(mask[j:j+a+b]) = all(mask[j:j+a]) & all(mask[j+a:j+a+b])``,
-    so ``length`` takes about ``2 log2(length)`` boolean passes and no integer array.
-    """
-    width = mask.shape[1]
-    result, covered = None, 0  # result[:, j] = all(mask[:, j : j + covered])
-    power, span = mask, 1  # power[:, j] = all(mask[:, j : j + span])
-    remaining = length
-    while True:
-        if remaining & 1:
-            if result is None:
-                result, covered = power, span
-            else:
-                valid = width - covered - span + 1
-                result = result[:, :valid] & power[:, covered : covered + valid]
-                covered += span
-        remaining >>= 1
-        if not remaining:
-            return result
-        valid = width - 2 * span + 1
-        power = power[:, :valid] & power[:, span : span + valid]
-        span *= 2
 
 
 def _hours_values(series: pd.Series, name: str) -> np.ndarray:

@@ -127,8 +127,13 @@ def spells(
     n_cols = sub.shape[1]
 
     # ---- the one dense pass: runs of in-set weeks, per person (see _runs).
-    person, first_col, last_col, person_weeks, before, after = scan_runs(
-        sub, set_codes, len(panel.states), neighbours=True
+    runs = scan_runs(panel.codes, set_codes, len(panel.states), (c0, c1), neighbours=True)
+    person, first_col, last_col, before, after = (
+        runs.person,
+        runs.first,
+        runs.last,
+        runs.before,
+        runs.after,
     )
     run_weeks = last_col - first_col + 1
 
@@ -188,7 +193,7 @@ def spells(
     frame.attrs.update(
         {
             "n_persons": int(panel.n_persons),
-            "person_weeks": person_weeks,
+            "person_weeks": runs.person_weeks,
             "states": names,
             "max_gap": max_gap,
             "min_length": min_length,
