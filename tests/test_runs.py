@@ -11,7 +11,7 @@ from evalkit.panel._runs import (
     _set_bit_positions,
     codes_at,
     count_true,
-    last_observed,
+    first_long_run,
     scan_runs,
 )
 
@@ -89,12 +89,8 @@ def test_scan_runs_matches_a_plain_loop(case, block_cells, batch_words):
     assert runs.after.tolist() == [
         sub[p, j + 1] if j + 1 < n_cols else -1 for p, j in zip(person, last, strict=True)
     ]
-    observed = sub >= 0
     if sub.shape[1]:
-        assert runs.observed_first.tolist() == observed[:, 0].tolist()
-        last_seen = [max(np.flatnonzero(row), default=-1) for row in observed]
-        rows = np.arange(len(codes))[::-1]  # any order of rows
-        assert last_observed(codes, rows, c0, c1).tolist() == last_seen[::-1]
+        assert runs.observed_first.tolist() == (sub[:, 0] >= 0).tolist()
     default = scan_runs(sub, chosen, n_states, count_observed=False)  # a view: all of it
     assert default.first.tolist() == first
     assert default.person_weeks == -1
@@ -107,6 +103,34 @@ def test_codes_at_reads_windows_and_other_layouts():
     for array in (codes, codes[:, 3:8], codes[1:5, ::2], np.asfortranarray(codes), codes[::-1]):
         r, c = rows % array.shape[0], cols % array.shape[1]
         np.testing.assert_array_equal(codes_at(array, r, c), array[r, c])
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases(), st.integers(1, 150), st.integers(1, 5000))
+def test_first_long_run_matches_the_runs(case, min_length, block_cells):
+    codes, chosen, n_states, c0, c1 = case
+    found = first_long_run(codes, chosen, n_states, (c0, c1), min_length, block_cells=block_cells)
+    sub = codes[:, c0:c1]
+    in_set = np.zeros(n_states, dtype=bool)
+    in_set[chosen] = True
+    expected = np.full(len(codes), -1)
+    for p, j, k in reversed(list(zip(*plain_runs(sub, in_set), strict=True))):
+        if k - j + 1 >= min_length:
+            expected[p] = j
+    assert found.first.tolist() == expected.tolist()
+    observed = sub >= 0
+    assert found.person_weeks == int(observed.sum())
+    if not sub.shape[1]:
+        return
+    assert found.observed_first.tolist() == observed[:, 0].tolist()
+    # Censored rows (no such run, first week observed): last observed week and its code.
+    censored = (expected < 0) & observed[:, 0]
+    last = [
+        max(np.flatnonzero(row)) if c else -1 for row, c in zip(observed, censored, strict=True)
+    ]
+    assert found.last_seen.tolist() == last
+    code = [sub[p, j] if j >= 0 else -1 for p, j in enumerate(last)]
+    assert found.last_code.tolist() == code
 
 
 def test_runs_filling_whole_words():

@@ -75,6 +75,73 @@ def member_mask(block: np.ndarray, passes, out: np.ndarray, scratch: np.ndarray)
             np.logical_or(out, scratch, out=out)
 
 
+class PackedScan:
+    """The blocks of a window of a code array as bit-packed membership words.
+
+    Iterating yields ``(r0, k, words, observed)``: rows ``r0 .. r0 + k`` of the window,
+    their observed mask (a view valid until the next block; None unless counting) and
+    their membership mask as ``k * words_per_row`` 64-bit words, bit ``j`` of a row's bits
+    being week ``j - shift`` of the window (``shift`` > 0 only when whole rows are
+    scanned; bits outside the window and the pad bits after each row are 0). On the way
+    it counts the observed cells of the window (``person_weeks``) and, with ``edges``,
+    records whether each row's first window week is observed (``observed_first``).
+
+    A window that is most of the row is scanned as whole rows with the columns outside it
+    cleared in the masks: one long contiguous loop per block is about twice as fast as a
+    short loop per row.
+    """
+
+    def __init__(
+        self,
+        codes: np.ndarray,
+        set_codes: np.ndarray,
+        n_states: int,
+        columns: tuple[int, int] | None = None,
+        *,
+        count_observed: bool = True,
+        edges: bool = False,
+        block_cells: int | None = None,
+    ) -> None:
+        self.n_rows, n_all = codes.shape
+        c0, c1 = (0, n_all) if columns is None else columns
+        self.width = c1 - c0
+        whole = 2 * self.width >= n_all and codes.strides[1] == 1
+        lo, hi = (0, n_all) if whole else (c0, c1)
+        self.sub = codes[:, lo:hi]  # what is scanned
+        self.window = codes[:, c0:c1]  # what counts
+        self.n_cols, self.shift = hi - lo, c0 - lo
+        cuts = [slice(0, self.shift), slice(self.shift + self.width, self.n_cols)]
+        self.outside = [cut for cut in cuts if whole and cut.stop > cut.start]
+        self.words_per_row = (self.n_cols + 64) // 64  # >= 1 zero bit after each row
+        self.row_bits = self.words_per_row * 64
+        self.rows = max(1, min(self.n_rows, (block_cells or _BLOCK_CELLS) // self.row_bits))
+        self.passes = member_passes(set_codes, n_states)
+        self.count_observed = count_observed or edges
+        self.person_weeks = 0 if self.count_observed else -1
+        self.observed_first = np.zeros(self.n_rows, dtype=bool) if edges else None
+
+    def __iter__(self):
+        rows, n_cols = self.rows, self.n_cols
+        mask = np.zeros((rows, self.row_bits), dtype=bool)  # pad columns stay False
+        scratch = np.empty((rows, n_cols), dtype=bool)
+        for r0 in range(0, self.n_rows, rows):
+            block = self.sub[r0 : r0 + rows]
+            k = block.shape[0]
+            member_mask(block, self.passes, mask[:k, :n_cols], scratch[:k])
+            for cut in self.outside:
+                mask[:k, cut] = False
+            if self.count_observed:
+                np.greater_equal(block, 0, out=scratch[:k])
+                for cut in self.outside:
+                    scratch[:k, cut] = False
+                self.person_weeks += count_true(scratch[:k])
+            if self.observed_first is not None and self.width:
+                self.observed_first[r0 : r0 + k] = scratch[:k, self.shift]
+            words = np.packbits(mask[:k], axis=None, bitorder="little").view("<u8")
+            observed = scratch[:k, self.shift : self.shift + self.width]
+            yield r0, k, words, observed if self.count_observed else None
+
+
 def scan_runs(
     codes: np.ndarray,
     set_codes: np.ndarray,
@@ -104,10 +171,6 @@ def scan_runs(
     - ``block_cells``, ``batch_words``: the sizes of the work pieces (tests make them
       tiny); default ``_BLOCK_CELLS`` and ``_BATCH_WORDS``.
 
-    A window that is most of the row is scanned as whole rows with the columns outside it
-    cleared in the masks: one long contiguous loop per block is about twice as fast as a
-    short loop per row.
-
     Example
     -------
     >>> codes = np.array([[1, 1, 0, 1], [0, -1, 1, 1]], dtype=np.int8)
@@ -115,51 +178,32 @@ def scan_runs(
     >>> runs.person, runs.first, runs.last, runs.person_weeks
     (array([0, 0, 1]), array([0, 3, 2], dtype=int32), array([1, 3, 3], dtype=int32), 7)
     """
-    n_rows, n_all = codes.shape
-    c0, c1 = (0, n_all) if columns is None else columns
-    width = c1 - c0
-    whole = 2 * width >= n_all and codes.strides[1] == 1
-    lo, hi = (0, n_all) if whole else (c0, c1)
-    sub = codes[:, lo:hi]  # what is scanned
-    window = codes[:, c0:c1]  # what counts
-    n_cols, shift = hi - lo, c0 - lo
-    outside = [slice(0, shift), slice(shift + width, n_cols)] if whole else []
-    outside = [cut for cut in outside if cut.stop > cut.start]
-
-    words_per_row = (n_cols + 64) // 64  # at least one zero bit after the row's weeks
-    row_bits = words_per_row * 64
-    rows = max(1, min(n_rows, (block_cells or _BLOCK_CELLS) // row_bits))
+    scan = PackedScan(
+        codes,
+        set_codes,
+        n_states,
+        columns,
+        count_observed=count_observed,
+        edges=edges,
+        block_cells=block_cells,
+    )
+    words_per_row, row_bits, shift, width = (
+        scan.words_per_row,
+        scan.row_bits,
+        scan.shift,
+        scan.width,
+    )
+    size = scan.rows * words_per_row
+    shifted, change = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
+    nonzero = np.empty(size, dtype=bool)
     batch_words = batch_words or _BATCH_WORDS
-    mask = np.zeros((rows, row_bits), dtype=bool)  # pad columns stay False
-    scratch = np.empty((rows, n_cols), dtype=bool)
-    shifted = np.empty(rows * words_per_row, dtype=np.uint64)
-    change = np.empty(rows * words_per_row, dtype=np.uint64)
-    nonzero = np.empty(rows * words_per_row, dtype=bool)
     kept_index: list[np.ndarray] = []
     kept_words: list[np.ndarray] = []
     kept = 0
     parts: dict[str, list[np.ndarray]] = {
         name: [] for name in ("person", "first", "last", "before", "after")
     }
-    passes = member_passes(set_codes, n_states)
-    count_observed = count_observed or edges
-    if edges:
-        observed_first = np.zeros(n_rows, dtype=bool)
-    person_weeks = 0
-    for r0 in range(0, n_rows, rows):
-        block = sub[r0 : r0 + rows]
-        k = block.shape[0]
-        member_mask(block, passes, mask[:k, :n_cols], scratch[:k])
-        for cut in outside:
-            mask[:k, cut] = False
-        if count_observed:
-            np.greater_equal(block, 0, out=scratch[:k])
-            for cut in outside:
-                scratch[:k, cut] = False
-            person_weeks += count_true(scratch[:k])
-        if edges and width:
-            observed_first[r0 : r0 + k] = scratch[:k, shift]
-        words = np.packbits(mask[:k], axis=None, bitorder="little").view("<u8")
+    for r0, k, words, _ in scan:
         n = len(words)
         bits, carry, hit = shifted[:n], change[:n], nonzero[:n]
         np.left_shift(words, _ONE, out=bits)
@@ -172,7 +216,7 @@ def scan_runs(
         kept_words.append(carry.take(index))
         kept_index.append(index + r0 * words_per_row)
         kept += len(index)
-        if kept >= batch_words or r0 + rows >= n_rows:
+        if kept >= batch_words or r0 + k >= scan.n_rows:
             # Positions a batch of blocks at a time: arrays that stay in the cache, and
             # few enough numpy calls.
             index = np.concatenate(kept_index)
@@ -184,6 +228,7 @@ def scan_runs(
             parts["first"].append(first.astype(np.int32))
             parts["last"].append(last.astype(np.int32))
             if neighbours:
+                window = scan.window
                 parts["before"].append(_code_or_off(window, row, first - 1, first == 0))
                 parts["after"].append(_code_or_off(window, row, last + 1, last == width - 1))
             kept_index, kept_words, kept = [], [], 0
@@ -195,11 +240,105 @@ def scan_runs(
         joined("person", np.int64),
         joined("first", np.int32),
         joined("last", np.int32),
-        person_weeks if count_observed else -1,
+        scan.person_weeks,
         joined("before", np.int8) if neighbours else None,
         joined("after", np.int8) if neighbours else None,
-        observed_first if edges else None,
+        scan.observed_first,
     )
+
+
+class FirstRuns(NamedTuple):
+    """Per row: where the first long enough run begins, and where follow-up ends without one."""
+
+    first: np.ndarray  # first column of the first run of min_length weeks; -1 if none
+    person_weeks: int  # observed cells of the window
+    observed_first: np.ndarray  # the window's first week is observed
+    last_seen: np.ndarray  # without a run but observed first: last observed column, else -1
+    last_code: np.ndarray  # the code in that last observed week, else -1
+
+
+def first_long_run(
+    codes: np.ndarray,
+    set_codes: np.ndarray,
+    n_states: int,
+    columns: tuple[int, int] | None,
+    min_length: int,
+    *,
+    block_cells: int | None = None,
+) -> FirstRuns:
+    """Per row, the first column where ``min_length`` consecutive in-set weeks begin.
+
+    Columns are counted from ``c0``. Works on the packed words of :class:`PackedScan`
+    without listing runs: with ``p_s`` bit ``j`` = "weeks ``j .. j + s - 1`` all in the
+    set", ``p_2s = p_s & (p_s shifted by s)``, and for ``s <= n < 2s``, ``p_n = p_s &
+    (p_s shifted by n - s)``: about ``log2(min_length)`` shift-and steps on 64 weeks a
+    word. A row's zero pad bits stop a run from reaching into the next row. For rows
+    without such a run whose first week is observed (censored, for a survival outcome),
+    the last observed week and its code are read while the block is in the cache.
+
+    >>> codes = np.array([[1, 0, 1, 1, 1], [1, 1, 0, 1, -1], [1, 0, 1, 0, 1]], dtype=np.int8)
+    >>> first_long_run(codes, np.array([1], dtype=np.int8), 2, None, 2).first
+    array([ 2,  0, -1])
+    """
+    scan = PackedScan(codes, set_codes, n_states, columns, edges=True, block_cells=block_cells)
+    n_rows, words_per_row, width = scan.n_rows, scan.words_per_row, scan.width
+    first = np.full(n_rows, -1, dtype=np.int64)
+    last_seen = np.full(n_rows, -1, dtype=np.int64)
+    last_code = np.full(n_rows, -1, dtype=np.int8)
+    nonzero = np.empty(scan.rows * words_per_row, dtype=bool)
+    shifted, spill = (np.empty(scan.rows * words_per_row, dtype=np.uint64) for _ in range(2))
+    for r0, k, words, observed in scan:
+        starts = _long_run_starts(words, min_length, shifted[: len(words)], spill[: len(words)])
+        by_row = nonzero[: len(starts)].reshape(k, words_per_row)
+        np.not_equal(starts.reshape(k, words_per_row), 0, out=by_row)
+        word = by_row.argmax(axis=1)  # each row's first word with a start
+        row = np.flatnonzero(by_row[np.arange(k), word])
+        word = word[row]
+        x = starts.take(row * words_per_row + word)
+        bit = np.bitwise_count(x ^ (x - _ONE)).astype(np.int64) - 1  # its lowest set bit
+        block_first = first[r0 : r0 + k]
+        block_first[row] = word * 64 + bit - scan.shift
+        if not width:
+            continue
+        censored = np.flatnonzero(observed[:, 0] & (block_first < 0))
+        last = np.full(len(censored), width - 1)
+        early = np.flatnonzero(~observed[censored, -1])  # search from the end
+        if len(early):
+            last[early] -= observed[censored[early], ::-1].argmax(axis=1)
+        last_seen[r0 + censored] = last
+        last_code[r0 + censored] = codes_at(scan.window, r0 + censored, last)
+    return FirstRuns(first, scan.person_weeks, scan.observed_first, last_seen, last_code)
+
+
+def _long_run_starts(words: np.ndarray, length: int, shifted, spill) -> np.ndarray:
+    """Bit ``j`` set where bits ``j .. j + length - 1`` of the word stream are all set.
+
+    Works in place on ``words`` (a block's fresh packed mask); ``shifted`` and ``spill``
+    are scratch arrays of the same size.
+    """
+    span = 1
+    while 2 * span <= length:
+        words &= _shift_down(words, span, shifted, spill)
+        span *= 2
+    if span < length:  # two overlapping windows of span weeks cover length weeks
+        words &= _shift_down(words, length - span, shifted, spill)
+    return words
+
+
+def _shift_down(words: np.ndarray, bits: int, out: np.ndarray, spill: np.ndarray) -> np.ndarray:
+    """The word stream shifted so that bit ``j`` of ``out`` is bit ``j + bits`` of ``words``."""
+    whole, part = divmod(bits, 64)
+    n = max(len(words) - whole, 0)
+    out[n:] = 0
+    source = words[whole:]
+    if part == 0:
+        out[:n] = source
+        return out
+    np.right_shift(source, np.uint64(part), out=out[:n])
+    if n > 1:
+        np.left_shift(source[1:], np.uint64(64 - part), out=spill[: n - 1])
+        np.bitwise_or(out[: n - 1], spill[: n - 1], out=out[: n - 1])
+    return out
 
 
 def count_true(mask: np.ndarray) -> int:
@@ -241,31 +380,6 @@ def _code_or_off(sub: np.ndarray, rows: np.ndarray, cols: np.ndarray, off) -> np
     values = codes_at(sub, rows, cols)
     values[off] = -1
     return values
-
-
-def last_observed(codes: np.ndarray, rows: np.ndarray, c0: int, c1: int) -> np.ndarray:
-    """Last observed column of ``codes[rows, c0:c1]`` (counted from ``c0``; -1 if none).
-
-    Only rows whose last column is unobserved are searched, a bounded number of rows at a
-    time.
-
-    >>> codes = np.array([[0, 1, -1], [1, 0, 1], [-1, -1, -1]], dtype=np.int8)
-    >>> last_observed(codes, np.array([0, 1, 2]), 0, 3)
-    array([ 1,  2, -1])
-    """
-    width = c1 - c0
-    last = np.full(len(rows), width - 1, dtype=np.int64)
-    if width == 0 or len(rows) == 0:
-        return np.full(len(rows), -1, dtype=np.int64)
-    early = np.flatnonzero(codes_at(codes, rows, np.full(len(rows), c1 - 1)) < 0)
-    step = max(1, _BLOCK_CELLS // width)
-    for i in range(0, len(early), step):
-        chunk = early[i : i + step]
-        backwards = codes[rows[chunk], c0:c1][:, ::-1] >= 0
-        back = backwards.argmax(axis=1)
-        seen = backwards[np.arange(len(chunk)), back]
-        last[chunk] = np.where(seen, width - 1 - back, -1)
-    return last
 
 
 def _set_bit_positions(index: np.ndarray, words: np.ndarray) -> np.ndarray:

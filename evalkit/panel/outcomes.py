@@ -45,7 +45,7 @@ import pandas as pd
 
 from .._validation import check_choice, select_columns
 from ..errors import ArgumentError, DesignError
-from ._runs import codes_at, last_observed, scan_runs
+from ._runs import first_long_run
 from .panel import PanelWarning, StatusPanel
 from .weeks import EPOCH_MONDAY, ordinal_to_label, ordinal_to_monday, parse_weeks
 
@@ -688,26 +688,15 @@ def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
             f"{width} weeks): no run could qualify. Lower min_weeks or widen start..end."
         )
     n = panel.n_persons
-    # One scan: runs of in-set weeks, observed weeks, whether the start week is observed.
-    runs = scan_runs(panel.codes, codes, len(panel.states), (j0, j1), edges=True)
-    person_weeks = runs.person_weeks
-    qualifying = np.flatnonzero(runs.last - runs.first >= min_weeks - 1)
-    person = runs.person[qualifying]
-    leader = np.ones(len(person), dtype=bool)  # each person's first qualifying run
-    np.not_equal(person[1:], person[:-1], out=leader[1:])
-    entry = np.zeros(n, dtype=np.int64)
-    has = np.zeros(n, dtype=bool)
-    entry[person[leader]] = runs.first[qualifying[leader]]
-    has[person[leader]] = True
-    at_start = runs.observed_first
-    event = has & at_start
-    censored = np.flatnonzero(at_start & ~event)  # need their last observed week
-    last_seen = np.zeros(n, dtype=np.int64)
-    last_seen[censored] = last_observed(panel.codes, censored, j0, j1)
+    # One scan: where the first long enough run begins, the observed weeks, whether the
+    # start week is observed, and for the censored their last observed week.
+    found = first_long_run(panel.codes, codes, len(panel.states), (j0, j1), min_weeks)
+    person_weeks, at_start, entry = found.person_weeks, found.observed_first, found.first
+    event = (entry >= 0) & at_start
+    last_seen = found.last_seen
     reason = np.zeros(n, dtype=np.int8)  # 0 = end of follow-up
     if absorbing is not None:
-        last_code = codes_at(panel.codes, censored, last_seen[censored] + j0)
-        reason[censored[np.isin(last_code, absorbing)]] = 1
+        reason[np.isin(found.last_code, absorbing)] = 1
     reason[~at_start] = 2
     reason[event] = -1
     duration = np.where(event, entry, last_seen) + 1
@@ -721,7 +710,8 @@ def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
             "censoring": pd.Categorical.from_codes(
                 reason, dtype=pd.CategoricalDtype(CENSORING), validate=False
             ),
-        }
+        },
+        copy=False,
     )
     frame = _finish(frame, panel, (start, stop), None, person_weeks)
     frame.attrs["start"] = start
