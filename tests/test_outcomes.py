@@ -342,11 +342,10 @@ class TestFirstDurableEntry:
                     assert as_rows(out) == expected, (seed, min_weeks, start, end)
 
     def test_long_panels_scanned_in_small_blocks(self, monkeypatch):
-        # Rows of several 64-bit words, blocks of a few rows and tiny batches: the run
+        # Rows of several 64-bit words and blocks of a few rows: the run
         # scan's block and word edges must not change anything.
         runs_module = importlib.import_module("evalkit.panel._runs")
         monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 700)
-        monkeypatch.setattr(runs_module, "_BATCH_WORDS", 3)
         for seed in range(2):
             panel = random_panel(seed, persons=40, weeks=150)
             for min_weeks in (1, 4, 70):

@@ -61,8 +61,8 @@ def cases(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(cases(), st.integers(1, 5000), st.integers(1, 50))
-def test_scan_runs_matches_a_plain_loop(case, block_cells, batch_words):
+@given(cases(), st.integers(1, 5000))
+def test_scan_runs_matches_a_plain_loop(case, block_cells):
     codes, chosen, n_states, c0, c1 = case
     sub = codes[:, c0:c1]  # a column window: not contiguous
     in_set = np.zeros(n_states, dtype=bool)
@@ -75,7 +75,6 @@ def test_scan_runs_matches_a_plain_loop(case, block_cells, batch_words):
         neighbours=True,
         edges=True,
         block_cells=block_cells,
-        batch_words=batch_words,
     )
     person, first, last = plain_runs(sub, in_set)
     assert runs.person.tolist() == person
@@ -137,9 +136,7 @@ def test_runs_filling_whole_words():
     codes = np.zeros((3, 128), dtype=np.int8)  # every week in the set: rows of two full words
     codes[1, 64] = -1  # split at a word boundary
     codes[2, 63] = 1
-    runs = scan_runs(
-        codes, np.array([0], dtype=np.int8), 2, neighbours=True, block_cells=1, batch_words=1
-    )
+    runs = scan_runs(codes, np.array([0], dtype=np.int8), 2, neighbours=True, block_cells=1)
     assert runs.person.tolist() == [0, 1, 1, 2, 2]
     assert runs.first.tolist() == [0, 0, 65, 0, 64]
     assert runs.last.tolist() == [127, 63, 127, 62, 127]

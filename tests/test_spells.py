@@ -222,7 +222,6 @@ def test_non_contiguous_codes_and_small_blocks_give_the_same_spells(monkeypatch)
     assert not fortran.codes.flags.c_contiguous
     pd.testing.assert_frame_equal(spells(fortran, "cash_benefit", max_gap=1), expected)
     monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 1)
-    monkeypatch.setattr(runs_module, "_BATCH_WORDS", 1)
     pd.testing.assert_frame_equal(spells(make(codes), "cash_benefit", max_gap=1), expected)
 
 

@@ -28,7 +28,6 @@ from typing import NamedTuple
 import numpy as np
 
 _BLOCK_CELLS = 1 << 21  # person-weeks a block: its masks stay in the CPU cache
-_BATCH_WORDS = 1 << 14  # words with a change turned into positions at a time
 _ONE = np.uint64(1)
 _TOP = np.uint64(63)
 
@@ -152,7 +151,6 @@ def scan_runs(
     neighbours: bool = False,
     edges: bool = False,
     block_cells: int | None = None,
-    batch_words: int | None = None,
 ) -> Runs:
     """Every maximal run of weeks in ``set_codes`` in each row of ``codes[:, c0:c1]``.
 
@@ -168,8 +166,8 @@ def scan_runs(
       window).
     - ``edges`` (implies ``count_observed``): per row, whether the window's first week is
       observed (see :func:`last_observed` for the other end).
-    - ``block_cells``, ``batch_words``: the sizes of the work pieces (tests make them
-      tiny); default ``_BLOCK_CELLS`` and ``_BATCH_WORDS``.
+    - ``block_cells``: the size of the work pieces (tests make it tiny); default
+      ``_BLOCK_CELLS``.
 
     Example
     -------
@@ -196,10 +194,6 @@ def scan_runs(
     size = scan.rows * words_per_row
     shifted, change = np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.uint64)
     nonzero = np.empty(size, dtype=bool)
-    batch_words = batch_words or _BATCH_WORDS
-    kept_index: list[np.ndarray] = []
-    kept_words: list[np.ndarray] = []
-    kept = 0
     parts: dict[str, list[np.ndarray]] = {
         name: [] for name in ("person", "first", "last", "before", "after")
     }
@@ -213,25 +207,19 @@ def scan_runs(
         np.bitwise_xor(words, bits, out=carry)
         np.not_equal(carry, 0, out=hit)
         index = np.flatnonzero(hit)
-        kept_words.append(carry.take(index))
-        kept_index.append(index + r0 * words_per_row)
-        kept += len(index)
-        if kept >= batch_words or r0 + k >= scan.n_rows:
-            # Positions a batch of blocks at a time: arrays that stay in the cache, and
-            # few enough numpy calls.
-            index = np.concatenate(kept_index)
-            positions = _set_bit_positions(index, np.concatenate(kept_words))
-            row, first = np.divmod(positions[0::2], row_bits)
-            first -= shift
-            last = positions[1::2] - row * row_bits - (shift + 1)
-            parts["person"].append(row)
-            parts["first"].append(first.astype(np.int32))
-            parts["last"].append(last.astype(np.int32))
-            if neighbours:
-                window = scan.window
-                parts["before"].append(_code_or_off(window, row, first - 1, first == 0))
-                parts["after"].append(_code_or_off(window, row, last + 1, last == width - 1))
-            kept_index, kept_words, kept = [], [], 0
+        if not len(index):
+            continue
+        positions = _set_bit_positions(index, carry.take(index))
+        row, start = np.divmod(positions[0::2], row_bits)  # start: column in the scan
+        stop = positions[1::2] - row * row_bits  # the column after the run
+        first, last = start - shift, stop - (shift + 1)  # columns in the window
+        parts["person"].append(row + r0)
+        parts["first"].append(first.astype(np.int32))
+        parts["last"].append(last.astype(np.int32))
+        if neighbours:  # read now, while the block's codes are in the cache
+            block = scan.sub[r0 : r0 + k]
+            parts["before"].append(_neighbour(block, row, start - 1, first == 0))
+            parts["after"].append(_neighbour(block, row, stop, last == width - 1))
 
     def joined(name, dtype):
         return np.concatenate(parts[name]) if parts[name] else np.empty(0, dtype=dtype)
@@ -374,10 +362,12 @@ def codes_at(codes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     return flat.take(rows * row_stride + cols)
 
 
-def _code_or_off(sub: np.ndarray, rows: np.ndarray, cols: np.ndarray, off) -> np.ndarray:
-    """``sub[rows, cols]``, and -1 where ``off`` (``cols`` is outside ``sub``)."""
-    cols[off] = 0
-    values = codes_at(sub, rows, cols)
+def _neighbour(block: np.ndarray, rows: np.ndarray, cols: np.ndarray, off) -> np.ndarray:
+    """``block[rows, cols]``, and -1 where ``off`` (the week is outside the window)."""
+    if block.flags.c_contiguous:  # a flat gather; off-window indices are clipped, then set
+        values = block.reshape(-1).take(rows * block.shape[1] + cols, mode="clip")
+    else:
+        values = codes_at(block, rows, np.clip(cols, 0, block.shape[1] - 1))
     values[off] = -1
     return values
 

@@ -118,7 +118,7 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     np.divide(in_state, observed, out=share, where=observed > 0)
     frame = pd.DataFrame(
         {
-            "id": panel.ids,
+            "id": panel.id_column(),
             "weeks_in_state": in_state,
             "weeks_observed": observed,
             "share_observed": share,
@@ -173,7 +173,7 @@ def in_state_at(
     missing = block < 0
     calendar_names = panel.calendar and not panel.aligned
     labels = ordinal_to_label(np.array(numbers)) if calendar_names else []
-    frame = pd.DataFrame({"id": panel.ids})
+    frame = pd.DataFrame({"id": panel.id_column()})
     for k, week in enumerate(numbers):
         if calendar_names:
             name = "in_state_" + labels[k].replace("-", "_")
@@ -326,7 +326,7 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
         observed[rows] = _count(panel.codes[rows, j0:j1] >= 0)
     frame = pd.DataFrame(
         {
-            "id": panel.ids,
+            "id": panel.id_column(),
             "hours": total,
             "weeks_with_hours": with_hours,
             "weeks_observed": observed,
@@ -404,7 +404,7 @@ def add_hours(
             raise ArgumentError(f"{role} must be a column name (a string); got {name!r}.")
     frame = select_columns(data, {"id": [id], "period": [period], "hours": [hours]})
     values = _hours_values(frame[hours], hours)
-    ids = pd.Index(panel.ids)
+    ids = panel.id_index
     if not ids.is_unique:
         raise DesignError("the panel's ids are not unique; add_hours needs one row per person.")
     if period_type == "week":
@@ -703,7 +703,7 @@ def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
     duration[~at_start] = 0
     frame = pd.DataFrame(
         {
-            "id": panel.ids,
+            "id": panel.id_column(),
             "duration": duration,
             "event": event.astype(np.int64),
             "entry_week": pd.arrays.IntegerArray(entry + start, ~event),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,20 @@ class StatusPanel:
     def observed(self) -> np.ndarray:
         """Boolean ``(persons, weeks)``: whether the person is observed that week."""
         return self.codes >= 0
+
+    @cached_property
+    def id_index(self) -> pd.Index:
+        """The ids as a :class:`pandas.Index`, built once per panel.
+
+        Frames of per-person results take their ``id`` column from it: pandas converts
+        an array of strings to its string type once, not in every result.
+        """
+        return pd.Index(self.ids, name="id")
+
+    def id_column(self, rows: np.ndarray | None = None):
+        """The ids of ``rows`` (default: every person) as a column for a result frame."""
+        index = self.id_index if rows is None else self.id_index.take(rows)
+        return index.array
 
     @property
     def person_weeks(self) -> int:
@@ -312,7 +327,7 @@ class StatusPanel:
     def select(self, ids) -> StatusPanel:
         """The panel of the given persons, in the given order (an error for unknown ids)."""
         wanted = np.asarray(ids)
-        index = pd.Index(self.ids).get_indexer(wanted)
+        index = self.id_index.get_indexer(wanted)
         if (index < 0).any():
             raise ArgumentError(f"{int((index < 0).sum())} ids are not in the panel.")
         return replace(
@@ -354,13 +369,11 @@ class StatusPanel:
             kind = "calendar weeks" if self.calendar else "integer week numbers"
             raise ArgumentError(f"reference weeks must be {kind}, as the panel's weeks are.")
         trial_ids = frame[id].to_numpy()
-        index = pd.Index(self.ids).get_indexer(trial_ids)
+        index = self.id_index.get_indexer(trial_ids)
         outside = (ref_weeks < self.first_week) | (ref_weeks >= self.first_week + self.n_weeks)
         problems = {
             "trial persons not in the register": int((index < 0).sum()),
-            "register persons not in the trial list": int(
-                (~pd.Index(self.ids).isin(trial_ids)).sum()
-            ),
+            "register persons not in the trial list": int((~self.id_index.isin(trial_ids)).sum()),
             "reference weeks outside the data": int(((index >= 0) & outside).sum()),
         }
         found = {k: v for k, v in problems.items() if v}
@@ -410,7 +423,7 @@ class StatusPanel:
         codes = self.codes[persons, cols]
         frame = pd.DataFrame(
             {
-                "id": self.ids[persons],
+                "id": self.id_column(persons),
                 "week": self.weeks[cols],
                 "state": pd.Categorical.from_codes(codes, categories=list(self.states))
                 if observed_only

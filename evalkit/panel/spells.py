@@ -172,7 +172,7 @@ def spells(
     start = first_col + first_week
     end = last_col + first_week
     del first_col, last_col
-    columns: dict[str, object] = {"id": panel.ids[person], "start": start, "end": end}
+    columns: dict[str, object] = {"id": panel.id_column(person), "start": start, "end": end}
     labels = _calendar_labels(panel, person, start, end)
     if labels is not None:
         columns["start_calendar"], columns["end_calendar"] = labels
@@ -280,7 +280,7 @@ def _calendar_labels(panel: StatusPanel, person, start, end):
     if panel.aligned:
         if panel.reference_week is None:
             return None
-        reference = np.asarray(panel.reference_week, dtype=np.int64)[person]
+        reference = np.asarray(panel.reference_week).astype(np.int32, copy=False)[person]
         start = reference + start
         end = reference + end
     if len(start) == 0:
@@ -289,9 +289,9 @@ def _calendar_labels(panel: StatusPanel, person, start, end):
     low = int(min(start.min(), end.min()))
     high = int(max(start.max(), end.max()))
     dtype = pd.CategoricalDtype(ordinal_to_label(np.arange(low, high + 1)), ordered=True)
+    # Codes in the narrow integer type pandas keeps them in, so that it does not convert.
+    code_type = np.int8 if high - low < 127 else np.int16 if high - low < 32767 else np.int32
     return tuple(
-        pd.Categorical.from_codes(
-            (weeks - low).astype(np.int32, copy=False), dtype=dtype, validate=False
-        )
+        pd.Categorical.from_codes((weeks - low).astype(code_type), dtype=dtype, validate=False)
         for weeks in (start, end)
     )
