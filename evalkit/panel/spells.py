@@ -135,7 +135,7 @@ def spells(
         runs.before,
         runs.after,
     )
-    run_weeks = last_col - first_col + 1
+    bridged = None  # per spell, the gap weeks bridged inside it (after merging)
 
     # ---- merge runs of one person across short gaps of observed weeks.
     if max_gap > 0 and len(first_col) > 1:
@@ -143,28 +143,32 @@ def spells(
         bridge = (gap <= max_gap) & (person[1:] == person[:-1])
         candidate = np.flatnonzero(bridge)
         unseen = _gap_unobserved(sub, person[candidate], last_col[candidate] + 1, gap[candidate])
-        bridge[candidate[unseen]] = False
-        del gap, candidate, unseen
-        if bridge.any():
-            first_run = np.flatnonzero(np.concatenate(([True], ~bridge)))
-            last_run = np.append(first_run[1:] - 1, len(first_col) - 1)
-            run_weeks = np.add.reduceat(run_weeks, first_run)
-            person, first_col, before = person[first_run], first_col[first_run], before[first_run]
-            last_col, after = last_col[last_run], after[last_run]
-            del first_run, last_run
-        del bridge
+        bridges = candidate[~unseen]  # run i and run i + 1 are one spell
+        del bridge, candidate, unseen
+        if len(bridges):
+            opens = np.ones(len(first_col), dtype=bool)  # the first run of a spell
+            opens[bridges + 1] = False
+            first_run = np.flatnonzero(opens)
+            last_run = np.empty_like(first_run)
+            np.subtract(first_run[1:], 1, out=last_run[:-1])
+            last_run[-1] = len(first_col) - 1
+            spell_of_bridge = np.searchsorted(first_run, bridges, side="right") - 1
+            bridged = np.bincount(spell_of_bridge, gap[bridges], len(first_run)).astype(np.int32)
+            person, first_col, before = (a.take(first_run) for a in (person, first_col, before))
+            last_col, after = last_col.take(last_run), after.take(last_run)
+            del opens, first_run, last_run, spell_of_bridge
+        del gap, bridges
 
     length = last_col - first_col + 1  # int32, like the columns
     if min_length > 1:
-        keep = length >= min_length
-        person, first_col, last_col, length = (
-            person[keep],
-            first_col[keep],
-            last_col[keep],
-            length[keep],
+        keep = np.flatnonzero(length >= min_length)
+        person, first_col, last_col, length, before, after = (
+            a.take(keep) for a in (person, first_col, last_col, length, before, after)
         )
-        run_weeks, before, after = run_weeks[keep], before[keep], after[keep]
+        if bridged is not None:
+            bridged = bridged.take(keep)
         del keep
+    weeks_in_state = length.copy() if bridged is None else length - bridged
 
     # ---- per-spell columns.
     right_censored = after < 0
@@ -180,12 +184,12 @@ def spells(
     columns.update(
         {
             "length": length,
-            "weeks_in_state": run_weeks,
+            "weeks_in_state": weeks_in_state,
             "left_censored": before < 0,
             "right_censored": right_censored,
             "state_before": pd.Categorical.from_codes(before, dtype=state_dtype, validate=False),
             "state_after": pd.Categorical.from_codes(after, dtype=state_dtype, validate=False),
-            "duration": length.copy(),
+            "duration": length.copy(),  # its own array: frames may be changed in place
             "event": (~right_censored).view(np.int8),
         }
     )
