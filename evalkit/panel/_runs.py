@@ -256,13 +256,14 @@ def first_long_run(
 ) -> FirstRuns:
     """Per row, the first column where ``min_length`` consecutive in-set weeks begin.
 
-    Columns are counted from ``c0``. Works on the packed words of :class:`PackedScan`
-    without listing runs: with ``p_s`` bit ``j`` = "weeks ``j .. j + s - 1`` all in the
-    set", ``p_2s = p_s & (p_s shifted by s)``, and for ``s <= n < 2s``, ``p_n = p_s &
-    (p_s shifted by n - s)``: about ``log2(min_length)`` shift-and steps on 64 weeks a
-    word. A row's zero pad bits stop a run from reaching into the next row. For rows
-    without such a run whose first week is observed (censored, for a survival outcome),
-    the last observed week and its code are read while the block is in the cache.
+    Columns are counted from ``c0``. Works on the nonzero packed words of
+    :class:`PackedScan` (most words of a state set are empty) without listing runs:
+    with ``p_s`` bit ``j`` = "weeks ``j .. j + s - 1`` all in the set", ``p_2s = p_s &
+    (p_s shifted by s)``, and for ``s <= n < 2s``, ``p_n = p_s & (p_s shifted by n -
+    s)``: about ``log2(min_length)`` shift-and steps on 64 weeks a word. A row's zero
+    pad bits stop a run from reaching into the next row. For rows without such a run
+    whose first week is observed (censored, for a survival outcome), the last observed
+    week and its code are read while the block is in the cache.
 
     >>> codes = np.array([[1, 0, 1, 1, 1], [1, 1, 0, 1, -1], [1, 0, 1, 0, 1]], dtype=np.int8)
     >>> first_long_run(codes, np.array([1], dtype=np.int8), 2, None, 2).first
@@ -274,16 +275,21 @@ def first_long_run(
     last_seen = np.full(n_rows, -1, dtype=np.int64)
     last_code = np.full(n_rows, -1, dtype=np.int8)
     nonzero = np.empty(scan.rows * words_per_row, dtype=bool)
-    shifted, spill = (np.empty(scan.rows * words_per_row, dtype=np.uint64) for _ in range(2))
     for r0, k, words, observed in scan:
-        starts = _long_run_starts(words, min_length, shifted[: len(words)], spill[: len(words)])
-        by_row = nonzero[: len(starts)].reshape(k, words_per_row)
-        np.not_equal(starts.reshape(k, words_per_row), 0, out=by_row)
-        word = by_row.argmax(axis=1)  # each row's first word with a start
-        row = np.flatnonzero(by_row[np.arange(k), word])
-        word = word[row]
-        x = starts.take(row * words_per_row + word)
+        # Only words with an in-set week can hold a start: work on those (most are empty).
+        hit = nonzero[: len(words)]
+        np.not_equal(words, 0, out=hit)
+        index = np.flatnonzero(hit)
+        starts = _long_run_starts(index, words.take(index), min_length)
+        keep = np.flatnonzero(starts)
+        index, starts = index.take(keep), starts.take(keep)
+        row = index // words_per_row
+        lead = np.ones(len(row), dtype=bool)  # each row's first word with a start
+        np.not_equal(row[1:], row[:-1], out=lead[1:])
+        lead = np.flatnonzero(lead)
+        row, x = row.take(lead), starts.take(lead)
         bit = np.bitwise_count(x ^ (x - _ONE)).astype(np.int64) - 1  # its lowest set bit
+        word = index.take(lead) - row * words_per_row
         block_first = first[r0 : r0 + k]
         block_first[row] = word * 64 + bit - scan.shift
         if not width:
@@ -298,34 +304,44 @@ def first_long_run(
     return FirstRuns(first, scan.person_weeks, scan.observed_first, last_seen, last_code)
 
 
-def _long_run_starts(words: np.ndarray, length: int, shifted, spill) -> np.ndarray:
+def _long_run_starts(index: np.ndarray, words: np.ndarray, length: int) -> np.ndarray:
     """Bit ``j`` set where bits ``j .. j + length - 1`` of the word stream are all set.
 
-    Works in place on ``words`` (a block's fresh packed mask); ``shifted`` and ``spill``
-    are scratch arrays of the same size.
+    The stream is given sparsely: ``words`` are its nonzero words, at ``index`` (sorted);
+    absent words are 0. ``words`` is overwritten.
     """
     span = 1
     while 2 * span <= length:
-        words &= _shift_down(words, span, shifted, spill)
+        words &= _shifted_down(index, words, span)
         span *= 2
     if span < length:  # two overlapping windows of span weeks cover length weeks
-        words &= _shift_down(words, length - span, shifted, spill)
+        words &= _shifted_down(index, words, length - span)
     return words
 
 
-def _shift_down(words: np.ndarray, bits: int, out: np.ndarray, spill: np.ndarray) -> np.ndarray:
-    """The word stream shifted so that bit ``j`` of ``out`` is bit ``j + bits`` of ``words``."""
+def _shifted_down(index: np.ndarray, words: np.ndarray, bits: int) -> np.ndarray:
+    """Per word of a sparse word stream, its bits ``bits`` positions further on."""
     whole, part = divmod(bits, 64)
-    n = max(len(words) - whole, 0)
-    out[n:] = 0
-    source = words[whole:]
+    high = _word_after(index, words, whole)
     if part == 0:
-        out[:n] = source
+        return high
+    out = high >> np.uint64(part)
+    out |= _word_after(index, words, whole + 1) << np.uint64(64 - part)
+    return out
+
+
+def _word_after(index: np.ndarray, words: np.ndarray, offset: int) -> np.ndarray:
+    """The word ``offset`` places after each word of a sparse word stream (0 if absent)."""
+    if offset == 0:
+        return words
+    out = np.zeros_like(words)
+    if offset == 1:  # the next nonzero word, if it is the next word
+        np.multiply(words[1:], index[1:] == index[:-1] + 1, out=out[:-1])
         return out
-    np.right_shift(source, np.uint64(part), out=out[:n])
-    if n > 1:
-        np.left_shift(source[1:], np.uint64(64 - part), out=spill[: n - 1])
-        np.bitwise_or(out[: n - 1], spill[: n - 1], out=out[: n - 1])
+    at = np.searchsorted(index, index + offset)
+    found = np.flatnonzero(at < len(index))
+    found = found[index.take(at.take(found)) == index.take(found) + offset]
+    out[found] = words.take(at.take(found))
     return out
 
 
