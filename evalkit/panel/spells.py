@@ -135,7 +135,10 @@ def spells(
         runs.before,
         runs.after,
     )
-    bridged = None  # per spell, the gap weeks bridged inside it (after merging)
+    # A spell runs from the first week of run ``opening`` to the last of run ``closing``
+    # (None: each run is a spell); person and before come with the first, after with the
+    # last, so that each column is gathered once, after merging and filtering.
+    opening = closing = bridged = None  # bridged: gap weeks inside each spell
 
     # ---- merge runs of one person across short gaps of observed weeks.
     if max_gap > 0 and len(first_col) > 1:
@@ -146,28 +149,29 @@ def spells(
         bridges = candidate[~unseen]  # run i and run i + 1 are one spell
         del bridge, candidate, unseen
         if len(bridges):
-            opens = np.ones(len(first_col), dtype=bool)  # the first run of a spell
+            opens = np.ones(len(first_col), dtype=bool)
             opens[bridges + 1] = False
-            first_run = np.flatnonzero(opens)
-            last_run = np.empty_like(first_run)
-            np.subtract(first_run[1:], 1, out=last_run[:-1])
-            last_run[-1] = len(first_col) - 1
-            spell_of_bridge = np.searchsorted(first_run, bridges, side="right") - 1
-            bridged = np.bincount(spell_of_bridge, gap[bridges], len(first_run)).astype(np.int32)
-            person, first_col, before = (a.take(first_run) for a in (person, first_col, before))
-            last_col, after = last_col.take(last_run), after.take(last_run)
-            del opens, first_run, last_run, spell_of_bridge
+            opening = np.flatnonzero(opens)
+            closing = np.empty_like(opening)
+            np.subtract(opening[1:], 1, out=closing[:-1])
+            closing[-1] = len(first_col) - 1
+            spell_of_bridge = np.searchsorted(opening, bridges, side="right") - 1
+            bridged = np.bincount(spell_of_bridge, gap[bridges], len(opening)).astype(np.int32)
+            first_col, last_col = first_col.take(opening), last_col.take(closing)
+            del opens, spell_of_bridge
         del gap, bridges
 
     length = last_col - first_col + 1  # int32, like the columns
     if min_length > 1:
         keep = np.flatnonzero(length >= min_length)
-        person, first_col, last_col, length, before, after = (
-            a.take(keep) for a in (person, first_col, last_col, length, before, after)
-        )
+        first_col, last_col, length = first_col.take(keep), last_col.take(keep), length.take(keep)
         if bridged is not None:
             bridged = bridged.take(keep)
+        opening = keep if opening is None else opening.take(keep)
+        closing = keep if closing is None else closing.take(keep)
         del keep
+    if opening is not None:
+        person, before, after = person.take(opening), before.take(opening), after.take(closing)
     weeks_in_state = length.copy() if bridged is None else length - bridged
 
     # ---- per-spell columns.
