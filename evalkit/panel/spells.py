@@ -138,7 +138,8 @@ def spells(
     # A spell runs from the first week of run ``opening`` to the last of run ``closing``
     # (None: each run is a spell); person and before come with the first, after with the
     # last, so that each column is gathered once, after merging and filtering.
-    opening = closing = bridged = None  # bridged: gap weeks inside each spell
+    opening = closing = None
+    bridged_in = bridged_weeks = None  # the spells with bridged gaps, and those gaps' weeks
 
     # ---- merge runs of one person across short gaps of observed weeks.
     if max_gap > 0 and len(first_col) > 1:
@@ -155,24 +156,28 @@ def spells(
             closing = np.empty_like(opening)
             np.subtract(opening[1:], 1, out=closing[:-1])
             closing[-1] = len(first_col) - 1
-            spell_of_bridge = np.searchsorted(opening, bridges, side="right") - 1
-            bridged = np.bincount(spell_of_bridge, gap[bridges], len(opening)).astype(np.int32)
+            bridged_in = np.searchsorted(opening, bridges, side="right") - 1
+            bridged_weeks = gap[bridges]
             first_col, last_col = first_col.take(opening), last_col.take(closing)
-            del opens, spell_of_bridge
+            del opens
         del gap, bridges
 
     length = last_col - first_col + 1  # int32, like the columns
     if min_length > 1:
         keep = np.flatnonzero(length >= min_length)
         first_col, last_col, length = first_col.take(keep), last_col.take(keep), length.take(keep)
-        if bridged is not None:
-            bridged = bridged.take(keep)
+        if bridged_in is not None:  # renumber the spells with bridges among those kept
+            at = np.minimum(np.searchsorted(keep, bridged_in), max(len(keep) - 1, 0))
+            kept = np.flatnonzero(keep[at] == bridged_in) if len(keep) else at[:0]
+            bridged_in, bridged_weeks = at[kept], bridged_weeks[kept]
         opening = keep if opening is None else opening.take(keep)
         closing = keep if closing is None else closing.take(keep)
         del keep
     if opening is not None:
         person, before, after = person.take(opening), before.take(opening), after.take(closing)
-    weeks_in_state = length.copy() if bridged is None else length - bridged
+    weeks_in_state = length.copy()
+    if bridged_in is not None:
+        np.subtract.at(weeks_in_state, bridged_in, bridged_weeks)
 
     # ---- per-spell columns.
     right_censored = after < 0
@@ -282,24 +287,30 @@ def _gap_unobserved(codes: np.ndarray, person, col, gap) -> np.ndarray:
 
 
 def _calendar_labels(panel: StatusPanel, person, start, end):
-    """Ordered categorical ISO labels of the start and end weeks, or None (no calendar)."""
+    """Ordered categorical ISO labels of the start and end weeks, or None (no calendar).
+
+    The categories are every week the window can reach (from the smallest reference week
+    plus the window's first week to the largest plus its last), so the codes are
+    computed without a pass over the spells to find the weeks used.
+    """
     if not panel.calendar:
         return None
+    window_first, window_last = panel.first_week, panel.first_week + panel.n_weeks - 1
     if panel.aligned:
         if panel.reference_week is None:
             return None
-        reference = np.asarray(panel.reference_week).astype(np.int32, copy=False)[person]
-        start = reference + start
-        end = reference + end
-    if len(start) == 0:
-        empty = pd.Categorical.from_codes([], categories=[], ordered=True)
-        return empty, empty.copy()
-    low = int(min(start.min(), end.min()))
-    high = int(max(start.max(), end.max()))
+        reference = np.asarray(panel.reference_week).astype(np.int32, copy=False)
+        if not len(reference):
+            reference = np.zeros(1, dtype=np.int32)
+        low = int(reference.min()) + window_first
+        high = int(reference.max()) + window_last
+        offset = reference.take(person) - np.int32(low)
+    else:
+        low, high, offset = window_first, window_last, np.int32(-window_first)
     dtype = pd.CategoricalDtype(ordinal_to_label(np.arange(low, high + 1)), ordered=True)
     # Codes in the narrow integer type pandas keeps them in, so that it does not convert.
     code_type = np.int8 if high - low < 127 else np.int16 if high - low < 32767 else np.int32
     return tuple(
-        pd.Categorical.from_codes((weeks - low).astype(code_type), dtype=dtype, validate=False)
+        pd.Categorical.from_codes((weeks + offset).astype(code_type), dtype=dtype, validate=False)
         for weeks in (start, end)
     )
