@@ -40,9 +40,21 @@ def ordinal_to_monday(ordinal: int | np.ndarray) -> pd.DatetimeIndex:
 
 
 def ordinal_to_label(ordinal: int | np.ndarray) -> list[str]:
-    """ISO labels (``"2016-W10"``) of week ordinals."""
-    iso = ordinal_to_monday(np.atleast_1d(ordinal)).isocalendar()
-    return [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    """ISO labels (``"2016-W10"``) of week ordinals.
+
+    The ISO year of a week is the year of its Thursday, and its number counts the weeks
+    from that year's first Thursday (ISO 8601): computed on numpy dates, without a
+    calendar object per week.
+
+    >>> ordinal_to_label([iso_week_ordinal(2015, 53), iso_week_ordinal(2016, 1)])
+    ['2015-W53', '2016-W01']
+    """
+    days = np.atleast_1d(np.asarray(ordinal, dtype=np.int64)) * 7 + 3
+    thursday = np.datetime64(EPOCH_MONDAY, "D") + days.astype("timedelta64[D]")
+    year_start = thursday.astype("datetime64[Y]")
+    week = (thursday - year_start.astype("datetime64[D]")).astype(np.int64) // 7 + 1
+    year = year_start.astype(np.int64) + 1970
+    return [f"{y}-W{w:02d}" for y, w in zip(year.tolist(), week.tolist(), strict=True)]
 
 
 def _label_ordinal(label: str) -> int | None:
