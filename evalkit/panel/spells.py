@@ -135,49 +135,47 @@ def spells(
         runs.before,
         runs.after,
     )
-    # A spell runs from the first week of run ``opening`` to the last of run ``closing``
-    # (None: each run is a spell); person and before come with the first, after with the
-    # last, so that each column is gathered once, after merging and filtering.
-    opening = closing = None
-    bridged_in = bridged_weeks = None  # the spells with bridged gaps, and those gaps' weeks
-
-    # ---- merge runs of one person across short gaps of observed weeks.
+    # ---- merge runs of one person across short gaps of observed weeks. Bridges are
+    # few: each chain of bridged runs is folded into its first run in place (the arrays
+    # are this call's own), and the runs folded away are dropped with the short ones.
+    drop = None  # runs folded into an earlier one
+    gaps_in = gap_weeks = None  # the spells with bridged gaps, and those gaps' weeks
     if max_gap > 0 and len(first_col) > 1:
-        gap = first_col[1:] - last_col[:-1] - 1
-        bridge = (gap <= max_gap) & (person[1:] == person[:-1])
-        candidate = np.flatnonzero(bridge)
+        gap = first_col[1:] - last_col[:-1] - 1  # weeks between runs (< 1 across persons)
+        # 1 <= gap <= max_gap in one comparison: gap - 1 as unsigned wraps negatives high.
+        candidate = np.flatnonzero((gap - 1).view(np.uint32) < max_gap)
+        candidate = candidate[person[candidate] == person[candidate + 1]]
         unseen = _gap_unobserved(sub, person[candidate], last_col[candidate] + 1, gap[candidate])
         bridges = candidate[~unseen]  # run i and run i + 1 are one spell
-        del bridge, candidate, unseen
         if len(bridges):
-            opens = np.ones(len(first_col), dtype=bool)
-            opens[bridges + 1] = False
-            opening = np.flatnonzero(opens)
-            closing = np.empty_like(opening)
-            np.subtract(opening[1:], 1, out=closing[:-1])
-            closing[-1] = len(first_col) - 1
-            bridged_in = np.searchsorted(opening, bridges, side="right") - 1
-            bridged_weeks = gap[bridges]
-            first_col, last_col = first_col.take(opening), last_col.take(closing)
-            del opens
-        del gap, bridges
+            chain_start = np.ones(len(bridges), dtype=bool)
+            np.not_equal(bridges[1:], bridges[:-1] + 1, out=chain_start[1:])
+            head = bridges[np.maximum.accumulate(np.where(chain_start, np.arange(len(bridges)), 0))]
+            chain_end = np.append(np.flatnonzero(chain_start)[1:] - 1, len(bridges) - 1)
+            tail = bridges[chain_end] + 1  # the last run of each chain
+            heads = bridges[chain_start]
+            last_col[heads], after[heads] = last_col[tail], after[tail]
+            gaps_in, gap_weeks = head, gap[bridges]
+            drop = bridges + 1
+        del gap, candidate, unseen, bridges
 
     length = last_col - first_col + 1  # int32, like the columns
-    if min_length > 1:
-        keep = np.flatnonzero(length >= min_length)
-        first_col, last_col, length = first_col.take(keep), last_col.take(keep), length.take(keep)
-        if bridged_in is not None:  # renumber the spells with bridges among those kept
-            at = np.minimum(np.searchsorted(keep, bridged_in), max(len(keep) - 1, 0))
-            kept = np.flatnonzero(keep[at] == bridged_in) if len(keep) else at[:0]
-            bridged_in, bridged_weeks = at[kept], bridged_weeks[kept]
-        opening = keep if opening is None else opening.take(keep)
-        closing = keep if closing is None else closing.take(keep)
+    if drop is not None or min_length > 1:
+        keep = length >= min_length
+        if drop is not None:
+            keep[drop] = False
+        keep = np.flatnonzero(keep)
+        person, first_col, last_col, length, before, after = (
+            a.take(keep) for a in (person, first_col, last_col, length, before, after)
+        )
+        if gaps_in is not None:  # renumber the spells with bridged gaps among those kept
+            at = np.minimum(np.searchsorted(keep, gaps_in), max(len(keep) - 1, 0))
+            kept = np.flatnonzero(keep[at] == gaps_in) if len(keep) else at[:0]
+            gaps_in, gap_weeks = at[kept], gap_weeks[kept]
         del keep
-    if opening is not None:
-        person, before, after = person.take(opening), before.take(opening), after.take(closing)
     weeks_in_state = length.copy()
-    if bridged_in is not None:
-        np.subtract.at(weeks_in_state, bridged_in, bridged_weeks)
+    if gaps_in is not None:
+        np.subtract.at(weeks_in_state, gaps_in, gap_weeks)
 
     # ---- per-spell columns.
     right_censored = after < 0
