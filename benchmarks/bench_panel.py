@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--weeks", type=int, default=520)
     parser.add_argument("--groupby-persons", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     start = time.perf_counter()
