@@ -74,6 +74,17 @@ def member_mask(block: np.ndarray, passes, out: np.ndarray, scratch: np.ndarray)
             np.logical_or(out, scratch, out=out)
 
 
+def in_set(block: np.ndarray, set_codes: np.ndarray, n_states: int) -> np.ndarray:
+    """A new boolean array: ``block`` is one of ``set_codes`` (never for -1, not observed).
+
+    >>> in_set(np.array([[0, 1, -1, 2]], dtype=np.int8), np.array([1, 2]), 3)
+    array([[False,  True, False,  True]])
+    """
+    out = np.empty(block.shape, dtype=bool)
+    member_mask(block, member_passes(set_codes, n_states), out, np.empty_like(out))
+    return out
+
+
 class PackedScan:
     """The blocks of a window of a code array as bit-packed membership words.
 

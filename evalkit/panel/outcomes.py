@@ -45,7 +45,7 @@ import pandas as pd
 
 from .._validation import check_choice, select_columns
 from ..errors import ArgumentError, DesignError
-from ._runs import first_long_run
+from ._runs import first_long_run, in_set, member_mask, member_passes
 from .panel import PanelWarning, StatusPanel
 from .weeks import EPOCH_MONDAY, ordinal_to_label, ordinal_to_monday, parse_weeks
 
@@ -110,10 +110,16 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     n = panel.n_persons
     in_state = np.zeros(n, dtype=np.int64)
     observed = np.zeros(n, dtype=np.int64)
+    passes = member_passes(codes, len(panel.states))
+    step = max(1, _BLOCK_CELLS // max(j1 - j0, 1))
+    mask, scratch = (np.empty((min(step, n), j1 - j0), dtype=bool) for _ in range(2))
     for rows in _row_blocks(n, j1 - j0):
         block = panel.codes[rows, j0:j1]
-        in_state[rows] = _count(_member(block, codes))
-        observed[rows] = _count(block >= 0)
+        k = block.shape[0]
+        member_mask(block, passes, mask[:k], scratch[:k])
+        in_state[rows] = _count(mask[:k])
+        np.greater_equal(block, 0, out=scratch[:k])
+        observed[rows] = _count(scratch[:k])
     share = np.full(n, np.nan)
     np.divide(in_state, observed, out=share, where=observed > 0)
     frame = pd.DataFrame(
@@ -169,7 +175,7 @@ def in_state_at(
         )
     columns = np.array([panel.column(w) for w in numbers], dtype=np.intp)
     block = panel.codes[:, columns]  # (persons, requested weeks): small
-    values = _member(block, codes)
+    values = in_set(block, codes, len(panel.states))
     missing = block < 0
     calendar_names = panel.calendar and not panel.aligned
     labels = ordinal_to_label(np.array(numbers)) if calendar_names else []
@@ -571,17 +577,6 @@ def _row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
         yield slice(low, min(low + step, n_rows))
 
 
-def _member(block: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Boolean: the block's codes are among ``codes`` (never for -1, not observed)."""
-    mask = block == codes[0]
-    if len(codes) > 1:
-        other = np.empty_like(mask)
-        for code in codes[1:]:
-            np.equal(block, code, out=other)
-            mask |= other
-    return mask
-
-
 def _count(mask: np.ndarray) -> np.ndarray:
     """True values per row of a boolean block (summing its bytes: faster than count_nonzero)."""
     dtype = np.int16 if mask.shape[1] < np.iinfo(np.int16).max else np.int64
@@ -791,7 +786,7 @@ def _blank_after_absorbing(matrix: np.ndarray, panel: StatusPanel) -> None:
     codes = panel.state_codes(panel.absorbing)
     columns = np.arange(panel.n_weeks)
     for rows in _row_blocks(panel.n_persons, panel.n_weeks):
-        absorbed = _member(panel.codes[rows], codes)
+        absorbed = in_set(panel.codes[rows], codes, len(panel.states))
         first = np.where(absorbed.any(axis=1), absorbed.argmax(axis=1), panel.n_weeks)
         matrix[rows][columns[None, :] > first[:, None]] = np.nan
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._validation import select_columns
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
+from ._runs import in_set
 from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
@@ -146,11 +147,7 @@ class StatusPanel:
         """Boolean ``(persons, weeks)``: in one of ``states`` (False where not observed)."""
         # Comparisons on the int8 array keep the work at 1 byte per person-week (an index
         # lookup would first widen the codes to 8 bytes).
-        wanted = self.state_codes(states)
-        result = self.codes == wanted[0]
-        for code in wanted[1:]:
-            result |= self.codes == code
-        return result
+        return in_set(self.codes, self.state_codes(states), len(self.states))
 
     def column(self, week: int) -> int:
         """Column index of week number ``week`` (an error when outside the panel)."""
