@@ -57,6 +57,8 @@ def cases(draw):
     )
     c0 = draw(st.integers(0, n_weeks))
     c1 = draw(st.integers(c0, n_weeks))
+    if draw(st.booleans()):  # column-major (e.g. from Fortran or R): no flat row gathers
+        codes = np.asfortranarray(codes)
     return codes, np.array(chosen, dtype=np.int8), n_states, c0, c1
 
 
