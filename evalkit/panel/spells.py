@@ -180,9 +180,8 @@ def spells(
     # ---- per-spell columns.
     right_censored = after < 0
     first_week = panel.first_week + c0
-    start = first_col + first_week
-    end = last_col + first_week
-    del first_col, last_col
+    start = np.add(first_col, first_week, out=first_col)  # in place: the scan's own arrays
+    end = np.add(last_col, first_week, out=last_col)
     columns: dict[str, object] = {"id": panel.id_column(person), "start": start, "end": end}
     labels = _calendar_labels(panel, person, start, end)
     if labels is not None:
