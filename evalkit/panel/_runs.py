@@ -1,24 +1,28 @@
 """Runs of weeks in a set of states: the one dense scan behind spells and first entries.
 
-:func:`scan_runs` finds, for every person of a ``(persons, weeks)`` int8 code array, every
-maximal run of consecutive weeks whose state is in a set. It is the only place where the
-outcome functions touch every person-week, so it is written for memory bandwidth:
+These are the only places where the outcome functions touch every person-week, so they
+are written for memory bandwidth (:class:`PackedScan`):
 
 1. Rows are taken in blocks of about ``_BLOCK_CELLS`` cells (they stay in the CPU cache).
 2. One comparison pass gives the block's membership mask (one byte a week), and
    ``np.packbits`` packs it to one *bit* a week, each person's row padded to whole 64-bit
-   words with at least one zero bit, so a run can never reach into the next row.
+   words with at least one zero bit, so a run can never reach into the next row. A
+   second comparison counts the observed weeks.
+
+:func:`scan_runs` lists every maximal run (for spells):
+
 3. On the 64-bit words, ``w ^ (w << 1 | carry)`` sets a bit exactly where membership
    changes: at the first week of a run and at the week after its last. From here on the
-   work is on 1/64 of the cells: only words with a change are kept.
-4. After the scan, the set bits of the kept words are turned into positions without a
-   loop over words: words are ordered by their number of set bits, and the ``k``-th
-   lowest set bit of every word with more than ``k`` of them is found at once (index of
-   the lowest set bit of ``x`` = popcount(``x ^ (x - 1)``) - 1; then ``x &= x - 1``).
-   The loop runs over ``k``, at most 64 times, each time over fewer words.
+   work is on the few words with a change.
+4. Their set bits become positions without a loop over words: the lowest set bit of
+   ``x`` has index popcount(``x ^ (x - 1)``) - 1 and ``x &= x - 1`` clears it, so the
+   first and second change of every word are found at once, and the few words with more
+   are peeled a bit at a time. Changes alternate between run starts and run ends (rows
+   begin and end outside the set), so the positions split into first and last weeks.
+5. The codes just before and after each run are read while the block is still cached.
 
-Changes alternate between run starts and run ends (rows begin and end outside the set),
-so the positions split into first and last weeks of the runs, in row order.
+:func:`first_long_run` finds each row's first run of at least ``n`` weeks (first entry,
+first durable entry) without listing runs, by shift-and doubling on the nonzero words.
 """
 
 from __future__ import annotations
