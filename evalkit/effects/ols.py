@@ -172,11 +172,16 @@ def _cr2(x, w, resid, bread, clusters, n_clusters, df_terms):
     and the scores are ``X_g' W_g A_g e_g``. Degrees of freedom for coefficient j use
     ``u_g = A_g W_g X_g M e_j``, ``w_g = X_g' u_g``, ``v_g = X_g' W_g u_g``:
     ``G'G = diag(u_g'u_g) - W M V' - V M W' + W C W'``, ``df = tr(G'G)^2 / tr((G'G)^2)``.
+    ``B_g`` differs from the identity only on the span of ``[X_g, W_g X_g]`` (of ``X_g``
+    when unweighted): with ``P`` an orthonormal basis of it and ``P'B_gP = V L V'``,
+    ``A_g = I + P V (L^(-1/2) - I) V' P'`` (eigenvalues below 1e-12 give 0, as a
+    pseudo-inverse), so the work per cluster is ``O(n_g k^2)``, not ``O(n_g^3)``.
     Clusters of equal size are processed together as stacked matrices.
     """
     n, k = x.shape
     xw = x * w[:, None]
     spread = bread @ (xw.T @ xw) @ bread  # C
+    weighted = not np.all(w == w[0])
     order = np.argsort(clusters, kind="stable")
     sizes = np.bincount(clusters, minlength=n_clusters)
     starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
@@ -187,16 +192,23 @@ def _cr2(x, w, resid, bread, clusters, n_clusters, df_terms):
     for size in np.unique(sizes):
         members = np.flatnonzero(sizes == size)
         rows = order[starts[members][:, None] + np.arange(size)]  # (G_s, size)
-        xg, xwg, eg = x[rows], xw[rows], resid[rows]
+        xg, xwg, eg = x[rows], xw[rows], resid[rows][:, :, None]
         xg_t, xwg_t = xg.transpose(0, 2, 1), xwg.transpose(0, 2, 1)
-        h = xg @ bread @ xwg_t
-        b = np.eye(size) - h - h.transpose(0, 2, 1) + xg @ spread @ xg_t
-        vals, vecs = np.linalg.eigh(b)
+        # B_g is the identity plus a term in the span of [X_g, W_g X_g]: an orthonormal
+        # basis P of that span gives B_g^(-1/2) = I + P G P' with G from the small matrix
+        # P' B_g P, so no size x size eigendecomposition is needed.
+        p, _ = np.linalg.qr(np.concatenate((xg, xwg), axis=2) if weighted else xg)
+        p_t = p.transpose(0, 2, 1)
+        a = p_t @ xg  # P'X_g
+        b = p_t @ xwg if weighted else a  # P'W_g X_g
+        a_t, b_t = a.transpose(0, 2, 1), b.transpose(0, 2, 1)
+        small = np.eye(p.shape[2]) - a @ bread @ b_t - b @ bread @ a_t + a @ spread @ a_t
+        vals, vecs = np.linalg.eigh(small)
         with np.errstate(divide="ignore", invalid="ignore"):
             inv_sqrt = np.where(vals > 1e-12, 1.0 / np.sqrt(np.clip(vals, 1e-300, None)), 0.0)
-        a = (vecs * inv_sqrt[:, None, :]) @ vecs.transpose(0, 2, 1)
-        scores[members] = (xwg_t @ (a @ eg[:, :, None]))[:, :, 0]
-        u = a @ xwg @ bread
+        g = (vecs * (inv_sqrt - 1.0)[:, None, :]) @ vecs.transpose(0, 2, 1)
+        scores[members] = (xwg_t @ eg + b_t @ (g @ (p_t @ eg)))[:, :, 0]
+        u = xwg @ bread + p @ (g @ (b @ bread))  # A_g W_g X_g M
         uu[members] = np.sum(u * u, axis=1)
         wx_u[members] = xg_t @ u
         wwx_u[members] = xwg_t @ u
