@@ -469,6 +469,36 @@ def test_groups_without_anyone_at_risk():
         gray_test(late, "t", "e", "g", cause=1)
 
 
+def test_gray_test_strata(frames):
+    data = frames["pbc"].copy()
+    # One stratum: the unstratified test.
+    one = gray_test(data.assign(s=1), "time", "status", "treated", cause=2, strata="s")
+    plain = gray_test(data, "time", "status", "treated", cause=2)
+    assert one.statistic == pytest.approx(plain.statistic, rel=1e-12)
+    # The scores and variances of the strata add up.
+    split = gray_test(data, "time", "status", "treated", cause=2, strata="older")
+    parts = [
+        gray_test(data[data["older"] == k], "time", "status", "treated", cause=2) for k in (0, 1)
+    ]
+    np.testing.assert_allclose(split.score, sum(p.score for p in parts), rtol=1e-12)
+    np.testing.assert_allclose(split.variance, sum(p.variance for p in parts), rtol=1e-12)
+    assert "Stratified by older (2 strata)" in split.summary()
+    # A stratum without exits of the cause adds nothing.
+    quiet = data[data["status"] != 2].assign(older=2)
+    quiet["time"] += 1000
+    both = gray_test(pd.concat([data, quiet]), "time", "status", "treated", cause=2, strata="older")
+    assert both.statistic == pytest.approx(split.statistic, rel=1e-12)
+    with pytest.raises(ArgumentError, match="strata must be a column name"):
+        gray_test(data, "time", "status", "treated", cause=2, strata=["older"])
+    with pytest.raises(EvalkitError, match="nope"):
+        gray_test(data, "time", "status", "treated", cause=2, strata="nope")
+    data.loc[4, "older"] = np.nan
+    with pytest.raises(MissingValueError, match="older"):
+        gray_test(data, "time", "status", "treated", cause=2, strata="older")
+    with pytest.warns(Warning, match="dropped 1"):
+        gray_test(data, "time", "status", "treated", cause=2, strata="older", missing="drop")
+
+
 def test_gray_test_needs_two_groups():
     data = _synthetic(100).assign(arm=1)
     with pytest.raises(DesignError, match="single value"):

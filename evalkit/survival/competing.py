@@ -70,9 +70,9 @@ interval (NaN) where :math:`F = 0`.
 
 Scope
 -----
-Right-censored spells without weights or delayed entry. :func:`gray_test` has no strata
-(cuminc's ``strata``) and :func:`fine_gray` no time-varying covariates (crr's ``cov2``/
-``tf``) or censoring groups (crr's ``cengroup``): one Kaplan–Meier censoring curve.
+Right-censored spells without weights or delayed entry. :func:`fine_gray` has no
+time-varying covariates (crr's ``cov2``/``tf``) or censoring groups (crr's
+``cengroup``): one Kaplan–Meier censoring curve.
 
 References
 ----------
@@ -680,6 +680,8 @@ class GrayTestResult(LinesDisplay):
     score: np.ndarray = field(repr=False)
     variance: np.ndarray = field(repr=False)
     method: str = "Gray's K-sample test for the cumulative incidence of a competing risk"
+    strata: str | None = None
+    n_strata: int = 1
 
     def to_frame(self) -> pd.DataFrame:
         """One row: term (``cause k``), statistic, df, p_value, rho, method."""
@@ -703,6 +705,7 @@ class GrayTestResult(LinesDisplay):
             f"Duration: {self.duration}    Event: {self.event}    Cause: {self.cause}    "
             f"n = {self.n}",
             f"Groups ({self.group}) and exits of cause {self.cause}: {counts}",
+            *([f"Stratified by {self.strata} ({self.n_strata} strata)"] if self.strata else []),
             f"Chi-square = {_fmt(self.statistic)} on {self.df} df, p = {_fmt_p(self.p_value)}",
         ]
 
@@ -714,6 +717,7 @@ def gray_test(
     group: str,
     cause: int = 1,
     rho: float = 0,
+    strata: str | None = None,
     missing: str = "error",
 ) -> GrayTestResult:
     r"""Gray's (1988) K-sample test of equal cumulative incidence of one cause.
@@ -730,13 +734,17 @@ def gray_test(
     with :math:`\hat F_g` the group's Aalen–Johansen incidence, :math:`\hat S_g` its
     Kaplan–Meier survival of any exit and :math:`\hat F^{\,0}` the pooled estimate; the
     variance is Gray's (1988) formula, computed exactly as ``cmprsk::cuminc`` (Fortran
-    ``crstm``), vectorised over the distinct times. Tied times share one risk set.
+    ``crstm``), vectorised over the distinct times. Tied times share one risk set. With
+    ``strata``, the scores and variances are computed within each stratum and added
+    before the quadratic form, as ``cuminc(..., strata = )``.
 
     Parameters
     ----------
     group : the column defining the K >= 2 groups (its own values, sorted).
     cause : the cause code whose cumulative incidence is compared.
     rho : power of the weight :math:`(1 - \hat F^{\,0})^\rho` (0 = log-rank-like).
+    strata : optional column of strata (e.g. the randomization blocks): groups are
+        compared within each stratum.
 
     Examples
     --------
@@ -753,7 +761,17 @@ def gray_test(
         raise ArgumentError(f"group must be a column name; got {group!r}.")
     rho = _check_number(rho, "rho")
     _check_group_levels(data, group)
-    sd = survival_data(data, duration, event, group=group, missing=missing, causes=True)
+    if strata is not None and not isinstance(strata, str):
+        raise ArgumentError(f"strata must be a column name; got {strata!r}.")
+    sd = survival_data(
+        data,
+        duration,
+        event,
+        group=group,
+        extra=[strata] if strata else None,
+        missing=missing,
+        causes=True,
+    )
     cause = _check_cause(cause, sd, event)
     labels = sd.group_labels
     n_groups = len(labels)
@@ -764,16 +782,29 @@ def gray_test(
         )
     # codes: 0 censored, 1 the cause, 2 any other cause
     codes = np.where(sd.event == cause, 1, np.where(sd.event > 0, 2, 0))
-    grid, counts = _sorted_counts_grouped(sd.time, codes, sd.group, n_groups)
-    score, var = _gray_score_variance(counts, rho)
-    n_events = tuple(int(v) for v in counts[:, :, 1].sum(axis=0))
-    at_risk = np.cumsum(counts.sum(axis=2)[::-1], axis=0)[::-1]
-    exit_times = counts[:, :, 1].sum(axis=1) > 0
-    nobody = [labels[g] for g in range(n_groups) if not (at_risk[exit_times, g] > 0).any()]
+    stratum = pd.factorize(sd.frame[strata], sort=True)[0] if strata else np.zeros(sd.n, dtype=int)
+    score = np.zeros(n_groups - 1)
+    var = np.zeros((n_groups - 1, n_groups - 1))
+    at_risk_somewhere = np.zeros(n_groups, dtype=bool)
+    for k in range(int(stratum.max()) + 1):
+        rows = np.flatnonzero(stratum == k)
+        _, counts = _sorted_counts_grouped(sd.time[rows], codes[rows], sd.group[rows], n_groups)
+        if not counts[:, :, 1].any():  # no exit of the cause in this stratum: no information
+            continue
+        s_k, v_k = _gray_score_variance(counts, rho)
+        score += s_k
+        var += v_k
+        at_risk = np.cumsum(counts.sum(axis=2)[::-1], axis=0)[::-1]
+        exit_times = counts[:, :, 1].sum(axis=1) > 0
+        at_risk_somewhere |= (at_risk[exit_times] > 0).any(axis=0)
+    n_events = tuple(int(v) for v in np.bincount(sd.group[codes == 1], minlength=n_groups))
+    nobody = [labels[g] for g in range(n_groups) if not at_risk_somewhere[g]]
     if nobody:
         raise DesignError(
             f"no one in group(s) {_show(map(_py, nobody))} of {group!r} is at risk at any time "
-            f"of an exit of cause {cause}, so their cumulative incidence cannot be compared. "
+            f"of an exit of cause {cause}"
+            + (" in the same stratum" if strata else "")
+            + ", so their cumulative incidence cannot be compared. "
             "Drop those groups or compare another cause."
         )
     rank = np.linalg.matrix_rank(var)
@@ -799,6 +830,8 @@ def gray_test(
         group=group,
         score=score,
         variance=var,
+        strata=strata,
+        n_strata=int(stratum.max()) + 1,
     )
 
 

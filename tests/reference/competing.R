@@ -100,16 +100,24 @@ aj_case("aj_pbc", "pbc", "time", "status")
 aj_case("aj_edge_by_g", "edge", "t", "e", group = "g")
 
 # ---- Gray's K-sample test (cmprsk::cuminc) ----
-gray_case <- function(name, data, duration, event, group, rho = 0) {
+gray_case <- function(name, data, duration, event, group, rho = 0, strata = NULL) {
   d <- frames[[data]]
-  fit <- cuminc(d[[duration]], d[[event]], group = d[[group]], rho = rho, cencode = 0)
+  if (is.null(strata)) {
+    fit <- cuminc(d[[duration]], d[[event]], group = d[[group]], rho = rho, cencode = 0)
+  } else {
+    fit <- cuminc(d[[duration]], d[[event]], group = d[[group]], strata = d[[strata]],
+                  rho = rho, cencode = 0)
+  }
   tests <- fit$Tests
   for (cause in rownames(tests)) {
+    args <- list(duration = duration, event = event, group = group,
+                 cause = as.integer(cause), rho = rho)
+    if (!is.null(strata)) args$strata <- strata
     add_case(list(
       name = paste0(name, "_cause", cause), `function` = "gray_test", data = data,
-      args = list(duration = duration, event = event, group = group,
-                  cause = as.integer(cause), rho = rho),
+      args = args,
       r_call = paste0("cuminc(", duration, ", ", event, ", group = ", group,
+                      if (is.null(strata)) "" else paste0(", strata = ", strata),
                       ", rho = ", rho, ")$Tests[\"", cause, "\", ]"),
       statistic = unname(tests[cause, "stat"]), p_value = unname(tests[cause, "pv"]),
       df = unname(tests[cause, "df"])
@@ -120,6 +128,10 @@ gray_case("gray_mgus2_by_male", "mgus2", "etime", "cause", "male")
 gray_case("gray_mgus2_months_by_male_rho1", "mgus2", "months", "cause", "male", rho = 1)
 gray_case("gray_pbc_by_treated", "pbc", "time", "status", "treated")
 gray_case("gray_edge_by_g", "edge", "t", "e", "g")
+gray_case("gray_mgus2_by_male_strata_old", "mgus2", "etime", "cause", "male", strata = "old")
+gray_case("gray_pbc_by_treated_strata_older_rho1", "pbc", "time", "status", "treated",
+          rho = 1, strata = "older")
+gray_case("gray_edge_by_g_strata_x2", "edge", "t", "e", "g", strata = "x2")
 
 # ---- Fine-Gray subdistribution hazards (cmprsk::crr) ----
 fg_case <- function(name, data, duration, event, covariates, cause, alpha = 0.05) {

@@ -55,11 +55,13 @@ def survival_frames() -> dict[str, pd.DataFrame]:
     mgus2 = mgus2[["id", "etime", "cause", "age", "male", "mspike"]].dropna()
     mgus2 = mgus2.reset_index(drop=True)
     mgus2["months"] = np.ceil(mgus2["etime"]).astype(int)
+    mgus2["old"] = (mgus2["age"] >= 70).astype(int)  # strata for Gray's test
 
     pbc = _r("pbc")
     # Competing risks in a randomized trial: transplant (1) or death (2); trt 1 = D-penicillamine.
     pbc = pbc.loc[pbc["trt"].notna(), ["id", "time", "status", "trt", "age", "bili"]].copy()
     pbc["treated"] = (pbc["trt"] == 1).astype(int)
+    pbc["older"] = (pbc["age"] >= 50).astype(int)  # strata for Gray's test
     pbc = pbc.reset_index(drop=True)
 
     cgd = _r("cgd")
