@@ -176,10 +176,19 @@ def _group_digits(integer: str, sep: str) -> str:
     return sep.join(parts)
 
 
-def format_number(value, decimals: int = 2, lang: str = "en", thousands: bool = True) -> str:
+def format_number(
+    value,
+    decimals: int = 2,
+    lang: str = "en",
+    thousands: bool = True,
+    minus: str = _MINUS,
+    group_from: int = 4,
+) -> str:
     """``value`` with ``decimals`` decimals in the language's style (NaN -> ``""``).
 
-    Negative numbers get a typographic minus sign, as matplotlib's own tick labels.
+    Negative numbers get a typographic minus sign, as matplotlib's own tick labels
+    (``minus="-"`` for plain text). Integer parts of ``group_from`` digits or more get
+    the thousands separator (tables use 5, so that years such as 2016 stay whole).
 
     >>> format_number(-0.125, 2, "da"), format_number(12345, 0, "en")
     ('−0,12', '12,345')
@@ -189,11 +198,11 @@ def format_number(value, decimals: int = 2, lang: str = "en", thousands: bool = 
         return ""
     text = f"{abs(float(value)):.{max(int(decimals), 0)}f}"
     integer, _, fraction = text.partition(".")
-    if thousands and len(integer) > 3:
+    if thousands and len(integer) >= group_from:
         integer = _group_digits(integer, _THOUSANDS[lang])
     out = integer + (_DECIMAL[lang] + fraction if fraction else "")
     negative = float(value) < 0 and float(text) != 0
-    return (_MINUS if negative else "") + out
+    return (minus if negative else "") + out
 
 
 def format_count(value, lang: str = "en") -> str:

@@ -58,6 +58,7 @@ from .._validation import (
 )
 from ..errors import ArgumentError, ColumnError, DesignError
 from ..results import EffectResult
+from . import labels
 from .disclosure import (
     DEFAULT_THRESHOLD,
     SECONDARY_MARKER,
@@ -153,24 +154,17 @@ def _check_digits(digits, name: str = "digits") -> int:
 
 
 def format_number(value, decimals: int = 2, lang: str = "en", thousands: bool = True) -> str:
-    """``value`` with ``decimals`` decimals in the style of ``lang``; missing -> ``""``.
+    """A table cell: ``value`` with ``decimals`` decimals in the style of ``lang``, a plain
+    minus sign, thousands grouped from five digits; missing -> ``""``, text kept.
 
-    >>> format_number(12345.678, 1, "da"), format_number(-0.004, 2)
-    ('12.345,7', '0.00')
+    >>> format_number(12345.678, 1, "da"), format_number(-0.004, 2), format_number(2016, 0)
+    ('12.345,7', '0.00', '2016')
     """
     if value is None or isinstance(value, str):
         return "" if value is None else value
-    number = float(value)
-    if not math.isfinite(number):
+    if not math.isfinite(float(value)):
         return ""
-    text = f"{abs(number):.{decimals}f}"
-    integer, _, fraction = text.partition(".")
-    if thousands and len(integer) > 4:
-        head = len(integer) % 3 or 3
-        parts = [integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)]
-        integer = ("." if lang == "da" else ",").join(parts)
-    out = integer + (("," if lang == "da" else ".") + fraction if fraction else "")
-    return ("-" if number < 0 and float(text) != 0 else "") + out
+    return labels.format_number(value, decimals, lang, thousands, minus="-", group_from=5)
 
 
 def format_p(value, lang: str = "en") -> str:
