@@ -180,7 +180,7 @@ def scan_runs(
       while those rows are still in the cache (``-1`` where that week is outside the
       window).
     - ``edges`` (implies ``count_observed``): per row, whether the window's first week is
-      observed (see :func:`last_observed` for the other end).
+      observed.
     - ``block_cells``: the size of the work pieces (tests make it tiny); default
       ``_BLOCK_CELLS``.
 
