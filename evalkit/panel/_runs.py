@@ -360,6 +360,24 @@ def _word_after(index: np.ndarray, words: np.ndarray, offset: int) -> np.ndarray
     return out
 
 
+def observed_weeks(codes: np.ndarray) -> int:
+    """Cells ``>= 0`` (observed person-weeks), a block at a time: no full-size mask.
+
+    >>> observed_weeks(np.array([[0, -1], [2, 1]], dtype=np.int8))
+    3
+    """
+    n_rows, n_cols = codes.shape
+    rows = max(1, min(n_rows, _BLOCK_CELLS // max(n_cols, 1)))
+    scratch = np.empty((rows, n_cols), dtype=bool)
+    total = 0
+    for r0 in range(0, n_rows, rows):
+        block = codes[r0 : r0 + rows]
+        out = scratch[: block.shape[0]]
+        np.greater_equal(block, 0, out=out)
+        total += count_true(out)
+    return total
+
+
 def count_true(mask: np.ndarray) -> int:
     """True values of a contiguous boolean array, faster than ``np.count_nonzero``.
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._validation import select_columns
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
-from ._runs import in_set
+from ._runs import in_set, observed_weeks
 from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
@@ -114,7 +114,7 @@ class StatusPanel:
     @property
     def person_weeks(self) -> int:
         """Observed person-weeks."""
-        return int(np.count_nonzero(self.codes >= 0))
+        return observed_weeks(self.codes)  # by blocks: no mask the size of the panel
 
     def __len__(self) -> int:
         return self.n_persons
