@@ -1,5 +1,7 @@
 """StatusPanel construction, classification, week labels and alignment."""
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,6 +17,8 @@ from evalkit.panel import (
     parse_weeks,
     synthetic_classification,
 )
+
+panel_module = importlib.import_module("evalkit.panel.panel")
 
 STATES = StateClassification(
     {
@@ -107,6 +111,31 @@ class TestFromLong:
             last_week="2016-W14",
         )
         assert panel.codes.tolist() == [[CB, ED, SS, CB, SS], [-1, CB, AB, -1, -1]]
+
+    def test_cut_at_absorbing_in_blocks(self, monkeypatch):
+        rng = np.random.default_rng(4)
+        codes = rng.integers(-1, 3, size=(30, 12)).astype(np.int8)  # 2 = absorbing
+        hours = rng.random((30, 12)) * 37
+        panel = StatusPanel(
+            np.arange(30), codes, ("a", "b", "dead"), absorbing=("dead",), hours=hours
+        )
+        whole = panel.cut_at_absorbing()
+        monkeypatch.setattr(panel_module, "_ABSORBING_BLOCK_CELLS", 1)  # one person a block
+        blocks = panel.cut_at_absorbing()
+        np.testing.assert_array_equal(blocks.codes, whole.codes)
+        np.testing.assert_array_equal(blocks.hours, whole.hours)
+        for row, cut in zip(codes, whole.codes, strict=True):  # a plain loop
+            dead = np.flatnonzero(row == 2)
+            expected = row.copy()
+            if len(dead):
+                expected[dead[0] + 1 :] = -1
+            np.testing.assert_array_equal(cut, expected)
+        assert np.isnan(whole.hours[whole.codes < codes]).all()
+        np.testing.assert_array_equal(panel.codes, codes)  # the input is untouched
+        quiet = StatusPanel(
+            np.arange(2), np.zeros((2, 3), np.int8), ("a", "dead"), absorbing=("dead",)
+        )
+        assert quiet.cut_at_absorbing() is quiet  # nothing to cut: the same panel
 
     def test_input_not_mutated(self):
         data = self.frame()

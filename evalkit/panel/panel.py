@@ -24,6 +24,7 @@ from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
 UNOBSERVED = -1
+_ABSORBING_BLOCK_CELLS = 1 << 22  # person-weeks a block in cut_at_absorbing
 
 
 class PanelWarning(EvalkitWarning):
@@ -306,19 +307,30 @@ class StatusPanel:
 
     # ------------------------------------------------------------------ transform
     def cut_at_absorbing(self) -> StatusPanel:
-        """Weeks after a person's first absorbing week become not observed."""
+        """Weeks after a person's first absorbing week become not observed.
+
+        Works a block of persons at a time: the only full-size array is the new codes
+        (and hours), made only when some week changes.
+        """
         if not self.absorbing:
             return self
-        absorbed = self.in_states(self.absorbing)
-        after = np.zeros_like(absorbed)
-        np.logical_or.accumulate(absorbed[:, :-1], axis=1, out=after[:, 1:])
-        if not after.any():
+        absorbing = self.state_codes(self.absorbing)
+        codes = hours = None
+        step = max(1, _ABSORBING_BLOCK_CELLS // max(self.n_weeks, 1))
+        for r0 in range(0, self.n_persons, step):
+            absorbed = in_set(self.codes[r0 : r0 + step], absorbing, len(self.states))
+            after = np.zeros_like(absorbed)
+            np.logical_or.accumulate(absorbed[:, :-1], axis=1, out=after[:, 1:])
+            if not after.any():
+                continue
+            if codes is None:
+                codes = self.codes.copy()
+                hours = None if self.hours is None else np.array(self.hours, dtype=float)
+            codes[r0 : r0 + step][after] = UNOBSERVED
+            if hours is not None:
+                hours[r0 : r0 + step][after] = np.nan
+        if codes is None:
             return self
-        codes = self.codes.copy()
-        codes[after] = UNOBSERVED
-        hours = None
-        if self.hours is not None:
-            hours = np.where(after, np.nan, self.hours)
         return replace(self, codes=codes, hours=hours)
 
     def select(self, ids) -> StatusPanel:
