@@ -120,7 +120,7 @@ class TestFromLong:
             np.arange(30), codes, ("a", "b", "dead"), absorbing=("dead",), hours=hours
         )
         whole = panel.cut_at_absorbing()
-        monkeypatch.setattr(panel_module, "_ABSORBING_BLOCK_CELLS", 1)  # one person a block
+        monkeypatch.setattr(panel_module, "_BLOCK_CELLS", 1)  # one person a block
         blocks = panel.cut_at_absorbing()
         np.testing.assert_array_equal(blocks.codes, whole.codes)
         np.testing.assert_array_equal(blocks.hours, whole.hours)
@@ -170,6 +170,33 @@ class TestFromWide:
         )
         panel = StatusPanel.from_wide(wide, "id", "y_", STATES, blank="self_sufficient")
         assert panel.codes.tolist() == [[CB, SS, CB, SS], [-1, ED, AB, -1]]
+
+    def test_blank_weeks_filled_a_block_at_a_time(self, monkeypatch):
+        rng = np.random.default_rng(2)
+        values = rng.choice([130.0, 651.0, 997.0, np.nan], size=(40, 9), p=[0.3, 0.2, 0.05, 0.45])
+        wide = pd.DataFrame(values, columns=[f"y_16{w:02d}" for w in range(10, 19)])
+        wide.insert(0, "id", np.arange(40))
+        long = wide.melt("id", var_name="week", value_name="code").dropna()
+        long["week"] = long["week"].str.replace("y_16", "2016-W")
+        kwargs = {"blank": "self_sufficient"}
+        expected_wide = StatusPanel.from_wide(wide, "id", "y_", STATES, **kwargs).codes
+        expected_long = StatusPanel.from_long(
+            long, "id", "week", "code", STATES, last_week="2016-W18", **kwargs
+        ).codes
+        monkeypatch.setattr(panel_module, "_BLOCK_CELLS", 1)  # one person a block
+        got = StatusPanel.from_wide(wide, "id", "y_", STATES, **kwargs).codes
+        np.testing.assert_array_equal(got, expected_wide)
+        got = StatusPanel.from_long(
+            long, "id", "week", "code", STATES, last_week="2016-W18", **kwargs
+        ).codes
+        np.testing.assert_array_equal(got, expected_long)
+        # Blank weeks from a person's first coded week on are self-sufficient, until death.
+        for row, codes in zip(values, expected_wide, strict=True):
+            coded = np.flatnonzero(~np.isnan(row))
+            if not len(coded):
+                assert (codes == -1).all()
+                continue
+            assert (codes[: coded[0]] == -1).all() and codes[coded[0]] >= 0
 
     def test_columns_out_of_order(self):
         wide = pd.DataFrame({"id": [1], "y_1611": [130], "y_1610": [130]})

@@ -24,7 +24,7 @@ from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
 UNOBSERVED = -1
-_ABSORBING_BLOCK_CELLS = 1 << 22  # person-weeks a block in cut_at_absorbing
+_BLOCK_CELLS = 1 << 22  # person-weeks a block where a mask is built, a block at a time
 
 
 class PanelWarning(EvalkitWarning):
@@ -226,7 +226,9 @@ class StatusPanel:
             # Blank weeks between the person's first row and the end of the data.
             start = np.full(len(ids), n_weeks, dtype=np.int64)
             np.minimum.at(start, rows, cols)
-            codes[np.arange(n_weeks)[None, :] >= start[:, None]] = fill
+            weeks = np.arange(n_weeks)
+            for block in _row_slices(len(ids), n_weeks):  # no full-size mask
+                codes[block][weeks[None, :] >= start[block, None]] = fill
             classified = np.where(classified < 0, fill, classified).astype(np.int8)
         codes[rows, cols] = classified
         hours_matrix = None
@@ -300,8 +302,9 @@ class StatusPanel:
             codes[:, positions[start : start + chunk_columns]] = states.classify(block)
         if blank is not None:
             fill = states.state_index(blank)
-            seen = np.maximum.accumulate(codes >= 0, axis=1)
-            codes[(codes < 0) & seen] = fill
+            for block in _row_slices(len(ids), n_weeks):  # no full-size masks
+                part = codes[block]
+                part[(part < 0) & np.maximum.accumulate(part >= 0, axis=1)] = fill
         panel = cls(ids, codes, states.names, first, calendar, False, states.absorbing)
         return panel.cut_at_absorbing()
 
@@ -316,9 +319,8 @@ class StatusPanel:
             return self
         absorbing = self.state_codes(self.absorbing)
         codes = hours = None
-        step = max(1, _ABSORBING_BLOCK_CELLS // max(self.n_weeks, 1))
-        for r0 in range(0, self.n_persons, step):
-            absorbed = in_set(self.codes[r0 : r0 + step], absorbing, len(self.states))
+        for block in _row_slices(self.n_persons, self.n_weeks):
+            absorbed = in_set(self.codes[block], absorbing, len(self.states))
             after = np.zeros_like(absorbed)
             np.logical_or.accumulate(absorbed[:, :-1], axis=1, out=after[:, 1:])
             if not after.any():
@@ -326,9 +328,9 @@ class StatusPanel:
             if codes is None:
                 codes = self.codes.copy()
                 hours = None if self.hours is None else np.array(self.hours, dtype=float)
-            codes[r0 : r0 + step][after] = UNOBSERVED
+            codes[block][after] = UNOBSERVED
             if hours is not None:
-                hours[r0 : r0 + step][after] = np.nan
+                hours[block][after] = np.nan
         if codes is None:
             return self
         return replace(self, codes=codes, hours=hours)
@@ -446,6 +448,12 @@ class StatusPanel:
         if self.hours is not None:
             frame["hours"] = self.hours[persons, cols]
         return frame
+
+
+def _row_slices(n_rows: int, n_cols: int):
+    """Slices of rows of about ``_BLOCK_CELLS`` cells (at least one row each)."""
+    step = max(1, _BLOCK_CELLS // max(n_cols, 1))
+    return [slice(r0, r0 + step) for r0 in range(0, n_rows, step)]
 
 
 def _check_classification(states, blank) -> None:
