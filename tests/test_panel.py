@@ -63,6 +63,24 @@ class TestClassification:
     def test_codes_and_ranges(self):
         assert STATES.classify([130, 139, "651", 998, None]).tolist() == [CB, CB, ED, AB, -1]
 
+    def test_numeric_arrays_take_the_lookup_table(self):
+        rng = np.random.default_rng(5)
+        values = rng.choice([130.0, 135.0, 651.0, 998.0, np.nan], size=(50, 20))
+        fast = STATES.classify(values)
+        general = STATES.classify(values.astype(object))  # hashed, value by value
+        np.testing.assert_array_equal(fast, general)
+        assert fast.shape == (50, 20) and fast.dtype == np.int8
+        ints = np.array([[130, 651], [998, 139]], dtype=np.uint16)
+        assert STATES.classify(ints).tolist() == [[CB, ED], [AB, CB]]
+        assert STATES.classify(np.full(3, np.nan)).tolist() == [-1, -1, -1]
+        # Fractional codes, or codes too far apart for a table: the general path.
+        with pytest.raises(UnknownCodeError, match=r"651\.5: 1"):
+            STATES.classify(np.array([651.5, 130.0]))
+        with pytest.raises(UnknownCodeError, match=r"10000000: 1"):
+            STATES.classify(np.array([130, 10_000_000]))
+        with pytest.raises(UnknownCodeError, match=r"777: 2, 555: 1"):
+            STATES.classify(np.array([[777.0, np.nan], [555.0, 777.0]]))
+
     def test_unknown_codes_listed_with_counts(self):
         with pytest.raises(UnknownCodeError, match=r"2 raw codes .* 777: 3, 555: 1"):
             STATES.classify([777, 777, 777, 555, 130])
@@ -197,6 +215,13 @@ class TestFromWide:
                 assert (codes == -1).all()
                 continue
             assert (codes[: coded[0]] == -1).all() and codes[coded[0]] >= 0
+
+    def test_a_chunk_of_blank_weeks(self):
+        # Weeks nobody has a code in (e.g. after the data's end) used to fail to classify.
+        wide = pd.DataFrame({"id": [1, 2], "y_1610": [130, np.nan], "y_1611": [np.nan] * 2})
+        panel = StatusPanel.from_wide(wide, "id", "y_", STATES, chunk_columns=1)
+        assert panel.codes.tolist() == [[CB, -1], [-1, -1]]
+        assert STATES.classify([None, None]).tolist() == [-1, -1]
 
     def test_columns_out_of_order(self):
         wide = pd.DataFrame({"id": [1], "y_1611": [130], "y_1610": [130]})

@@ -195,7 +195,9 @@ class StatusPanel:
         _check_classification(states, blank)
         columns = {"id": [id], "week": [week]}
         frame = select_columns(data, columns)
-        status_values = _column(data, status, "status")
+        if status not in data.columns:
+            raise ColumnError(f"status column {status!r} is not in the data.")
+        status_values = _codes_array(data[[status]])[:, 0]
         hours_values = None if hours is None else _column(data, hours, "hours")
         week_numbers, calendar = parse_weeks(frame[week], "week")
         ids, rows = np.unique(frame[id].to_numpy(), return_inverse=True)
@@ -298,7 +300,7 @@ class StatusPanel:
         positions = numbers - first
         codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
         for start in range(0, len(week_columns), chunk_columns):
-            block = data[week_columns[start : start + chunk_columns]].to_numpy()
+            block = _codes_array(data[week_columns[start : start + chunk_columns]])
             codes[:, positions[start : start + chunk_columns]] = states.classify(block)
         if blank is not None:
             fill = states.state_index(blank)
@@ -464,6 +466,18 @@ def _check_classification(states, blank) -> None:
         )
     if blank is not None:
         states.state_index(blank)
+
+
+def _codes_array(frame: pd.DataFrame) -> np.ndarray:
+    """Raw codes as an array: numeric columns (nullable ones too) as floats with NaN for
+    missing, so that classification takes its lookup-table path; others as they are."""
+    numeric = all(
+        pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+        for dtype in frame.dtypes
+    )
+    if numeric:
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    return frame.to_numpy()
 
 
 def _column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:

@@ -87,20 +87,47 @@ class StateClassification:
         """State codes (int8, positions in :attr:`names`) of raw codes; -1 for missing values.
 
         Raises :class:`UnknownCodeError` listing unmapped codes and their counts, unless
-        ``other`` is set.
+        ``other`` is set. Whole-number codes in a numeric array (a register's benefit
+        codes, NaN for blank weeks) go through a lookup table over their range: a few
+        vectorised passes instead of hashing every value.
         """
+        shape = np.shape(codes)
+        numeric = _whole_number_codes(np.asarray(codes))
+        if numeric is not None:
+            offsets, missing, low = numeric
+            counts = np.bincount(offsets)
+            if missing is not None:
+                counts[0] -= int(np.count_nonzero(missing))  # missing cells sat at offset 0
+            present = np.flatnonzero(counts)
+            table = np.full(len(counts), -1, dtype=np.int8)
+            table[present] = self._map(pd.Index(present + low), counts[present])
+            out = table[offsets]
+            if missing is not None:
+                out[missing] = -1
+            return out.reshape(shape)
         values = pd.Series(np.asarray(codes, dtype=object).ravel())
         missing = values.isna().to_numpy()
         inverse, uniques = pd.factorize(values, use_na_sentinel=True)
+        counts = np.bincount(inverse[inverse >= 0], minlength=len(uniques))
+        if not len(uniques):  # nothing but missing values
+            return np.full(shape, -1, dtype=np.int8)
+        mapped = self._map(uniques, counts)
+        out = np.where(inverse >= 0, mapped[np.maximum(inverse, 0)], -1).astype(np.int8)
+        out[missing] = -1
+        return out.reshape(shape)
+
+    def _map(self, uniques: pd.Index, counts: np.ndarray) -> np.ndarray:
+        """The state of each distinct raw code (an error lists the unmapped ones)."""
         mapped = np.full(len(uniques), -1, dtype=np.int8)
         for position, name in enumerate(self.states):
             mapped[_matches(uniques, self.states[name]) & (mapped < 0)] = position
         unmapped = np.flatnonzero(mapped < 0)
         if unmapped.size:
             if self.other is None:
-                counts = np.bincount(inverse[inverse >= 0], minlength=len(uniques))[unmapped]
-                order = np.argsort(-counts)
-                listing = ", ".join(f"{uniques[unmapped[i]]!r}: {counts[i]}" for i in order[:20])
+                order = np.argsort(-counts[unmapped], kind="stable")
+                listing = ", ".join(
+                    f"{_plain(uniques[unmapped[i]])!r}: {counts[unmapped[i]]}" for i in order[:20]
+                )
                 more = f" and {unmapped.size - 20} more" if unmapped.size > 20 else ""
                 raise UnknownCodeError(
                     f"{unmapped.size} raw codes are not in the state classification "
@@ -108,9 +135,41 @@ class StateClassification:
                     "other='<state name>' to map every remaining code to one state."
                 )
             mapped[unmapped] = self.state_index(self.other)
-        out = np.where(inverse >= 0, mapped[np.maximum(inverse, 0)], -1).astype(np.int8)
-        out[missing] = -1
-        return out.reshape(np.shape(codes))
+        return mapped
+
+
+def _plain(value):
+    """A numpy scalar as the Python value it holds (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+_MAX_CODE_RANGE = 1 << 20  # widest range of whole-number codes read through a lookup table
+
+
+def _whole_number_codes(array: np.ndarray):
+    """``(offsets, missing, low)`` when ``array`` holds whole numbers (NaN allowed) in a
+    range of at most ``_MAX_CODE_RANGE``: offsets from the smallest code (0 where
+    missing), the missing cells (or None) and that smallest code; else None."""
+    if array.dtype.kind not in "iuf" or array.size == 0:
+        return None
+    flat = array.ravel()
+    missing = None
+    if flat.dtype.kind == "f":
+        missing = np.isnan(flat)
+        if missing.all():
+            return None
+        if not missing.any():
+            missing = None
+    seen = None if missing is None else ~missing
+    low = flat.min(initial=np.inf, where=seen) if seen is not None else flat.min()
+    high = flat.max(initial=-np.inf, where=seen) if seen is not None else flat.max()
+    if not (np.isfinite(low) and np.isfinite(high)) or high - low >= _MAX_CODE_RANGE:
+        return None
+    shifted = flat - low if missing is None else np.where(missing, 0, flat - low)
+    offsets = shifted.astype(np.int32)
+    if flat.dtype.kind == "f" and not np.array_equal(offsets, shifted):
+        return None  # fractional codes: the general path
+    return offsets, missing, int(low)
 
 
 def _matches(uniques: pd.Index, spec) -> np.ndarray:
