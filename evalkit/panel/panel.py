@@ -386,7 +386,8 @@ class StatusPanel:
         outside = (ref_weeks < self.first_week) | (ref_weeks >= self.first_week + self.n_weeks)
         problems = {
             "trial persons not in the register": int((index < 0).sum()),
-            "register persons not in the trial list": int((~self.id_index.isin(trial_ids)).sum()),
+            # Both id lists are unique, so the matched persons are counted once.
+            "register persons not in the trial list": self.n_persons - int((index >= 0).sum()),
             "reference weeks outside the data": int(((index >= 0) & outside).sum()),
         }
         found = {k: v for k, v in problems.items() if v}

@@ -92,11 +92,14 @@ def parse_weeks(values, what: str = "week") -> tuple[np.ndarray, bool]:
         days = series.dt.normalize().to_numpy(dtype="datetime64[D]")
         offset = (days - np.datetime64(EPOCH_MONDAY, "D")).astype(np.int64)
         return offset // 7, True
-    if series.map(lambda v: isinstance(v, dt.date)).all():
-        return parse_weeks(pd.to_datetime(series), what)
-    inverse, uniques = pd.factorize(series.astype(str).str.strip())
+    # Labels and dates repeat (a few hundred distinct weeks for a million persons): read
+    # each distinct value once.
+    inverse, uniques = pd.factorize(series)
+    if all(isinstance(v, dt.date) for v in uniques):
+        return parse_weeks(pd.to_datetime(pd.Series(uniques)), what)[0][inverse], True
     ordinals = np.empty(len(uniques), dtype=np.int64)
-    for i, label in enumerate(uniques):
+    for i, raw in enumerate(uniques):
+        label = str(raw).strip()
         value = _label_ordinal(label)
         if value is None:
             if label.lstrip("-").isdigit():
