@@ -262,7 +262,10 @@ class TestAlign:
 
     def test_unmatched_persons_error_or_warn(self):
         trial = pd.DataFrame({"id": ["a", "c"], "rand": ["2016-W11", "2016-W11"]})
-        with pytest.raises(DesignError, match="1 trial persons not in the register; 1 register"):
+        with pytest.raises(
+            DesignError,
+            match="1 trial persons not in the register; 1 register persons not in the trial list",
+        ):
             self.panel().align(trial, "id", "rand")
         with pytest.warns(PanelWarning, match="left out 1 trial persons"):
             aligned = self.panel().align(trial, "id", "rand", unmatched="drop")
