@@ -499,6 +499,29 @@ def test_gray_test_strata(frames):
         gray_test(data, "time", "status", "treated", cause=2, strata="older", missing="drop")
 
 
+def test_fine_gray_censoring_groups(frames):
+    data = frames["pbc"].copy()
+    plain = fine_gray(data, "time", "status", ["treated", "bili"], cause=2)
+    one = fine_gray(data.assign(c=7), "time", "status", ["treated", "bili"], cause=2, cengroup="c")
+    np.testing.assert_allclose(one.coefficients, plain.coefficients, rtol=1e-12)
+    np.testing.assert_allclose(one.variance, plain.variance, rtol=1e-10)
+    two = fine_gray(data, "time", "status", ["treated", "bili"], cause=2, cengroup="older")
+    assert "Censoring weights by older (2 groups)" in two.summary()
+    assert two.n_cengroups == 2 and one.n_cengroups == 1
+    # a censoring group may also be a covariate
+    both = fine_gray(data, "time", "status", ["treated", "older"], cause=2, cengroup="older")
+    assert list(both.coefficients.index) == ["treated", "older"]
+    with pytest.raises(ArgumentError, match="cengroup must be a column name"):
+        fine_gray(data, "time", "status", "treated", cause=2, cengroup=["older"])
+    with pytest.raises(EvalkitError, match="nope"):
+        fine_gray(data, "time", "status", "treated", cause=2, cengroup="nope")
+    data.loc[4, "older"] = np.nan
+    with pytest.raises(MissingValueError, match="older"):
+        fine_gray(data, "time", "status", "treated", cause=2, cengroup="older")
+    with pytest.warns(Warning, match="dropped 1"):
+        fine_gray(data, "time", "status", "treated", cause=2, cengroup="older", missing="drop")
+
+
 def test_gray_test_needs_two_groups():
     data = _synthetic(100).assign(arm=1)
     with pytest.raises(DesignError, match="single value"):

@@ -71,8 +71,7 @@ interval (NaN) where :math:`F = 0`.
 Scope
 -----
 Right-censored spells without weights or delayed entry. :func:`fine_gray` has no
-time-varying covariates (crr's ``cov2``/``tf``) or censoring groups (crr's
-``cengroup``): one Kaplan–Meier censoring curve.
+time-varying covariates (crr's ``cov2``/``tf``).
 
 References
 ----------
@@ -989,6 +988,8 @@ class FineGrayResult:
         "Fine-Gray subdistribution hazards (cmprsk::crr: Breslow ties, KM censoring weights, "
         "sandwich variance)"
     )
+    cengroup: str | None = None
+    n_cengroups: int = 1
 
     @property
     def coefficients(self) -> pd.Series:
@@ -1014,6 +1015,11 @@ class FineGrayResult:
             f"Duration: {self.duration}    Event: {self.event}    Cause: {self.cause}    "
             f"n = {self.n} (exits of the cause {self.n_events}, competing exits "
             f"{self.n_competing}, censored {self.n_censored})",
+            *(
+                [f"Censoring weights by {self.cengroup} ({self.n_cengroups} groups)"]
+                if self.cengroup
+                else []
+            ),
             f"Log pseudo-likelihood {_fmt(self.loglik)} (null {_fmt(self.loglik_null)}); "
             f"converged: {self.converged} in {self.iterations} iterations",
             f"Subdistribution hazard ratios, {level} CI",
@@ -1052,6 +1058,7 @@ def fine_gray(
     covariates: str | Sequence[str],
     cause: int = 1,
     alpha: float = 0.05,
+    cengroup: str | None = None,
     missing: str = "error",
 ) -> FineGrayResult:
     r"""Fine & Gray (1999) proportional subdistribution-hazards regression, as ``cmprsk::crr``.
@@ -1078,6 +1085,11 @@ def fine_gray(
     covariates : column name(s); text/categorical columns are dummy-coded against their
         first sorted level.
     cause : the cause code modelled; all other positive codes are competing exits.
+    cengroup : optional column of censoring groups (crr's ``cengroup``): a separate
+        Kaplan–Meier censoring curve :math:`\hat G_k` is estimated in each group (e.g.
+        cohorts with different administrative end dates), a competing exit is weighted
+        by its own group's :math:`\hat G_k(t-)/\hat G_k(T_i-)`, and the variance's
+        censoring term is summed over the groups.
 
     Examples
     --------
@@ -1095,11 +1107,15 @@ def fine_gray(
     names = as_column_list(covariates, "covariates")
     if not names:
         raise ArgumentError("fine_gray needs at least one covariate column.")
-    sd = survival_data(data, duration, event, extra=names, missing=missing, causes=True)
+    if cengroup is not None and not isinstance(cengroup, str):
+        raise ArgumentError(f"cengroup must be a column name; got {cengroup!r}.")
+    extra = names + ([cengroup] if cengroup and cengroup not in names else [])
+    sd = survival_data(data, duration, event, extra=extra, missing=missing, causes=True)
     cause = _check_cause(cause, sd, event)
     x, terms = covariate_matrix(sd.frame, names)
     status = np.where(sd.event == cause, 1, np.where(sd.event > 0, 2, 0))
-    fit = _crr(sd.time, status, x)
+    groups = pd.factorize(sd.frame[cengroup], sort=True)[0] if cengroup else None
+    fit = _crr(sd.time, status, x, groups)
     if not fit["converged"]:
         warnings.warn(
             f"fine_gray did not converge in {fit['iterations']} Newton-Raphson steps "
@@ -1151,13 +1167,21 @@ def fine_gray(
         duration=duration,
         event=event,
         alpha=alpha,
+        cengroup=cengroup,
+        n_cengroups=1 if groups is None else int(groups.max()) + 1,
     )
 
 
 class _FineGrayData:
     """The fixed parts of crr's pseudo-likelihood: sorted times, censoring weights, counts."""
 
-    def __init__(self, time: np.ndarray, status: np.ndarray, x: np.ndarray):
+    def __init__(
+        self,
+        time: np.ndarray,
+        status: np.ndarray,
+        x: np.ndarray,
+        groups: np.ndarray | None = None,
+    ):
         grid, inv = np.unique(time, return_inverse=True)
         self.m = grid.size
         self.grid = grid
@@ -1165,24 +1189,42 @@ class _FineGrayData:
         self.status = status
         self.center = x.mean(axis=0)
         self.x = x - self.center  # the likelihood and its derivatives do not change
-        total = np.bincount(inv, minlength=self.m).astype(float)
-        cens = np.bincount(inv, weights=(status == 0).astype(float), minlength=self.m)
         self.d1 = np.bincount(inv, weights=(status == 1).astype(float), minlength=self.m)
-        at_risk = np.cumsum(total[::-1])[::-1]
-        self.at_risk = at_risk
-        self.cens = cens
+        # Censoring groups (crr's cengroup; one group by default): per group k and distinct
+        # time, the number at risk, the censorings and G_k(t-), rows k of (K, m) arrays.
+        self.groups = np.zeros(len(time), dtype=np.int64) if groups is None else groups
+        self.n_groups = int(self.groups.max()) + 1 if len(time) else 1
+        key = self.groups * self.m + inv
+        size = self.n_groups * self.m
+        total = np.bincount(key, minlength=size).reshape(self.n_groups, self.m).astype(float)
+        cens = np.bincount(key, weights=(status == 0).astype(float), minlength=size)
+        self.cens = cens.reshape(self.n_groups, self.m)
+        self.at_risk = np.cumsum(total[:, ::-1], axis=1)[:, ::-1]
         # Kaplan-Meier of censoring; G(t-) at each distinct time. crr reads the curve at
         # t * (1 - 100 eps), which is G(t-) except at t = 0, where it is G(0).
-        g_surv = np.cumprod(1.0 - cens / at_risk)
-        g_minus = np.concatenate(([1.0], g_surv[:-1]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hazard = np.where(self.at_risk > 0, self.cens / self.at_risk, 0.0)
+        g_surv = np.cumprod(1.0 - hazard, axis=1)
+        g_minus = np.hstack([np.ones((self.n_groups, 1)), g_surv[:, :-1]])
         if grid[0] == 0:
-            g_minus[0] = g_surv[0]
+            g_minus[:, 0] = g_surv[:, 0]
+        # After a group's last time its curve is 0, as crr reads it (approx(..., rule = 2)
+        # past the group's own survfit): its competing exits leave the later risk sets.
+        last = self.m - 1 - np.argmax(total[:, ::-1] > 0, axis=1)
+        g_minus[np.arange(self.m)[None, :] > last[:, None]] = 0.0
         self.g_minus = g_minus
         self.fail = self.d1 > 0  # distinct times with an exit of the cause
         self.competing = status == 2
-        # 1 / G(T_i-) for competing exits (they stay in later risk sets with G(t-)/G(T_i-))
-        self.comp_weight = np.where(self.competing, 1.0 / g_minus[inv], 0.0)
+        # 1 / G_k(T_i-) for competing exits (they stay in later risk sets with
+        # G_k(t-)/G_k(T_i-), k their censoring group)
+        self.comp_weight = np.where(self.competing, 1.0 / g_minus[self.groups, inv], 0.0)
         self.is_event = status == 1
+
+    def _by_group(self, weights: np.ndarray) -> np.ndarray:
+        """Sums of ``weights`` per censoring group and distinct time, shape (K, m)."""
+        key = self.groups * self.m + self.inv
+        sums = np.bincount(key, weights=weights, minlength=self.n_groups * self.m)
+        return sums.reshape(self.n_groups, self.m)
 
     def risk_sums(self, beta: np.ndarray, order: int):
         """S0, S1, S2 at every distinct time (crr's weighted risk sets), and exp(x'beta)."""
@@ -1195,15 +1237,15 @@ class _FineGrayData:
         if order >= 2:
             cols += [self.x[:, j] * self.x[:, k] for j in range(p) for k in range(j, p)]
         at = np.empty((self.m, len(cols)))
-        comp = np.empty((self.m, len(cols)))
+        comp = np.empty((self.n_groups, self.m, len(cols)))
         rc = r * self.comp_weight
         for c, col in enumerate(cols):
             at[:, c] = np.bincount(self.inv, weights=r * col, minlength=self.m)
-            comp[:, c] = np.bincount(self.inv, weights=rc * col, minlength=self.m)
-        # persons with T >= t, plus competing exits before t weighted by G(t-)/G(T-)
+            comp[:, :, c] = self._by_group(rc * col)
+        # persons with T >= t, plus competing exits before t weighted by G_k(t-)/G_k(T-)
         sums = np.cumsum(at[::-1], axis=0)[::-1]
-        before = np.cumsum(comp, axis=0) - comp
-        sums += self.g_minus[:, None] * before
+        before = np.cumsum(comp, axis=1) - comp
+        sums += np.einsum("km,kmc->mc", self.g_minus, before)
         s0 = sums[:, 0]
         s1 = sums[:, 1 : 1 + p] if order >= 1 else None
         s2 = None
@@ -1233,10 +1275,15 @@ class _FineGrayData:
 
 
 def _crr(
-    time: np.ndarray, status: np.ndarray, x: np.ndarray, max_iter: int = 10, gtol: float = 1e-6
+    time: np.ndarray,
+    status: np.ndarray,
+    x: np.ndarray,
+    groups: np.ndarray | None = None,
+    max_iter: int = 10,
+    gtol: float = 1e-6,
 ) -> dict:
     """cmprsk::crr's fit (Newton-Raphson with step halving) and sandwich variance."""
-    fg = _FineGrayData(time, status, x)
+    fg = _FineGrayData(time, status, x, groups)
     p = x.shape[1]
     beta = np.zeros(p)
     converged = False
@@ -1307,10 +1354,13 @@ def _crr_meat(fg: _FineGrayData, beta: np.ndarray) -> np.ndarray:
     q(u) = P1(u) (B0(inf) - B0(u-)) - P0(u) (B1(inf) - B1(u-)), P0/P1 the sums of
            e^{lp}/G(T-) (times x) over competing exits before u;
     psi_i = [eps_i=0] q(T_i)/R(T_i) - sum_{censoring times u <= T_i} c_u q(u)/R(u)^2.
+
+    With censoring groups (crr's ``cengroup``) G, B0/B1 in eta_i are person i's group's
+    G_k; q_k(u) uses group k's competing exits (P0_k, P1_k) and group k's exits of the
+    cause (d_{k,s} in B0/B1), and R, c_u are group k's numbers at risk and censorings.
     """
     lp, r, s0, s1, _ = fg.risk_sums(beta, 1)
     x = fg.x
-    m = fg.m
     inv = fg.inv
     f = fg.fail
     d = np.where(f, fg.d1, 0.0)
@@ -1319,39 +1369,44 @@ def _crr_meat(fg: _FineGrayData, beta: np.ndarray) -> np.ndarray:
         h = np.where(f, d / np.where(f, s0, 1.0), 0.0)  # d_s / S0(s)
     a0 = np.cumsum(h)
     a1 = np.cumsum(h[:, None] * xbar, axis=0)
-    hg = h * fg.g_minus
-    b0 = np.cumsum(hg)
-    b1 = np.cumsum(hg[:, None] * xbar, axis=0)
-    b0_tot, b1_tot = b0[-1], b1[-1]
+    # B0_k, B1_k: the same sums weighted by each censoring group's G_k(s-), (K, m[, p])
+    hg = h[None, :] * fg.g_minus
+    b0 = np.cumsum(hg, axis=1)
+    b1 = np.cumsum(hg[:, :, None] * xbar[None, :, :], axis=1)
+    b0_tot, b1_tot = b0[:, -1], b1[:, -1]
 
     eta = np.zeros_like(x)
     ev = fg.is_event
     eta[ev] = x[ev] - xbar[inv[ev]]
     eta -= r[:, None] * (x * a0[inv][:, None] - a1[inv])
     cp = fg.competing
-    ti = inv[cp]
+    ti, kc = inv[cp], fg.groups[cp]
     eta[cp] -= (r[cp] * fg.comp_weight[cp])[:, None] * (
-        x[cp] * (b0_tot - b0[ti])[:, None] - (b1_tot - b1[ti])
+        x[cp] * (b0_tot[kc] - b0[kc, ti])[:, None] - (b1_tot[kc] - b1[kc, ti])
     )
 
-    # psi: the censoring martingale part
+    # psi: the censoring martingale part, within each censoring group k. As crr's crrvv
+    # (cmprsk 2.2-11), q_k(u) pairs group k's competing exits before u with group k's own
+    # exits of the cause from u on, and a censoring in group k is scaled by that group's
+    # number at risk. With one group this is the formula above.
     rc = r * fg.comp_weight
-    p0_t = np.bincount(inv, weights=rc, minlength=m)
-    p1_t = np.stack(
-        [np.bincount(inv, weights=rc * x[:, j], minlength=m) for j in range(x.shape[1])],
-        axis=1,
-    )
-    p0 = np.cumsum(p0_t) - p0_t  # competing exits strictly before u
-    p1 = np.cumsum(p1_t, axis=0) - p1_t
-    b0_before = b0 - hg  # sum over s < u
-    b1_before = b1 - hg[:, None] * xbar
-    q = p1 * (b0_tot - b0_before)[:, None] - p0[:, None] * (b1_tot - b1_before)
+    p0_t = fg._by_group(rc)
+    p1_t = np.stack([fg._by_group(rc * x[:, j]) for j in range(x.shape[1])], axis=2)
+    p0 = np.cumsum(p0_t, axis=1) - p0_t  # competing exits strictly before u
+    p1 = np.cumsum(p1_t, axis=1) - p1_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hq = np.where(f[None, :], fg._by_group(ev.astype(float)) / np.where(f, s0, 1.0), 0.0)
+    hq *= fg.g_minus  # d_k(s) G_k(s-) / S0(s), d_k the group's exits of the cause
+    bq0 = np.cumsum(hq[:, ::-1], axis=1)[:, ::-1]  # sums over s >= u
+    bq1 = np.cumsum((hq[:, :, None] * xbar[None, :, :])[:, ::-1], axis=1)[:, ::-1]
+    q = p1 * bq0[:, :, None] - p0[:, :, None] * bq1
     risk = fg.at_risk
     with np.errstate(divide="ignore", invalid="ignore"):
-        q_over_r = np.where(fg.cens[:, None] > 0, q / risk[:, None], 0.0)
-        drift = np.cumsum(fg.cens[:, None] * q_over_r / risk[:, None], axis=0)
-    psi = -drift[inv]
+        q_over_r = np.where(fg.cens[:, :, None] > 0, q / risk[:, :, None], 0.0)
+        drift = np.cumsum(fg.cens[:, :, None] * q_over_r / risk[:, :, None], axis=1)
+    k = fg.groups
+    psi = -drift[k, inv]
     cn = fg.status == 0
-    psi[cn] += q_over_r[inv[cn]]
+    psi[cn] += q_over_r[k[cn], inv[cn]]
     total = eta + psi
     return total.T @ total

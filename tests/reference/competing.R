@@ -134,10 +134,16 @@ gray_case("gray_pbc_by_treated_strata_older_rho1", "pbc", "time", "status", "tre
 gray_case("gray_edge_by_g_strata_x2", "edge", "t", "e", "g", strata = "x2")
 
 # ---- Fine-Gray subdistribution hazards (cmprsk::crr) ----
-fg_case <- function(name, data, duration, event, covariates, cause, alpha = 0.05) {
+fg_case <- function(name, data, duration, event, covariates, cause, alpha = 0.05,
+                    cengroup = NULL) {
   d <- frames[[data]]
   x <- as.matrix(d[, covariates, drop = FALSE])
-  fit <- crr(d[[duration]], d[[event]], cov1 = x, failcode = cause, cencode = 0)
+  if (is.null(cengroup)) {
+    fit <- crr(d[[duration]], d[[event]], cov1 = x, failcode = cause, cencode = 0)
+  } else {
+    fit <- crr(d[[duration]], d[[event]], cov1 = x, failcode = cause, cencode = 0,
+               cengroup = d[[cengroup]])
+  }
   if (!fit$converged) stop("crr did not converge in ", name)
   s <- summary(fit, conf.int = 1 - alpha)
   se <- sqrt(diag(fit$var))
@@ -150,12 +156,15 @@ fg_case <- function(name, data, duration, event, covariates, cause, alpha = 0.05
     statistic = unname(fit$coef / se),
     p_value = unname(2 * pnorm(-abs(fit$coef / se)))
   )
+  args <- list(duration = duration, event = event, covariates = covariates,
+               cause = cause, alpha = alpha)
+  if (!is.null(cengroup)) args$cengroup <- cengroup
   add_case(list(
     name = name, `function` = "fine_gray", data = data,
-    args = list(duration = duration, event = event, covariates = covariates,
-                cause = cause, alpha = alpha),
+    args = args,
     r_call = paste0("crr(", duration, ", ", event, ", cov1 = cbind(",
-                    paste(covariates, collapse = ", "), "), failcode = ", cause, ")"),
+                    paste(covariates, collapse = ", "), "), failcode = ", cause,
+                    if (is.null(cengroup)) "" else paste0(", cengroup = ", cengroup), ")"),
     terms = terms, loglik = fit$loglik, loglik_null = fit$loglik.null,
     n = fit$n, information = unname(fit$inf), variance = unname(fit$var),
     baseline_jumps = list(time = fit$uftime, jump = fit$bfitj)
@@ -168,6 +177,11 @@ fg_case("fg_pbc_cause2", "pbc", "time", "status", c("treated", "age", "bili"), 2
 fg_case("fg_pbc_cause2_alpha10", "pbc", "time", "status", c("treated", "age", "bili"), 2,
         alpha = 0.10)
 fg_case("fg_edge_cause5", "edge", "t", "e", c("x1", "x2"), 5)
+fg_case("fg_mgus2_cause1_cengroup_old", "mgus2", "etime", "cause", c("age", "male"), 1,
+        cengroup = "old")
+fg_case("fg_pbc_cause2_cengroup_older", "pbc", "time", "status", c("treated", "bili"), 2,
+        cengroup = "older")
+fg_case("fg_edge_cause5_cengroup_x2", "edge", "t", "e", c("x1"), 5, cengroup = "x2")
 
 out <- list(
   generated_by = "tests/reference/competing.R",
