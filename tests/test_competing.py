@@ -488,15 +488,25 @@ def test_gray_test_strata(frames):
     quiet["time"] += 1000
     both = gray_test(pd.concat([data, quiet]), "time", "status", "treated", cause=2, strata="older")
     assert both.statistic == pytest.approx(split.statistic, rel=1e-12)
-    with pytest.raises(ArgumentError, match="strata must be a column name"):
-        gray_test(data, "time", "status", "treated", cause=2, strata=["older"])
+    check_column_argument(gray_test, "strata", data)
+
+
+def check_column_argument(function, argument, data):
+    """A column argument (strata, cengroup): not a name, not a column, missing values."""
+
+    def call(value, frame=data, **kwargs):
+        return function(frame, "time", "status", "treated", cause=2, **{argument: value}, **kwargs)
+
+    with pytest.raises(ArgumentError, match=f"{argument} must be a column name"):
+        call(["older"])
     with pytest.raises(EvalkitError, match="nope"):
-        gray_test(data, "time", "status", "treated", cause=2, strata="nope")
-    data.loc[4, "older"] = np.nan
+        call("nope")
+    holes = data.copy()
+    holes.loc[4, "older"] = np.nan
     with pytest.raises(MissingValueError, match="older"):
-        gray_test(data, "time", "status", "treated", cause=2, strata="older")
+        call("older", holes)
     with pytest.warns(Warning, match="dropped 1"):
-        gray_test(data, "time", "status", "treated", cause=2, strata="older", missing="drop")
+        call("older", holes, missing="drop")
 
 
 def test_fine_gray_censoring_groups(frames):
@@ -511,15 +521,7 @@ def test_fine_gray_censoring_groups(frames):
     # a censoring group may also be a covariate
     both = fine_gray(data, "time", "status", ["treated", "older"], cause=2, cengroup="older")
     assert list(both.coefficients.index) == ["treated", "older"]
-    with pytest.raises(ArgumentError, match="cengroup must be a column name"):
-        fine_gray(data, "time", "status", "treated", cause=2, cengroup=["older"])
-    with pytest.raises(EvalkitError, match="nope"):
-        fine_gray(data, "time", "status", "treated", cause=2, cengroup="nope")
-    data.loc[4, "older"] = np.nan
-    with pytest.raises(MissingValueError, match="older"):
-        fine_gray(data, "time", "status", "treated", cause=2, cengroup="older")
-    with pytest.warns(Warning, match="dropped 1"):
-        fine_gray(data, "time", "status", "treated", cause=2, cengroup="older", missing="drop")
+    check_column_argument(fine_gray, "cengroup", data)
 
 
 def test_gray_test_needs_two_groups():
