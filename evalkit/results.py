@@ -73,8 +73,27 @@ class LinesDisplay(SummaryDisplay):
         return "<div><p>" + "<br>".join(html.escape(x) for x in self._lines()) + "</p></div>"
 
 
+class TableDisplay(SummaryDisplay):
+    """Mixin for results shown as header lines above a table (``to_frame()`` by default)."""
+
+    def _header(self) -> list[str]:  # pragma: no cover - every user defines it
+        raise NotImplementedError
+
+    def _display_frame(self) -> pd.DataFrame:
+        return self.to_frame()
+
+    def _html_after(self) -> str:
+        """HTML shown below the table (footers, notes)."""
+        return ""
+
+    def _repr_html_(self) -> str:
+        header = "<br>".join(html.escape(line) for line in self._header())
+        table = self._display_frame().to_html(index=False, float_format=fmt_value)
+        return f"<div><p>{header}</p>{table}{self._html_after()}</div>"
+
+
 @dataclass(frozen=True, eq=False)
-class EffectResult:
+class EffectResult(TableDisplay):
     """The estimated effect of treatment (arm 1 against arm 0) on one outcome.
 
     Attributes
@@ -175,14 +194,6 @@ class EffectResult:
         if self.scale == "ratio" and self.std_error is not None:
             notes.append("std.error is that of the log ratio.")
         return "\n".join(self._header() + [table.to_string()] + notes)
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        header = "<br>".join(html.escape(line) for line in self._header())
-        table = self.to_frame().to_html(index=False, float_format=fmt_value)
-        return f"<div><p>{header}</p>{table}</div>"
 
 
 def fmt_value(value) -> str:

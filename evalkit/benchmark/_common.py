@@ -11,6 +11,8 @@ import pandas as pd
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, ColumnError, DesignError
+from ..results import TableDisplay
+from ..results import fmt_p_value as fmt_p
 
 ALTERNATIVES = ("two-sided", "less", "greater")
 DEPENDENCE = ("same_persons", "independent")
@@ -215,20 +217,15 @@ def fmt(value, digits: int = 6) -> str:
     return f"{value:.{digits}g}"
 
 
-def fmt_p(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return "<1e-16" if value < 1e-16 else f"{value:.4g}"
-
-
 def pct(value, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return f"{100 * value:.{digits}f}%"
 
 
-class ResultMixin:
-    """``__str__`` is ``summary()``; notebooks show the header lines and ``to_frame()``."""
+class ResultMixin(TableDisplay):
+    """``__str__`` is ``summary()``; notebooks show the header lines, ``to_frame()`` and
+    the notes."""
 
     def _header(self) -> Sequence[str]:  # pragma: no cover - every result overrides it
         return [type(self).__name__]
@@ -239,14 +236,8 @@ class ResultMixin:
     def to_frame(self) -> pd.DataFrame:  # pragma: no cover - every result overrides it
         raise NotImplementedError
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def _notes(self) -> Sequence[str]:
         return []
 
-    def _repr_html_(self) -> str:
-        header = "<br>".join(html.escape(line) for line in self._header())
-        notes = "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self._notes())
-        table = self.to_frame().to_html(index=False, float_format=lambda v: fmt(v))
-        return f"<div><p>{header}</p>{table}{notes}</div>"
+    def _html_after(self) -> str:
+        return "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self._notes())

@@ -87,7 +87,6 @@ vignette of the R package survival.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from collections.abc import Sequence
@@ -99,7 +98,7 @@ from scipy import stats
 
 from .._validation import _show, as_column_list, check_alpha, covariate_matrix
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
-from ..results import LinesDisplay
+from ..results import LinesDisplay, TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
 from ._input import SurvivalData, survival_data
@@ -370,7 +369,7 @@ def _recode_causes(event: np.ndarray, causes: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class CumulativeIncidence:
+class CumulativeIncidence(TableDisplay):
     """Aalen–Johansen cumulative incidence of each cause (per group).
 
     Attributes
@@ -504,13 +503,8 @@ class CumulativeIncidence:
             formatted[column] = table[column].map(_fmt)
         return "\n".join(self._header() + [formatted.to_string(index=False)])
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        header = "<br>".join(html.escape(line) for line in self._header())
-        body = self._overview().to_html(index=False, float_format=_fmt)
-        return f"<div><p>{header}</p>{body}</div>"
+    def _display_frame(self) -> pd.DataFrame:
+        return self._overview()
 
 
 def cumulative_incidence(
@@ -950,7 +944,7 @@ FG_COLUMNS = [
 
 
 @dataclass(frozen=True, eq=False)
-class FineGrayResult:
+class FineGrayResult(TableDisplay):
     """Fine–Gray proportional subdistribution-hazards regression for one cause.
 
     Attributes
@@ -1041,14 +1035,6 @@ class FineGrayResult:
         )
         table.index = t["term"].to_list()
         return "\n".join(self._header() + [table.to_string()])
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        header = "<br>".join(html.escape(line) for line in self._header())
-        body = self.to_frame().to_html(index=False, float_format=_fmt)
-        return f"<div><p>{header}</p>{body}</div>"
 
 
 def fine_gray(

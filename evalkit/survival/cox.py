@@ -171,6 +171,9 @@ from .._validation import (
     numeric_column,
 )
 from ..errors import ArgumentError, DesignError
+from ..results import TableDisplay
+from ..results import fmt_p_value as _fmt_p
+from ..results import fmt_value as _fmt
 from ._input import survival_data
 
 TIES = ("efron", "breslow")
@@ -200,7 +203,7 @@ def _chisq(statistic: float, df: int) -> ChiSquareTest:
 
 
 @dataclass(frozen=True, eq=False)
-class CoxResult:
+class CoxResult(TableDisplay):
     """A fitted Cox proportional hazards model.
 
     Attributes
@@ -332,14 +335,8 @@ class CoxResult:
         table[f"HR {level} high"] = frame["conf_high"].map(_fmt).to_numpy()
         return "\n".join(self._header() + [table.to_string()] + self._footer())
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        header = "<br>".join(html.escape(line) for line in self._header())
-        footer = "<br>".join(html.escape(line) for line in self._footer())
-        table = self.to_frame().to_html(index=False, float_format=_fmt)
-        return f"<div><p>{header}</p>{table}<p>{footer}</p></div>"
+    def _html_after(self) -> str:
+        return "<p>" + "<br>".join(html.escape(line) for line in self._footer()) + "</p>"
 
     def ph_test(self, transform: str = "km") -> pd.DataFrame:
         """Test of proportional hazards, as R's ``survival::cox.zph`` (survival >= 3.0).
@@ -364,18 +361,6 @@ class CoxResult:
         if self._zph is None:
             raise ArgumentError("this result carries no data for the proportional hazards test.")
         return self._zph.table(transform)
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value:.6g}"
-
-
-def _fmt_p(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return "<1e-16" if value < 1e-16 else f"{value:.4g}"
 
 
 # ---------------------------------------------------------------------------------------
