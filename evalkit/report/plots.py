@@ -130,6 +130,16 @@ def _styled(func):
     return wrapper
 
 
+def _curve_canvas(ax, figsize, n_rows: int, risk_table: bool, threshold, name: str):
+    """Figure and axes of a curve plot (taller by a risk table of ``n_rows`` rows), and
+    the disclosure-safe curve function when a ``threshold`` is set (else None)."""
+    if figsize is None:
+        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
+    fig, ax = _canvas(ax, figsize)
+    ax.set_label(name)
+    return fig, ax, (_disclosure_api().safe_curve if threshold is not None else None)
+
+
 def _canvas(ax, figsize) -> tuple[Figure, Axes]:
     if ax is None:
         fig = new_figure(figsize)
@@ -449,11 +459,7 @@ def survival_plot(
         names = _group_names(groups, labels, lang)
         colours = _group_colours(groups, names)
     n_rows = len(groups)
-    if figsize is None:
-        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
-    fig, ax = _canvas(ax, figsize)
-    ax.set_label("survival")
-    safe = _disclosure_api().safe_curve if threshold is not None else None
+    fig, ax, safe = _curve_canvas(ax, figsize, n_rows, risk_table, threshold, "survival")
 
     times_all = pd.to_numeric(table["time"], errors="coerce").to_numpy(dtype=float)
     if times_all.size == 0 or not np.isfinite(times_all).any():
@@ -583,11 +589,9 @@ def cumulative_incidence_plot(
         names = _group_names(groups, labels, lang)
         group_colours = _group_colours(groups, names)
     n_rows = len(groups)
-    if figsize is None:
-        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
-    fig, ax = _canvas(ax, figsize)
-    ax.set_label("cumulative_incidence")
-    safe = _disclosure_api().safe_curve if threshold is not None else None
+    fig, ax, safe = _curve_canvas(
+        ax, figsize, n_rows, risk_table, threshold, "cumulative_incidence"
+    )
 
     times_all = pd.to_numeric(table["time"], errors="coerce").to_numpy(dtype=float)
     if times_all.size == 0:
