@@ -18,7 +18,7 @@ from evalkit.panel import (
     synthetic_classification,
 )
 
-panel_module = importlib.import_module("evalkit.panel.panel")
+runs_module = importlib.import_module("evalkit.panel._runs")
 
 STATES = StateClassification(
     {
@@ -138,7 +138,7 @@ class TestFromLong:
             np.arange(30), codes, ("a", "b", "dead"), absorbing=("dead",), hours=hours
         )
         whole = panel.cut_at_absorbing()
-        monkeypatch.setattr(panel_module, "_BLOCK_CELLS", 1)  # one person a block
+        monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 1)  # one person a block
         blocks = panel.cut_at_absorbing()
         np.testing.assert_array_equal(blocks.codes, whole.codes)
         np.testing.assert_array_equal(blocks.hours, whole.hours)
@@ -201,7 +201,7 @@ class TestFromWide:
         expected_long = StatusPanel.from_long(
             long, "id", "week", "code", STATES, last_week="2016-W18", **kwargs
         ).codes
-        monkeypatch.setattr(panel_module, "_BLOCK_CELLS", 1)  # one person a block
+        monkeypatch.setattr(runs_module, "_BLOCK_CELLS", 1)  # one person a block
         got = StatusPanel.from_wide(wide, "id", "y_", STATES, **kwargs).codes
         np.testing.assert_array_equal(got, expected_wide)
         got = StatusPanel.from_long(

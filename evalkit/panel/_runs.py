@@ -360,18 +360,23 @@ def _word_after(index: np.ndarray, words: np.ndarray, offset: int) -> np.ndarray
     return out
 
 
+def row_blocks(n_rows: int, n_cols: int) -> list[slice]:
+    """Slices of whole rows of about ``_BLOCK_CELLS`` cells each (at least one row)."""
+    step = max(1, _BLOCK_CELLS // max(n_cols, 1))
+    return [slice(r0, min(r0 + step, n_rows)) for r0 in range(0, n_rows, step)]
+
+
 def observed_weeks(codes: np.ndarray) -> int:
     """Cells ``>= 0`` (observed person-weeks), a block at a time: no full-size mask.
 
     >>> observed_weeks(np.array([[0, -1], [2, 1]], dtype=np.int8))
     3
     """
-    n_rows, n_cols = codes.shape
-    rows = max(1, min(n_rows, _BLOCK_CELLS // max(n_cols, 1)))
-    scratch = np.empty((rows, n_cols), dtype=bool)
+    blocks = row_blocks(*codes.shape)
+    scratch = np.empty((blocks[0].stop if blocks else 0, codes.shape[1]), dtype=bool)
     total = 0
-    for r0 in range(0, n_rows, rows):
-        block = codes[r0 : r0 + rows]
+    for rows in blocks:
+        block = codes[rows]
         out = scratch[: block.shape[0]]
         np.greater_equal(block, 0, out=out)
         total += count_true(out)

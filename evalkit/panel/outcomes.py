@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -45,7 +45,7 @@ import pandas as pd
 
 from .._validation import check_choice, select_columns
 from ..errors import ArgumentError, DesignError
-from ._runs import first_long_run, in_set, member_mask, member_passes
+from ._runs import first_long_run, in_set, member_mask, member_passes, row_blocks
 from .panel import PanelWarning, StatusPanel
 from .weeks import EPOCH_MONDAY, ordinal_to_label, ordinal_to_monday, parse_weeks
 
@@ -58,9 +58,6 @@ __all__ = [
     "time_to_first",
     "weeks_in_states",
 ]
-
-#: Person-weeks per block of persons (1 Mi cells: 1 MB for a boolean block).
-_BLOCK_CELLS = 1 << 20
 
 #: The censoring reasons of :func:`time_to_first` and :func:`first_durable_entry`.
 CENSORING = ("end_of_follow_up", "absorbing", "not_observed")
@@ -111,9 +108,10 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     in_state = np.zeros(n, dtype=np.int64)
     observed = np.zeros(n, dtype=np.int64)
     passes = member_passes(codes, len(panel.states))
-    step = max(1, _BLOCK_CELLS // max(j1 - j0, 1))
-    mask, scratch = (np.empty((min(step, n), j1 - j0), dtype=bool) for _ in range(2))
-    for rows in _row_blocks(n, j1 - j0):
+    blocks = row_blocks(n, j1 - j0)
+    size = blocks[0].stop if blocks else 0
+    mask, scratch = (np.empty((size, j1 - j0), dtype=bool) for _ in range(2))
+    for rows in blocks:
         block = panel.codes[rows, j0:j1]
         k = block.shape[0]
         member_mask(block, passes, mask[:k], scratch[:k])
@@ -325,7 +323,7 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
     total = np.zeros(n)
     with_hours = np.zeros(n, dtype=np.int64)
     observed = np.zeros(n, dtype=np.int64)
-    for rows in _row_blocks(n, j1 - j0):
+    for rows in row_blocks(n, j1 - j0):
         block = panel.hours[rows, j0:j1]
         total[rows] = np.nansum(block, axis=1)
         with_hours[rows] = _count(~np.isnan(block))
@@ -523,7 +521,7 @@ def full_year_persons(
         raise ArgumentError("this panel has no weeks.")
     weekly = np.zeros((len(codes), panel.n_weeks), dtype=np.int64)
     observed = 0
-    for rows in _row_blocks(panel.n_persons, panel.n_weeks):
+    for rows in row_blocks(panel.n_persons, panel.n_weeks):
         block = panel.codes[rows]
         for k, code in enumerate(codes):
             weekly[k] += _count_columns(block == code)
@@ -568,13 +566,6 @@ def _check_panel(panel) -> None:
             f"panel must be an evalkit.panel.StatusPanel; got {type(panel).__name__}. Build "
             "one with StatusPanel.from_long(...) or StatusPanel.from_wide(...)."
         )
-
-
-def _row_blocks(n_rows: int, n_cols: int) -> Iterator[slice]:
-    """Slices of rows holding about ``_BLOCK_CELLS`` person-weeks each."""
-    step = max(1, _BLOCK_CELLS // max(n_cols, 1))
-    for low in range(0, n_rows, step):
-        yield slice(low, min(low + step, n_rows))
 
 
 def _count(mask: np.ndarray) -> np.ndarray:
@@ -785,7 +776,7 @@ def _blank_after_absorbing(matrix: np.ndarray, panel: StatusPanel) -> None:
     """Hours after a person's first absorbing week become NaN (follow-up has ended)."""
     codes = panel.state_codes(panel.absorbing)
     columns = np.arange(panel.n_weeks)
-    for rows in _row_blocks(panel.n_persons, panel.n_weeks):
+    for rows in row_blocks(panel.n_persons, panel.n_weeks):
         absorbed = in_set(panel.codes[rows], codes, len(panel.states))
         first = np.where(absorbed.any(axis=1), absorbed.argmax(axis=1), panel.n_weeks)
         matrix[rows][columns[None, :] > first[:, None]] = np.nan

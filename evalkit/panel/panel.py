@@ -19,12 +19,11 @@ import pandas as pd
 
 from .._validation import select_columns
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
-from ._runs import in_set, observed_weeks
+from ._runs import in_set, observed_weeks, row_blocks
 from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
 UNOBSERVED = -1
-_BLOCK_CELLS = 1 << 22  # person-weeks a block where a mask is built, a block at a time
 
 
 class PanelWarning(EvalkitWarning):
@@ -229,7 +228,7 @@ class StatusPanel:
             start = np.full(len(ids), n_weeks, dtype=np.int64)
             np.minimum.at(start, rows, cols)
             weeks = np.arange(n_weeks)
-            for block in _row_slices(len(ids), n_weeks):  # no full-size mask
+            for block in row_blocks(len(ids), n_weeks):  # no full-size mask
                 codes[block][weeks[None, :] >= start[block, None]] = fill
             classified = np.where(classified < 0, fill, classified).astype(np.int8)
         codes[rows, cols] = classified
@@ -304,7 +303,7 @@ class StatusPanel:
             codes[:, positions[start : start + chunk_columns]] = states.classify(block)
         if blank is not None:
             fill = states.state_index(blank)
-            for block in _row_slices(len(ids), n_weeks):  # no full-size masks
+            for block in row_blocks(len(ids), n_weeks):  # no full-size masks
                 part = codes[block]
                 part[(part < 0) & np.maximum.accumulate(part >= 0, axis=1)] = fill
         panel = cls(ids, codes, states.names, first, calendar, False, states.absorbing)
@@ -321,7 +320,7 @@ class StatusPanel:
             return self
         absorbing = self.state_codes(self.absorbing)
         codes = hours = None
-        for block in _row_slices(self.n_persons, self.n_weeks):
+        for block in row_blocks(self.n_persons, self.n_weeks):
             absorbed = in_set(self.codes[block], absorbing, len(self.states))
             after = np.zeros_like(absorbed)
             np.logical_or.accumulate(absorbed[:, :-1], axis=1, out=after[:, 1:])
@@ -451,12 +450,6 @@ class StatusPanel:
         if self.hours is not None:
             frame["hours"] = self.hours[persons, cols]
         return frame
-
-
-def _row_slices(n_rows: int, n_cols: int):
-    """Slices of rows of about ``_BLOCK_CELLS`` cells (at least one row each)."""
-    step = max(1, _BLOCK_CELLS // max(n_cols, 1))
-    return [slice(r0, r0 + step) for r0 in range(0, n_rows, step)]
 
 
 def _check_classification(states, blank) -> None:
