@@ -108,7 +108,7 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     in_state = np.zeros(n, dtype=np.int64)
     observed = np.zeros(n, dtype=np.int64)
     passes = member_passes(codes, len(panel.states))
-    blocks = row_blocks(n, j1 - j0)
+    blocks = row_blocks(n, panel.n_weeks)  # by the rows read, not the window
     size = blocks[0].stop if blocks else 0
     mask, scratch = (np.empty((size, j1 - j0), dtype=bool) for _ in range(2))
     for rows in blocks:
@@ -323,7 +323,7 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
     total = np.zeros(n)
     with_hours = np.zeros(n, dtype=np.int64)
     observed = np.zeros(n, dtype=np.int64)
-    for rows in row_blocks(n, j1 - j0):
+    for rows in row_blocks(n, panel.n_weeks):
         block = panel.hours[rows, j0:j1]
         total[rows] = np.nansum(block, axis=1)
         with_hours[rows] = _count(~np.isnan(block))
