@@ -411,17 +411,17 @@ def codes_at(codes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarra
     row_stride, col_stride = codes.strides
     if col_stride != 1 or row_stride < 0 or codes.size == 0:
         return codes[rows, cols]
-    extent = (codes.shape[0] - 1) * row_stride + codes.shape[1]
-    flat = np.lib.stride_tricks.as_strided(codes, (extent,), (1,), writeable=False)
+    if codes.flags.c_contiguous:
+        flat = codes.reshape(-1)
+    else:
+        extent = (codes.shape[0] - 1) * row_stride + codes.shape[1]
+        flat = np.lib.stride_tricks.as_strided(codes, (extent,), (1,), writeable=False)
     return flat.take(rows * row_stride + cols)
 
 
 def _neighbour(block: np.ndarray, rows: np.ndarray, cols: np.ndarray, off) -> np.ndarray:
     """``block[rows, cols]``, and -1 where ``off`` (the week is outside the window)."""
-    if block.flags.c_contiguous:  # a flat gather; off-window indices are clipped, then set
-        values = block.reshape(-1).take(rows * block.shape[1] + cols, mode="clip")
-    else:
-        values = codes_at(block, rows, np.clip(cols, 0, block.shape[1] - 1))
+    values = codes_at(block, rows, np.clip(cols, 0, block.shape[1] - 1))
     values[off] = -1
     return values
 
