@@ -1,0 +1,162 @@
+"""Declarations: the maker of a table says which of its numbers are counts of persons.
+
+The output gate never guesses from column names. A table builder (evalkit's, or the
+analyst's through :func:`declare_table`) records in ``frame.attrs["evalkit_output"]``:
+
+- ``counts``: the columns holding counts of persons (whole or fractional, such as
+  full-year persons);
+- ``dependent``: columns computed from the counts on their row (shares, means, rates,
+  estimates, texts quoting a count), each with the count columns it rests on;
+- ``totals``: the row label and/or column holding totals (for secondary suppression);
+- ``amounts``: columns of amounts (kroner) with, per row, whether the cell fails a
+  dominance rule (see :func:`evalkit.output.amounts.amount_table`);
+- ``person_level``: one row per person (microdata: never exported from register data);
+- ``kind``: ``"table"``, or ``"curve"`` for survival and cumulative-incidence tables
+  (exported through :func:`evalkit.report.disclosure.safe_curve`);
+- ``data``: ``"register"`` (default: controlled), ``"synthetic"``, ``"public"`` or
+  ``"published"`` (figures already published: not controlled again).
+
+Example
+-------
+>>> import pandas as pd
+>>> t = declare_table(pd.DataFrame({"arm": ["a", "b"], "persons": [40, 3],
+...                                 "share": [0.4, 0.3]}),
+...                   counts=["persons"], dependent=["share"])
+>>> declaration(t)["counts"], declaration(t)["dependent"]
+(['persons'], {'share': ['persons']})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ArgumentError, ColumnError
+
+KEY = "evalkit_output"
+DATA_KINDS = ("register", "synthetic", "public", "published")
+KINDS = ("table", "curve")
+
+
+def check_data_kind(data) -> str:
+    """``data`` if it is one of :data:`DATA_KINDS`, else an ArgumentError."""
+    if data not in DATA_KINDS:
+        raise ArgumentError(
+            f"data must be one of {', '.join(map(repr, DATA_KINDS))} (where the numbers come "
+            f"from); got {data!r}."
+        )
+    return data
+
+
+def _names(frame: pd.DataFrame, columns, role: str) -> list:
+    if columns is None:
+        return []
+    if isinstance(columns, str) or not isinstance(columns, Sequence | pd.Index):
+        columns = [columns]
+    names = list(columns)
+    for name in names:
+        if name not in frame.columns:
+            raise ColumnError(
+                f"{role} column {name!r} is not in the table ({len(frame.columns)} columns)."
+            )
+    if len(set(names)) != len(names):
+        raise ColumnError(f"{role} names a column twice.")
+    return names
+
+
+def declare_table(
+    frame: pd.DataFrame,
+    *,
+    counts: str | Sequence[str] | None = None,
+    dependent: Sequence[str] | Mapping[str, str | Sequence[str]] | None = None,
+    totals: Mapping | None = None,
+    amounts: Mapping[str, Sequence[bool]] | None = None,
+    person_level: bool = False,
+    kind: str = "table",
+    data: str | None = None,
+) -> pd.DataFrame:
+    """A shallow copy of ``frame`` carrying the declaration of what its numbers are.
+
+    ``dependent`` as a list makes each column depend on every count column; as a dict
+    ``{column: count column(s)}`` on those named. ``amounts`` maps an amount column to
+    one boolean per row, True where the cell fails a dominance rule. ``data`` None keeps
+    an earlier declaration's (default ``"register"``). See the module docstring.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentError(f"declare_table takes a pandas DataFrame; got {type(frame).__name__}.")
+    if kind not in KINDS:
+        raise ArgumentError(f"kind must be one of {KINDS}; got {kind!r}.")
+    if not isinstance(person_level, bool):
+        raise ArgumentError(f"person_level must be True or False; got {person_level!r}.")
+    count_names = _names(frame, counts, "count")
+    if isinstance(dependent, Mapping):
+        dep = {}
+        for column, sources in dependent.items():
+            _names(frame, [column], "dependent")
+            dep[column] = _names(frame, sources, f"count column of dependent {column!r}")
+            stray = [s for s in dep[column] if s not in count_names]
+            if stray:
+                raise ArgumentError(
+                    f"dependent column {column!r} rests on {stray!r}, which are not declared "
+                    "as counts."
+                )
+    else:
+        dep = {c: list(count_names) for c in _names(frame, dependent, "dependent")}
+    clash = [c for c in dep if c in count_names]
+    if clash:
+        raise ColumnError(f"columns {clash!r} are declared both as counts and as dependent.")
+    amount_flags = {}
+    for column, flags in (amounts or {}).items():
+        _names(frame, [column], "amount")
+        flags = np.asarray(flags, dtype=bool)
+        if flags.shape != (len(frame),):
+            raise ArgumentError(
+                f"amounts[{column!r}] must hold one True/False per row ({len(frame)})."
+            )
+        amount_flags[column] = flags.tolist()
+    if totals is not None:
+        if not isinstance(totals, Mapping) or not set(totals) <= {"row", "column"}:
+            raise ArgumentError(
+                "totals must be a dict with a 'row' key (index label of the totals row) "
+                "and/or a 'column' key (a count column holding row totals)."
+            )
+        totals = dict(totals)
+    previous = declaration(frame) or {}
+    out = frame.copy(deep=False)
+    out.attrs = dict(frame.attrs)
+    out.attrs[KEY] = {
+        "counts": count_names,
+        "dependent": dep,
+        "totals": totals,
+        "amounts": amount_flags,
+        "person_level": person_level,
+        "kind": kind,
+        "data": check_data_kind(data) if data is not None else previous.get("data", "register"),
+    }
+    return out
+
+
+def declaration(frame: pd.DataFrame) -> dict | None:
+    """The declaration recorded on ``frame`` by :func:`declare_table`, or None."""
+    info = getattr(frame, "attrs", {}).get(KEY)
+    return dict(info) if info else None
+
+
+def declare_data(frame: pd.DataFrame, data: str) -> pd.DataFrame:
+    """``frame`` (a shallow copy) declared as coming from ``data`` (see :data:`DATA_KINDS`),
+    keeping the rest of its declaration."""
+    info = declaration(frame)
+    if info is None:
+        info = {"counts": [], "dependent": {}, "totals": None, "amounts": {},
+                "person_level": False, "kind": "table"}  # fmt: skip
+    out = frame.copy(deep=False)
+    out.attrs = dict(frame.attrs)
+    out.attrs[KEY] = {**info, "data": check_data_kind(data)}
+    return out
+
+
+def person_level(frame: pd.DataFrame, data: str | None = None) -> pd.DataFrame:
+    """``frame`` declared as one row per person (spells, outcomes, assignments)."""
+    return declare_table(frame, person_level=True, data=data)
