@@ -25,7 +25,6 @@ from . import (
 )
 from .datasets import load_nsw
 from .errors import EvalkitError
-from .panel import check_no_cpr
 
 NSW_COVARIATES = ["age", "educ", "black", "hisp", "marr", "nodegree", "re74", "re75"]
 
@@ -49,9 +48,14 @@ def example_evaluation(out: Path) -> pd.DataFrame:
     for result in results:
         print(result.summary(), end="\n\n")
     table = pd.concat([r.to_frame().query("term == 'treat'") for r in results], ignore_index=True)
-    out.mkdir(parents=True, exist_ok=True)
-    check_no_cpr(table, where="effects.csv")
-    table.to_csv(out / "effects.csv", index=False)
+    from .output import OutputLog, check_folder
+    from .report import export_table
+
+    out = check_folder(out)
+    log = OutputLog(out)
+    # NSW is a public data set (LaLonde 1986); the table holds no counts of persons.
+    export_table(table, out / "effects.csv", count_columns=[], source="public", log=log)
+    log.write()
     print(f"Wrote {len(table)} effects to {out / 'effects.csv'}")
     return table
 

@@ -2,7 +2,12 @@
 
 For each project a runner writes its figures (PNG and PDF) and tables (CSV and HTML)
 into ``<out>/<project>/`` and returns what it wrote with captions; :func:`reproduce`
-then writes ``<out>/index.html`` showing them all. Published figures and results on
+then writes ``<out>/output_log.json`` (the output log: every file, its SHA-256, the
+disclosure rules applied and every suppressed cell, for the person who checks outputs
+before they leave a register environment) and, last, ``<out>/index.html`` showing them
+all. Every file passes the output gate (:mod:`evalkit.output`) and is written to a
+temporary name and renamed into place, so an interrupted run leaves no half-written
+file and no index pointing at missing ones. Published figures and results on
 synthetic data are kept apart in the captions. A progress bar per project goes to
 standard error.
 """
@@ -22,6 +27,12 @@ matplotlib.use("Agg")
 from .errors import ArgumentError  # noqa: E402
 
 LANGS = ("en", "da")
+LOG_TEXT = {
+    "en": "Every file below passed evalkit's output gate; the output log lists each "
+    "with the rules applied and the cells suppressed:",
+    "da": "Alle filer herunder er gået gennem evalkits outputkontrol; outputloggen viser "
+    "hver fil med de anvendte regler og de undertrykte celler:",
+}
 
 
 @dataclass(frozen=True)
@@ -57,22 +68,22 @@ class Progress:
             )
 
 
-def _jobfirst(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def _jobfirst(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
     from .projects import jobfirst_report
 
-    return jobfirst_report.write(out, lang, progress)
+    return jobfirst_report.write(out, lang, progress, log)
 
 
-def _herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def _herning(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
     from .projects import benchmark_reports
 
-    return benchmark_reports.write_herning(out, lang, progress)
+    return benchmark_reports.write_herning(out, lang, progress, log)
 
 
-def _fredericia(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def _fredericia(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
     from .projects import benchmark_reports
 
-    return benchmark_reports.write_fredericia(out, lang, progress)
+    return benchmark_reports.write_fredericia(out, lang, progress, log)
 
 
 RUNNERS: dict[str, tuple[Callable, int]] = {
@@ -90,7 +101,9 @@ def reproduce(
 ) -> list[Artifact]:
     """Run every (or the named) project's evaluation and write the report folder.
 
-    Returns the artifacts written; ``<out>/index.html`` shows them all.
+    Returns the artifacts written; ``<out>/index.html`` shows them all and
+    ``<out>/output_log.json`` records them for the output checker. An ``out`` that is a
+    file, cannot be created or is not writable is an :class:`~evalkit.errors.ArgumentError`.
     """
     if lang not in LANGS:
         raise ArgumentError(f"lang must be one of {LANGS}; got {lang!r}.")
@@ -100,19 +113,24 @@ def reproduce(
         raise ArgumentError(
             f"unknown projects {unknown}; reproducible projects: {', '.join(RUNNERS)}."
         )
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    from .output.files import check_folder, write_atomic
+    from .output.gate import gate_text
+    from .output.log import LOG_NAME, OutputLog
+
+    out = check_folder(out)
+    log = OutputLog(out, append=False)
     artifacts: list[Artifact] = []
     for name in names:
         runner, steps = RUNNERS[name]
-        folder = out / name
-        folder.mkdir(parents=True, exist_ok=True)
-        artifacts += runner(folder, lang, Progress(name, steps, progress))
-    (out / "index.html").write_text(_index(artifacts, out, lang), encoding="utf-8")
+        folder = check_folder(out / name)
+        artifacts += runner(folder, lang, Progress(name, steps, progress), log)
+    gate_text([text for a in artifacts for text in (a.title, a.caption)], "index.html", "caption")
+    log.write()
+    write_atomic(out / "index.html", _index(artifacts, out, lang, out / LOG_NAME))
     return artifacts
 
 
-def _index(artifacts: list[Artifact], out: Path, lang: str) -> str:
+def _index(artifacts: list[Artifact], out: Path, lang: str, log: Path) -> str:
     title = "evalkit: evaluation report" if lang == "en" else "evalkit: evalueringsrapport"
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
@@ -123,6 +141,8 @@ def _index(artifacts: list[Artifact], out: Path, lang: str) -> str:
         "table{border-collapse:collapse;font-size:.9em}td,th{border:1px solid #ccc;"
         "padding:2px 6px}</style></head><body>",
         f"<h1>{title}</h1>",
+        f"<p>{html.escape(LOG_TEXT[lang])} <a href='{log.relative_to(out).as_posix()}'>"
+        f"{log.name}</a></p>",
     ]
     current = None
     for a in artifacts:

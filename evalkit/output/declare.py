@@ -13,7 +13,7 @@ analyst's through :func:`declare_table`) records in ``frame.attrs["evalkit_outpu
 - ``person_level``: one row per person (microdata: never exported from register data);
 - ``kind``: ``"table"``, or ``"curve"`` for survival and cumulative-incidence tables
   (exported through :func:`evalkit.report.disclosure.safe_curve`);
-- ``data``: ``"register"`` (default: controlled), ``"synthetic"``, ``"public"`` or
+- ``source``: ``"register"`` (default: controlled), ``"synthetic"``, ``"public"`` or
   ``"published"`` (figures already published: not controlled again).
 
 Example
@@ -36,18 +36,18 @@ import pandas as pd
 from ..errors import ArgumentError, ColumnError
 
 KEY = "evalkit_output"
-DATA_KINDS = ("register", "synthetic", "public", "published")
+SOURCES = ("register", "synthetic", "public", "published")
 KINDS = ("table", "curve")
 
 
-def check_data_kind(data) -> str:
-    """``data`` if it is one of :data:`DATA_KINDS`, else an ArgumentError."""
-    if data not in DATA_KINDS:
+def check_source(source) -> str:
+    """``source`` if it is one of :data:`SOURCES`, else an ArgumentError."""
+    if source not in SOURCES:
         raise ArgumentError(
-            f"data must be one of {', '.join(map(repr, DATA_KINDS))} (where the numbers come "
-            f"from); got {data!r}."
+            f"source must be one of {', '.join(map(repr, SOURCES))} (where the numbers come "
+            f"from); got {source!r}."
         )
-    return data
+    return source
 
 
 def _names(frame: pd.DataFrame, columns, role: str) -> list:
@@ -75,14 +75,17 @@ def declare_table(
     amounts: Mapping[str, Sequence[bool]] | None = None,
     person_level: bool = False,
     kind: str = "table",
-    data: str | None = None,
+    source: str | None = None,
+    controlled_at: int | None = None,
 ) -> pd.DataFrame:
     """A shallow copy of ``frame`` carrying the declaration of what its numbers are.
 
     ``dependent`` as a list makes each column depend on every count column; as a dict
     ``{column: count column(s)}`` on those named. ``amounts`` maps an amount column to
-    one boolean per row, True where the cell fails a dominance rule. ``data`` None keeps
-    an earlier declaration's (default ``"register"``). See the module docstring.
+    one boolean per row, True where the cell fails a dominance rule. ``source`` None keeps
+    an earlier declaration's (default ``"register"``). ``controlled_at``: the maker has
+    already applied disclosure control at this threshold (a formatted table whose cells
+    are text); the gate checks the threshold against the rules. See the module docstring.
     """
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"declare_table takes a pandas DataFrame; got {type(frame).__name__}.")
@@ -133,7 +136,10 @@ def declare_table(
         "amounts": amount_flags,
         "person_level": person_level,
         "kind": kind,
-        "data": check_data_kind(data) if data is not None else previous.get("data", "register"),
+        "source": check_source(source)
+        if source is not None
+        else previous.get("source", "register"),
+        "controlled_at": None if controlled_at is None else int(controlled_at),
     }
     return out
 
@@ -144,8 +150,8 @@ def declaration(frame: pd.DataFrame) -> dict | None:
     return dict(info) if info else None
 
 
-def declare_data(frame: pd.DataFrame, data: str) -> pd.DataFrame:
-    """``frame`` (a shallow copy) declared as coming from ``data`` (see :data:`DATA_KINDS`),
+def declare_source(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``frame`` (a shallow copy) declared as coming from ``source`` (see :data:`SOURCES`),
     keeping the rest of its declaration."""
     info = declaration(frame)
     if info is None:
@@ -153,10 +159,10 @@ def declare_data(frame: pd.DataFrame, data: str) -> pd.DataFrame:
                 "person_level": False, "kind": "table"}  # fmt: skip
     out = frame.copy(deep=False)
     out.attrs = dict(frame.attrs)
-    out.attrs[KEY] = {**info, "data": check_data_kind(data)}
+    out.attrs[KEY] = {**info, "source": check_source(source)}
     return out
 
 
-def person_level(frame: pd.DataFrame, data: str | None = None) -> pd.DataFrame:
+def person_level(frame: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
     """``frame`` declared as one row per person (spells, outcomes, assignments)."""
-    return declare_table(frame, person_level=True, data=data)
+    return declare_table(frame, person_level=True, source=source)

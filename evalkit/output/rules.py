@@ -74,10 +74,10 @@ class OutputRules:
             )
         for name in ("nk_k", "p_ratio"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not (
-                0 < value < 1
-            ):
-                raise ArgumentError(f"{name} must be a share strictly between 0 and 1; got {value!r}.")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (0 < value < 1):
+                raise ArgumentError(
+                    f"{name} must be a share strictly between 0 and 1; got {value!r}."
+                )
 
     def as_dict(self) -> dict:
         """The rules as a plain dict (for the output log)."""

@@ -47,24 +47,32 @@ CAPTIONS = {
 class _Writer:
     """Writes figures and tables of one project and records them as artifacts."""
 
-    def __init__(self, project: str, out: Path, lang: str, progress: Progress) -> None:
+    def __init__(self, project: str, out: Path, lang: str, progress: Progress, log) -> None:
         self.project, self.out, self.lang, self.progress = project, out, lang, progress
+        self.log = log
         self.artifacts: list[Artifact] = []
 
     def caption(self, key: str, **fields) -> str:
         return CAPTIONS[key][self.lang].format(**fields)
 
-    def figure(self, fig, name: str, title: str, caption: str) -> None:
-        files = save_figure(fig, self.out / name, formats=("png", "pdf"))
+    def figure(self, fig, name: str, title: str, caption: str, source="published") -> None:
+        files = save_figure(
+            fig, self.out / name, formats=("png", "pdf"), source=source, log=self.log
+        )
         self.artifacts.append(Artifact(self.project, "figure", name, title, caption, tuple(files)))
         self.progress.step(title)
 
-    def table(self, frame: pd.DataFrame, name: str, title: str, caption: str) -> None:
+    def table(
+        self, frame: pd.DataFrame, name: str, title: str, caption: str, source="published"
+    ) -> None:
         # Published aggregates and synthetic series: no register microdata to protect here.
         files = tuple(
-            export_table(frame, self.out / f"{name}{suffix}", threshold=None, lang=self.lang)
+            export_table(
+                frame, self.out / f"{name}{suffix}", source=source, lang=self.lang,
+                log=self.log,
+            )
             for suffix in (".csv", ".html")
-        )
+        )  # fmt: skip
         self.artifacts.append(Artifact(self.project, "table", name, title, caption, files))
         self.progress.step(title)
 
@@ -81,9 +89,9 @@ def _published(writer: _Writer, project: str) -> pd.DataFrame:
     return published.set_index("figure")["value"]
 
 
-def write_herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def write_herning(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     """Flere skal med, Herning: the indsatsgruppe against the national average and 40 %."""
-    writer = _Writer("flere_skal_med_herning", out, lang, progress)
+    writer = _Writer("flere_skal_med_herning", out, lang, progress, log)
     _published(writer, "flere_skal_med_herning")
     national = load_reference("flere_skal_med_national")
     herning = load_reference("flere_skal_med_herning")
@@ -99,12 +107,14 @@ def write_herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
         "Share of the indsatsgruppe in company-based activity against the national "
         "average and the 40 % target",
         writer.caption("synthetic"),
+        source="synthetic",
     )
     writer.table(
         comparison.attainment(0.40).to_frame(),
         "target_attainment",
         "When the 40 % target was reached and held",
         writer.caption("synthetic"),
+        source="synthetic",
     )
     municipalities = load_reference("flere_skal_med_municipalities")
     funnel = funnel_compare(
@@ -120,13 +130,14 @@ def write_herning(out: Path, lang: str, progress: Progress) -> list[Artifact]:
         "Funnel plot across municipalities (95 % and 99.8 % limits, over-dispersion "
         "adjusted) around the published national 43 % (June 2019)",
         writer.caption("synthetic"),
+        source="synthetic",
     )
     return writer.artifacts
 
 
-def write_fredericia(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     """Fredericia 2021: Powerjobsøgerne against the jobcentre, targets, goals and costs."""
-    writer = _Writer("fredericia_2021", out, lang, progress)
+    writer = _Writer("fredericia_2021", out, lang, progress, log)
     value = _published(writer, "fredericia_2021")
     members, into = int(value["powerjob_in_course"]), int(value["powerjob_job_or_education"])
     centre = int(value["jobcenter_in_course"])

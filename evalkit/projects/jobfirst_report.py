@@ -67,13 +67,13 @@ def consort_counts(published: pd.DataFrame) -> ConsortCounts:
     )
 
 
-def write(out: Path, lang: str, progress: Progress) -> list[Artifact]:
+def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     """Write JobFirst's figures and tables into ``out``; return them with captions."""
     ev = evaluate_jobfirst()
     artifacts: list[Artifact] = []
 
-    def figure(fig, name, title, caption):
-        files = save_figure(fig, out / name, formats=("png", "pdf"))
+    def figure(fig, name, title, caption, source=None):
+        files = save_figure(fig, out / name, formats=("png", "pdf"), source=source, log=log)
         artifacts.append(Artifact(PROJECT, "figure", name, title, caption, tuple(files)))
         progress.step(title)
 
@@ -81,28 +81,31 @@ def write(out: Path, lang: str, progress: Progress) -> list[Artifact]:
         files = []
         for suffix in (".csv", ".html"):
             if hasattr(frame_or_balance, "export"):
-                files.append(frame_or_balance.export(out / f"{name}{suffix}", lang=lang))
+                files.append(frame_or_balance.export(out / f"{name}{suffix}", lang=lang, log=log))
             else:
                 files.append(
-                    export_table(frame_or_balance, out / f"{name}{suffix}", lang=lang, **kwargs)
+                    export_table(
+                        frame_or_balance, out / f"{name}{suffix}", lang=lang, log=log, **kwargs
+                    )
                 )
         artifacts.append(Artifact(PROJECT, "table", name, title, caption, tuple(files)))
         progress.step(title)
 
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
-    table(published, "published_figures", "Published figures", PUBLISHED[lang], threshold=None)
+    table(published, "published_figures", "Published figures", PUBLISHED[lang], source="published")
     figure(
         consort_diagram(consort_counts(ev.published), lang=lang),
         "consort",
         "CONSORT flow of the trial",
         PUBLISHED[lang],
+        source="published",
     )
     table(
         ev.grant,
         "grant_reconciliation",
         "Activity grant: implied by take-up and received",
         PUBLISHED[lang] + " The last rows compute differences and one stated assumption.",
-        threshold=None,
+        source="published",
     )
     table(
         balance_table(ev.outcomes, "treated", COVARIATES, lang=lang),

@@ -172,13 +172,25 @@ def save_figure(
     path,
     formats: Sequence[str] = ("png", "svg", "pdf"),
     dpi: float | None = None,
+    *,
+    source: str | None = None,
+    log=None,
 ) -> list[Path]:
-    """Save ``fig`` as ``path.png``, ``path.svg``, ``path.pdf`` (one file per format).
+    """Save ``fig`` as ``path.png``, ``path.svg``, ``path.pdf`` (one file per format),
+    through the output gate.
 
     ``path`` is given without a suffix; missing folders are created. Files are written
     with the evalkit style's save settings (300 dpi raster images, text kept as text in
     SVG and PDF, tight bounding box) and without a creation date, so the same figure
     gives the same SVG and PDF bytes. Returns the paths written.
+
+    First the gate (:func:`evalkit.output.gate.gate_figure`) checks every text of the
+    figure (titles, labels, tick labels, legends, annotations) and the file names for
+    CPR numbers, and refuses a figure evalkit drew from register data with disclosure
+    control off or below the output rules' threshold; ``source="synthetic"``,
+    ``"public"`` or ``"published"`` declares data that need no control. Each file is
+    written to a temporary name and renamed into place; ``log`` (an
+    :class:`evalkit.output.OutputLog`) records them.
 
     >>> from matplotlib.figure import Figure
     >>> fig = Figure()
@@ -202,7 +214,11 @@ def save_figure(
     base = Path(path)
     if base.suffix.lower().lstrip(".") in FORMATS:
         base = base.with_suffix("")
-    base.parent.mkdir(parents=True, exist_ok=True)
+    from ..output.files import atomic_path, check_folder
+    from ..output.gate import gate_figure
+
+    record = gate_figure(fig, f"{base.name}.{formats[0]}", source=source)
+    check_folder(base.parent)
     written = []
     with evalkit_style():
         for fmt in formats:
@@ -214,14 +230,17 @@ def save_figure(
                 metadata = {"CreationDate": None, "ModDate": None}
             elif fmt == "png":
                 metadata = {"Software": None}
-            fig.savefig(
-                target,
-                format=fmt,
-                dpi=dpi if dpi is not None else RC_PARAMS["savefig.dpi"],
-                bbox_inches="tight",
-                metadata=metadata,
-            )
+            with atomic_path(target) as temporary:
+                fig.savefig(
+                    temporary,
+                    format=fmt,
+                    dpi=dpi if dpi is not None else RC_PARAMS["savefig.dpi"],
+                    bbox_inches="tight",
+                    metadata=metadata,
+                )
             written.append(target)
+    if log is not None:
+        log.add(record, written)
     return written
 
 

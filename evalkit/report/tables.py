@@ -49,26 +49,23 @@ import pandas as pd
 from scipy import stats
 
 from .._validation import (
-    _show,
     as_column_list,
     check_choice,
     numeric_column,
     select_columns,
     treatment_indicator,
 )
-from ..errors import ArgumentError, ColumnError, DesignError
+from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ..results import EffectResult
 from . import labels
 from .disclosure import (
     DEFAULT_THRESHOLD,
     SECONDARY_MARKER,
     _protect,
-    check_export,
     check_threshold,
     disclosure_note,
-    infer_count_columns,
     mask_counts,
-    suppress_small,
 )
 
 LANGS = ("en", "da")
@@ -488,6 +485,7 @@ class BalanceTable:
             notes.append(self.omnibus.text(lang))
         out.attrs = {"notes": notes, "lang": lang}
         if threshold is not None:
+            out = declare_table(out, controlled_at=threshold)
             out.attrs["disclosure"] = {
                 "threshold": threshold,
                 "secondary": int(secondary.sum()),
@@ -521,36 +519,61 @@ class BalanceTable:
         return self.to_html()
 
     def export(
-        self, path, disclosure: int | None = DEFAULT_THRESHOLD, lang: str | None = None
+        self,
+        path,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        lang: str | None = None,
+        *,
+        source: str | None = None,
+        log=None,
     ) -> Path:
-        """Write the table to ``path``: CSV, HTML, TeX or Markdown by its suffix.
+        """Write the table to ``path``: CSV, HTML, TeX or Markdown by its suffix, through
+        the output gate.
 
-        Stops with :class:`~evalkit.panel.ids.PrivacyError` if the table holds
-        CPR-shaped values. With ``disclosure`` (default 5) counts of 1..4 persons and what
-        is computed from them are suppressed and the disclosure note is printed under the
-        table; :func:`~evalkit.report.disclosure.check_export` is the last guard. CSV gets
-        :meth:`disclosed_frame` (numbers, machine-readable headers, no notes); the other
-        formats get :meth:`formatted` with its notes. Returns the path.
+        With ``disclosure`` (default 5; never below the output rules' threshold) counts of
+        1..4 persons and what is computed from them are suppressed and the disclosure note
+        is printed under the table. CSV gets :meth:`disclosed_frame` (numbers,
+        machine-readable headers, no notes); the other formats get :meth:`formatted` with
+        its notes. The gate refuses CPR-shaped values (in level names too) and
+        ``disclosure=None`` unless ``source`` declares the data synthetic, public or
+        published. ``log`` (an :class:`evalkit.output.OutputLog`) records the file.
+        Returns the path.
         """
+        from ..output.files import atomic_path
+        from ..output.gate import gate_table
         from ..panel.ids import check_no_cpr
 
         path, fmt = _export_path(path)
-        written = (
-            self.disclosed_frame(disclosure) if fmt == "csv" else self.formatted(lang, disclosure)
-        )
-        check_no_cpr(self.frame, where=path.name)  # level names as they are
-        check_no_cpr(written, where=path.name)
-        if disclosure is not None:
-            check_export(
-                self.disclosed_frame(disclosure),
-                disclosure,
-                ["treated_count", "control_count"],
-                where=path.name,
-            )
+        rules = _rules_at_least(disclosure)
+        threshold = None if disclosure is None else rules.threshold
         if fmt == "csv":
-            written.to_csv(path, index=False)
+            written = self.disclosed_frame(threshold)
+            if threshold is not None:
+                written = declare_table(
+                    written,
+                    counts=["treated_count", "control_count"],
+                    dependent={
+                        **{f"{arm}_{stat}": [f"{arm}_count"]
+                           for arm in ("treated", "control") for stat in ("mean", "sd")},
+                        "smd": ["treated_count", "control_count"],
+                    },
+                )  # fmt: skip
         else:
-            path.write_text(render_table(written, fmt), encoding="utf-8")
+            written = self.formatted(lang, threshold)
+        check_no_cpr(self.frame, where=path.name)  # level names as they are
+        written, record = gate_table(written, path.name, rules=rules, source=source)
+        if threshold is not None:
+            record.checks.append(
+                f"balance table: counts below {threshold} suppressed, with the cells that "
+                "would give them away through the arm sizes and the means computed from them"
+            )
+        with atomic_path(path) as temporary:
+            if fmt == "csv":
+                written.to_csv(temporary, index=False)
+            else:
+                temporary.write_text(render_table(_gated(written), fmt), encoding="utf-8")
+        if log is not None:
+            log.add(record, [path])
         return path
 
 
@@ -702,8 +725,11 @@ def effect_table(
     ``<0.001`` below); the arm sizes stay integers so that exporters can check them.
     ``labels`` replaces the outcome names: a list (one per result) or a dict keyed by
     outcome name. ``stars`` marks estimates with * (p < 0.05), ** (0.01), *** (0.001).
-    ``attrs`` records the count and dependent columns (for :func:`export_table`'s
-    disclosure control), the notes printed under the table and the language.
+    The table declares its counts (the arm sizes) and what rests on them (estimate,
+    interval, SE, p-value) to the output gate (:func:`evalkit.output.declare_table`), so
+    that every rendering and export suppresses an effect estimated on an arm of fewer
+    than 5 persons; ``attrs`` also holds the notes printed under the table and the
+    language.
 
     Example
     -------
@@ -772,15 +798,12 @@ def effect_table(
         notes.append(words["stars"])
     if any(r.scale == "ratio" and r.std_error is not None for r in results):
         notes.append(words["ratio_se"])
-    out.attrs = {
-        "lang": lang,
-        "notes": notes,
-        "count_columns": [words["n_treated"], words["n_control"]],
-        "dependent_columns": [
-            c for c in (words["estimate"], ci_header, words["se"], words["p"]) if c in out
-        ],
-    }
-    return out
+    out.attrs = {"lang": lang, "notes": notes}
+    return declare_table(
+        out,
+        counts=[words["n_treated"], words["n_control"]],
+        dependent=[c for c in (words["estimate"], ci_header, words["se"], words["p"]) if c in out],
+    )
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -843,8 +866,16 @@ def render_table(
     digits: int | None = None,
     index: bool | None = None,
     notes: Sequence[str] | None = None,
+    *,
+    count_columns: str | Sequence[str] | None = None,
+    source: str | None = None,
 ) -> str:
     """Render a table frame as ``"html"``, ``"latex"`` (booktabs) or ``"markdown"``.
+
+    The frame passes the output gate first (:func:`evalkit.output.gate.gate_table`), as
+    in :func:`export_table`: evalkit's tables declare their counts; for another frame
+    pass ``count_columns`` (``[]`` when it holds no counts of persons) or ``source``
+    (``"synthetic"``, ``"public"``, ``"published"``).
 
     Works for any frame: text cells are shown as they are, integers with a thousands
     separator, floats with ``digits`` decimals (default: up to 6 significant digits), in
@@ -857,7 +888,7 @@ def render_table(
 
     >>> import pandas as pd
     >>> print(render_table(pd.DataFrame({"arm": ["a|b", "c"], "share": [0.25, 0.5]}),
-    ...                    lang="da"))
+    ...                    lang="da", count_columns=[]))
     | arm | share |
     | :--- | ---: |
     | a\\|b | 0,25 |
@@ -867,6 +898,10 @@ def render_table(
         raise ArgumentError(f"render_table takes a pandas DataFrame; got {type(frame).__name__}.")
     check_choice(fmt, "fmt", FORMATS)
     lang = _check_lang(frame.attrs.get("lang", "en") if lang is None else lang)
+    if not frame.attrs.get(_GATED):
+        from ..output.gate import gate_table
+
+        frame, _ = gate_table(frame, "rendered table", source=source, count_columns=count_columns)
     if digits is not None:
         digits = _check_digits(digits)
     if index is None:
@@ -895,7 +930,7 @@ def to_markdown(frame: pd.DataFrame, lang: str | None = None, **options) -> str:
     """``render_table(frame, "markdown", ...)``: a Markdown pipe table with its notes.
 
     >>> import pandas as pd
-    >>> print(to_markdown(pd.DataFrame({"arm": ["treated"], "n": [178]})))
+    >>> print(to_markdown(pd.DataFrame({"arm": ["treated"], "n": [178]}), count_columns=["n"]))
     | arm | n |
     | :--- | ---: |
     | treated | 178 |
@@ -907,7 +942,7 @@ def to_html(frame: pd.DataFrame, lang: str | None = None, **options) -> str:
     """``render_table(frame, "html", ...)``: an HTML table with its notes.
 
     >>> import pandas as pd
-    >>> to_html(pd.DataFrame({"arm": ["treated"]})).splitlines()[3]
+    >>> to_html(pd.DataFrame({"arm": ["treated"]}), count_columns=[]).splitlines()[3]
     '<tr><th style="text-align: left;">arm</th></tr>'
     """
     return render_table(frame, "html", lang=lang, **options)
@@ -917,7 +952,7 @@ def to_latex(frame: pd.DataFrame, lang: str | None = None, **options) -> str:
     """``render_table(frame, "latex", ...)``: a booktabs ``tabular`` with its notes.
 
     >>> import pandas as pd
-    >>> print(to_latex(pd.DataFrame({"arm": ["treated"], "n": [178]})))
+    >>> print(to_latex(pd.DataFrame({"arm": ["treated"], "n": [178]}), count_columns=["n"]))
     \\begin{tabular}{lr}
     \\toprule
     arm & n \\\\
@@ -1011,27 +1046,38 @@ def export_table(
     dependent_columns: Sequence[str] | None = None,
     lang: str | None = None,
     digits: int | None = None,
+    *,
+    source: str | None = None,
+    totals: Mapping | None = None,
+    log=None,
 ) -> Path:
-    """Write a table to ``path`` (CSV, HTML, TeX or Markdown by its suffix), guarded.
+    """Write a table to ``path`` (CSV, HTML, TeX or Markdown by its suffix) through the
+    output gate (:func:`evalkit.output.gate.gate_table`).
 
-    1. :func:`evalkit.panel.ids.check_no_cpr` stops if the table holds CPR-shaped values.
-    2. With ``threshold`` (default 5), counts of 1..threshold-1 in ``count_columns``
-       (default: ``attrs["count_columns"]`` of :func:`effect_table` frames, else the
-       columns named like counts: ``n``, ``n_*``, ``n *``, ``*_n``, ``count*``,
-       ``antal*``) are suppressed with
-       :func:`~evalkit.report.disclosure.suppress_small`, together with the
-       ``dependent_columns`` on their row (default: ``attrs["dependent_columns"]``: for an
-       effect table the estimate, interval, SE and p-value), then
-       :func:`~evalkit.report.disclosure.check_export` checks the result. The disclosure
-       note goes under the table (not into CSV files). ``threshold=None`` switches
-       disclosure control off: only for tables not made from register data.
+    1. The gate refuses CPR-shaped values anywhere in the table or its file name.
+    2. Counts of 1..threshold-1 persons in the count columns are suppressed, together
+       with what is computed from them on their row and, with ``totals``, the cells from
+       which they could be recovered by subtraction. The count columns are those the
+       table's maker declared (:func:`evalkit.output.declare_table`; evalkit's tables
+       declare theirs) or ``count_columns`` (``[]`` when the table holds no counts of
+       persons); an undeclared table from register data is refused, never guessed from
+       column names. ``dependent_columns`` (default: the declared ones) are the columns
+       computed from the counts.
+    3. Tables with one row per person (spells, outcomes, assignments) are refused.
 
-    Returns the path.
+    ``threshold`` (default 5) must not be below the output rules'
+    (:func:`evalkit.output.current_rules`); the stricter of the two is applied.
+    ``source="synthetic"``, ``"public"`` or ``"published"`` declares tables not made from
+    register data: they are CPR-checked but not suppressed. (``threshold=None`` is the
+    older spelling of ``source="published"``.) The file is written to a temporary name and
+    renamed into place; ``log`` (an :class:`evalkit.output.OutputLog`) records it. The
+    disclosure note goes under the table (not into CSV files). Returns the path.
 
     >>> import pandas as pd, tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> t = pd.DataFrame({"arm": ["treated", "control"], "n": [178, 3], "share": [0.4, 0.3]})
-    >>> path = export_table(t, folder / "arms.md", dependent_columns=["share"])
+    >>> path = export_table(t, folder / "arms.md", count_columns=["n"],
+    ...                     dependent_columns=["share"])
     >>> print(path.read_text())
     | arm | n | share |
     | :--- | ---: | ---: |
@@ -1041,34 +1087,51 @@ def export_table(
     Cells based on fewer than 5 persons are suppressed. x: suppressed so that a \
 suppressed cell cannot be recovered, or computed from a suppressed count.
     """
-    from ..panel.ids import check_no_cpr
+    from ..output.files import atomic_path
+    from ..output.gate import gate_table
 
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"export_table takes a pandas DataFrame; got {type(frame).__name__}.")
     path, fmt = _export_path(path)
-    check_no_cpr(frame, where=path.name)
-    out = frame
-    if threshold is not None:
-        threshold = check_threshold(threshold)
-        if count_columns is None:
-            counts = infer_count_columns(frame)
+    if threshold is None and source is None:
+        source = "published"
+    rules = _rules_at_least(threshold)
+    out, record = gate_table(
+        frame,
+        path.name,
+        rules=rules,
+        source=source,
+        count_columns=count_columns,
+        dependent_columns=dependent_columns,
+        totals=totals,
+    )
+    with atomic_path(path) as temporary:
+        if fmt == "csv":
+            out.to_csv(temporary, index=not isinstance(out.index, pd.RangeIndex))
         else:
-            counts = as_column_list(count_columns, "count_columns")
-            missing = [c for c in counts if c not in frame.columns]
-            if missing:
-                raise ColumnError(
-                    f"count column {missing[0]!r} is not in the table. Available columns: "
-                    f"{_show(map(str, frame.columns), limit=10)}."
-                )
-        if dependent_columns is None:
-            dependent_columns = [
-                c for c in frame.attrs.get("dependent_columns", []) if c in frame.columns
-            ]
-        if counts:
-            out = suppress_small(frame, counts, threshold, dependent_columns or None)
-        check_export(out, threshold, counts, where=path.name)
-    if fmt == "csv":
-        out.to_csv(path, index=not isinstance(out.index, pd.RangeIndex))
-    else:
-        path.write_text(render_table(out, fmt, lang=lang, digits=digits), encoding="utf-8")
+            temporary.write_text(
+                render_table(_gated(out), fmt, lang=lang, digits=digits), encoding="utf-8"
+            )
+    if log is not None:
+        log.add(record, [path])
     return path
+
+
+def _rules_at_least(threshold):
+    """The current output rules, with ``threshold`` when it is stricter."""
+    from ..output.rules import current_rules, resolve_rules
+
+    rules = current_rules()
+    if threshold is not None and check_threshold(threshold) > rules.threshold:
+        rules = resolve_rules(rules, threshold=check_threshold(threshold))
+    return rules
+
+
+_GATED = "evalkit_gated"
+
+
+def _gated(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark a frame that has passed the gate (so that rendering it does not gate twice)."""
+    out = frame.copy(deep=False)
+    out.attrs = {**frame.attrs, _GATED: True}
+    return out
