@@ -24,6 +24,7 @@ from evalkit.errors import (
     OutcomeError,
     TreatmentError,
 )
+from evalkit.output import declaration
 from evalkit.report.disclosure import DisclosureError
 from evalkit.report.tables import (
     BalanceTable,
@@ -269,7 +270,9 @@ def test_small_cells_are_suppressed_with_their_protectors():
     # and without disclosure control, the raw numbers
     raw = table.formatted(disclosure=None).set_index("Variable")
     assert raw.loc["edu: unknown", treated_col] == "3 (1.7)"
-    assert "Cells based" not in table.to_markdown(disclosure=None)
+    assert "Cells based" not in table.to_markdown(disclosure=None, source="synthetic")
+    with pytest.raises(DisclosureError, match="disclosure=None shows the raw counts"):
+        table.to_markdown(disclosure=None)  # raw counts of register data are not rendered
     # a stricter threshold
     strict = table.formatted(disclosure=200)
     assert list(strict.columns)[2] == "Treatment (n = <200)"
@@ -370,7 +373,9 @@ def test_export_by_suffix(tmp_path):
     assert "Cells based on fewer than 5" in (tmp_path / "table1.html").read_text()
     danish = table.export(tmp_path / "tabel1.md", lang="da").read_text()
     assert "Celler baseret på færre end 5 personer er undertrykt." in danish
-    raw = table.export(tmp_path / "raw.csv", disclosure=None)
+    with pytest.raises(DisclosureError, match="disclosure=None shows the raw counts"):
+        table.export(tmp_path / "raw.csv", disclosure=None)
+    raw = table.export(tmp_path / "raw.csv", disclosure=None, source="synthetic")
     assert "3" in pd.read_csv(raw)["treated_count"].astype(str).tolist()
     with pytest.raises(ArgumentError, match="cannot tell the format of 'table1.xlsx'"):
         table.export(tmp_path / "table1.xlsx")
@@ -424,7 +429,8 @@ def test_effect_table_columns_and_values():
     assert first["Method"] == rs[0].method
     assert table["n treated"].dtype.kind == "i"
     assert table["SE"].iloc[3] == ""  # Fisher's exact test has no SE
-    assert table.attrs["count_columns"] == ["n treated", "n control"]
+    assert declaration(table)["counts"] == ["n treated", "n control"]
+    assert set(declaration(table)["dependent"]) == {"Estimate", "95% CI", "SE", "p-value"}
     assert "For ratios the SE is that of the log ratio." in table.attrs["notes"]
     p = rs[1].p_value
     assert table["p-value"].iloc[1] == ("<0.001" if p < 0.001 else f"{p:.3f}")
@@ -475,18 +481,22 @@ def test_render_table_for_any_frame():
     frame = pd.DataFrame(
         {"region": ["North", "South|East"], "n": [12345, 7], "share": [0.25, np.nan]}
     )
-    md = render_table(frame, "markdown", lang="da", digits=2)
-    assert md.splitlines() == [
+    md = render_table(frame, "markdown", lang="da", digits=2, count_columns=["n"])
+    assert md.splitlines()[:4] == [
         "| region | n | share |",
         "| :--- | ---: | ---: |",
         "| North | 12.345 | 0,25 |",
         "| South\\|East | 7 |  |",
     ]
-    html = render_table(frame.set_index("region"), "html")
+    with pytest.raises(DisclosureError, match="does not declare"):
+        render_table(frame, "markdown")  # counts are declared, never guessed
+    html = render_table(frame.set_index("region"), "html", count_columns=["n"])
     assert '<th style="text-align: left;">region</th>' in html and "South|East" in html
-    latex = render_table(pd.DataFrame({"a_b": ["50%", "<5"], "c": [1.5, 2.0]}), "latex")
+    latex = render_table(
+        pd.DataFrame({"a_b": ["50%", "<5"], "c": [1.5, 2.0]}), "latex", source="synthetic"
+    )
     assert "a\\_b" in latex and "50\\%" in latex and "\\textless{}5" in latex
-    assert render_table(frame, "markdown", notes=["Synthetic data."]).endswith(
+    assert render_table(frame, "markdown", notes=["Synthetic data."], source="synthetic").endswith(
         "\n\nSynthetic data."
     )
     with pytest.raises(ArgumentError, match="fmt must be one of 'html', 'latex', 'markdown'"):
@@ -530,7 +540,7 @@ def test_export_table_guards(tmp_path):
     counts = pd.DataFrame({"region": ["a", "b"], "persons": [40, 7]})
     out = export_table(counts, tmp_path / "c.csv", threshold=10, count_columns="persons")
     assert pd.read_csv(out)["persons"].tolist() == ["40", "<10"]
-    out = export_table(counts, tmp_path / "c.md", threshold=None, count_columns="persons")
+    out = export_table(counts, tmp_path / "c.md", source="synthetic", count_columns="persons")
     assert "| b | 7 |" in out.read_text() and "suppressed" not in out.read_text()
     with pytest.raises(ColumnError, match="count column 'n' is not in the table"):
         export_table(counts, tmp_path / "c.csv", count_columns="n")
@@ -550,11 +560,11 @@ def test_export_table_guards(tmp_path):
 
 def test_check_export_is_the_last_guard(tmp_path, monkeypatch):
     pytest.importorskip("evalkit.panel.ids")
-    import evalkit.report.tables as tables
+    import evalkit.report.disclosure as disclosure
 
-    monkeypatch.setattr(tables, "suppress_small", lambda frame, *args, **kwargs: frame)
+    monkeypatch.setattr(disclosure, "suppress_small", lambda frame, *args, **kwargs: frame)
     with pytest.raises(DisclosureError, match="c.csv: count column 'n' holds 1 count"):
-        export_table(pd.DataFrame({"n": [10, 2]}), tmp_path / "c.csv")
+        export_table(pd.DataFrame({"n": [10, 2]}), tmp_path / "c.csv", count_columns=["n"])
     assert not (tmp_path / "c.csv").exists()
 
 

@@ -2,6 +2,7 @@
 
 - :mod:`.rules`: the disclosure threshold and the other rules, in one place.
 - :mod:`.declare`: tables say which of their numbers are counts of persons.
+- :mod:`.amounts`: tables of amounts with the dominance rules.
 - :mod:`.cpr`: the one detector of CPR numbers.
 - :mod:`.gate`: tables, figures and texts made safe, or refused.
 - :mod:`.log`: the output log for the person who checks outputs.
@@ -9,6 +10,7 @@
 - :mod:`.export`: one call to write anything through the gate and log it.
 """
 
+from .amounts import amount_table, dominated
 from .declare import SOURCES, declaration, declare_source, declare_table, person_level
 from .export import export
 from .files import atomic_path, check_folder, write_atomic
@@ -22,6 +24,7 @@ __all__ = [
     "GateRecord",
     "OutputLog",
     "OutputRules",
+    "amount_table",
     "atomic_path",
     "check_folder",
     "current_rules",
@@ -29,6 +32,7 @@ __all__ = [
     "declare_figure",
     "declare_source",
     "declare_table",
+    "dominated",
     "export",
     "gate_figure",
     "gate_table",

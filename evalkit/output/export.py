@@ -11,7 +11,7 @@ Example
 ...                   counts=["persons"])
 >>> export(t, folder / "arms.csv").name
 'arms.csv'
->>> entry = OutputLog.read(folder / "output_log.json")["artifacts"][0]
+>>> entry = OutputLog.read(folder / "output_log.json").get("artifacts").pop()
 >>> entry["status"], entry["suppressed"]
 ('pass: suppressed', [{'column': 'persons', 'row': 1, 'reason': 'primary'}])
 """

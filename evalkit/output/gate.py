@@ -35,8 +35,10 @@ Example
        arm persons share
 0  treated     178   0.4
 1  control      <5     x
->>> [(s["column"], s["row"], s["reason"]) for s in record.suppressed]
-[('persons', 1, 'primary'), ('share', 1, 'dependent')]
+>>> for cell in record.suppressed:
+...     print(cell.get("column"), cell.get("row"), cell.get("reason"))
+persons 1 primary
+share 1 dependent
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ Example
 >>> (folder / "t.csv").write_text("a\\n1\\n")
 4
 >>> log = OutputLog(folder)
->>> log.add(GateRecord("t.csv", "table", "register", current_rules()), [folder / "t.csv"])
->>> entries = OutputLog.read(log.write())["artifacts"]
->>> entries[0]["files"][0]["path"], entries[0]["status"]
+>>> _ = log.add(GateRecord("t.csv", "table", "register", current_rules()), [folder / "t.csv"])
+>>> entry = OutputLog.read(log.write()).get("artifacts").pop()
+>>> entry.get("files").pop().get("path"), entry.get("status")
 ('t.csv', 'pass')
 """
 

@@ -245,6 +245,12 @@ def _share_row(name, level, kind, x: np.ndarray, treated: np.ndarray) -> dict:
     }  # fmt: skip
 
 
+#: What each number of a balance table's frame rests on (its declaration to the gate).
+BALANCE_DEPENDENTS = {
+    "treated_mean": ["treated_count"], "treated_sd": ["treated_count"],
+    "control_mean": ["control_count"], "control_sd": ["control_count"],
+    "smd": ["treated_count", "control_count"],
+}  # fmt: skip
 FRAME_COLUMNS = [
     "variable", "level", "type", "treated_count", "treated_mean", "treated_sd",
     "control_count", "control_mean", "control_sd", "smd",
@@ -494,18 +500,40 @@ class BalanceTable:
         return out
 
     def to_markdown(
-        self, lang: str | None = None, disclosure: int | None = DEFAULT_THRESHOLD
+        self,
+        lang: str | None = None,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        source: str | None = None,
     ) -> str:
-        """The table as a Markdown pipe table with its notes (see :meth:`formatted`)."""
-        return render_table(self.formatted(lang, disclosure), "markdown")
+        """The table as a Markdown pipe table with its notes (see :meth:`formatted`).
 
-    def to_html(self, lang: str | None = None, disclosure: int | None = DEFAULT_THRESHOLD) -> str:
-        """The table as an HTML ``<table>`` with its notes."""
-        return render_table(self.formatted(lang, disclosure), "html")
+        Renderings pass the output gate: ``disclosure=None`` (raw counts) is refused
+        unless ``source`` declares the data ``"synthetic"``, ``"public"`` or
+        ``"published"``.
+        """
+        _check_raw(disclosure, source, "the balance table")
+        return render_table(self.formatted(lang, disclosure), "markdown", source=source)
 
-    def to_latex(self, lang: str | None = None, disclosure: int | None = DEFAULT_THRESHOLD) -> str:
-        """The table as a LaTeX ``tabular`` (needs ``\\usepackage{booktabs}``) with its notes."""
-        return render_table(self.formatted(lang, disclosure), "latex")
+    def to_html(
+        self,
+        lang: str | None = None,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        source: str | None = None,
+    ) -> str:
+        """The table as an HTML ``<table>`` with its notes (see :meth:`to_markdown`)."""
+        _check_raw(disclosure, source, "the balance table")
+        return render_table(self.formatted(lang, disclosure), "html", source=source)
+
+    def to_latex(
+        self,
+        lang: str | None = None,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        source: str | None = None,
+    ) -> str:
+        """The table as a LaTeX ``tabular`` (needs ``\\usepackage{booktabs}``) with its notes
+        (see :meth:`to_markdown`)."""
+        _check_raw(disclosure, source, "the balance table")
+        return render_table(self.formatted(lang, disclosure), "latex", source=source)
 
     def summary(self, lang: str | None = None, disclosure: int | None = DEFAULT_THRESHOLD) -> str:
         """The table as plain text with its notes."""
@@ -544,6 +572,7 @@ class BalanceTable:
         from ..panel.ids import check_no_cpr
 
         path, fmt = _export_path(path)
+        _check_raw(disclosure, source, path.name)
         rules = _rules_at_least(disclosure)
         threshold = None if disclosure is None else rules.threshold
         if fmt == "csv":
@@ -552,12 +581,8 @@ class BalanceTable:
                 written = declare_table(
                     written,
                     counts=["treated_count", "control_count"],
-                    dependent={
-                        **{f"{arm}_{stat}": [f"{arm}_count"]
-                           for arm in ("treated", "control") for stat in ("mean", "sd")},
-                        "smd": ["treated_count", "control_count"],
-                    },
-                )  # fmt: skip
+                    dependent=BALANCE_DEPENDENTS,
+                )
         else:
             written = self.formatted(lang, threshold)
         check_no_cpr(self.frame, where=path.name)  # level names as they are
@@ -575,6 +600,19 @@ class BalanceTable:
         if log is not None:
             log.add(record, [path])
         return path
+
+
+def _check_raw(disclosure, source, where: str) -> None:
+    """Raw counts (``disclosure=None``) leave only when the data are declared not to be
+    register data."""
+    if disclosure is None and source in (None, "register"):
+        from .disclosure import DisclosureError
+
+        raise DisclosureError(
+            f"{where}: disclosure=None shows the raw counts, which may not leave a register "
+            "environment. Keep disclosure control on, or pass source='synthetic' (or "
+            "'public', 'published') when the data are not register data."
+        )
 
 
 def balance_table(
@@ -678,13 +716,11 @@ def balance_table(
                 rows.append(_share_row(name, str(level), kind, x, treated))
                 if position > 0:
                     blocks.append(x[:, None])
-    table = pd.DataFrame(rows, columns=FRAME_COLUMNS)
-    table.attrs = {
-        "count_columns": ["treated_count", "control_count"],
-        "dependent_columns": [
-            "treated_mean", "treated_sd", "control_mean", "control_sd", "smd",
-        ],
-    }  # fmt: skip
+    table = declare_table(
+        pd.DataFrame(rows, columns=FRAME_COLUMNS),
+        counts=["treated_count", "control_count"],
+        dependent=BALANCE_DEPENDENTS,
+    )
     omnibus = None
     if test is not None:
         basis = _basis(np.hstack(blocks))
@@ -1041,7 +1077,7 @@ def _export_path(path) -> tuple[Path, str]:
 def export_table(
     frame: pd.DataFrame,
     path,
-    threshold: int | None = DEFAULT_THRESHOLD,
+    threshold: int | None = None,
     count_columns: str | Sequence[str] | None = None,
     dependent_columns: Sequence[str] | None = None,
     lang: str | None = None,
@@ -1065,11 +1101,11 @@ def export_table(
        computed from the counts.
     3. Tables with one row per person (spells, outcomes, assignments) are refused.
 
-    ``threshold`` (default 5) must not be below the output rules'
-    (:func:`evalkit.output.current_rules`); the stricter of the two is applied.
-    ``source="synthetic"``, ``"public"`` or ``"published"`` declares tables not made from
-    register data: they are CPR-checked but not suppressed. (``threshold=None`` is the
-    older spelling of ``source="published"``.) The file is written to a temporary name and
+    ``threshold`` (default: the output rules', :func:`evalkit.output.current_rules`, 5
+    under Statistics Denmark's) may be stricter than the rules, never laxer: the stricter
+    of the two is applied. ``source="synthetic"``, ``"public"`` or ``"published"``
+    declares tables not made from register data: they are CPR-checked but not
+    suppressed. The file is written to a temporary name and
     renamed into place; ``log`` (an :class:`evalkit.output.OutputLog`) records it. The
     disclosure note goes under the table (not into CSV files). Returns the path.
 
@@ -1093,8 +1129,6 @@ suppressed cell cannot be recovered, or computed from a suppressed count.
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"export_table takes a pandas DataFrame; got {type(frame).__name__}.")
     path, fmt = _export_path(path)
-    if threshold is None and source is None:
-        source = "published"
     rules = _rules_at_least(threshold)
     out, record = gate_table(
         frame,
