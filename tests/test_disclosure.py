@@ -304,6 +304,7 @@ def spells(seed: int, n: int = 300) -> pd.DataFrame:
 
 def assert_safe(original: pd.DataFrame, safe: pd.DataFrame, value: str, keys, threshold=5):
     assert (safe["n_risk"] >= threshold).all()
+    assert (safe["n_risk"] % threshold == 0).all()  # rounded down to multiples
     with_events = safe["n_event"] > 0
     assert (safe.loc[with_events, "n_event"] >= threshold).all()
     groups = original.groupby(keys) if keys else [((), original)]
@@ -318,9 +319,13 @@ def assert_safe(original: pd.DataFrame, safe: pd.DataFrame, value: str, keys, th
         # retained values are the original ones at those times
         merged = shown.merge(curve, on=[*keys, "time"], suffixes=("", "_orig"))
         assert len(merged) == len(shown)
-        for column in (value, "std_error", "ci_low", "ci_high", "n_risk"):
+        for column in (value, "std_error", "ci_low", "ci_high"):
             if column in shown:
                 np.testing.assert_array_equal(merged[column], merged[f"{column}_orig"])
+        # n_risk: the original at that time, rounded down to a multiple of the threshold
+        np.testing.assert_array_equal(
+            merged["n_risk"], merged["n_risk_orig"] // threshold * threshold
+        )
         # each retained row stands for the events since the previous retained time
         previous = -np.inf
         for time, events in zip(shown["time"], shown["n_event"], strict=True):
@@ -385,6 +390,7 @@ def test_safe_curve_by_hand():
     # 5 events at t=1; 2 + 3 pooled at t=4; flat tail to t=6 (the last time with >= 5 at
     # risk); the 2 events at t=7 (4 at risk) are not shown.
     assert safe["time"].tolist() == [1, 4, 6]
+    assert safe["n_risk"].tolist() == [30, 10, 5]  # 30, 14, 7 rounded down
     assert safe["n_event"].tolist() == [5, 5, 0]
     assert safe["survival"].tolist() == [0.8333, 0.6024, 0.6024]
     assert "n_censored" not in safe

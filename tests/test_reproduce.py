@@ -67,3 +67,53 @@ def test_bad_arguments(tmp_path):
         reproduce(tmp_path, ["odense"], progress=False)
     with pytest.raises(ArgumentError, match="lang"):
         reproduce(tmp_path, lang="de", progress=False)
+
+
+def test_output_log_lists_every_file_with_its_hash(report):
+    import hashlib
+    import json
+
+    out, artifacts = report
+    log = json.loads((out / "output_log.json").read_text())
+    listed = {f["path"]: f["sha256"] for e in log["artifacts"] for f in e["files"]}
+    written = {f.relative_to(out).as_posix() for a in artifacts for f in a.files}
+    assert set(listed) == written
+    for path, digest in listed.items():
+        assert hashlib.sha256((out / path).read_bytes()).hexdigest() == digest
+    for entry in log["artifacts"]:
+        assert entry["rules"]["threshold"] == 5 and entry["status"] != "review"
+        assert entry["source"] in {"register", "synthetic", "published"}
+    # the synthetic JobFirst evaluation is controlled; the published figures are not
+    by_title = {e["artifact"]: e for e in log["artifacts"]}
+    assert by_title["balance.csv"]["source"] == "register"
+    assert by_title["published_figures.csv"]["source"] == "published"
+    assert "output_log.json" in (out / "index.html").read_text()
+
+
+def test_index_is_written_last_and_no_partial_files_remain(report):
+    out, artifacts = report
+    index = (out / "index.html").stat().st_mtime_ns
+    assert all(f.stat().st_mtime_ns <= index for a in artifacts for f in a.files)
+    assert not [p for p in out.rglob("*") if ".part" in p.name]
+
+
+def test_unusable_out_folders_are_evalkit_errors(tmp_path, capsys):
+    file = tmp_path / "taken"
+    file.write_text("x")
+    with pytest.raises(ArgumentError, match="is a file"):
+        reproduce(file, ["fredericia_2021"], progress=False)
+    assert main(["reproduce", "--out", str(file / "sub"), "--quiet"]) == 2
+    assert "cannot create the output folder" in capsys.readouterr().err
+
+
+def test_a_failing_run_leaves_no_index(tmp_path, monkeypatch):
+    import evalkit.projects.benchmark_reports as reports
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(reports, "save_figure", broken)
+    with pytest.raises(OSError):
+        reproduce(tmp_path, ["flere_skal_med_herning"], progress=False)
+    assert not (tmp_path / "index.html").exists()
+    assert not (tmp_path / "output_log.json").exists()

@@ -87,6 +87,21 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Cells < {threshold} suppressed",
         "da": "Celler < {threshold} undertrykt",
     },
+    # disclosure control of survival and cumulative-incidence curves (one note per figure)
+    "curve_truncated": {
+        "en": "Curves end where fewer than {t} remain at risk or fewer than {t} events "
+        "follow; each step rests on at least {t} events; numbers at risk are rounded down "
+        "to multiples of {t} or shown as <{t}.",
+        "da": "Kurverne slutter, hvor færre end {t} er i risiko, eller hvor færre end {t} "
+        "hændelser følger; hvert trin bygger på mindst {t} hændelser; antal i risiko er "
+        "rundet ned til multipla af {t} eller vist som <{t}.",
+    },
+    "curve_pooled": {
+        "en": "Each step rests on at least {t} events; numbers at risk are rounded down to "
+        "multiples of {t} or shown as <{t}.",
+        "da": "Hvert trin bygger på mindst {t} hændelser; antal i risiko er rundet ned til "
+        "multipla af {t} eller vist som <{t}.",
+    },
     # CONSORT
     "enrollment": {"en": "Enrollment", "da": "Rekruttering"},
     "allocation": {"en": "Allocation", "da": "Tildeling"},

@@ -21,9 +21,11 @@ Disclosure control
 Register data may only leave the research environment with small cells suppressed.
 ``survival_plot``, ``cumulative_incidence_plot`` and ``share_plot`` apply it by default
 (``disclosure=5``; ``None`` turns it off) and print a note on the figure ("Cells < 5
-suppressed"): the number-at-risk table goes through
-:func:`evalkit.report.disclosure.mask_counts` (1–4 shown as ``"<5"``), each curve
-through :func:`evalkit.report.disclosure.safe_curve` (steps resting on fewer than 5
+suppressed"; the curve figures say how their steps and numbers at risk were
+controlled): the number-at-risk table goes through
+:func:`evalkit.report.disclosure.safe_at_risk` (1–4 shown as ``"<5"``, larger numbers
+rounded down to multiples of 5), each curve through
+:func:`evalkit.report.disclosure.safe_curve` (steps resting on fewer than 5
 persons pooled or cut), and a weekly share is left out where the persons in the state,
 or those observed but not in it, are 1–4 (either count could be recovered from the
 share and the denominator).
@@ -50,6 +52,7 @@ simulated with a fixed seed (20,000 draws by default; Montiel Olea & Plagborg-M�
 from __future__ import annotations
 
 import functools
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.dates as mdates
@@ -131,10 +134,14 @@ def _styled(func):
 
 
 def _curve_canvas(ax, figsize, n_rows: int, risk_table: bool, threshold, name: str):
-    """Figure and axes of a curve plot (taller by a risk table of ``n_rows`` rows), and
-    the disclosure-safe curve function when a ``threshold`` is set (else None)."""
+    """Figure and axes of a curve plot (taller by a risk table of ``n_rows`` rows and by
+    the two-line disclosure note), and the disclosure-safe curve function when a
+    ``threshold`` is set (else None)."""
     if figsize is None:
-        figsize = (FIGSIZE[0], FIGSIZE[1] + (0.24 * n_rows + 0.8 if risk_table else 0.0))
+        extra = (0.24 * n_rows + 0.8 if risk_table else 0.0) + (
+            0.3 if threshold is not None else 0.0
+        )
+        figsize = (FIGSIZE[0], FIGSIZE[1] + extra)
     fig, ax = _canvas(ax, figsize)
     ax.set_label(name)
     return fig, ax, (_disclosure_api().safe_curve if threshold is not None else None)
@@ -298,9 +305,12 @@ def _draw_risk_table(
     lang: str,
     threshold: int | None,
 ) -> Axes:
-    """rows: (name, colour, counts at ``times``)."""
+    """rows: (name, colour, counts at ``times``). With a ``threshold`` the counts are
+    written by :func:`evalkit.report.disclosure.safe_at_risk` (rounded down to multiples
+    of the threshold, 1..threshold-1 as ``"<5"``), the rounding of ``safe_curve``'s
+    ``n_risk``."""
     tax = _risk_table_axes(ax, len(rows), pad=0.62 if ax.get_xlabel() else 0.4)
-    mask = _disclosure_api().mask_counts if threshold is not None else None
+    mask = _disclosure_api().safe_at_risk if threshold is not None else None
     for i, (_, colour, counts) in enumerate(rows):
         counts = [int(c) for c in counts]
         if mask is not None:
@@ -342,6 +352,34 @@ def _freeze_time_ticks(ax: Axes, x_low: float, x_high: float, risk_times) -> np.
             ax.set_xlim(times[0], ax.get_xlim()[1])
     ax.xaxis.set_major_locator(FixedLocator(times))
     return times
+
+
+def _curve_note(ax: Axes, threshold: int, lang: str, below: float, truncated: bool) -> None:
+    """The one disclosure note of a curve figure (gid ``"disclosure_note"``): steps pooled
+    to >= threshold events, numbers at risk rounded, and, when a curve was cut, where."""
+    text = label("curve_truncated" if truncated else "curve_pooled", lang, t=threshold)
+    ax.annotate(
+        textwrap.fill(text, width=95),
+        xy=(0.0, 0.0),
+        xycoords="axes fraction",
+        xytext=(0.0, -below),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=SMALL_FONT_SIZE - 0.5,
+        color=COLOURS["note"],
+        fontstyle="italic",
+        gid="disclosure_note",
+        annotation_clip=False,
+    )
+
+
+def _cut_short(part: pd.DataFrame, safe: pd.DataFrame) -> bool:
+    """Whether ``safe_curve`` ended a curve before its last time."""
+    if part.empty:
+        return False
+    last = pd.to_numeric(part["time"], errors="coerce").max()
+    return safe.empty or bool(safe["time"].max() < last)
 
 
 def _at_risk_from_table(times_table: np.ndarray, n_risk: np.ndarray, times: np.ndarray):
@@ -421,9 +459,14 @@ def survival_plot(
         seven round numbers over the follow-up).
     conf_int, censor_marks : draw the shaded confidence bands and the ``+`` marks at
         censoring times.
-    disclosure : threshold of disclosure control (default 5): counts 1–4 in the risk
-        table are shown as ``"<5"`` and the curves pass through
-        :func:`evalkit.report.disclosure.safe_curve`; a note says so. None: off.
+    disclosure : threshold of disclosure control (default 5). The curves drawn are
+        :func:`evalkit.report.disclosure.safe_curve` tables (each drop rests on at least
+        5 events; a curve ends where fewer than 5 are at risk or fewer than 5 events
+        follow; no censoring marks, which show single persons), and the numbers at risk are written by
+        :func:`evalkit.report.disclosure.safe_at_risk` (1–4 as ``"<5"``, others rounded
+        down to multiples of 5, as in the exported table), so that no two numbers differ
+        by 1–4. One note under the figure says so (and why a curve ends early). None:
+        off (exact numbers, censoring marks).
     labels : display names of the groups: a dict ``{group value: name}`` or a list in
         group order. By default groups 1/0 (or True/False) are Treatment/Control.
     xlabel, ylabel : axis labels (defaults: "Weeks", "Share still in spell" in ``lang``).
@@ -466,10 +509,13 @@ def survival_plot(
         raise ArgumentError("the survival table has no rows; nothing to plot.")
     start = min(0.0, float(np.nanmin(times_all)))
     end = float(np.nanmax(times_all))
+    truncated = False
     for g in groups:
         part = _part(table, group_column, g).sort_values("time", kind="stable")
         if safe is not None:
-            part = safe(part, threshold=threshold)
+            shown = safe(part, threshold=threshold)
+            truncated |= _cut_short(part, shown)
+            part = shown  # no n_censored: censoring marks (single persons) are not drawn
         colour = colours[g]
         x, y = _stepped(start, 1.0, part["time"], part["survival"])
         (line,) = ax.step(x, y, where="post", color=colour, label=names[g], lw=LINE_WIDTH)
@@ -513,7 +559,7 @@ def survival_plot(
             rows.append((names[g], colours[g], counts))
         note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
     if threshold is not None:
-        _disclosure_note(note_axes, threshold, lang, below)
+        _curve_note(note_axes, threshold, lang, below, truncated)
     return fig
 
 
@@ -599,6 +645,7 @@ def cumulative_incidence_plot(
     start = min(0.0, float(np.nanmin(times_all)))
     end = float(np.nanmax(times_all))
     top = 0.0
+    truncated = False
     for g in groups:
         part_g = _part(table, group_column, g)
         for k, c in enumerate(causes):
@@ -606,7 +653,9 @@ def cumulative_incidence_plot(
             if part.empty:
                 continue
             if safe is not None:
-                part = safe(part, threshold=threshold)
+                shown = safe(part, threshold=threshold)
+                truncated |= _cut_short(part, shown)
+                part = shown
             if group_column is None:
                 colour, style = cause_colours[c], "-"
                 name = cause_names[c]
@@ -648,7 +697,7 @@ def cumulative_incidence_plot(
             rows.append((names[g], group_colours[g], counts))
         note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
     if threshold is not None:
-        _disclosure_note(note_axes, threshold, lang, below)
+        _curve_note(note_axes, threshold, lang, below, truncated)
     return fig
 
 

@@ -98,6 +98,7 @@ from scipy import stats
 
 from .._validation import _show, as_column_list, check_alpha, covariate_matrix
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
+from ..output.declare import declare_table
 from ..results import LinesDisplay, TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
@@ -619,6 +620,13 @@ def cumulative_incidence(
         tables.append(frame)
         survs.append(surv)
     table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    # Declared as a curve: the output gate exports it through safe_curve.
+    table = declare_table(
+        table,
+        kind="curve",
+        counts=["n_risk", "n_event"],
+        dependent=["cumulative_incidence", "std_error", "ci_low", "ci_high"],
+    )
     survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
     return CumulativeIncidence(
         table=table,

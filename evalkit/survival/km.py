@@ -27,6 +27,7 @@ from scipy import stats
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError
+from ..output.declare import declare_table
 from ._input import distinct_times, survival_data, time_counts
 
 CONF_TYPES = ("log-log", "log", "plain")
@@ -174,8 +175,13 @@ class SurvivalCurve:
                 if self.group is not None:
                     frame.insert(0, "group", label)
                 frames.append(frame)
-            self._cache["table"] = (
-                pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            # Declared as a curve: the output gate exports it through safe_curve.
+            self._cache["table"] = declare_table(
+                table,
+                kind="curve",
+                counts=["n_risk", "n_event", "n_censored"],
+                dependent=["survival", "std_error", "ci_low", "ci_high"],
             )
         return self._cache["table"]
 
