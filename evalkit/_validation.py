@@ -7,6 +7,7 @@ column, the offending values and what to do about them.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,10 +28,163 @@ from .errors import (
 MISSING_POLICIES = ("error", "drop")
 
 
+# ------------------------------------------------------------------ showing data values
+#: evalkit's own pseudonyms (:func:`evalkit.panel.pseudonymize_ids`): "P" and 8-64 hex digits.
+_PSEUDONYM = re.compile(r"(?<![0-9A-Za-z])P[0-9a-f]{8,64}(?![0-9A-Za-z])")
+#: A CPR number anywhere in a text: DDMMYY, an optional hyphen, four digits.
+_CPR_INSIDE = re.compile(
+    r"(?<!\d)(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}-?[0-9]{4}(?!\d)"
+)
+#: Words that make a column name an identifier's name ("id", "person_id", "cpr", "pnr"...).
+_ID_WORDS = {"id", "ids", "cpr", "pnr", "pid", "person", "persons", "pseudonym", "personnummer"}
+_ID_SUFFIX = re.compile(r"(?:person|pers|user|borger|client|klient)_?(?:id|nr|no)$")
+#: Values longer than this are free text and not shown.
+_MAX_SHOWN_CHARS = 40
+#: A column with more distinct values than this, one per row, is an identifier.
+_MAX_UNIQUE_SHOWN = 5
+
+
+def _plain_value(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _id_shaped(values) -> bool:
+    """Whether any value is shaped like a person identifier: a CPR number (alone, as a
+    9- or 10-digit number, or inside a text) or one of evalkit's pseudonyms (alone or
+    inside a text)."""
+    series = pd.Series([_plain_value(v) for v in values], dtype=object)
+    if series.empty:
+        return False
+    if _cpr_like(series).any():
+        return True
+    text = series[series.map(lambda v: isinstance(v, str))].astype(str)
+    if text.empty:
+        return False
+    return bool(text.str.contains(_CPR_INSIDE).any() or text.str.contains(_PSEUDONYM).any())
+
+
+def _cpr_like(values: pd.Series) -> np.ndarray:
+    try:  # the detector the export gate uses, when present
+        from .output.cpr import contains_cpr
+    except ImportError:
+        from .panel.ids import is_cpr_like
+
+        return np.asarray(is_cpr_like(values), dtype=bool)
+    return np.asarray(contains_cpr(values), dtype=bool)
+
+
+def _id_name(column) -> bool:
+    """Whether a column's name says it holds person identifiers ("id", "cpr", "person_id")."""
+    if column is None:
+        return False
+    text = str(column).lower()
+    words = set(re.split(r"[^a-z0-9]+", text)) | set(re.split(r"[^a-z]+", text))
+    return bool(words & _ID_WORDS) or "cpr" in text or bool(_ID_SUFFIX.search(text))
+
+
+def _looks_like_identifier(data) -> bool:
+    """Whether a whole column looks like an identifier: every non-missing value distinct
+    (one per row) and more than ``_MAX_UNIQUE_SHOWN`` of them, or any value id-shaped."""
+    series = pd.Series(data, copy=False) if not isinstance(data, pd.Series) else data
+    series = series.dropna()
+    if len(series) == 0:
+        return False
+    try:
+        distinct = series.nunique()
+        uniques = pd.unique(series)
+    except TypeError:  # unhashable objects
+        return False
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return False
+    if pd.api.types.is_float_dtype(series.dtype):
+        numbers = series.to_numpy(dtype=float)
+        if not np.all(numbers == np.floor(numbers)):  # fractions: amounts, not ids
+            return False
+    if distinct > _MAX_UNIQUE_SHOWN and distinct == len(series):
+        return True
+    return _id_shaped(uniques)
+
+
+def _show_values(
+    values, column=None, *, data=None, ids=None, limit: int = 5, noun: str = "distinct value"
+) -> str:
+    """Offending data values for a message, unless they may be person identifiers.
+
+    evalkit's rule: *no error, warning or repr ever echoes an identifier value*. A message
+    about a column's values (a treatment, outcome, event, strata, block or code column)
+    lists the first ``limit`` distinct values only when none of these holds:
+
+    1. a value is shaped like an identifier: a CPR number (``DDMMYY-XXXX``, ``DDMMYYXXXX``
+       or the 9/10-digit number, also inside a longer text) or an evalkit pseudonym
+       (``"P"`` and 8-64 hex digits);
+    2. the column's name says it holds ids (the words id, cpr, pnr, pid, person, pseudonym,
+       or a name ending in "id");
+    3. ``data`` (the whole column the values come from) looks like an identifier: more
+       than 5 distinct values and every one on a single row, or any value id-shaped;
+    4. a value is one of ``ids``, the person ids of the same data (the id column of a
+       panel, a trial list).
+
+    Then the text is ``"N distinct values (the column looks like an identifier; values
+    not shown)"``. Values longer than 40 characters (free text, which may name persons)
+    are not shown either. The caller's message names the column and the row count (and
+    row positions); it never shows the values itself.
+    """
+    values = [_plain_value(v) for v in values]
+    count = len(values)
+    noun = noun if count == 1 else f"{noun}s"
+    reason = _withheld(values[:limit], column, data=data, ids=ids)
+    if reason:
+        return f"{count} {noun} ({reason})"
+    shown = ", ".join(repr(v) for v in values[:limit])
+    return shown + (f", ... ({count} in all)" if count > limit else "")
+
+
+def _withheld(values, column=None, *, data=None, ids=None) -> str | None:
+    """Why ``values`` may not be shown (see :func:`_show_values`), or None when they may."""
+    values = [_plain_value(v) for v in values]
+    if (
+        _id_shaped(values)
+        or _id_name(column)
+        or (data is not None and _looks_like_identifier(data))
+        or (ids is not None and _among_ids(values, ids))
+    ):
+        return "the column looks like an identifier; values not shown"
+    if any(len(str(v)) > _MAX_SHOWN_CHARS for v in values):
+        return "long text; values not shown"
+    return None
+
+
+def _among_ids(values, ids) -> bool:
+    known = pd.Index(pd.unique(pd.Series(ids, copy=False).dropna()))
+    as_text = pd.Index(known.astype(str).str.strip())
+    for value in values:
+        if value in known or str(value).strip() in as_text:
+            return True
+    return False
+
+
 def _show(values, limit: int = 5) -> str:
-    values = list(values)
-    shown = ", ".join(repr(v.item() if isinstance(v, np.generic) else v) for v in values[:limit])
+    """Values (column names, levels, causes) for a message; none when any is id-shaped
+    (a CPR number or a pseudonym): see :func:`_show_values` for data values."""
+    values = [_plain_value(v) for v in values]
+    if _id_shaped(values):
+        return f"{len(values)} values (identifier-shaped; not shown)"
+    shown = ", ".join(repr(v) for v in values[:limit])
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def row_positions(mask, rows: np.ndarray | None = None, limit: int = 5, noun: str = "row") -> str:
+    """The first 0-based row positions where ``mask`` is true (or of the given positions),
+    as ``"rows 0, 3, 7 and 12 more"``; ``rows`` maps positions in a subset of the data
+    (after missing rows were dropped) back to the data's own positions."""
+    positions = np.asarray(mask)
+    if positions.dtype == bool:
+        positions = np.flatnonzero(positions)
+    if rows is not None:
+        positions = np.asarray(rows)[positions]
+    shown = ", ".join(str(int(p)) for p in positions[:limit])
+    more = f" and {len(positions) - limit} more" if len(positions) > limit else ""
+    return f"{noun}{'s' if len(positions) != 1 else ''} {shown}{more}"
 
 
 def check_alpha(alpha: float) -> float:
@@ -72,11 +226,24 @@ def select_columns(
 ) -> pd.DataFrame:
     """Return the used columns of ``data`` after the missing-value policy (a frame to read).
 
+    See :func:`select_rows`, which also returns the positions of the rows kept.
+    """
+    return select_rows(data, roles, missing)[0]
+
+
+def select_rows(
+    data: pd.DataFrame, roles: dict[str, list[str]], missing: str = "error"
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Return the used columns of ``data`` after the missing-value policy (a frame to read).
+
     ``roles`` maps a role (``"outcome"``, ``"covariates"``...) to its column
     names; names are checked to exist and not to play two roles. With
     ``missing="error"`` any missing value in a used column raises
     :class:`MissingValueError`; with ``missing="drop"`` incomplete rows are
     dropped (listwise) and a :class:`MissingValueWarning` gives the count.
+
+    Returns the frame and the 0-based positions in ``data`` of its rows (None when it
+    has every row of ``data``), so that messages can point at the caller's rows.
     """
     if not isinstance(data, pd.DataFrame):
         raise ArgumentError(
@@ -103,7 +270,7 @@ def select_columns(
     if not gaps:
         # Nothing to drop: hand back the caller's frame itself (read-only by convention:
         # evalkit never writes into it), which saves a copy of register-sized columns.
-        return data
+        return data, None
     frame = data.loc[:, used]
     incomplete = np.logical_or.reduce(list(gaps.values()))
     if incomplete.any():
@@ -111,8 +278,8 @@ def select_columns(
         if missing == "error":
             raise MissingValueError(
                 f"missing values in the columns used ({where}; {int(incomplete.sum())} of "
-                f"{len(frame)} rows). Remove or impute them, or pass missing='drop' to drop "
-                "incomplete rows."
+                f"{len(frame)} rows, {row_positions(incomplete)}). Remove or impute them, or "
+                "pass missing='drop' to drop incomplete rows."
             )
         warnings.warn(
             f"missing='drop': dropped {int(incomplete.sum())} of {len(frame)} rows with missing "
@@ -123,7 +290,8 @@ def select_columns(
         frame = frame.loc[~incomplete]
         if len(frame) == 0:
             raise MissingValueError("no complete rows remain after dropping missing values.")
-    return frame
+        return frame, np.flatnonzero(~incomplete)
+    return frame, None
 
 
 def _missing_mask(series: pd.Series) -> np.ndarray | None:
@@ -138,8 +306,13 @@ def _missing_mask(series: pd.Series) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
-def treatment_indicator(series: pd.Series, name: str) -> np.ndarray:
-    """Return the treatment as a boolean array; it must be 0/1 or boolean with both arms present."""
+def treatment_indicator(series: pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
+    """Return the treatment as a boolean array; it must be 0/1 or boolean with both arms present.
+
+    ``rows``: the positions of the series' rows in the caller's data (see
+    :func:`select_rows`), for the row positions in messages. Offending values are shown
+    only as :func:`_show_values` allows (never an identifier).
+    """
     values = series.to_numpy()
     if series.dtype == bool:
         treated = values.astype(bool)
@@ -147,10 +320,12 @@ def treatment_indicator(series: pd.Series, name: str) -> np.ndarray:
         numeric = pd.to_numeric(series, errors="coerce")
         bad = ~np.isin(numeric.to_numpy(), (0, 1)) | numeric.isna().to_numpy()
         if bad.any():
-            offending = pd.unique(series[bad])
+            shown = _show_values(pd.unique(series[bad]), name, data=series)
             raise TreatmentError(
-                f"treatment column {name!r} must be 0/1 or boolean; found {bad.sum()} rows with "
-                f"other values: {_show(offending)}. Recode it, e.g. data[{name!r}] == 'treated'."
+                f"treatment column {name!r} must be 0/1 or boolean; {int(bad.sum())} of "
+                f"{len(series)} rows hold other values ({row_positions(bad, rows)}): {shown}. "
+                f"Recode it, e.g. data[{name!r}] == 'treated', or check that {name!r} is the "
+                "treatment column."
             )
         treated = numeric.to_numpy() == 1
     n_treated = int(treated.sum())
@@ -163,43 +338,57 @@ def treatment_indicator(series: pd.Series, name: str) -> np.ndarray:
     return treated
 
 
-def numeric_column(series: pd.Series, name: str, role: str = "outcome") -> np.ndarray:
-    """Return a numeric (or boolean) column as a float array, or raise :class:`OutcomeError`."""
+def numeric_column(
+    series: pd.Series, name: str, role: str = "outcome", rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Return a numeric (or boolean) column as a float array, or raise :class:`OutcomeError`.
+
+    Values that are not numbers are shown only as :func:`_show_values` allows.
+    """
     if series.dtype == bool or pd.api.types.is_bool_dtype(series.dtype):
         return series.to_numpy(dtype=float)
     if not pd.api.types.is_numeric_dtype(series.dtype):
+        bad = pd.to_numeric(series, errors="coerce").isna().to_numpy() & series.notna().to_numpy()
+        shown = _show_values(pd.unique(series[bad] if bad.any() else series), name, data=series)
         raise OutcomeError(
-            f"{role} column {name!r} must be numeric; it has dtype {series.dtype} "
-            f"(values such as {_show(pd.unique(series))}). Convert it with pd.to_numeric."
+            f"{role} column {name!r} must be numeric; it has dtype {series.dtype}, and "
+            f"{int(bad.sum())} of {len(series)} rows are not numbers ({row_positions(bad, rows)}): "
+            f"{shown}. Convert it with pd.to_numeric, or check that {name!r} is the {role} "
+            "column."
         )
     values = series.to_numpy(dtype=float)
-    if not np.isfinite(values).all():
-        raise OutcomeError(f"{role} column {name!r} holds infinite values; remove or recode them.")
+    infinite = ~np.isfinite(values)
+    if infinite.any():
+        raise OutcomeError(
+            f"{role} column {name!r} holds infinite values in {int(infinite.sum())} rows "
+            f"({row_positions(infinite, rows)}); remove or recode them."
+        )
     return values
 
 
-def binary_column(series: pd.Series, name: str) -> np.ndarray:
+def binary_column(series: pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
     """Return a 0/1 or boolean outcome as a boolean array, or raise :class:`OutcomeError`."""
     if series.dtype == bool:
         return series.to_numpy(dtype=bool)
     numeric = pd.to_numeric(series, errors="coerce")
     bad = ~np.isin(numeric.to_numpy(), (0, 1)) | numeric.isna().to_numpy()
     if bad.any():
+        shown = _show_values(pd.unique(series[bad]), name, data=series)
         raise OutcomeError(
-            f"binary outcome column {name!r} must be 0/1 or boolean; found {int(bad.sum())} rows "
-            f"with other values: {_show(pd.unique(series[bad]))}."
+            f"binary outcome column {name!r} must be 0/1 or boolean; {int(bad.sum())} of "
+            f"{len(series)} rows hold other values ({row_positions(bad, rows)}): {shown}."
         )
     return numeric.to_numpy() == 1
 
 
-def weights_column(series: pd.Series, name: str) -> np.ndarray:
+def weights_column(series: pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
     """Return a weights column as a float array; weights must be finite and positive."""
-    values = numeric_column(series, name, role="weights")
+    values = numeric_column(series, name, role="weights", rows=rows)
     bad = values <= 0
     if bad.any():
         raise ArgumentError(
             f"weights column {name!r} must be positive; {int(bad.sum())} rows have weights <= 0 "
-            f"(e.g. {_show(pd.unique(values[bad]))}). Drop units with weight 0 from the data."
+            f"({row_positions(bad, rows)}). Drop units with weight 0 from the data."
         )
     return values
 
@@ -224,10 +413,17 @@ def covariate_matrix(frame: pd.DataFrame, covariates: list[str]) -> tuple[np.nda
             blocks.append(numeric_column(series, name, role="covariate")[:, None])
             names.append(name)
             continue
-        levels = sorted(pd.unique(series), key=str)
+        levels = sorted(pd.unique(series.dropna()), key=str)
+        if _looks_like_identifier(series):
+            raise DesignError(
+                f"covariate {name!r} is text with {len(levels)} distinct values in "
+                f"{len(series)} rows and looks like a person identifier (values not shown); "
+                "an id is not a covariate. Drop it from covariates, or recode it into a few "
+                "categories."
+            )
         if len(levels) < 2:
             raise DesignError(
-                f"covariate {name!r} takes a single value ({_show(levels)}); "
+                f"covariate {name!r} takes a single value ({_show_values(levels, name)}); "
                 "drop it from covariates."
             )
         for level in levels[1:]:
@@ -295,12 +491,12 @@ def prepare_trial(
         "fixed_effects": [fixed_effects] if fixed_effects else [],
         "weights": [weights] if weights else [],
     }
-    frame = select_columns(data, roles, missing=missing)
-    treated = treatment_indicator(frame[treatment], treatment)
+    frame, rows = select_rows(data, roles, missing=missing)
+    treated = treatment_indicator(frame[treatment], treatment, rows)
     if binary:
-        y = binary_column(frame[outcome], outcome).astype(float)
+        y = binary_column(frame[outcome], outcome, rows).astype(float)
     else:
-        y = numeric_column(frame[outcome], outcome)
+        y = numeric_column(frame[outcome], outcome, rows=rows)
     x, x_names = covariate_matrix(frame, covariate_names)
     return TrialData(
         y=y,
@@ -310,5 +506,5 @@ def prepare_trial(
         blocks=group_codes(frame[blocks]) if blocks else None,
         clusters=group_codes(frame[clusters]) if clusters else None,
         fixed_effects=group_codes(frame[fixed_effects]) if fixed_effects else None,
-        weights=weights_column(frame[weights], weights) if weights else None,
+        weights=weights_column(frame[weights], weights, rows) if weights else None,
     )

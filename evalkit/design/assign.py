@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validation import as_column_list, select_columns
+from .._validation import _show, _withheld, as_column_list, row_positions, select_columns
 from ..errors import ArgumentError, DesignError, EvalkitWarning
 from ..inference.randomization import check_seed
 
@@ -127,13 +127,30 @@ class Assignment:
     balance: object | None = None
 
     def apply(self, data: pd.DataFrame) -> pd.DataFrame:
-        """A copy of ``data`` with the treatment column added (``data`` is not modified)."""
-        return data.assign(**{self.audit.name: self.treatment})
+        """A copy of ``data`` with the treatment column added (``data`` is not modified),
+        declared person-level for the output gate (it is never exported from register
+        data)."""
+        from ..output.declare import declare_table
+
+        return declare_table(data.assign(**{self.audit.name: self.treatment}), person_level=True)
 
     def to_frame(self) -> pd.DataFrame:
-        """Counts per block and arm: persons and assignment units."""
+        """Counts per block and arm: persons and assignment units.
+
+        Declared for the output gate: the persons per arm are counts; the units per arm
+        (the persons themselves without clusters) rest on them."""
+        from ..output.declare import declare_table
+
         rows = [{"block": block, **counts} for block, counts in self.audit.counts.items()]
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows, columns=["block", *_ARM_COUNTS])
+        return declare_table(
+            frame,
+            counts=["treated_persons", "control_persons"],
+            dependent={
+                "treated_units": ["treated_persons"],
+                "control_units": ["control_persons"],
+            },
+        )
 
     def summary(self) -> str:
         a = self.audit
@@ -148,9 +165,21 @@ class Assignment:
     def __str__(self) -> str:
         return self.summary()
 
+    def __repr__(self) -> str:
+        # Not the dataclass repr: the treatment Series is indexed by the data's index,
+        # which may hold person ids.
+        a = self.audit
+        return (
+            f"Assignment({a.design}, {int(self.treatment.sum())} of {a.n_persons} persons "
+            f"treated, {a.n_units} units, seed {a.seed}, column {a.name!r})"
+        )
+
     def _repr_html_(self) -> str:
         head = html.escape(self.summary().split("\n")[0])
         return f"<div><p>{head}</p>{self.to_frame().to_html(index=False)}</div>"
+
+
+_ARM_COUNTS = ["treated_persons", "control_persons", "treated_units", "control_units"]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -247,10 +276,15 @@ def assign(
     if not ids and pd.isna(data.index).any():
         raise ArgumentError("the data's index has missing values; pass ids= (a column of ids).")
     id_text = _text(id_values)
-    if len(set(id_text)) < len(id_text):
-        duplicated = pd.Series(id_text).loc[lambda s: s.duplicated()].unique()[:5].tolist()
+    repeated = pd.Series(id_text).duplicated().to_numpy()
+    if repeated.any():
         where = f"column {ids!r}" if ids else "the index"
-        raise DesignError(f"ids in {where} are not unique (e.g. {duplicated}); each person once.")
+        persons = pd.Series(id_text[repeated]).nunique()
+        raise DesignError(
+            f"ids in {where} are not unique: {persons} ids appear on more than one row "
+            f"({int(repeated.sum())} repeated rows, {row_positions(repeated)}); list each "
+            "person once."
+        )
     n = len(frame)
     block_text = _text(frame[blocks]) if blocks else np.full(n, "all", dtype=object)
     cluster_text = _text(frame[clusters]) if clusters else id_text
@@ -267,7 +301,9 @@ def assign(
                 f"{int((spans > 1).sum())} clusters of {clusters!r} span several blocks of "
                 f"{blocks!r}; clusters must be nested within blocks."
             )
-    targets = _targets(n_treated, blocks, clusters, unit_block)
+    # Block labels appear in messages unless they may be person ids (blocks=the id column).
+    hidden = _withheld(pd.unique(block_text), blocks, data=block_text) if blocks else None
+    targets = _targets(n_treated, blocks, clusters, unit_block, hidden)
     rng = np.random.Generator(np.random.PCG64(seed_value))
     unit_treated = np.zeros(len(unit_labels), dtype=bool)
     counts: dict[str, dict[str, int]] = {}
@@ -275,7 +311,7 @@ def assign(
         members = np.flatnonzero(unit_block == block)
         members = members[np.argsort(unit_labels[members].astype(str), kind="stable")]
         size = len(members)
-        k = _block_count(block, size, prob_value, targets, rng, blocks, clusters)
+        k = _block_count(block, size, prob_value, targets, rng, blocks, clusters, hidden)
         keys = rng.random(size)
         chosen = members[np.argsort(keys, kind="stable")[:k]]
         unit_treated[chosen] = True
@@ -313,8 +349,17 @@ def assign(
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
     treatment = pd.Series(row_treated.astype(np.int64), index=frame.index, name=name)
+    treatment.attrs = _person_level_attrs(treatment)
     balance = _balance(data, treatment, covariates, name) if covariates is not None else None
     return Assignment(treatment=treatment, audit=audit, balance=balance)
+
+
+def _person_level_attrs(treatment: pd.Series) -> dict:
+    """The treatment per person declared person-level for the output gate (so that
+    ``treatment.to_frame()`` is refused as microdata)."""
+    from ..output.declare import declare_table
+
+    return dict(declare_table(treatment.to_frame(), person_level=True).attrs)
 
 
 def _requested(n_treated):
@@ -325,7 +370,7 @@ def _requested(n_treated):
     return int(n_treated)
 
 
-def _targets(n_treated, blocks, clusters, unit_block) -> dict | None:
+def _targets(n_treated, blocks, clusters, unit_block, hidden=None) -> dict | None:
     """The requested number treated per block (text keys), or None for ``prob``."""
     if n_treated is None:
         return None
@@ -340,7 +385,8 @@ def _targets(n_treated, blocks, clusters, unit_block) -> dict | None:
         if missing or extra:
             raise ArgumentError(
                 f"n_treated must give a number for every block of {blocks!r} and only those; "
-                f"missing {missing[:5]}, unknown {extra[:5]}."
+                f"{_block_list('missing', missing, hidden)}, "
+                f"{_block_list('unknown', extra, _withheld(extra, blocks))}."
             )
         return targets
     if blocks:
@@ -351,9 +397,22 @@ def _targets(n_treated, blocks, clusters, unit_block) -> dict | None:
     return {"all": _whole(n_treated, "n_treated")}
 
 
-def _block_count(block, size, prob, targets, rng, blocks, clusters) -> int:
+def _block_list(what: str, labels: list, hidden: str | None) -> str:
+    if not labels:
+        return f"{what}: none"
+    if hidden:
+        return f"{what}: {len(labels)} blocks ({hidden})"
+    return f"{what}: {_show(labels)}"
+
+
+def _block_count(block, size, prob, targets, rng, blocks, clusters, hidden) -> int:
     unit = "cluster" if clusters else "unit"
-    where = f"block {block!r} of {blocks!r}" if blocks else "the data"
+    if not blocks:
+        where = "the data"
+    elif hidden:
+        where = f"a block of {blocks!r} ({hidden})"
+    else:
+        where = f"block {block!r} of {blocks!r}"
     if size < 2:
         raise DesignError(
             f"{where} has a single {unit}; it cannot have a treated and a control {unit}. "

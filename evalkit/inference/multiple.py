@@ -25,6 +25,7 @@ import pandas as pd
 
 from .._validation import as_column_list, check_choice
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from .randomization import (
     ALTERNATIVES,
     SQRT_EPS,
@@ -201,7 +202,8 @@ class MultipleTestResult:
         frame["n_draws"] = self.n_draws
         frame["exact"] = self.exact
         frame["seed"] = self.seed
-        return frame
+        # the result does not know the arm sizes: declared with no counts of persons
+        return declare_table(frame, counts=[])
 
     def _header(self) -> str:
         how = (

@@ -58,6 +58,7 @@ from .._validation import (
     treatment_indicator,
 )
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ..results import LinesDisplay
 
 __all__ = ["RandomizationInterval", "RandomizationResult", "randomization_ci", "randomization_test"]
@@ -939,6 +940,9 @@ def _draws_text(result) -> str:
     return f"Monte Carlo, {result.n_draws:,} draws, seed {result.seed}"
 
 
+_ARMS = ["n_treated", "n_control"]
+
+
 @dataclass(frozen=True, eq=False)
 class RandomizationResult(LinesDisplay):
     """A randomization test of the sharp null of no effect for anybody.
@@ -995,8 +999,10 @@ class RandomizationResult(LinesDisplay):
         return f"Randomization test ({self.statistic_name}; {_draws_text(self)})"
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: statistic, observed value, p-value, its MC standard error and the draws."""
-        return pd.DataFrame(
+        """One row: statistic, observed value, p-value, its MC standard error, the draws
+        and the arm sizes (n_treated, n_control, in assignment units), declared for the
+        output gate: the arm sizes are counts, the statistic and p-value rest on them."""
+        frame = pd.DataFrame(
             [
                 {
                     "outcome": self.outcome,
@@ -1010,8 +1016,13 @@ class RandomizationResult(LinesDisplay):
                     "alternative": self.alternative,
                     "design": self.design,
                     "seed": self.seed,
+                    "n_treated": self.n_treated,
+                    "n_control": self.n_control,
                 }
             ]
+        )
+        return declare_table(
+            frame, counts=_ARMS, dependent=["statistic", "p_value", "mc_std_error"]
         )
 
     def _lines(self) -> list[str]:
@@ -1188,8 +1199,10 @@ class RandomizationInterval(LinesDisplay):
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: estimate, interval, p-value of no effect (tidy columns)."""
-        return pd.DataFrame(
+        """One row: estimate, interval, p-value of no effect (tidy columns) and the arm
+        sizes (n_treated, n_control), declared for the output gate as counts with the
+        estimate, interval and p-value resting on them."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": self.treatment,
@@ -1200,8 +1213,13 @@ class RandomizationInterval(LinesDisplay):
                     "level": self.level,
                     "outcome": self.outcome,
                     "method": self.method,
+                    "n_treated": self.n_treated,
+                    "n_control": self.n_control,
                 }
             ]
+        )
+        return declare_table(
+            frame, counts=_ARMS, dependent=["estimate", "p_value", "conf_low", "conf_high"]
         )
 
     def _lines(self) -> list[str]:

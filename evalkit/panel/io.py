@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import as_column_list
+from .._validation import as_column_list, row_positions
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitError
 from .ids import pseudonymize_ids
 
@@ -185,27 +185,36 @@ def _check_contiguous(parquet, id: str) -> None:
     import pyarrow.compute as pc
 
     firsts = []  # the id of each run of rows (one per person when the file is fine)
+    starts = []  # the row where each run begins
     last = None
+    offset = 0
     for batch in parquet.iter_batches(batch_size=1 << 20, columns=[id]):
         ids = _plain(batch.column(0))
         if ids.null_count:
+            missing = offset + np.flatnonzero(ids.is_null().to_numpy(zero_copy_only=False))
             raise DesignError(
-                f"{ids.null_count} rows have a missing id in column {id!r}; every row must "
-                "belong to a person."
+                f"{ids.null_count} rows have a missing id in column {id!r} (first "
+                f"{row_positions(missing)}); every row must belong to a person."
             )
         if len(ids) == 0:
             continue
-        firsts.append(ids.filter(pa.array(_run_starts(ids, last))))
+        new = _run_starts(ids, last)
+        firsts.append(ids.filter(pa.array(new)))
+        starts.append(offset + np.flatnonzero(new))
         last = ids[-1].as_py()
+        offset += len(ids)
     if not firsts:
         return
     runs = pa.chunked_array(firsts)
     if pc.count_distinct(runs).as_py() < len(runs):
         counts = pc.value_counts(runs).field("counts")
         persons = int(pc.sum(pc.greater(counts, 1)).as_py())
+        again = pd.Series(runs.to_numpy()).duplicated().to_numpy()  # a person's rows resume
+        resumed = np.concatenate(starts)[again]
         raise DesignError(
-            f"the rows of {persons} persons are not contiguous in the file (a person's rows "
-            f"appear in more than one place). Sort the file by {id!r} (e.g. "
+            f"the rows of {persons} persons are not contiguous in column {id!r} of the file "
+            f"(a person's rows appear in more than one place; they resume at "
+            f"{row_positions(resumed)}). Sort the file by {id!r} (e.g. "
             f"frame.sort_values({id!r}, kind='stable').to_parquet(...)) so that each "
             "person's rows are together."
         )
@@ -297,7 +306,8 @@ def _read_with(reader, path: Path, kind: str, kwargs) -> pd.DataFrame:
 def _scrub(error: Exception) -> str:
     """The error's text with CPR-shaped numbers masked."""
     text = f"{type(error).__name__}: {error}"
-    return re.sub(r"(?<!\d)\d{6}-?\d{3,4}(?!\d)", "<masked number>", text)
+    text = re.sub(r"(?<!\d)\d{6}-?\d{3,4}(?!\d)", "<masked number>", text)
+    return re.sub(r"(?<![0-9A-Za-z])P[0-9a-f]{8,64}(?![0-9A-Za-z])", "<masked id>", text)
 
 
 def _select(frame: pd.DataFrame, wanted, path: Path) -> pd.DataFrame:

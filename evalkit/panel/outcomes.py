@@ -3,8 +3,10 @@
 Every function here reads a :class:`~evalkit.panel.StatusPanel` and returns a
 DataFrame with one row per person, column ``id`` first and persons in the panel's
 row order (except :func:`full_year_persons`, which counts per period and state,
-and :func:`add_hours`, which returns a new panel). The returned frame's ``attrs``
-say what was used:
+and :func:`add_hours`, which returns a new panel). The per-person frames are declared
+person-level for the output gate (:mod:`evalkit.output`: they never leave a register
+environment; export aggregates of them); :func:`full_year_persons` declares its
+full-year persons a count of persons. The returned frame's ``attrs`` say what was used:
 
 * ``attrs["n_persons"]``: persons in the panel (= rows);
 * ``attrs["person_weeks"]``: observed person-weeks inside the window used;
@@ -43,8 +45,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice, select_columns
+from .._validation import _withheld, check_choice, row_positions, select_columns
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ._runs import first_long_run, in_set, member_mask, member_passes, row_blocks
 from .panel import PanelWarning, StatusPanel
 from .weeks import EPOCH_MONDAY, ordinal_to_label, ordinal_to_monday, parse_weeks
@@ -423,11 +426,10 @@ def add_hours(
     person, _ = pd.factorize(frame[id])
     dup = pd.DataFrame({"p": person, "k": key_start}).duplicated(keep=False).to_numpy()
     if dup.any():
-        example = frame.loc[dup, [id, period]].head(3).to_dict("records")
         raise DesignError(
-            f"{int(dup.sum())} rows share a (person, {period_type}) with another row, e.g. "
-            f"{example}. Keep one row per person and {period_type} (sum them first if they "
-            "are parts of the same period's hours)."
+            f"{int(dup.sum())} rows share a (person, {period_type}) with another row (columns "
+            f"{id!r} and {period!r}; {row_positions(dup)}). Keep one row per person and "
+            f"{period_type} (sum them first if they are parts of the same period's hours)."
         )
     rows = ids.get_indexer(frame[id])
     problems = {
@@ -444,6 +446,8 @@ def add_hours(
                     f" No id matches: the data's ids ({frame[id].dtype}) and the panel's "
                     f"({panel.ids.dtype}) may be of different types."
                 )
+            if (rows < 0).any():
+                hint += f" Rows of persons not in the panel: {row_positions(rows < 0)}."
             raise DesignError(
                 f"hours data and panel do not match: {text} (of {len(frame)} rows; the panel "
                 f"covers weeks {_span_text(panel)}).{hint} Check the ids and periods, or pass "
@@ -553,10 +557,15 @@ def full_year_persons(
         }
     )
     frame = _finish(
-        frame, panel, (panel.first_week, panel.first_week + panel.n_weeks - 1), None, observed
+        frame,
+        panel,
+        (panel.first_week, panel.first_week + panel.n_weeks - 1),
+        None,
+        observed,
+        per_person=False,
     )
     frame.attrs["by"] = by
-    return frame
+    return declare_full_year_persons(frame)
 
 
 # ---------------------------------------------------------------------- shared
@@ -634,7 +643,9 @@ def _window(panel: StatusPanel, window) -> tuple[int, int]:
     return max(first, panel.first_week), min(last, panel_last)
 
 
-def _finish(frame, panel, used, requested, person_weeks) -> pd.DataFrame:
+def _finish(frame, panel, used, requested, person_weeks, per_person=True) -> pd.DataFrame:
+    """Record what was used in ``frame.attrs``; a frame of one row per person is declared
+    person-level for the output gate (microdata: never exported from register data)."""
     frame.attrs["n_persons"] = panel.n_persons
     frame.attrs["person_weeks"] = person_weeks
     frame.attrs["window"] = (int(used[0]), int(used[1]))
@@ -642,7 +653,17 @@ def _finish(frame, panel, used, requested, person_weeks) -> pd.DataFrame:
         frame.attrs["window_requested"] = tuple(requested)
     if panel.calendar and not panel.aligned:
         frame.attrs["window_labels"] = tuple(ordinal_to_label(list(used)))
-    return frame
+    return declare_table(frame, person_level=True) if per_person else frame
+
+
+def declare_full_year_persons(frame: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`full_year_persons` frame declared for the output gate: full-year persons
+    are a (fractional) count of persons, and the person-weeks, which give them away
+    (``weeks / period_weeks``), rest on them. A person adds at most one full-year person,
+    so a count of at least the threshold rests on at least as many persons."""
+    return declare_table(
+        frame, counts=["full_year_persons"], dependent={"weeks": ["full_year_persons"]}
+    )
 
 
 def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
@@ -742,8 +763,16 @@ def _month_numbers(series: pd.Series, name: str) -> np.ndarray:
     for i, label in enumerate(uniques):
         match = _MONTH.match(label)
         if not match or not 1 <= int(match.group(2)) <= 12:
+            unread = inverse == i
+            reason = _withheld([label], name)
+            where = f"{int(unread.sum())} rows, {row_positions(unread)}"
+            shown = (
+                f"months in column {name!r} ({where}; {reason})"
+                if reason
+                else (f"month {label!r} in column {name!r} ({where})")
+            )
             raise ArgumentError(
-                f"cannot read month {label!r} in column {name!r}: use 'YYYY-MM' strings "
+                f"cannot read {shown}: use 'YYYY-MM' strings "
                 "(e.g. '2016-03'), dates or pandas Periods."
             )
         numbers[i] = int(match.group(1)) * 12 + int(match.group(2)) - 1

@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .._validation import select_columns
+from .._validation import row_positions, select_columns, select_rows
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
 from ._runs import in_set, observed_weeks, row_blocks
 from .states import StateClassification
@@ -196,6 +196,12 @@ class StatusPanel:
         frame = select_columns(data, columns)
         if status not in data.columns:
             raise ColumnError(f"status column {status!r} is not in the data.")
+        for role, name in (("status", status), ("hours", hours)):
+            if name is not None and name in (id, week):
+                raise ColumnError(
+                    f"{role} column {name!r} is also the {'id' if name == id else 'week'} "
+                    "column; give each role its own column."
+                )
         status_values = _codes_array(data[[status]])[:, 0]
         hours_values = None if hours is None else _column(data, hours, "hours")
         week_numbers, calendar = parse_weeks(frame[week], "week")
@@ -213,13 +219,15 @@ class StatusPanel:
         cols = week_numbers - first
         flat = rows.astype(np.int64) * (last - first + 1) + cols
         if np.unique(flat).size != flat.size:
-            dup = frame.loc[pd.Series(flat).duplicated(keep=False).to_numpy(), [id, week]]
+            repeated = pd.Series(flat).duplicated().to_numpy()
+            persons = np.unique(rows[repeated]).size
             raise DesignError(
-                f"{pd.Series(flat).duplicated().sum()} duplicate (person, week) rows in the long "
-                f"data, e.g. {dup.head(3).to_dict('records')}. Keep one row per person and week "
-                "(a register's priority rule decides between codes)."
+                f"{int(repeated.sum())} duplicate (person, week) rows in the long data (columns "
+                f"{id!r} and {week!r}; {persons} persons; repeats at {row_positions(repeated)}). "
+                "Keep one row per person and week (a register's "
+                "priority rule decides between codes)."
             )
-        classified = states.classify(status_values)
+        classified = states.classify(status_values, column=status, ids=frame[id])
         n_weeks = last - first + 1
         fill = UNOBSERVED if blank is None else states.state_index(blank)
         codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
@@ -235,7 +243,7 @@ class StatusPanel:
         hours_matrix = None
         if hours_values is not None:
             hours_matrix = np.full((len(ids), n_weeks), np.nan)
-            hours_matrix[rows, cols] = pd.to_numeric(hours_values, errors="raise")
+            hours_matrix[rows, cols] = _hours_numbers(hours_values, hours)
         panel = cls(
             ids, codes, states.names, first, calendar, False, states.absorbing, hours=hours_matrix
         )
@@ -290,17 +298,24 @@ class StatusPanel:
                 f"by {week_columns[bad + 1]!r}. Reorder the columns or drop the repeat."
             )
         ids = data[id].to_numpy()
-        if pd.Series(ids).duplicated().any():
+        repeated = pd.Series(ids).duplicated().to_numpy()
+        if repeated.any():
+            persons = pd.Series(ids[repeated]).nunique()
             raise DesignError(
-                f"{int(pd.Series(ids).duplicated().sum())} persons appear on more than one "
-                f"row of the wide data (column {id!r}); keep one row per person."
+                f"{persons} persons appear on more than one row of the wide data (column "
+                f"{id!r}; {int(repeated.sum())} repeated rows, {row_positions(repeated)}); "
+                "keep one row per person."
             )
+        if id in week_columns:
+            raise ColumnError(f"the id column {id!r} is also among the week columns.")
         first, n_weeks = int(numbers[0]), int(numbers[-1] - numbers[0] + 1)
         positions = numbers - first
         codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
         for start in range(0, len(week_columns), chunk_columns):
             block = _codes_array(data[week_columns[start : start + chunk_columns]])
-            codes[:, positions[start : start + chunk_columns]] = states.classify(block)
+            codes[:, positions[start : start + chunk_columns]] = states.classify(
+                block, column=None, ids=ids
+            )
         if blank is not None:
             fill = states.state_index(blank)
             for block in row_blocks(len(ids), n_weeks):  # no full-size masks
@@ -341,7 +356,10 @@ class StatusPanel:
         wanted = np.asarray(ids)
         index = self.id_index.get_indexer(wanted)
         if (index < 0).any():
-            raise ArgumentError(f"{int((index < 0).sum())} ids are not in the panel.")
+            raise ArgumentError(
+                f"{int((index < 0).sum())} of the {len(wanted)} ids asked for are not in the "
+                f"panel ({row_positions(index < 0, noun='position')} of the ids given)."
+            )
         return replace(
             self,
             ids=self.ids[index],
@@ -373,9 +391,13 @@ class StatusPanel:
             raise ArgumentError("this panel is already aligned.")
         if unmatched not in ("error", "drop"):
             raise ArgumentError(f"unmatched must be 'error' or 'drop'; got {unmatched!r}.")
-        frame = select_columns(trial, {"id": [id], "reference": [reference]})
-        if frame[id].duplicated().any():
-            raise DesignError(f"the trial list has duplicate ids in {id!r}.")
+        frame, trial_rows = select_rows(trial, {"id": [id], "reference": [reference]})
+        repeated = frame[id].duplicated().to_numpy()
+        if repeated.any():
+            raise DesignError(
+                f"the trial list has {int(repeated.sum())} rows whose id in {id!r} repeats an "
+                f"earlier row ({row_positions(repeated, trial_rows)}); keep one row per person."
+            )
         ref_weeks, calendar = parse_weeks(frame[reference], "reference week")
         if calendar != self.calendar:
             kind = "calendar weeks" if self.calendar else "integer week numbers"
@@ -392,6 +414,8 @@ class StatusPanel:
         found = {k: v for k, v in problems.items() if v}
         if found:
             text = "; ".join(f"{v} {k}" for k, v in found.items())
+            if (index < 0).any():
+                text += f" (trial list {row_positions(index < 0, trial_rows)})"
             if unmatched == "error":
                 raise DesignError(
                     f"trial list and register do not match: {text}. Check the ids and weeks, "
@@ -472,6 +496,18 @@ def _codes_array(frame: pd.DataFrame) -> np.ndarray:
     if numeric:
         return frame.to_numpy(dtype=np.float64, na_value=np.nan)
     return frame.to_numpy()
+
+
+def _hours_numbers(values: np.ndarray, name: str) -> np.ndarray:
+    """Hours as floats; an error names the column and rows, never the values."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(numbers) & pd.notna(values)
+    if bad.any():
+        raise ArgumentError(
+            f"hours column {name!r} must be numeric; {int(bad.sum())} rows are not numbers "
+            f"({row_positions(bad)}). Convert it with pd.to_numeric."
+        )
+    return numbers
 
 
 def _column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:

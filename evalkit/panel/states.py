@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._validation import _withheld
 from ..errors import ArgumentError, EvalkitError
 
 
@@ -83,11 +84,15 @@ class StateClassification:
             names = [names]
         return np.array([self.state_index(n) for n in names], dtype=np.int8)
 
-    def classify(self, codes) -> np.ndarray:
+    def classify(self, codes, *, column: str | None = None, ids=None) -> np.ndarray:
         """State codes (int8, positions in :attr:`names`) of raw codes; -1 for missing values.
 
         Raises :class:`UnknownCodeError` listing unmapped codes and their counts, unless
-        ``other`` is set. Whole-number codes in a numeric array (a register's benefit
+        ``other`` is set. The codes are listed only when they cannot be person identifiers
+        (the rule of :func:`evalkit._validation._show_values`): ``column`` names the code
+        column (for the message and the rule) and ``ids`` are the persons' ids in the same
+        data, so that an id column passed as the code column is never echoed.
+        Whole-number codes in a numeric array (a register's benefit
         codes, NaN for blank weeks) go through a lookup table over their range: a few
         vectorised passes instead of hashing every value.
         """
@@ -100,7 +105,7 @@ class StateClassification:
                 counts[0] -= int(np.count_nonzero(missing))  # missing cells sat at offset 0
             present = np.flatnonzero(counts)
             table = np.full(len(counts), -1, dtype=np.int8)
-            table[present] = self._map(pd.Index(present + low), counts[present])
+            table[present] = self._map(pd.Index(present + low), counts[present], column, ids)
             out = table[offsets]
             if missing is not None:
                 out[missing] = -1
@@ -111,13 +116,14 @@ class StateClassification:
         counts = np.bincount(inverse[inverse >= 0], minlength=len(uniques))
         if not len(uniques):  # nothing but missing values
             return np.full(shape, -1, dtype=np.int8)
-        mapped = self._map(uniques, counts)
+        mapped = self._map(uniques, counts, column, ids)
         out = np.where(inverse >= 0, mapped[np.maximum(inverse, 0)], -1).astype(np.int8)
         out[missing] = -1
         return out.reshape(shape)
 
-    def _map(self, uniques: pd.Index, counts: np.ndarray) -> np.ndarray:
-        """The state of each distinct raw code (an error lists the unmapped ones)."""
+    def _map(self, uniques: pd.Index, counts: np.ndarray, column=None, ids=None) -> np.ndarray:
+        """The state of each distinct raw code (an error lists the unmapped ones, unless they
+        may be identifiers)."""
         mapped = np.full(len(uniques), -1, dtype=np.int8)
         for position, name in enumerate(self.states):
             mapped[_matches(uniques, self.states[name]) & (mapped < 0)] = position
@@ -125,14 +131,28 @@ class StateClassification:
         if unmapped.size:
             if self.other is None:
                 order = np.argsort(-counts[unmapped], kind="stable")
-                listing = ", ".join(
-                    f"{_plain(uniques[unmapped[i]])!r}: {counts[unmapped[i]]}" for i in order[:20]
+                values = [_plain(uniques[unmapped[i]]) for i in order[:20]]
+                where = f" in column {column!r}" if column is not None else ""
+                rows = int(counts[unmapped].sum())
+                reason = _withheld(values, column, ids=ids) or (
+                    # every code once, and many of them: an id column, not codes
+                    "the codes look like identifiers; values not shown"
+                    if unmapped.size > 5 and unmapped.size == rows
+                    else None
                 )
-                more = f" and {unmapped.size - 20} more" if unmapped.size > 20 else ""
+                if reason:
+                    listing = f"({reason})"
+                else:
+                    listing = "(code: count) " + ", ".join(
+                        f"{v!r}: {counts[unmapped[i]]}" for v, i in zip(values, order, strict=False)
+                    )
+                    if unmapped.size > 20:
+                        listing += f" and {unmapped.size - 20} more"
                 raise UnknownCodeError(
-                    f"{unmapped.size} raw codes are not in the state classification "
-                    f"(code: count) {listing}{more}. Add them to a state, or pass "
-                    "other='<state name>' to map every remaining code to one state."
+                    f"{unmapped.size} raw codes{where} ({rows} cells) are not in the state "
+                    f"classification {listing}. Add them to a state, or pass "
+                    "other='<state name>' to map every remaining code to one state"
+                    + (f"; check that {column!r} is the code column." if reason else ".")
                 )
             mapped[unmapped] = self.state_index(self.other)
         return mapped

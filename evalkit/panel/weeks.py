@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._validation import _withheld, row_positions
 from ..errors import ArgumentError
 
 EPOCH_MONDAY = dt.date(1970, 1, 5)
@@ -85,8 +86,10 @@ def parse_weeks(values, what: str = "week") -> tuple[np.ndarray, bool]:
         numbers = series.to_numpy()
         if np.all(numbers == np.round(numbers)):
             return numbers.astype(np.int64), False
+        fractional = numbers % 1 != 0
         raise ArgumentError(
-            f"{what} numbers must be whole; got e.g. {numbers[numbers % 1 != 0][:3]}."
+            f"{what} numbers must be whole; {int(fractional.sum())} are not "
+            f"({row_positions(fractional)})."
         )
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         days = series.dt.normalize().to_numpy(dtype="datetime64[D]")
@@ -104,8 +107,12 @@ def parse_weeks(values, what: str = "week") -> tuple[np.ndarray, bool]:
         if value is None:
             if label.lstrip("-").isdigit():
                 return parse_weeks(series.astype(np.int64), what)
+            unread = inverse == i
+            reason = _withheld([raw])  # an id column passed as the weeks: not shown
+            where = f"{int(unread.sum())} rows ({row_positions(unread)}"
+            shown = f"labels in {where}; {reason})" if reason else f"label {label!r} in {where})"
             raise ArgumentError(
-                f"cannot read {what} label {label!r}: use ISO year-weeks ('2016-W10'), DREAM "
+                f"cannot read {what} {shown}: use ISO year-weeks ('2016-W10'), DREAM "
                 "columns ('y_1610'), dates, or integer week numbers."
             )
         ordinals[i] = value

@@ -8,7 +8,13 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .._validation import numeric_column, select_columns
+from .._validation import (
+    _looks_like_identifier,
+    _show_values,
+    numeric_column,
+    row_positions,
+    select_rows,
+)
 from ..errors import ArgumentError, DesignError, OutcomeError
 
 
@@ -74,21 +80,22 @@ def survival_data(
         "weights": [weights] if weights else [],
         "extra": list(extra or []),
     }
-    frame = select_columns(data, roles, missing=missing)
+    frame, rows = select_rows(data, roles, missing=missing)
     series = frame[duration]
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
         time = series.to_numpy()  # whole numbers (weeks): no copy, no float conversion
     else:
-        time = numeric_column(series, duration, role="duration")
+        time = numeric_column(series, duration, role="duration", rows=rows)
     low = time.min() if time.size else 0
     if low < 0 or (not allow_zero and low <= 0):
         rule = ">= 0" if allow_zero else "> 0"
         bad = time < 0 if allow_zero else time <= 0
+        shown = _show_values(pd.unique(time[bad]), duration, data=series)
         raise OutcomeError(
             f"duration column {duration!r} must be {rule}; {int(bad.sum())} rows are not "
-            f"(e.g. {time[bad][:3].tolist()})."
+            f"({row_positions(bad, rows)} of {len(time)}): {shown}."
         )
-    status = _event_codes(frame[event], event, causes)
+    status = _event_codes(frame[event], event, causes, rows)
     if not status.size or status.max() <= 0:
         raise DesignError(
             f"no events in {event!r} among the {len(status)} rows: every time is censored, so "
@@ -96,21 +103,32 @@ def survival_data(
         )
     start = None
     if entry:
-        start = numeric_column(frame[entry], entry, role="entry")
+        start = numeric_column(frame[entry], entry, role="entry", rows=rows)
         bad = (start < 0) | (start >= time)
         if bad.any():
             raise OutcomeError(
                 f"entry column {entry!r} must be >= 0 and below the duration {duration!r}; "
-                f"{int(bad.sum())} rows are not. A person enters observation before leaving it."
+                f"{int(bad.sum())} rows are not ({row_positions(bad, rows)}). A person enters "
+                "observation before leaving it."
             )
     codes = labels = None
     if group:
+        if _looks_like_identifier(frame[group]):
+            raise DesignError(
+                f"group column {group!r} has {frame[group].nunique()} distinct values in "
+                f"{len(frame)} rows and looks like a person identifier (values not shown); "
+                "groups are arms or categories that several persons share. Check that "
+                f"{group!r} is the group column."
+            )
         codes, labels = group_codes(frame[group])
     w = None
     if weights:
-        w = numeric_column(frame[weights], weights, role="weights")
+        w = numeric_column(frame[weights], weights, role="weights", rows=rows)
         if (w <= 0).any():
-            raise ArgumentError(f"weights column {weights!r} must be positive.")
+            raise ArgumentError(
+                f"weights column {weights!r} must be positive; {int((w <= 0).sum())} rows are "
+                f"not ({row_positions(w <= 0, rows)})."
+            )
     return SurvivalData(time, status, start, codes, labels, w, frame)
 
 
@@ -127,7 +145,9 @@ def group_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(labels)
 
 
-def _event_codes(series: pd.Series, name: str, causes: bool) -> np.ndarray:
+def _event_codes(
+    series: pd.Series, name: str, causes: bool, rows: np.ndarray | None = None
+) -> np.ndarray:
     if series.dtype == bool:
         return series.to_numpy(dtype=np.int64)
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
@@ -142,10 +162,11 @@ def _event_codes(series: pd.Series, name: str, causes: bool) -> np.ndarray:
         bad = ~np.isin(numeric, (0, 1))
         rule = "0 (censored) / 1 (event) or boolean"
     if bad.any():
-        shown = pd.unique(series[bad])[:5].tolist()
+        shown = _show_values(pd.unique(series[bad]), name, data=series)
         raise OutcomeError(
             f"event column {name!r} must be {rule}; {int(bad.sum())} rows are not "
-            f"(values such as {shown})."
+            f"({row_positions(bad, rows)} of {len(series)}): {shown}. Check that {name!r} is the "
+            "event column."
         )
     return numeric.astype(np.int64)
 

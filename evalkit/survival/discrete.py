@@ -30,6 +30,7 @@ from scipy import stats
 
 from .._validation import as_column_list, check_alpha, check_choice, covariate_matrix
 from ..errors import ConvergenceWarning, DesignError, OutcomeError
+from ..output.declare import declare_table
 from ._input import survival_data
 
 LINKS = ("logit", "cloglog")
@@ -52,8 +53,18 @@ class DiscreteHazardResult:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per term: estimate (log scale), std_error, statistic, p_value, interval
-        and ``ratio`` = exp(estimate) with ``ratio_low`` / ``ratio_high``."""
-        return self.terms.copy()
+        and ``ratio`` = exp(estimate) with ``ratio_low`` / ``ratio_high``, then the
+        model's n_persons (spells) and n_events on every row.
+
+        Declared for the output gate: n_persons and n_events are counts; every
+        coefficient rests on them, so a model on fewer events than the threshold is
+        suppressed whole."""
+        frame = self.terms.copy()
+        frame["n_persons"] = self.n_persons
+        frame["n_events"] = self.n_events
+        counts = ["n_persons", "n_events"]
+        dependent = [c for c in frame.columns if c not in ("term", *counts)]
+        return declare_table(frame, counts=counts, dependent=dependent)
 
     def summary(self) -> str:
         ratio = "odds ratio" if self.link == "logit" else "hazard ratio"
