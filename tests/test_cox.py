@@ -334,6 +334,8 @@ def test_result_contract(frames):
         "conf_high",
         "statistic",
         "p_value",
+        "n",
+        "n_events",
     ]
     np.testing.assert_allclose(frame["hazard_ratio"], np.exp(fit.coefficients))
     z = 1.959963984540054

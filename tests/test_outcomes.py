@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from evalkit.errors import ArgumentError, DesignError, MissingValueError
+from evalkit.output import declaration
 from evalkit.panel import PanelWarning, StatusPanel, iso_week_ordinal
 from evalkit.panel.outcomes import (
     add_hours,
@@ -77,7 +78,8 @@ class TestWeeksInStates:
         assert out["share_observed"].iloc[0] == 0.5
         assert out["share_observed"].iloc[1] == pytest.approx(1 / 3)
         assert np.isnan(out["share_observed"].iloc[2])  # c is not observed in the window
-        assert out.attrs == {
+        assert declaration(out)["person_level"]  # one row per person: never exported
+        assert {k: v for k, v in out.attrs.items() if k != "evalkit_output"} == {
             "n_persons": 3,
             "person_weeks": 7,
             "window": (0, 3),

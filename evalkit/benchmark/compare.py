@@ -62,6 +62,7 @@ from ..effects.binary import (
     wilson_interval,
 )
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ..results import EffectResult
 from ._common import (
     DEPENDENCE,
@@ -80,6 +81,7 @@ from .targets import (
     AverageTargetTest,
     TargetAttainment,
     _average_test,
+    declare_series,
     mean_standard_error,
     target_attainment,
 )
@@ -225,6 +227,10 @@ def prop_test_two_sample(
 
 
 # ------------------------------------------------------------------------------ two groups
+_TWO_GROUP_COLUMNS = ["term", "estimate", "conf_low", "conf_high", "statistic", "p_value", "method"]
+_TWO_GROUP_DEPENDENT = ["estimate", "conf_low", "conf_high", "statistic", "p_value"]
+
+
 @dataclass(frozen=True, eq=False)
 class TwoGroupComparison(ResultMixin):
     """A project's share against a reference group's: descriptive, not causal.
@@ -263,15 +269,25 @@ class TwoGroupComparison(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy rows: the two shares, then every contrast (term, estimate, conf_low,
-        conf_high, statistic, p_value, method)."""
+        conf_high, statistic, p_value, method, successes, n, reference_successes,
+        reference_n).
+
+        The counts each row rests on are columns (a share row has its own group's; a
+        contrast row both groups'), declared for the output gate with the estimates,
+        intervals, statistics and p-values computed from them; the method texts quote no
+        counts. With ``exclude_overlap`` the reference counts are the reference minus the
+        project's, which they would give away by subtraction: every row then carries the
+        project's counts and the reference counts are declared as resting on them."""
         rows = []
-        for label, share, (low, high), k, total in zip(
-            self.labels,
-            self.shares,
-            self.wilson,
-            (self.successes, self.reference_successes),
-            (self.n, self.reference_n),
-            strict=True,
+        group_counts = (
+            {"successes": self.successes, "n": self.n},
+            {"reference_successes": self.reference_successes, "reference_n": self.reference_n},
+        )
+        both = {**group_counts[0], **group_counts[1]}
+        if self.exclude_overlap:
+            group_counts = (both, both)
+        for label, share, (low, high), counts in zip(
+            self.labels, self.shares, self.wilson, group_counts, strict=True
         ):
             rows.append(
                 {
@@ -281,7 +297,8 @@ class TwoGroupComparison(ResultMixin):
                     "conf_high": high,
                     "statistic": np.nan,
                     "p_value": np.nan,
-                    "method": f"{k} of {total}, Wilson interval",
+                    "method": "Share, Wilson interval",
+                    **counts,
                 }
             )
         for term, res in (
@@ -302,6 +319,7 @@ class TwoGroupComparison(ResultMixin):
                     "statistic": np.nan if res.statistic is None else res.statistic,
                     "p_value": res.p_value,
                     "method": res.method,
+                    **both,
                 }
             )
         rows.append(
@@ -314,9 +332,17 @@ class TwoGroupComparison(ResultMixin):
                 "p_value": self.chi2_yates_p,
                 "method": "Risk difference, Wald interval and chi-square test with Yates' "
                 "continuity correction (prop.test)",
+                **both,
             }
         )
-        return pd.DataFrame(rows)
+        frame = pd.DataFrame(rows, columns=[*_TWO_GROUP_COLUMNS, *both])
+        for name in both:  # a share row leaves the other group's counts missing
+            frame[name] = frame[name].astype("Int64")
+        if not self.exclude_overlap:
+            return declare_table(frame, counts=list(both), dependent=_TWO_GROUP_DEPENDENT)
+        local = ["successes", "n"]
+        dependent = [*_TWO_GROUP_DEPENDENT, "reference_successes", "reference_n"]
+        return declare_table(frame, counts=local, dependent={c: local for c in dependent})
 
     def _header(self) -> list[str]:
         first, second = self.labels
@@ -471,7 +497,8 @@ class GapResult(ResultMixin):
     last: object
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row; declared with no counts of persons (``n_periods`` counts periods)."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": "average_gap",
@@ -488,6 +515,7 @@ class GapResult(ResultMixin):
                 }
             ]
         )
+        return declare_table(frame, counts=[])
 
     def _header(self) -> list[str]:
         return [
@@ -532,18 +560,26 @@ class SeriesComparison(ResultMixin):
     notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The per-period table (a copy), declared for the output gate (see
+        :func:`compare_series`)."""
+        return _declare_comparison(self.table.copy(), self.exclude_local)
 
     def local(self) -> pd.DataFrame:
-        """The local series (period, successes, n, share, ci_low, ci_high)."""
-        return self.table[["period", "successes", "n", "share", "ci_low", "ci_high"]].copy()
+        """The local series (period, successes, n, share, ci_low, ci_high), declared."""
+        cols = ["period", "successes", "n", "share", "ci_low", "ci_high"]
+        return declare_series(self.table[cols].copy())
 
     def reference(self) -> pd.DataFrame:
-        """The reference series (period, successes, n, share, ci_low, ci_high)."""
+        """The reference series (period, successes, n, share, ci_low, ci_high), declared.
+
+        With ``exclude_local`` the reference counts are the published reference minus the
+        local counts: exported alone, they give the local counts away by subtraction from
+        the published figure, which this frame cannot know. Export :meth:`to_frame`
+        instead, which suppresses them together with the local counts."""
         cols = ["period", "ref_successes", "ref_n", "ref_share", "ref_ci_low", "ref_ci_high"]
         out = self.table[cols].copy()
         out.columns = ["period", "successes", "n", "share", "ci_low", "ci_high"]
-        return out
+        return declare_series(out)
 
     def average_gap(self, start=None, end=None, dependence: str = "same_persons") -> GapResult:
         """:func:`average_gap` over the periods from ``start`` to ``end``."""
@@ -687,7 +723,7 @@ def compare_series(
     rows = []
     for (_, lrow), (_, rrow) in zip(loc.iterrows(), ref.iterrows(), strict=True):
         rows.append(_period_row(lrow, rrow, alpha, reference_uncertainty, exclude_local, notes))
-    table = pd.DataFrame(rows, columns=_SERIES_COLUMNS)
+    table = _declare_comparison(pd.DataFrame(rows, columns=_SERIES_COLUMNS), exclude_local)
     return SeriesComparison(
         table=table,
         alpha=alpha,
@@ -696,6 +732,51 @@ def compare_series(
         labels=(labels[0], labels[1]),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+_LOCAL_COUNTS = ["successes", "n"]
+_REFERENCE_COUNTS = ["ref_successes", "ref_n"]
+_REFERENCE_VALUES = ["ref_share", "ref_ci_low", "ref_ci_high"]
+_CONTRASTS = [
+    "difference",
+    "diff_low",
+    "diff_high",
+    "diff_se",
+    "p_value",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+]
+
+
+def _declare_comparison(
+    table: pd.DataFrame, exclude_local: bool, contrasts: list[str] | None = None
+) -> pd.DataFrame:
+    """The period table declared for the output gate.
+
+    The local and reference successes and persons are counts; the local share and its
+    interval rest on the local counts, the reference share and its interval on the
+    reference counts, the contrasts on all four. With ``exclude_local`` the reference
+    counts are a published reference minus the local counts, from which the local counts
+    follow by subtraction: the reference counts and everything computed from them then
+    also rest on the local counts (and are suppressed with them). ``contrasts``: the
+    columns computed from both series (default those of :func:`compare_series`)."""
+    contrasts = [c for c in (_CONTRASTS if contrasts is None else contrasts) if c in table]
+    local_values = [c for c in ["share", "ci_low", "ci_high"] if c in table]
+    reference_values = [c for c in _REFERENCE_VALUES if c in table]
+    if not exclude_local:
+        everything = _LOCAL_COUNTS + _REFERENCE_COUNTS
+        dependent = {
+            **{c: _LOCAL_COUNTS for c in local_values},
+            **{c: _REFERENCE_COUNTS for c in reference_values},
+            **{c: everything for c in contrasts},
+        }
+        return declare_table(table, counts=everything, dependent=dependent)
+    # the reference counts cannot be both counts and dependent: they are declared as
+    # resting on the local counts (a reference of fewer persons than the threshold after
+    # removing the local ones would not be a reference)
+    resting = local_values + _REFERENCE_COUNTS + reference_values + contrasts
+    return declare_table(table, counts=_LOCAL_COUNTS, dependent={c: _LOCAL_COUNTS for c in resting})
 
 
 def _period_row(lrow, rrow, alpha, uncertainty, exclude_local, notes) -> dict:

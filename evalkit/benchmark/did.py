@@ -44,8 +44,9 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ._common import ResultMixin, check_alpha, fmt, fmt_p
-from .compare import compare_series
+from .compare import _declare_comparison, compare_series
 
 __all__ = ["PARALLEL_TRENDS_CAUTION", "DidResult", "did_national", "event_time_plot"]
 
@@ -81,7 +82,8 @@ class DidResult(ResultMixin):
     pre_trend, pre_trend_p : slope of the gap per period before the start and its
         p-value (None with fewer than three pre periods).
     event_time : per period: period, event_time, gap, effect (gap minus the mean pre
-        gap), effect_low, effect_high, post.
+        gap), effect_low, effect_high, post, and the counts they rest on (successes, n,
+        ref_successes, ref_n), declared for the output gate.
     """
 
     estimate: float
@@ -102,7 +104,9 @@ class DidResult(ResultMixin):
     caution: str = PARALLEL_TRENDS_CAUTION
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row, declared with no counts of persons: the estimate averages period gaps
+        over many periods (the counts of each period are in ``event_time``)."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": "did",
@@ -120,6 +124,7 @@ class DidResult(ResultMixin):
                 }
             ]
         )
+        return declare_table(frame, counts=[])
 
     def _header(self) -> list[str]:
         return [
@@ -238,7 +243,14 @@ def did_national(
             "effect_low": t["diff_low"].to_numpy(float) - base,
             "effect_high": t["diff_high"].to_numpy(float) - base,
             "post": post,
+            "successes": t["successes"],
+            "n": t["n"],
+            "ref_successes": t["ref_successes"],
+            "ref_n": t["ref_n"],
         }
+    )
+    event = _declare_comparison(
+        event, cmp.exclude_local, contrasts=["gap", "effect", "effect_low", "effect_high"]
     )
     return DidResult(
         estimate=estimate,

@@ -53,6 +53,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ._common import (
     ResultMixin,
     as_names,
@@ -186,7 +187,18 @@ def funnel_limits(
                 }
             )
         )
-    return pd.concat(pieces, ignore_index=True)
+    return _declare_limits(pd.concat(pieces, ignore_index=True))
+
+
+def _declare_limits(limits: pd.DataFrame) -> pd.DataFrame:
+    """Limits declared for the output gate: the denominators may be the units' own counts
+    of persons (and the limits at a denominator give it away), so they are declared
+    counts and the limits rest on them."""
+    return declare_table(
+        limits,
+        counts=["denominator"],
+        dependent={"lower": ["denominator"], "upper": ["denominator"]},
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,7 +228,8 @@ class Overdispersion(ResultMixin):
         return self.p_value < 0.05
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row, declared with no counts of persons (``n_units`` counts units)."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": "phi",
@@ -229,6 +242,7 @@ class Overdispersion(ResultMixin):
                 }
             ]
         )
+        return declare_table(frame, counts=[])
 
     def _header(self) -> list[str]:
         return [
@@ -336,10 +350,13 @@ class FunnelResult(ResultMixin):
         column = f"outside_{level_tag(level)}"
         if column not in self.units.columns:
             raise ArgumentError(f"no limits at level {level}; the levels are {self.levels}.")
-        return self.units[self.units[column]].reset_index(drop=True)
+        return _declare_units(self.units[self.units[column]].reset_index(drop=True))
 
     def to_frame(self) -> pd.DataFrame:
-        return self.units.copy()
+        """The per-unit table (a copy), declared for the output gate: successes and
+        denominator are counts of persons; the proportion, z, the limits at the unit's
+        denominator, the flags and the direction rest on them."""
+        return _declare_units(self.units.copy())
 
     def _header(self) -> list[str]:
         source = "pooled over the units" if self.target_from_data else "given"
@@ -380,6 +397,12 @@ class FunnelResult(ResultMixin):
         units = self.units[["unit", "denominator", "proportion"]]
         limits = self.limits[["denominator", "level", "lower", "upper"]]
         return draw(units, self.target, limits, ax=ax, lang=lang, label_units=label_units, **kwargs)
+
+
+def _declare_units(units: pd.DataFrame) -> pd.DataFrame:
+    counts = ["successes", "denominator"]
+    dependent = [c for c in units.columns if c not in counts and c != "unit"]
+    return declare_table(units, counts=counts, dependent=dependent)
 
 
 def _grid(n: np.ndarray, points: int = 200) -> np.ndarray:
@@ -472,7 +495,7 @@ def funnel_compare(
         np.where(table["proportion"] > theta, "above", "below"),
     )
     return FunnelResult(
-        units=table,
+        units=_declare_units(table),
         limits=funnel_limits(_grid(n), theta, lv, phi, method),
         target=float(theta),
         levels=lv,

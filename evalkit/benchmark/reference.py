@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError
+from ..output.declare import declare_table
 
 __all__ = [
     "NATIONAL_JUNE_2019",
@@ -201,7 +202,10 @@ def load_reference(name: str) -> pd.DataFrame:
         )
     path = resources.files("evalkit.datasets") / "data" / f"reference_{name}.csv"
     with path.open(encoding="utf-8") as handle:
-        return pd.read_csv(handle, dtype={"period": str})
+        frame = pd.read_csv(handle, dtype={"period": str})
+    # what is a count; where the numbers come from (published, synthetic) the caller
+    # declares (evalkit.output.declare_source)
+    return declare_table(frame, counts=["successes", "n"], dependent={"share": ["successes", "n"]})
 
 
 if __name__ == "__main__":  # pragma: no cover

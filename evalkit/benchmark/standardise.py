@@ -43,6 +43,7 @@ from scipy import stats
 
 from .._validation import as_column_list
 from ..errors import ArgumentError, ColumnError, DesignError
+from ..output.declare import declare_table
 from ._common import (
     ResultMixin,
     check_alpha,
@@ -139,7 +140,10 @@ class ObservedExpected(ResultMixin):
         return self.observed - self.expected
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row, declared for the output gate: ``observed`` is a count of persons; the
+        ratio, its interval, the p-value and the excess rest on it (``expected`` is a
+        model quantity, not a count of persons)."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": self.label,
@@ -153,6 +157,11 @@ class ObservedExpected(ResultMixin):
                     "alternative": self.alternative,
                 }
             ]
+        )
+        return declare_table(
+            frame,
+            counts=["observed"],
+            dependent=["estimate", "conf_low", "conf_high", "p_value", "excess"],
         )
 
     def _header(self) -> list[str]:
@@ -309,7 +318,9 @@ class Standardisation(ResultMixin):
     cell_columns: tuple[str, ...]
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        """The per-unit table (a copy), declared for the output gate: observed and n are
+        counts of persons, everything computed from them rests on them."""
+        return _declare_units(self.table.copy())
 
     def _header(self) -> list[str]:
         cells = " x ".join(self.cell_columns)
@@ -357,6 +368,37 @@ class Standardisation(ResultMixin):
                 }
             )
         return "\n".join(self._header() + [shown.to_string(index=False)])
+
+
+_UNIT_VALUES = [
+    "expected",
+    "crude",
+    "oe_ratio",
+    "conf_low",
+    "conf_high",
+    "p_value",
+    "standardised",
+    "std_error",
+    "std_low",
+    "std_high",
+]
+
+
+def _declare_units(table: pd.DataFrame) -> pd.DataFrame:
+    """A per-unit standardisation table declared: observed and n are counts, the
+    expected count (n times reference rates: it gives n away), the crude and standardised
+    proportions and their intervals rest on them."""
+    dependent = [c for c in _UNIT_VALUES if c in table.columns]
+    return declare_table(table, counts=["observed", "n"], dependent=dependent)
+
+
+def _declare_direct_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """The per-cell table of direct standardisation declared: the cell's successes and
+    persons are counts, its rate rests on them (the standard's weight does not).
+
+    (The indirect ``cells`` table is the caller's data with columns evalkit does not know,
+    so it is left undeclared: the gate refuses it until its maker declares it.)"""
+    return declare_table(cells, counts=["successes", "n"], dependent={"rate": ["successes", "n"]})
 
 
 def _units(data: pd.DataFrame, by: str | None) -> pd.Series:
@@ -462,7 +504,7 @@ def indirect_standardise(
         )
     return Standardisation(
         kind="indirect",
-        table=pd.DataFrame(rows),
+        table=_declare_units(pd.DataFrame(rows)),
         cells=work,
         reference_proportion=float(crude_ref),
         alpha=alpha,
@@ -561,8 +603,8 @@ def direct_standardise(
         )
     return Standardisation(
         kind="direct",
-        table=pd.DataFrame(rows),
-        cells=pd.concat(cells_out, ignore_index=True),
+        table=_declare_units(pd.DataFrame(rows)),
+        cells=_declare_direct_cells(pd.concat(cells_out, ignore_index=True)),
         reference_proportion=ref_prop,
         alpha=alpha,
         cell_columns=tuple(keys),

@@ -48,6 +48,7 @@ from scipy import stats
 
 from ..effects.binary import wilson_interval
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ._common import (
     DEPENDENCE,
     ResultMixin,
@@ -237,8 +238,11 @@ class TargetTest(ResultMixin):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: term, successes, n, estimate, target, conf_low/high (Clopper–Pearson),
-        wilson_low/high, p_value (exact), statistic and score_p_value (score test)."""
-        return pd.DataFrame(
+        wilson_low/high, p_value (exact), statistic and score_p_value (score test).
+
+        Declared for the output gate: ``successes`` and ``n`` are counts of persons, the
+        estimate, intervals, statistic and p-values rest on them."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": self.label,
@@ -257,6 +261,7 @@ class TargetTest(ResultMixin):
                 }
             ]
         )
+        return declare_table(frame, counts=_COUNTS, dependent=_TARGET_DEPENDENT)
 
     def _header(self) -> list[str]:
         return [
@@ -338,6 +343,30 @@ def target_test(
     )
 
 
+_COUNTS = ["successes", "n"]
+_TARGET_DEPENDENT = [
+    "estimate",
+    "conf_low",
+    "conf_high",
+    "wilson_low",
+    "wilson_high",
+    "p_value",
+    "statistic",
+    "score_p_value",
+]
+_SERIES_DEPENDENT = ["share", "ci_low", "ci_high", "met", "met_significantly"]
+
+
+def declare_series(frame: pd.DataFrame, dependent=None) -> pd.DataFrame:
+    """``frame`` (period, successes, n, share, ...) declared for the output gate: the
+    successes and persons of each period are counts, the share and what is computed from
+    it rest on them."""
+    dependent = _SERIES_DEPENDENT if dependent is None else dependent
+    return declare_table(
+        frame, counts=_COUNTS, dependent=[c for c in dependent if c in frame.columns]
+    )
+
+
 # -------------------------------------------------------------------- series against target
 @dataclass(frozen=True, eq=False)
 class TargetAttainment(ResultMixin):
@@ -381,8 +410,9 @@ class TargetAttainment(ResultMixin):
         return self.first_reached is not None and self.first_reached == self.held_from
 
     def to_frame(self) -> pd.DataFrame:
-        """The per-period table (a copy)."""
-        return self.table.copy()
+        """The per-period table (a copy), declared for the output gate: successes and n
+        are counts, share, ci_low, ci_high, met and met_significantly rest on them."""
+        return declare_series(self.table.copy())
 
     def _header(self) -> list[str]:
         first = self.table["period"].iloc[0]
@@ -475,7 +505,7 @@ def target_attainment(
             best = i - start_i + 1
             run = (periods[start_i], periods[i], best)
     return TargetAttainment(
-        table=frame,
+        table=declare_series(frame),
         target=p,
         alpha=alpha,
         first_reached=first,
@@ -508,7 +538,8 @@ class AverageTargetTest(ResultMixin):
     last: object
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row; declared with no counts of persons (``n_periods`` counts periods)."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": "average_share",
@@ -525,6 +556,7 @@ class AverageTargetTest(ResultMixin):
                 }
             ]
         )
+        return declare_table(frame, counts=[])
 
     def _header(self) -> list[str]:
         return [
@@ -691,12 +723,19 @@ class GoalProbability(ResultMixin):
             pmf, sf = dist.pmf(k), dist.sf(k - 1)
         else:
             pmf, sf = np.ones(1), np.ones(1)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {"final_successes": self.successes + k, "probability": pmf, "probability_at_least": sf}
+        )
+        # final_successes starts at the successes so far: declared a count of persons
+        return declare_table(
+            frame, counts=["final_successes"], dependent=["probability", "probability_at_least"]
         )
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        """One row, declared for the output gate: successes and n are counts; needed
+        (goal minus successes), remaining (total minus n) and the probabilities rest on
+        them."""
+        frame = pd.DataFrame(
             [
                 {
                     "term": "goal_probability",
@@ -715,6 +754,16 @@ class GoalProbability(ResultMixin):
                 }
             ]
         )
+        dependent = [
+            "needed",
+            "remaining",
+            "required_rate",
+            "probability",
+            "expected_final",
+            "predictive_low",
+            "predictive_high",
+        ]
+        return declare_table(frame, counts=_COUNTS, dependent=dependent)
 
     def _header(self) -> list[str]:
         return [
@@ -872,8 +921,11 @@ class CostPerOutcome(ResultMixin):
     label: str
 
     def to_frame(self) -> pd.DataFrame:
+        """One row, declared for the output gate: outcomes and participants are counts;
+        the cost per outcome and its interval rest on both, the cost per participant on
+        the participants."""
         low, high = self.conf_int if self.conf_int else (math.nan, math.nan)
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             [
                 {
                     "term": self.label,
@@ -886,6 +938,17 @@ class CostPerOutcome(ResultMixin):
                     "cost_per_participant": self.per_participant,
                 }
             ]
+        )
+        both = ["outcomes", "participants"]
+        return declare_table(
+            frame,
+            counts=both,
+            dependent={
+                "cost_per_outcome": both,
+                "conf_low": both,
+                "conf_high": both,
+                "cost_per_participant": ["participants"],
+            },
         )
 
     def _header(self) -> list[str]:

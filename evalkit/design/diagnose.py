@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import ArgumentError, EvalkitError
 from ..inference.randomization import check_draws, check_seed
+from ..output.declare import declare_table
 from ..results import EffectResult
 
 __all__ = [
@@ -87,6 +88,16 @@ class SimulatedDesign:
         return f"SimulatedDesign({self.description!r})"
 
 
+def _synthetic_persons(many: Callable) -> Callable:
+    """``many`` whose frames (one row per simulated person) are declared person-level and
+    synthetic for the output gate: they describe no one."""
+
+    def declared(n_sims: int, seed: int) -> pd.DataFrame:
+        return declare_table(many(n_sims, seed), person_level=True, source="synthetic")
+
+    return declared
+
+
 def normal_design(
     n_treated: int = 50, n_control: int = 50, effect: float = 0.0, sd: float = 1.0
 ) -> SimulatedDesign:
@@ -118,7 +129,7 @@ def normal_design(
     return SimulatedDesign(
         f"normal outcomes, complete randomization {n_treated}/{n_control}, effect {effect:g}, "
         f"sd {sd:g}",
-        many,
+        _synthetic_persons(many),
         estimand=float(effect),
     )
 
@@ -220,7 +231,7 @@ def jobfirst_design(
     return SimulatedDesign(
         f"JobFirst-size trial ({n_treated}/{n_control}) on the synthetic register, hazard ratio "
         f"{hazard_ratio:g}, outcome {outcome} in weeks {first}-{last}",
-        many,
+        _synthetic_persons(many),
         estimand=estimand,
     )
 
@@ -270,8 +281,9 @@ class DesignDiagnosis:
         return self._value("coverage")
 
     def to_frame(self) -> pd.DataFrame:
-        """The diagnosands as a frame (diagnosand, value, mc_std_error)."""
-        return self.diagnosands.reset_index()
+        """The diagnosands as a frame (diagnosand, value, mc_std_error), declared for the
+        output gate with no counts of persons (Monte Carlo summaries of simulated trials)."""
+        return declare_table(self.diagnosands.reset_index(), counts=[])
 
     def summary(self) -> str:
         head = (
@@ -394,8 +406,8 @@ def diagnose_design(
     inside = (sims["conf_low"].to_numpy() <= truth) & (truth <= sims["conf_high"].to_numpy())
     sims["covers"] = np.where(np.isnan(truth), np.nan, inside.astype(float))
     return DesignDiagnosis(
-        diagnosands=_diagnosands(sims),
-        simulations=sims,
+        diagnosands=declare_table(_diagnosands(sims), counts=[]),
+        simulations=declare_table(sims, counts=[]),  # one row per simulated trial
         n_sims=n_sims,
         n_failed=failed,
         seed=seed_value,

@@ -737,4 +737,7 @@ def mde_table(
     }
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=[f"power {p:g}" for p in powers])
     frame.index.name = "baseline"
-    return frame
+    # a planning table: computed from assumed sizes and baselines, it counts no persons
+    from ..output.declare import declare_table
+
+    return declare_table(frame, counts=[])

@@ -32,6 +32,7 @@ from .._validation import (
 )
 from ..effects import difference_in_means
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ..results import EffectResult
 
 __all__ = ["IndexResult", "index_outcome"]
@@ -61,8 +62,16 @@ class IndexResult:
     reversed: tuple[str, ...]
 
     def to_frame(self) -> pd.DataFrame:
-        """The effect on the index as a tidy one-row frame (see ``EffectResult.to_frame``)."""
-        return self.effect.to_frame()
+        """The effect on the index as a tidy one-row frame (see ``EffectResult.to_frame``)
+        with the arm sizes (n_treated, n_control), declared for the output gate: the arm
+        sizes are counts, the estimate, its standard error, statistic, p-value and
+        interval rest on them."""
+        frame = self.effect.to_frame()
+        frame["n_treated"] = self.effect.n_treated
+        frame["n_control"] = self.effect.n_control
+        counts = ["n_treated", "n_control"]
+        dependent = ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+        return declare_table(frame, counts=counts, dependent=dependent)
 
     def summary(self) -> str:
         name = {

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError
+from ..output.declare import declare_table
 from ._runs import codes_at, scan_runs
 from .panel import StatusPanel
 from .weeks import ordinal_to_label, parse_weeks
@@ -210,7 +211,9 @@ def spells(
             "window": (first_week, first_week + n_cols - 1),
         }
     )
-    return frame
+    # one row per spell of a person: microdata for the output gate (never exported from
+    # register data; export aggregates of the spells instead)
+    return declare_table(frame, person_level=True)
 
 
 # ---------------------------------------------------------------------- helpers

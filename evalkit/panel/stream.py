@@ -14,7 +14,9 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from ..errors import ArgumentError
+from ..output.declare import declare_table
 from .io import iter_person_chunks
+from .outcomes import declare_full_year_persons
 from .panel import StatusPanel
 
 
@@ -67,7 +69,8 @@ def map_person_chunks(
             categories = sorted(combined.categories) if first.cat.ordered else combined.categories
             out[column] = pd.Categorical(combined, categories=categories, ordered=first.cat.ordered)
     out.attrs = {**attrs, "n_persons": n_persons, "person_weeks": person_weeks}
-    return out
+    # one row per person or spell: microdata for the output gate, whatever compute declared
+    return declare_table(out, person_level=True)
 
 
 def stream_parquet(
@@ -92,6 +95,8 @@ def combine_full_year_persons(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Merge :func:`full_year_persons` tables computed on chunks of persons.
 
     Person-weeks add up; full-year persons are recomputed as weeks / weeks in the period.
+    The result is declared for the output gate as :func:`full_year_persons` declares its
+    own (full-year persons a count; the person-weeks rest on it).
     """
     stacked = pd.concat(list(frames), ignore_index=True)
     if stacked.empty:
@@ -102,4 +107,4 @@ def combine_full_year_persons(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
         weeks_covered=("weeks_covered", "max"),
     )
     merged["full_year_persons"] = merged["weeks"] / merged["period_weeks"]
-    return merged.reset_index()
+    return declare_full_year_persons(merged.reset_index())

@@ -171,6 +171,7 @@ from .._validation import (
     numeric_column,
 )
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ..results import TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
@@ -267,7 +268,12 @@ class CoxResult(TableDisplay):
 
         Columns: term, estimate (log hazard ratio), std_error (model-based),
         robust_std_error (only with a robust variance), hazard_ratio, conf_low,
-        conf_high (hazard-ratio scale), statistic (z), p_value.
+        conf_high (hazard-ratio scale), statistic (z), p_value, and the model's n (rows
+        used) and n_events on every row.
+
+        Declared for the output gate: n and n_events are counts of persons (rows) and
+        events; every coefficient rests on them, so a model on fewer events than the
+        threshold is suppressed whole.
         """
         frame = pd.DataFrame(
             {
@@ -283,7 +289,11 @@ class CoxResult(TableDisplay):
         frame["conf_high"] = self.conf_int[:, 1]
         frame["statistic"] = self.statistic
         frame["p_value"] = self.p_value
-        return frame
+        frame["n"] = self.n
+        frame["n_events"] = self.n_events
+        counts = ["n", "n_events"]
+        dependent = [c for c in frame.columns if c not in ("term", *counts)]
+        return declare_table(frame, counts=counts, dependent=dependent)
 
     def _header(self) -> list[str]:
         model = f"Cox proportional hazards model ({self.ties} ties)"

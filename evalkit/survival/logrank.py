@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
+from ..output.declare import declare_table
 from ._input import survival_data, time_counts
 
 
@@ -47,9 +48,13 @@ class LogRankResult:
         return name + (", stratified" if self.stratified else "")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V."""
+        """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V.
+
+        Declared for the output gate: n (persons) and observed (events) are counts; the
+        expected events (which add up to all events, so a group's would give its observed
+        away with the others') and the contributions rest on them."""
         o, e = self.observed.to_numpy(), self.expected.to_numpy()
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "group": self.observed.index,
                 "n": self.n.to_numpy(),
@@ -58,6 +63,9 @@ class LogRankResult:
                 "(O-E)^2/E": (o - e) ** 2 / e,
                 "(O-E)^2/V": (o - e) ** 2 / np.diag(self.variance),
             }
+        )
+        return declare_table(
+            frame, counts=["n", "observed"], dependent=["expected", "(O-E)^2/E", "(O-E)^2/V"]
         )
 
     def summary(self) -> str:
