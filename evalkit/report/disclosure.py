@@ -414,22 +414,14 @@ def suppress_small(
     return out
 
 
-def mask_counts(values, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
-    """Counts as text for a figure (numbers at risk), with 1..threshold-1 shown as ``"<5"``.
-
-    Zeros and counts of at least ``threshold`` are shown as whole numbers; missing values
-    become ``""``.
-
-    >>> mask_counts([178, 40, 4, 1, 0])
-    ['178', '40', '<5', '<5', '0']
-    """
-    threshold = check_threshold(threshold)
+def _whole_counts(values) -> list[int | None]:
+    """Counts as ints (None when missing), or an ArgumentError for anything else."""
     if isinstance(values, str) or np.ndim(values) == 0:
         values = [values]
-    out = []
+    out: list[int | None] = []
     for value in list(np.asarray(values, dtype=object).ravel()):
         if value is None or (isinstance(value, float | np.floating) and math.isnan(value)):
-            out.append("")
+            out.append(None)
             continue
         if isinstance(value, bool | np.bool_):
             raise ArgumentError(f"counts must be numbers; got the boolean {value!r}.")
