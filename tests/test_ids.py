@@ -1,5 +1,7 @@
 """CPR-shaped values, keyed pseudonyms and the export guard (evalkit.panel.ids).
 
+The detector itself is tested in tests/test_cpr.py; here the re-exports keep working.
+
 Every CPR-shaped value here is made up (dates with 1234-style serials)."""
 
 import numpy as np
@@ -214,7 +216,7 @@ def test_check_no_cpr_passes_clean_tables():
     table = pd.DataFrame(
         {
             "id": ["SYN000001", "P3f2a9c0d"],
-            "earnings": [25000.5, 101901234.0],  # float amounts are not checked
+            "earnings": [25000.5, 1234567.0],
             "weeks": [12, 40],
             "arm": pd.Categorical(["treated", "control"]),
         }
@@ -222,6 +224,9 @@ def test_check_no_cpr_passes_clean_tables():
     assert check_no_cpr(table) is None
     assert check_no_cpr(table.set_index("id")) is None
     assert check_no_cpr(pd.Series([1, 2])) is None
+    # Float columns are read too: an id column with a missing value becomes floats.
+    with pytest.raises(PrivacyError, match="'earnings' \\(1 value\\)"):
+        check_no_cpr(table.assign(earnings=[25000.5, 101901234.0]))
 
 
 def test_check_no_cpr_names_columns_and_counts_but_never_values():

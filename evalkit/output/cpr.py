@@ -319,8 +319,12 @@ def _series_mask(series: pd.Series, whole: bool) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
         return _numeric_hits(series)
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        # RE2 over every row is cheaper than hashing the column to find distinct values.
+        # RE2 over every row is cheaper than hashing the column to find distinct values;
+        # the few rows it flags are read once per distinct value.
         return _text_hits(series.array, whole)
+    arrow = _as_arrow_text(series)
+    if arrow is not None:
+        return _text_hits(arrow, whole)
     try:  # test each distinct value once (ids repeat)
         codes, uniques = pd.factorize(series)
     except TypeError:  # unhashable objects (lists, dicts): every value once
@@ -329,6 +333,22 @@ def _series_mask(series: pd.Series, whole: bool) -> np.ndarray:
         return np.zeros(n, dtype=bool)
     hits = _object_hits(np.asarray(uniques, dtype=object), whole)
     return np.where(codes >= 0, hits[np.maximum(codes, 0)], False)
+
+
+def _as_arrow_text(series: pd.Series):
+    """A column of Python strings (and missing values) as pyarrow-backed strings, or
+    None when it holds other objects or pandas has no pyarrow."""
+    dtype = series.dtype
+    if not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)):
+        return None
+    values = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return None
+    try:
+        arrow = pd.array(values, dtype="str")
+    except Exception:  # lone surrogates and the like
+        return None
+    return arrow if getattr(arrow.dtype, "storage", None) == "pyarrow" else None
 
 
 def _object_hits(values: np.ndarray, whole: bool) -> np.ndarray:

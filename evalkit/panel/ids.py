@@ -1,9 +1,11 @@
-"""Person identifiers: recognise CPR-shaped values, pseudonymize ids, guard exports.
+"""Person identifiers: pseudonymize ids; the CPR detector re-exported.
 
 Danish register data identify persons by CPR number (``DDMMYY-XXXX``). Evalkit never
 needs them: :func:`pseudonymize_ids` replaces ids by keyed hashes (HMAC-SHA256 with a
-key only the user holds), and :func:`check_no_cpr`, which evalkit's exporters call
-before writing a table or figure, stops when a CPR-shaped value is about to leave.
+key only the user holds). The detector of CPR-shaped values and the export guard live in
+:mod:`evalkit.output.cpr` (one definition for tables, figures and file names) and are
+re-exported here: :func:`is_cpr_like`, :func:`contains_cpr`, :func:`check_no_cpr`
+(which evalkit's exporters call before writing a table) and :class:`PrivacyError`.
 Messages name columns and counts, never values.
 """
 
@@ -16,108 +18,33 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from ..errors import ArgumentError, ColumnError, DesignError, EvalkitError
+from ..errors import ArgumentError, ColumnError, DesignError
+from ..output.cpr import (
+    CPR_PATTERN,
+    PrivacyError,
+    check_no_cpr,
+    check_text,
+    contains_cpr,
+    find_cpr,
+    is_cpr_like,
+    redact,
+)
+
+__all__ = [
+    "CPR_PATTERN",
+    "MIN_KEY_LENGTH",
+    "PrivacyError",
+    "check_no_cpr",
+    "check_text",
+    "contains_cpr",
+    "find_cpr",
+    "is_cpr_like",
+    "pseudonymize_ids",
+    "redact",
+]
 
 
-class PrivacyError(EvalkitError):
-    """A table about to be exported holds CPR-shaped values (the values are never shown)."""
-
-
-#: DDMMYY, an optional hyphen, then four digits.
-CPR_PATTERN = r"(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])[0-9]{2}-?[0-9]{4}"
 MIN_KEY_LENGTH = 16
-
-
-def is_cpr_like(values) -> np.ndarray:
-    """Which values are shaped like Danish CPR numbers.
-
-    Strings ``DDMMYY-XXXX`` or ``DDMMYYXXXX`` (day 01-31, month 01-12, hyphen optional,
-    surrounding whitespace allowed) and whole numbers of 9 or 10 digits that are such a
-    number, the 9-digit ones with the leading zero dropped (``0101901234`` read as a
-    number is ``101901234``). Only the shape is checked, not the date or a check digit.
-    Missing values and other types are ``False``.
-
-    ``values``: a Series, Index, array, list or a single value. Returns a boolean array
-    of the same shape (1-D for a single value).
-
-    Example
-    -------
-    >>> is_cpr_like(["010190-1234", "0101901234", "320190-1234", "SYN000001", None]).tolist()
-    [True, True, False, False, False]
-    >>> is_cpr_like([101901234, 25000.5, 1234]).tolist()
-    [True, False, False]
-    """
-    if isinstance(values, pd.DataFrame):
-        raise ArgumentError("is_cpr_like takes one column (a Series or array); use check_no_cpr.")
-    if isinstance(values, pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
-        series = pd.Series(values, copy=False).reset_index(drop=True)
-        return _cpr_mask(series)
-    if isinstance(values, np.ndarray) and values.ndim > 0:
-        return _cpr_mask(pd.Series(values.ravel())).reshape(values.shape)
-    if isinstance(values, list | tuple):  # as objects: numpy would turn numbers into text
-        array = np.array(values, dtype=object)
-        return _cpr_mask(pd.Series(array.ravel())).reshape(array.shape)
-    return _cpr_mask(pd.Series([values], dtype=object))
-
-
-def _cpr_mask(series: pd.Series) -> np.ndarray:
-    """Boolean array, by position, of CPR-shaped values in a Series."""
-    dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        categories = _cpr_mask(pd.Series(dtype.categories))
-        codes = series.cat.codes.to_numpy()
-        return np.where(codes >= 0, categories[np.maximum(codes, 0)], False)
-    if pd.api.types.is_bool_dtype(dtype):
-        return np.zeros(len(series), dtype=bool)
-    if pd.api.types.is_numeric_dtype(dtype):
-        return _numeric_cpr(series)
-    if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
-        return np.zeros(len(series), dtype=bool)  # dates, intervals...
-    try:  # test each distinct value once (ids and week labels repeat)
-        codes, uniques = pd.factorize(series)
-    except TypeError:  # unhashable objects
-        return _mixed_cpr(series)
-    if len(uniques) == 0:
-        return np.zeros(len(series), dtype=bool)
-    hits = _mixed_cpr(pd.Series(uniques))
-    return np.where(codes >= 0, hits[np.maximum(codes, 0)], False)
-
-
-def _mixed_cpr(series: pd.Series) -> np.ndarray:
-    """CPR shapes in a text or object column: strings, and numbers kept as objects."""
-    series = series.reset_index(drop=True)
-    text = _text_cpr(series)
-    is_text = text.notna().to_numpy()
-    result = np.zeros(len(series), dtype=bool)
-    result[is_text] = text[is_text].astype(bool).to_numpy()
-    others = ~is_text & series.notna().to_numpy()  # numbers kept as objects
-    if others.any():
-        result[others] = _numeric_cpr(series[others])
-    return result
-
-
-def _text_cpr(series: pd.Series) -> pd.Series:
-    """True/False for strings, missing for everything else."""
-    try:
-        accessor = series.str
-    except AttributeError:  # no strings at all
-        return pd.Series(np.nan, index=series.index, dtype=object)
-    return accessor.strip().str.fullmatch(CPR_PATTERN)
-
-
-def _numeric_cpr(series: pd.Series) -> np.ndarray:
-    try:
-        values = pd.to_numeric(series, errors="coerce")
-    except TypeError:  # objects pandas cannot read as numbers (lists...): read their text
-        values = pd.to_numeric(series.astype(str), errors="coerce")
-    numbers_ = values.to_numpy(dtype=float, na_value=np.nan)
-    whole = np.isfinite(numbers_) & (numbers_ == np.floor(numbers_))
-    in_range = (numbers_ >= 1e8) & (numbers_ < 1e10)
-    candidate = whole & in_range
-    value = np.where(candidate, numbers_, 0).astype(np.int64)
-    day = value // 100_000_000
-    month = value // 1_000_000 % 100
-    return candidate & (day >= 1) & (day <= 31) & (month >= 1) & (month <= 12)
 
 
 # ---------------------------------------------------------------- pseudonyms
@@ -255,90 +182,3 @@ def _check_length(length) -> int:
     if not 8 <= length <= 64:
         raise ArgumentError(f"length must be from 8 to 64 hex digits; got {length}.")
     return int(length)
-
-
-# ---------------------------------------------------------------- export guard
-def check_no_cpr(frame: pd.DataFrame | pd.Series, where: str = "table") -> None:
-    """Raise :class:`PrivacyError` if a table holds CPR-shaped values.
-
-    Checks every text, object, categorical and integer column (float columns, which hold
-    amounts, are not checked), the index (unless a plain row number ``RangeIndex``) and
-    the column names. The message names the columns and counts and never a value;
-    a column whose name itself is CPR-shaped is named by its position. ``where`` says
-    what was being exported (a file name, a figure) in the message.
-
-    Example
-    -------
-    >>> check_no_cpr(pd.DataFrame({"id": ["SYN000001"], "weeks": [12]}))
-    >>> check_no_cpr(pd.DataFrame({"id": ["010190-1234"]}), where="results.csv")
-    Traceback (most recent call last):
-    ...
-    evalkit.panel.ids.PrivacyError: results.csv holds CPR-shaped values: column 'id' (1 value). \
-Replace person ids with pseudonyms (evalkit.panel.pseudonymize_ids) or drop them before exporting.
-    """
-    if isinstance(frame, pd.Series):
-        frame = frame.to_frame()
-    if not isinstance(frame, pd.DataFrame):
-        raise ArgumentError(f"check_no_cpr takes a DataFrame; got {type(frame).__name__}.")
-    findings = []
-    name_hits = _names_cpr(frame.columns)
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if not _checked_dtype(column.dtype):
-            continue
-        count = int(_cpr_mask(column.reset_index(drop=True)).sum())
-        if count:
-            label = (
-                f"column number {position}"
-                if name_hits[position]
-                else f"column {frame.columns[position]!r}"
-            )
-            findings.append(f"{label} ({_values(count)})")
-    index_count = _index_hits(frame.index)
-    if index_count:
-        findings.append(f"the index ({_values(index_count)})")
-    if name_hits.any():
-        n = int(name_hits.sum())
-        findings.append(f"{n} column name{'s' if n > 1 else ''}")
-    if findings:
-        raise PrivacyError(
-            f"{where} holds CPR-shaped values: {'; '.join(findings)}. Replace person ids with "
-            "pseudonyms (evalkit.panel.pseudonymize_ids) or drop them before exporting."
-        )
-
-
-def _checked_dtype(dtype) -> bool:
-    return (
-        pd.api.types.is_object_dtype(dtype)
-        or isinstance(dtype, pd.CategoricalDtype)
-        or pd.api.types.is_string_dtype(dtype)
-        or (pd.api.types.is_integer_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype))
-    )
-
-
-def _names_cpr(columns: pd.Index) -> np.ndarray:
-    if isinstance(columns, pd.MultiIndex):
-        hits = np.zeros(len(columns), dtype=bool)
-        for level in range(columns.nlevels):
-            hits |= is_cpr_like(columns.get_level_values(level))
-        return hits
-    return is_cpr_like(pd.Index(columns, dtype=object))
-
-
-def _index_hits(index: pd.Index) -> int:
-    if isinstance(index, pd.RangeIndex):
-        return 0
-    levels = (
-        [index.get_level_values(i) for i in range(index.nlevels)]
-        if isinstance(index, pd.MultiIndex)
-        else [index]
-    )
-    count = 0
-    for level in levels:
-        if _checked_dtype(level.dtype):
-            count += int(is_cpr_like(level).sum())
-    return count
-
-
-def _values(count: int) -> str:
-    return f"{count} value{'s' if count > 1 else ''}"
