@@ -311,7 +311,8 @@ def test_share_by_week_matches_direct_computation(hand_panel):
     panel, treated = hand_panel
     out = share_by_week(panel, "job", treated)
     assert list(out.columns) == ["week", "arm", "n_observed", "n_in_state", "share", "ci_low",
-                                 "ci_high", "simultaneous_low", "simultaneous_high"]  # fmt: skip
+                                 "ci_high", "simultaneous_low", "simultaneous_high",
+                                 "n_not_in_state"]  # fmt: skip
     assert out["week"].tolist() == [0, 1, 2, 3] * 2
     assert out["arm"].tolist() == [1] * 4 + [0] * 4
     codes = panel.codes
@@ -510,7 +511,8 @@ def test_consort_diagram_counts_boxes_and_arrows():
 
 def test_consort_from_dict_and_errors():
     fig = consort_diagram({"randomized": 10, "arms": {"A": {"allocated": 6},
-                                                       "B": {"allocated": 4}}})  # fmt: skip
+                                                       "B": {"allocated": 4}}},
+                          disclosure=None)  # fmt: skip
     assert "Allocated to A (n = 6)" in "\n".join(t.get_text() for t in fig.axes[0].texts)
     with pytest.raises(ArgumentError, match=r"add up to 348 \(Treatment 178 \+ Control 170\)"):
         ConsortCounts(randomized=350, arms={"Treatment": {"allocated": 178},

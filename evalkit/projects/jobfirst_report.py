@@ -94,7 +94,8 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
     table(published, "published_figures", "Published figures", PUBLISHED[lang], source="published")
     figure(
-        consort_diagram(consort_counts(ev.published), lang=lang),
+        # published counts (source="published" below): drawn exactly
+        consort_diagram(consort_counts(ev.published), lang=lang, disclosure=None),
         "consort",
         "CONSORT flow of the trial",
         PUBLISHED[lang],

@@ -5,7 +5,7 @@ received the intervention, were lost to follow-up and analysed (Schulz, Altman &
 2010, *CONSORT 2010 Statement*, Figure 1). :class:`ConsortCounts` holds the counts with
 free-text detail lines per box and checks them (the arms add up to the randomized, no
 stage exceeds the one before); :func:`consort_diagram` draws the diagram in English or
-Danish.
+Danish, with disclosure control of the counts (see :func:`consort_diagram`).
 
 Example (the counts of Aalborg's JobFirst trial)
 ------------------------------------------------
@@ -38,6 +38,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 
 from ..errors import ArgumentError
+from ..results import small_count
 from .labels import arm_name, check_lang, format_count, label
 from .style import COLOURS, FONT_SIZE, evalkit_style, new_figure
 
@@ -272,9 +273,123 @@ def _as_counts(counts) -> ConsortCounts:
     )
 
 
+# ---------------------------------------------------------------------- disclosure
+SECONDARY = "x"
+
+
+def _relations(counts: ConsortCounts) -> tuple[dict, list, set]:
+    """The drawn counts (key -> value), the relations between them ``(total, parts)``
+    (``total == sum(parts)``) and the keys of the parts no box shows (free)."""
+    cells: dict = {"randomized": counts.randomized}
+    relations: list = []
+    free: set = set()
+    if counts.assessed is not None:
+        cells["assessed"], cells["excluded"] = counts.assessed, counts.excluded
+        relations.append(("assessed", ["excluded", "randomized"]))
+    relations.append(("randomized", [(i, "allocated") for i in range(len(counts.arms))]))
+
+    def rest(i, name: str, value: int):
+        """A part the diagram does not draw but a reader can compute by subtraction."""
+        if value <= 0:  # nothing left over: not a cell (the box adds up)
+            return []
+        cells[(i, name)] = value
+        free.add((i, name))
+        return [(i, name)]
+
+    for i, arm in enumerate(counts.arms.values()):
+        cells[(i, "allocated")] = arm.allocated
+        cells[(i, "lost")] = arm.lost_to_follow_up
+        cells[(i, "analysed")] = arm.analysed
+        base = (i, "allocated")
+        if arm.received is not None:
+            cells[(i, "received")] = arm.received
+            cells[(i, "not_received")] = arm.allocated - arm.received
+            relations.append(((i, "allocated"), [(i, "received"), (i, "not_received")]))
+            base = (i, "received")
+        if arm.completed is not None:
+            cells[(i, "completed")] = arm.completed
+            relations.append(
+                (base, [(i, "completed"), *rest(i, "not_completed", cells[base] - arm.completed)])
+            )
+        if arm.discontinued is not None:
+            cells[(i, "discontinued")] = arm.discontinued
+            relations.append(
+                (base, [(i, "discontinued"),
+                        *rest(i, "continued", cells[base] - arm.discontinued)])
+            )  # fmt: skip
+        parts = [(i, "analysed"), (i, "lost")]
+        if arm.excluded_from_analysis is not None:
+            cells[(i, "excluded_from_analysis")] = arm.excluded_from_analysis
+            parts.append((i, "excluded_from_analysis"))
+        used = arm.analysed + arm.lost_to_follow_up + (arm.excluded_from_analysis or 0)
+        relations.append(((i, "allocated"), parts + rest(i, "unaccounted", arm.allocated - used)))
+    return cells, relations, free
+
+
+def _suppress(counts: ConsortCounts, threshold: int | None) -> dict:
+    """Key -> ``"primary"`` or ``"secondary"`` for every drawn count to suppress.
+
+    Primary: counts of 1 to ``threshold - 1`` persons (0 too when the output rules call
+    zeros disclosive). Secondary, repeated until nothing changes, for every relation
+    ``total = part + part ...`` of the diagram (assessed = excluded + randomized,
+    randomized = the arms' allocated, allocated = received + not received, received (or
+    allocated) = completed + the rest, = discontinued + the rest, allocated = analysed +
+    lost + excluded from analysis + the rest), where "the rest" is the part no box shows
+    (a reader computes it by subtraction):
+
+    - a shown total whose suppressed parts add up to 1..threshold-1 (0 with disclosive
+      zeros), or with exactly one suppressed drawn part, gets its smallest shown positive
+      part suppressed as well (the total itself when there is none);
+    - a suppressed total whose parts are all shown (it would follow by addition) gets its
+      smallest shown positive part suppressed.
+    """
+    if threshold is None:
+        return {}
+    cells, relations, free = _relations(counts)
+    hidden = {k: "primary" for k, v in cells.items() if k not in free and small_count(v, threshold)}
+    hidden.update({k: "free" for k in free})
+
+    def pick(keys) -> object | None:
+        shown = [k for k in keys if k not in hidden and cells[k] > 0]
+        return min(shown, key=lambda k: cells[k]) if shown else None
+
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            hidden_parts = [k for k in parts if k in hidden]
+            if total in hidden:
+                unsafe = not hidden_parts
+            else:
+                value = sum(cells[k] for k in hidden_parts)
+                alone = len(hidden_parts) == 1 and hidden_parts[0] not in free
+                unsafe = bool(hidden_parts) and (small_count(value, threshold) or alone)
+            if not unsafe:
+                continue
+            choice = pick(parts)
+            if choice is None and total not in hidden:
+                choice = total
+            if choice is None:
+                continue
+            hidden[choice] = "secondary"
+            changed = True
+    return {k: v for k, v in hidden.items() if v != "free"}
+
+
 # ---------------------------------------------------------------------- drawing
-def _n(value: int, lang: str) -> str:
-    return f"(n{_KEEP}={_KEEP}{format_count(value, lang)})"
+def _n(value, lang: str) -> str:
+    text = value if isinstance(value, str) else format_count(value, lang)
+    return f"(n{_KEEP}={_KEEP}{text})"
+
+
+def _shown(key, value: int, hidden: dict, threshold: int | None):
+    """A count as drawn: the number, ``"<5"`` (primary) or ``"x"`` (secondary)."""
+    reason = hidden.get(key)
+    if reason == "primary":
+        return f"<{threshold}"
+    if reason == "secondary":
+        return SECONDARY
+    return value
 
 
 def _wrap_block(head: str, bullets: Sequence[str], width_in: float) -> str:
@@ -289,34 +404,42 @@ def _height(text: str) -> float:
     return 2 * PAD + LINE_HEIGHT * (text.count("\n") + 1)
 
 
-def _arm_texts(name: str, arm: ConsortArm, lang: str) -> tuple[str, str, str]:
+def _arm_texts(
+    i: int, name: str, arm: ConsortArm, lang: str, hidden: dict, threshold: int | None
+) -> tuple[str, str, str]:
+    def n(field: str, value: int) -> str:
+        return _n(_shown((i, field), value, hidden, threshold), lang)
+
     allocation = []
     if arm.received is not None:
         received = arm.received_label or label("received", lang)
         not_received = arm.not_received_label or label("not_received", lang)
-        allocation.append(f"{received} {_n(arm.received, lang)}")
-        allocation.append(f"{not_received} {_n(arm.allocated - arm.received, lang)}")
+        allocation.append(f"{received} {n('received', arm.received)}")
+        allocation.append(f"{not_received} {n('not_received', arm.allocated - arm.received)}")
     if arm.completed is not None:
         allocation.append(
-            f"{arm.completed_label or label('completed', lang)} {_n(arm.completed, lang)}"
+            f"{arm.completed_label or label('completed', lang)} {n('completed', arm.completed)}"
         )
     allocation += list(arm.allocation_details)
-    head = f"{label('allocated_to', lang, arm=arm_name(name, lang))} {_n(arm.allocated, lang)}"
+    arm_label = label("allocated_to", lang, arm=arm_name(name, lang))
+    head = f"{arm_label} {n('allocated', arm.allocated)}"
     follow = []
     if arm.discontinued is not None:
-        follow.append(f"{label('discontinued', lang)} {_n(arm.discontinued, lang)}")
+        follow.append(f"{label('discontinued', lang)} {n('discontinued', arm.discontinued)}")
     follow += list(arm.follow_up_details)
     analysis = []
     if arm.excluded_from_analysis is not None:
         analysis.append(
-            f"{label('excluded_from_analysis', lang)} {_n(arm.excluded_from_analysis, lang)}"
+            f"{label('excluded_from_analysis', lang)} "
+            f"{n('excluded_from_analysis', arm.excluded_from_analysis)}"
         )
     analysis += list(arm.analysis_details)
     return (
         _wrap_block(head, allocation, BOX_WIDTH),
-        _wrap_block(f"{label('lost_to_follow_up', lang)} {_n(arm.lost_to_follow_up, lang)}",
+        _wrap_block(f"{label('lost_to_follow_up', lang)} {n('lost', arm.lost_to_follow_up)}",
                     follow, BOX_WIDTH),
-        _wrap_block(f"{label('analysed', lang)} {_n(arm.analysed, lang)}", analysis, BOX_WIDTH),
+        _wrap_block(f"{label('analysed', lang)} {n('analysed', arm.analysed)}", analysis,
+                    BOX_WIDTH),
     )  # fmt: skip
 
 
@@ -364,7 +487,9 @@ def _stage(ax: Axes, x: float, top: float, bottom: float, text: str) -> None:
             gid="stage_text")  # fmt: skip
 
 
-def consort_diagram(counts, lang: str = "en", ax: Axes | None = None) -> Figure:
+def consort_diagram(
+    counts, lang: str = "en", ax: Axes | None = None, disclosure: int | None = 5
+) -> Figure:
     """Draw a CONSORT flow diagram from counts.
 
     Parameters
@@ -375,6 +500,33 @@ def consort_diagram(counts, lang: str = "en", ax: Axes | None = None) -> Figure:
     ax : axes to draw into (its limits and aspect are set to the diagram's natural size
         in inches, so give an axes about as large as the figure this function would make:
         text is sized in points); a new figure when None.
+    disclosure : threshold of disclosure control (default 5; see below). None: the
+        counts are drawn exactly, for published counts: :func:`~evalkit.report.save_figure`
+        then refuses the figure unless ``source="published"`` (or ``"public"``,
+        ``"synthetic"``) declares them so.
+
+    Disclosure control
+    ------------------
+    Every count the diagram computes or is given as a field (assessed, excluded,
+    randomized, allocated, received, not received, completed, discontinued, lost to
+    follow-up, analysed, excluded from analysis) is checked: a count of 1 to
+    ``disclosure - 1`` persons (0 too when the output rules call zeros disclosive) is
+    drawn as ``"(n = <5)"``. The counts are tied by subtraction (allocated = analysed +
+    lost + excluded from analysis; randomized = the arms' allocated; ...), so a
+    suppressed count could be recovered from the others: counts are suppressed as well
+    (secondary suppression, drawn ``"(n = x)"``; the smallest count that protects it, as
+    in :func:`evalkit.report.disclosure.suppress_small`) until no suppressed count, and no
+    count no box shows (such as allocated - analysed - lost when ``analysed`` is given),
+    follows from the shown ones as 1 to ``disclosure - 1`` persons. A note under the
+    diagram explains the markers. The figure is declared to the output gate
+    (:func:`evalkit.output.gate.declare_figure`) with the threshold applied.
+
+    **Free-text lines are the caller's.** ``*_details`` lines (``"flexjob: 2"``,
+    ``"Declined (n = 70)"``) are drawn as given: the diagram cannot tell a count in
+    arbitrary text from a date or a code, so it neither parses nor suppresses them. Write
+    them with counts already controlled (e.g. with
+    :func:`evalkit.report.disclosure.mask_counts`), and keep in mind that they take part
+    in subtractions too. The gate still refuses any text holding a CPR number.
 
     The diagram has an optional "Assessed for eligibility" box with an "Excluded" box to
     its right, the "Randomized" box, and per arm (left to right in the order of
@@ -392,14 +544,34 @@ def consort_diagram(counts, lang: str = "en", ax: Axes | None = None) -> Figure:
     ...                                 "Control": {"allocated": 172}}}, lang="da")
     >>> len([p for p in fig.axes[0].patches if p.get_gid() == "box"])
     9
+
+    A small arm: its counts are drawn as ``<5``, and the other arm's allocated and
+    analysed as ``x`` (with them and the randomized, the small arm's would follow):
+
+    >>> fig = consort_diagram({"randomized": 180, "arms": {"Treatment": {"allocated": 177},
+    ...                                                    "Control": {"allocated": 3}}})
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if t.get_gid() == "box_text")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['Allocated to Control (n = <5)', 'Allocated to Treatment (n = x)', 'Analysed (n = <5)',
+     'Analysed (n = x)', 'Lost to follow-up (n = 0)', 'Lost to follow-up (n = 0)',
+     'Randomized (n = 180)']
     """
     check_lang(lang)
     counts = _as_counts(counts)
+    from .plots import _check_disclosure, _declare
+
+    threshold = _check_disclosure(disclosure)
     with evalkit_style():
-        return _draw(counts, lang, ax)
+        fig = _draw(counts, lang, ax, threshold)
+    return _declare(fig, threshold)
 
 
-def _draw(counts: ConsortCounts, lang: str, ax: Axes | None) -> Figure:
+def _draw(counts: ConsortCounts, lang: str, ax: Axes | None, threshold: int | None) -> Figure:
+    hidden = _suppress(counts, threshold)
+
+    def n(key, value) -> str:
+        return _n(_shown(key, value, hidden, threshold), lang)
+
     arms = list(counts.arms.items())
     n_arms = len(arms)
     left = MARGIN + STAGE_WIDTH + STAGE_GAP
@@ -411,18 +583,24 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None) -> Figure:
     assessed_text = excluded_text = None
     if counts.assessed is not None:
         assessed_text = _wrap_block(
-            f"{label('assessed', lang)} {_n(counts.assessed, lang)}", (), CENTRE_BOX_WIDTH
+            f"{label('assessed', lang)} {n('assessed', counts.assessed)}", (), CENTRE_BOX_WIDTH
         )
         excluded_width = max(left + content - (centre + 0.3), 2.0)
         excluded_text = _wrap_block(
-            f"{label('excluded', lang)} {_n(counts.excluded, lang)}",
+            f"{label('excluded', lang)} {n('excluded', counts.excluded)}",
             counts.excluded_details, excluded_width,
         )  # fmt: skip
     randomized_text = _wrap_block(
-        f"{label('randomized', lang)} {_n(counts.randomized, lang)}",
+        f"{label('randomized', lang)} {n('randomized', counts.randomized)}",
         counts.randomized_details, CENTRE_BOX_WIDTH,
     )  # fmt: skip
-    arm_texts = [_arm_texts(name, arm, lang) for name, arm in arms]
+    arm_texts = [
+        _arm_texts(i, name, arm, lang, hidden, threshold) for i, (name, arm) in enumerate(arms)
+    ]
+    note = None
+    if hidden:
+        chars = max(20, int((left + content - MARGIN) / CHAR_WIDTH))
+        note = textwrap.fill(label("consort_note", lang, threshold=threshold), chars)
     stages = ("allocation", "follow_up", "analysis")
     row_heights = [
         max(*(_height(texts[i]) for texts in arm_texts),
@@ -437,6 +615,8 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None) -> Figure:
         height += _height(assessed_text) + 2 * ROW_GAP / 2 + excluded_block + ROW_GAP / 2
     height += _height(randomized_text) + ROW_GAP * 1.6
     height += sum(row_heights) + 2 * ROW_GAP + MARGIN
+    if note is not None:
+        height += _height(note)
     width = left + max(content, CENTRE_BOX_WIDTH) + MARGIN
     if excluded_text is not None:
         width = max(width, centre + 0.3 + excluded_width + MARGIN)
@@ -482,4 +662,8 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None) -> Figure:
                 _arrow(ax, [(arm_centres[i], bottom), (arm_centres[i], bottom - ROW_GAP)])
         _stage(ax, MARGIN, top, top - row_height, label(stages[row], lang))
         top -= row_height + ROW_GAP
+    if note is not None:
+        ax.text(MARGIN, top + ROW_GAP - PAD, note, ha="left", va="top", fontsize=TEXT_SIZE - 1,
+                fontstyle="italic", color=COLOURS.get("note", "#555555"),
+                gid="disclosure_note")  # fmt: skip
     return fig

@@ -121,6 +121,30 @@ LABELS: dict[str, dict[str, str]] = {
     "discontinued": {"en": "Discontinued intervention", "da": "Afbrød indsatsen"},
     "analysed": {"en": "Analysed", "da": "Analyseret"},
     "excluded_from_analysis": {"en": "Excluded from analysis", "da": "Udeladt af analysen"},
+    # disclosure control of effects (result views, forest plots) and CONSORT diagrams
+    "effect_suppressed": {
+        "en": "Effect suppressed (x): an arm has fewer than {threshold} persons "
+        "(disclosure control).",
+        "da": "Effekt undertrykt (x): en gruppe har færre end {threshold} personer "
+        "(diskretionshensyn).",
+    },
+    "row_suppressed": {"en": "x (suppressed)", "da": "x (undertrykt)"},
+    "forest_note": {
+        "en": "x: an arm has fewer than {threshold} persons; the effect is not shown.",
+        "da": "x: en gruppe har færre end {threshold} personer; effekten vises ikke.",
+    },
+    "funnel_note": {
+        "en": "{k} unit(s) not shown: fewer than {threshold} persons in the unit, in the "
+        "outcome or out of it.",
+        "da": "{k} enhed(er) vises ikke: færre end {threshold} personer i enheden, med "
+        "udfaldet eller uden.",
+    },
+    "consort_note": {
+        "en": "Counts of fewer than {threshold} persons are shown as <{threshold}; x: "
+        "suppressed so that a suppressed count cannot be recovered by subtraction.",
+        "da": "Antal under {threshold} personer vises som <{threshold}; x: undertrykt, så et "
+        "undertrykt antal ikke kan genberegnes ved subtraktion.",
+    },
 }
 
 MONTHS = {

@@ -115,6 +115,7 @@ SHARE_COLUMNS = [
     "ci_high",
     "simultaneous_low",
     "simultaneous_high",
+    "n_not_in_state",
 ]
 INTERVALS = ("wilson", "wald")
 SIMULTANEOUS = ("sup-t", "bonferroni")
@@ -803,10 +804,14 @@ def share_by_week(
     DataFrame with one row per arm (1 = treatment first, then 0) and week: ``week``,
     ``arm``, ``n_observed`` (persons observed that week: the denominator), ``n_in_state``,
     ``share``, ``ci_low``, ``ci_high`` (pointwise), ``simultaneous_low``,
-    ``simultaneous_high``. ``frame.attrs`` records the ``critical_value`` of each arm's
-    simultaneous band, ``interval``, ``simultaneous`` and ``alpha``. The numbers are not
-    disclosure-controlled; pass counts through ``evalkit.report.disclosure.mask_counts``
-    before they leave the research environment.
+    ``simultaneous_high``, ``n_not_in_state`` (observed but not in the states).
+    ``frame.attrs`` records the ``critical_value`` of each arm's simultaneous band,
+    ``interval``, ``simultaneous`` and ``alpha``. The numbers are exact; the frame declares
+    to the output gate (:func:`evalkit.output.declare_table`) its counts (``n_observed``
+    as the total of ``n_in_state`` and ``n_not_in_state``) and the shares and intervals
+    as resting on them, so that an export suppresses a week where the persons in the
+    states, or those out of them, are 1 to 4 (either follows from the share and the
+    denominator), with the secondary suppression that keeps it from being recovered.
 
     Example
     -------
@@ -875,6 +880,7 @@ def share_by_week(
                     "ci_high": high,
                     "simultaneous_low": s_low,
                     "simultaneous_high": s_high,
+                    "n_not_in_state": (n_obs - n_in).astype(np.int64),
                 }
             )
         )
@@ -883,7 +889,14 @@ def share_by_week(
         {"critical_value": critical, "interval": interval, "simultaneous": simultaneous,
          "alpha": alpha, "n_draws": int(n_draws), "seed": int(seed)}
     )  # fmt: skip
-    return out
+    from ..output.declare import declare_table
+
+    return declare_table(
+        out,
+        counts=["n_observed", "n_in_state", "n_not_in_state"],
+        dependent=["share", "ci_low", "ci_high", "simultaneous_low", "simultaneous_high"],
+        totals={"column": "n_observed"},
+    )
 
 
 def _suppress_small_shares(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -1020,10 +1033,28 @@ def share_plot(
     ax.set_ylabel(_states_label(states, lang) if ylabel is None else ylabel)
     if threshold is not None:
         _disclosure_note(ax, threshold, lang, 30.0)
-    return fig
+    return _declare(fig, threshold)
 
 
 # ---------------------------------------------------------------------- forest plot
+def _declare(fig: Figure, threshold: int | None, counts: bool = True) -> Figure:
+    """Record on ``fig`` the threshold of disclosure control it was drawn with
+    (:func:`evalkit.output.gate.declare_figure`). The provenance of the data is declared
+    where the figure leaves: ``save_figure(..., source=...)`` / ``export(..., source=...)``
+    (``"synthetic"``, ``"public"``, ``"published"``); until then it is register data."""
+    from ..output.gate import declare_figure
+
+    return declare_figure(fig, threshold, source="register", counts=counts)
+
+
+def _small(count, threshold: int) -> bool:
+    """A count of persons that may not be shown at ``threshold`` (zeros too when the
+    output rules in force call them disclosive)."""
+    from ..results import small_count
+
+    return small_count(count, threshold)
+
+
 _RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0,
                 10.0, 20.0, 50.0, 100.0)  # fmt: skip
 
@@ -1039,6 +1070,7 @@ def forest_plot(
     digits: int = 2,
     xlabel: str | None = None,
     figsize: tuple[float, float] | None = None,
+    disclosure: int | None = 5,
 ) -> Figure:
     """Estimates and confidence intervals of several effects (outcomes or subgroups),
     with the numbers as a table to the right.
@@ -1055,9 +1087,30 @@ def forest_plot(
     table : show "estimate [CI]" and the p-value of each row to the right.
     digits : decimals of the numbers in the table.
     xlabel : default "Difference (treatment − control)" or "Ratio (treatment / control)".
+    disclosure : threshold of disclosure control (default 5). A row whose result rests on
+        an arm of 1 to 4 units (0 too when the output rules call zeros disclosive) is
+        drawn without its point and interval: the row shows ``"x (suppressed)"`` at the
+        reference line, ``"x"`` in the table, and the axis limits are set by the other
+        rows only; a note under the figure says why. None: off (every row drawn exactly;
+        :func:`~evalkit.report.save_figure` then refuses the figure unless ``source``
+        declares the data synthetic, public or published).
 
-    Artists have gids ``"ci"`` (one line per result), ``"estimate"`` (the points),
-    ``"reference"`` and ``"table"`` (texts, on the axes labelled ``"forest_table"``).
+    Disclosure control
+    ------------------
+    Every row is an :class:`~evalkit.results.EffectResult`, which carries its arm sizes,
+    so every row is checked: the plot takes no bare numbers whose counts it cannot see,
+    and the figure is declared to the output gate as showing counts-based numbers
+    controlled at ``disclosure`` (:func:`evalkit.output.gate.declare_figure`). No arm
+    sizes are drawn. The estimates of overlapping subgroups (all / men / women) are not
+    sums of counts, so no suppressed row follows exactly from the shown ones; with the
+    arm sizes known from elsewhere a suppressed subgroup's effect may still be
+    approximated from the overall and the complementary subgroup's, which the output
+    checker should keep in mind.
+
+    Artists have gids ``"ci"`` (one line per shown result), ``"estimate"`` (the
+    points), ``"reference"``, ``"suppressed"`` (the texts of suppressed rows),
+    ``"disclosure_note"`` and ``"table"`` (texts, on the axes labelled
+    ``"forest_table"``).
 
     Example
     -------
@@ -1066,11 +1119,15 @@ def forest_plot(
     >>> d = pd.DataFrame({"y": [1.0, 2, 3, 4, 2, 3, 5, 6], "z": [2.0, 1, 2, 3, 4, 3, 5, 4],
     ...                   "t": [0, 0, 0, 0, 1, 1, 1, 1]})
     >>> res = [difference_in_means(d, o, "t") for o in ("y", "z")]
-    >>> fig = forest_plot(res, lang="da")
+    >>> fig = forest_plot(res, lang="da")  # arms of 4 persons: suppressed
+    >>> print(*(t.get_text() for t in fig.axes[0].texts if t.get_gid() == "suppressed"))
+    x (undertrykt) x (undertrykt)
+    >>> fig = forest_plot(res, lang="da", disclosure=None)  # save with source="synthetic"
     >>> len([l for l in fig.axes[0].lines if l.get_gid() == "ci"])
     2
     """
     check_lang(lang)
+    threshold = _check_disclosure(disclosure)
     if isinstance(results, EffectResult):
         results = [results]
     if isinstance(results, Mapping):
@@ -1114,18 +1171,30 @@ def forest_plot(
     ax.grid(False)
     ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.6)
     ys = np.arange(n)[::-1].astype(float)
+    hidden = np.array(
+        [threshold is not None and r.suppressed(threshold) for r in results], dtype=bool
+    )
     estimates = np.array([r.estimate for r in results], dtype=float)
     lows = np.array([r.conf_int[0] for r in results], dtype=float)
     highs = np.array([r.conf_int[1] for r in results], dtype=float)
-    for y, lo, hi in zip(ys, lows, highs, strict=True):
+    estimates[hidden] = lows[hidden] = highs[hidden] = np.nan  # not drawn, not in the limits
+    for y, lo, hi, h in zip(ys, lows, highs, hidden, strict=True):
+        if h:
+            continue
         (line,) = ax.plot([lo, hi], [y, y], color=COLOURS["neutral"], linewidth=1.6,
                           solid_capstyle="butt")  # fmt: skip
         line.set_gid("ci")
     (points,) = ax.plot(
-        estimates, ys, linestyle="none", marker="s", markersize=7, color=COLOURS["control"]
-    )
+        estimates[~hidden], ys[~hidden], linestyle="none", marker="s", markersize=7,
+        color=COLOURS["control"],
+    )  # fmt: skip
     points.set_gid("estimate")
     ax.axvline(ref, color="#777777", linestyle="--", linewidth=1.0, gid="reference")
+    for y in ys[hidden]:  # in the middle of the axes, whatever the limits
+        ax.text(0.5, y, label("row_suppressed", lang), transform=ax.get_yaxis_transform(),
+                ha="center", va="center", fontsize=FONT_SIZE - 1, color=COLOURS["note"],
+                gid="suppressed", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+                )  # fmt: skip
     ax.set_yticks(ys)
     ax.set_yticklabels(labels)
     ax.tick_params(axis="y", length=0)
@@ -1137,6 +1206,8 @@ def forest_plot(
         values = values[values > 0]
         ax.set_xscale("log")
         low, high = values.min(), values.max()
+        if high <= low:  # only the reference line (every row suppressed)
+            low, high = low / 2.0, high * 2.0
         span = (high / low) ** 0.06
         ax.set_xlim(low / span, high * span)
         ticks = [t for t in _RATIO_TICKS if low / span <= t <= high * span]
@@ -1169,13 +1240,24 @@ def forest_plot(
                  fontweight="bold", fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
         tax.text(0.86, 1.0, label("p_value", lang), transform=tax.transAxes, ha="left",
                  va="bottom", fontweight="bold", fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
-        for y, r, lo, hi in zip(ys, results, lows, highs, strict=True):
-            estimate = format_number(r.estimate, digits, lang)
-            text = f"{estimate} {format_interval(lo, hi, digits, lang)}"
+        for y, r, lo, hi, h in zip(ys, results, lows, highs, hidden, strict=True):
+            if h:
+                text, p_text = "x", "x"
+            else:
+                estimate = format_number(r.estimate, digits, lang)
+                text = f"{estimate} {format_interval(lo, hi, digits, lang)}"
+                p_text = format_p(r.p_value, lang)
             tax.text(0.0, y, text, ha="left", va="center", fontsize=FONT_SIZE - 1, gid="table")
-            tax.text(0.86, y, format_p(r.p_value, lang), ha="left", va="center",
+            tax.text(0.86, y, p_text, ha="left", va="center",
                      fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
-    return fig
+    if hidden.any():
+        ax.annotate(
+            label("forest_note", lang, threshold=threshold), xy=(0.0, 0.0),
+            xycoords="axes fraction", xytext=(0.0, -36.0), textcoords="offset points",
+            ha="left", va="top", fontsize=SMALL_FONT_SIZE - 0.5, color=COLOURS["note"],
+            fontstyle="italic", gid="disclosure_note", annotation_clip=False,
+        )  # fmt: skip
+    return _declare(fig, threshold)
 
 
 # ---------------------------------------------------------------------- benchmarks
@@ -1240,6 +1322,7 @@ def series_plot(
     xlabel: str | None = None,
     ylabel: str | None = None,
     figsize: tuple[float, float] | None = None,
+    disclosure: int | None = 5,
 ) -> Figure:
     """A local share over time against the national average, with the target line and
     the periods where the target is met marked.
@@ -1247,16 +1330,26 @@ def series_plot(
     Parameters
     ----------
     local : DataFrame with ``period`` and ``share`` (a proportion), optionally ``ci_low``
-        and ``ci_high`` (drawn as a band). Periods are dates, pandas Periods, ``"YYYY-MM"``
-        strings, ISO weeks (``"2024-W05"``) or numbers.
+        and ``ci_high`` (drawn as a band) and ``denominator`` (the persons the share is
+        of). Periods are dates, pandas Periods, ``"YYYY-MM"`` strings, ISO weeks
+        (``"2024-W05"``) or numbers.
     national : DataFrame with ``period`` and ``share`` (or None).
     target : the target share (e.g. 0.40), drawn as a line; periods where the local share
         is at or above it (below it with ``higher_is_better=False``) get a marker.
     local_label, national_label : legend names (default "Local", "National average").
     xlabel, ylabel : default "Period" and "Share".
+    disclosure : threshold of disclosure control (default 5), applied when ``local`` has
+        a ``denominator`` column: a period's local share (and band) is left out where
+        fewer than 5 persons are behind it, or where the persons in the outcome
+        (``share * denominator``) or out of it number 1 to 4 (either follows from the
+        share and the denominator); a note says so. Without ``denominator`` the plot
+        cannot check the shares, and the figure is declared to the output gate as drawn
+        without control: :func:`~evalkit.report.save_figure` refuses it unless
+        ``source`` declares the numbers published, public or synthetic (the national
+        series and published local shares are). None: off.
 
     Artists have gids ``"local"``, ``"local_band"``, ``"national"``, ``"target"``,
-    ``"target_met"``.
+    ``"target_met"``, ``"disclosure_note"``.
 
     Example
     -------
@@ -1275,14 +1368,21 @@ def series_plot(
         _require(national, ["period", "share"], "national")
     if target is not None:
         target = _check_share_value(target, "target")
+    threshold = _check_disclosure(disclosure)
     fig, ax = _canvas(ax, figsize or FIGSIZE)
     ax.set_label("series")
     x_local, dated = _period_values(local["period"], "local")
     share = pd.to_numeric(local["share"], errors="coerce").to_numpy(dtype=float)
+    controlled = threshold is not None and "denominator" in local.columns
+    hidden = np.zeros(share.size, dtype=bool)
+    if controlled:
+        hidden = _small_shares(local["denominator"], share, threshold, "local")
+        share = np.where(hidden, np.nan, share)
     colour = COLOURS["control"]
     if {"ci_low", "ci_high"} <= set(local.columns):
         band = ax.fill_between(
-            x_local, local["ci_low"].to_numpy(float), local["ci_high"].to_numpy(float),
+            x_local, np.where(hidden, np.nan, local["ci_low"].to_numpy(float)),
+            np.where(hidden, np.nan, local["ci_high"].to_numpy(float)),
             color=colour, alpha=BAND_ALPHA, linewidth=0,
         )  # fmt: skip
         band.set_gid("local_band")
@@ -1330,7 +1430,26 @@ def series_plot(
     ax.set_xlabel(label("period", lang) if xlabel is None else xlabel)
     ax.set_ylabel(label("share", lang) if ylabel is None else ylabel)
     ax.legend(loc="best")
-    return fig
+    if controlled:
+        _disclosure_note(ax, threshold, lang, 30.0)
+    return _declare(fig, threshold if controlled else None)
+
+
+def _small_shares(denominator, share: np.ndarray, threshold: int, what: str) -> np.ndarray:
+    """Which shares rest on too few persons: a denominator below ``threshold``, or persons
+    in (``share * denominator``, rounded) or out of the outcome that are small counts."""
+    n = pd.to_numeric(pd.Series(denominator), errors="coerce").to_numpy(dtype=float)
+    if n.shape != share.shape or not np.isfinite(n).all() or (n < 0).any():
+        raise ArgumentError(f"{what} has missing, negative or non-numeric denominators.")
+    inside = np.rint(np.where(np.isfinite(share), share, 0.0) * n)
+    outside = n - inside
+    return np.array(
+        [
+            n_i < threshold or _small(a, threshold) or _small(b, threshold)
+            for n_i, a, b in zip(n, inside, outside, strict=True)
+        ],
+        dtype=bool,
+    )
 
 
 def _pct_decimals(value: float) -> int:
@@ -1386,6 +1505,7 @@ def funnel_plot(
     xlabel: str | None = None,
     ylabel: str | None = None,
     figsize: tuple[float, float] | None = None,
+    disclosure: int | None = 5,
 ) -> Figure:
     """Units (denominator on x, proportion on y) against given control limits.
 
@@ -1402,6 +1522,11 @@ def funnel_plot(
     label_units : which units to name (column ``unit``): ``"outer"`` (default: those
         outside the widest limits), ``"outside"`` (outside any limits), True (all) or
         False (none).
+    disclosure : threshold of disclosure control (default 5). A point shows a unit's
+        number of persons and its exact proportion, so the persons in the outcome and out
+        of it; a unit with fewer than 5 persons, or with 1 to 4 persons in or out of the
+        outcome (``proportion * denominator``, rounded), is not drawn (nor named), and a
+        note under the figure says how many units were left out. None: off.
 
     Units within every band are grey; units outside the narrowest band are orange, those
     outside the widest (of two or more) vermillion. Artists have gids ``"limit"``,
@@ -1433,6 +1558,13 @@ def funnel_plot(
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ArgumentError("units has missing or non-numeric denominators or proportions.")
     names = units["unit"].astype(str).to_numpy() if "unit" in units.columns else None
+    threshold = _check_disclosure(disclosure)
+    n_hidden = 0
+    if threshold is not None:
+        keep = ~_small_shares(x, y, threshold, "units")
+        n_hidden = int((~keep).sum())
+        x, y = x[keep], y[keep]
+        names = names[keep] if names is not None else None
     fig, ax = _canvas(ax, figsize or FIGSIZE)
     ax.set_label("funnel")
     outside_level = np.full(x.size, -1)
@@ -1484,4 +1616,11 @@ def funnel_plot(
     ax.set_ylabel(label("proportion", lang) if ylabel is None else ylabel)
     ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=3, fontsize=SMALL_FONT_SIZE,
               borderaxespad=0.0, handlelength=1.8, columnspacing=1.2)  # fmt: skip
-    return fig
+    if n_hidden:
+        ax.annotate(
+            label("funnel_note", lang, k=n_hidden, threshold=threshold), xy=(1.0, 0.0),
+            xycoords="axes fraction", xytext=(0.0, -30.0), textcoords="offset points",
+            ha="right", va="top", fontsize=SMALL_FONT_SIZE - 0.5, color=COLOURS["note"],
+            fontstyle="italic", gid="disclosure_note", annotation_clip=False,
+        )  # fmt: skip
+    return _declare(fig, threshold)
