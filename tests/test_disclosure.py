@@ -9,6 +9,7 @@ import pytest
 from scipy.optimize import linprog
 
 from evalkit.errors import ArgumentError, ColumnError, EvalkitError
+from evalkit.output import declare_table
 from evalkit.report.disclosure import (
     DEFAULT_THRESHOLD,
     DisclosureError,
@@ -261,14 +262,17 @@ def test_mask_counts():
 
 
 def test_check_export_passes_markers_zeros_and_large_counts():
-    check_export(pd.DataFrame({"n": [178, "<5", "x", 0, None], "share": [0.1, 0.2, 0.3, 0, 1]}))
+    check_export(
+        pd.DataFrame({"n": [178, "<5", "x", 0, None], "share": [0.1, 0.2, 0.3, 0, 1]}),
+        count_columns=["n"],
+    )
     check_export(suppress_small(arms(), ["n", "employed"]))
 
 
 def test_check_export_raises_a_disclosure_error_naming_the_column():
     frame = pd.DataFrame({"outcome": ["a", "b"], "n treated": [178, 3], "count": [1, 2]})
     with pytest.raises(DisclosureError) as info:
-        check_export(frame, where="effects.csv")
+        check_export(frame, count_columns=["n treated", "count"], where="effects.csv")
     message = str(info.value)
     assert "effects.csv" in message and "'n treated'" in message and "'count'" in message
     assert "suppress_small" in message and "178" not in message
@@ -279,12 +283,17 @@ def test_check_export_raises_a_disclosure_error_naming_the_column():
         check_export(pd.DataFrame({"m": [1]}), count_columns=["n"])
 
 
-def test_count_columns_are_inferred_from_attrs_or_names():
+def test_count_columns_are_declared_never_guessed_from_names():
     names = ["n", "n_risk", "persons_n", "antal", "Count", "treated_count", "share", "name"]
     frame = pd.DataFrame(columns=names)
-    assert infer_count_columns(frame) == names[:6]
+    assert infer_count_columns(frame) == []
+    check_export(pd.DataFrame({"n": [3], "persons": [2]}))  # nothing declared: nothing read
     frame.attrs["count_columns"] = ["share"]
     assert infer_count_columns(frame) == ["share"]
+    declared = declare_table(pd.DataFrame({"persons": [2], "n": [9]}), counts=["persons"])
+    assert infer_count_columns(declared) == ["persons"]
+    with pytest.raises(DisclosureError, match="'persons' holds 1 count"):
+        check_export(declared)
 
 
 # ------------------------------------------------------------------ safe_curve

@@ -67,11 +67,6 @@ _SECONDARY_NOTES = {
     "eller beregnet ud fra et undertrykt antal.",
 }
 
-#: Column names read as counts when ``count_columns`` is not given (case-insensitive):
-#: ``n``, ``n_*``, ``n *``, ``*_n``, ``count*``, ``*_count``, ``antal*``, ``*_antal``.
-COUNT_NAME_PATTERN = re.compile(
-    r"^(n|n[ _].*|.*_n|count.*|.*_count|antal.*|.*_antal)$", re.IGNORECASE
-)
 _MARKER_PATTERN = re.compile(r"^\s*<\s*\d+\s*$")
 
 
@@ -649,20 +644,26 @@ def _pool(n_risk: np.ndarray, n_event: np.ndarray, threshold: int) -> tuple[list
 
 
 def infer_count_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns of ``frame`` read as counts: those recorded by :func:`suppress_small` in
-    ``attrs["disclosure"]`` or by a table builder in ``attrs["count_columns"]``, else those
-    named like counts (:data:`COUNT_NAME_PATTERN`).
+    """The count columns *declared* on ``frame``: by its maker
+    (:func:`evalkit.output.declare_table`, ``attrs["evalkit_output"]``), by
+    :func:`suppress_small` (``attrs["disclosure"]``) or, for older callers, in
+    ``attrs["count_columns"]``. Nothing is read from column names: an undeclared frame
+    has none (and the output gate refuses it).
 
     >>> import pandas as pd
-    >>> infer_count_columns(pd.DataFrame(columns=["outcome", "n_treated", "n control", "share"]))
-    ['n_treated', 'n control']
+    >>> from evalkit.output import declare_table
+    >>> frame = pd.DataFrame(columns=["outcome", "n_treated", "persons", "share"])
+    >>> infer_count_columns(frame)
+    []
+    >>> infer_count_columns(declare_table(frame, counts=["persons"]))
+    ['persons']
     """
-    recorded = frame.attrs.get("disclosure", {}).get("count_columns") or frame.attrs.get(
-        "count_columns"
+    recorded = (
+        (frame.attrs.get("evalkit_output") or {}).get("counts")
+        or frame.attrs.get("disclosure", {}).get("count_columns")
+        or frame.attrs.get("count_columns")
     )
-    if recorded:
-        return [c for c in recorded if c in frame.columns]
-    return [c for c in frame.columns if isinstance(c, str) and COUNT_NAME_PATTERN.match(c)]
+    return [c for c in recorded or [] if c in frame.columns]
 
 
 def check_export(
@@ -673,14 +674,13 @@ def check_export(
 ) -> None:
     """Raise :class:`DisclosureError` if a count column holds a count of 1..threshold-1.
 
-    The last guard of every exporter. ``count_columns`` default: the columns recorded by
-    :func:`suppress_small`, else those named like counts (``n``, ``n_*``, ``*_n``,
-    ``count*``, ``*_count``, ``antal*``). Markers such as ``"<5"`` and ``"x"`` pass; the message
-    names the column and the rows, not the values.
+    The last guard of every exporter. ``count_columns`` default: the columns declared on
+    the frame (:func:`infer_count_columns`; never guessed from names). Markers such as
+    ``"<5"`` and ``"x"`` pass; the message names the column and the rows, not the values.
 
     >>> import pandas as pd
-    >>> check_export(pd.DataFrame({"n": [178, "<5"]}))
-    >>> check_export(pd.DataFrame({"n": [178, 3]}), where="effects.csv")
+    >>> check_export(pd.DataFrame({"n": [178, "<5"]}), count_columns=["n"])
+    >>> check_export(pd.DataFrame({"n": [178, 3]}), count_columns=["n"], where="effects.csv")
     Traceback (most recent call last):
     ...
     evalkit.report.disclosure.DisclosureError: effects.csv: count column 'n' holds 1 count \
