@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import as_column_list, check_choice
+from .._validation import _show_values, as_column_list, check_choice
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
 from .randomization import (
@@ -57,7 +57,7 @@ def _check_pvalues(p) -> np.ndarray:
         raise ArgumentError("no p-values given.")
     bad = ~((values >= 0) & (values <= 1))  # also catches NaN
     if bad.any():
-        shown = ", ".join(repr(float(v)) for v in values[bad][:5])
+        shown = _show_values([float(v) for v in values[bad]], None, noun="value")
         raise ArgumentError(
             f"p-values must lie in [0, 1] and not be NaN; {int(bad.sum())} do not ({shown})."
         )

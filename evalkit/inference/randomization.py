@@ -48,6 +48,7 @@ import pandas as pd
 from scipy import stats
 
 from .._validation import (
+    _show_values,
     as_column_list,
     binary_column,
     check_choice,
@@ -243,14 +244,18 @@ def make_design(
         unit = "cluster" if clusters is not None else "unit"
         single = np.flatnonzero(sizes == 1)
         if single.size:
-            shown = ", ".join(repr(_plain(labels[b])) for b in single[:5])
+            shown = _show_values(
+                [_plain(labels[b]) for b in single], blocks_name, data=block_values, noun="block"
+            )
             raise DesignError(
                 f"{single.size} blocks of {blocks_name!r} have a single {unit} ({shown}); a "
                 "block of one cannot be randomized. Merge each into a neighbouring block."
             )
         one_arm = np.flatnonzero((n1 == 0) | (n1 == sizes))
         if one_arm.size:
-            shown = ", ".join(repr(_plain(labels[b])) for b in one_arm[:5])
+            shown = _show_values(
+                [_plain(labels[b]) for b in one_arm], blocks_name, data=block_values, noun="block"
+            )
             raise DesignError(
                 f"{one_arm.size} blocks of {blocks_name!r} have all their {unit}s in one arm "
                 f"({shown}); every block needs treated and control {unit}s. Merge or drop them."

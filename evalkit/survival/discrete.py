@@ -28,7 +28,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import as_column_list, check_alpha, check_choice, covariate_matrix
+from .._validation import (
+    _withheld,
+    as_column_list,
+    check_alpha,
+    check_choice,
+    covariate_matrix,
+)
 from ..errors import ConvergenceWarning, DesignError, OutcomeError
 from ..output.declare import declare_table
 from ._input import survival_data
@@ -136,7 +142,7 @@ def discrete_time_hazard(
     x_person, x_names = covariate_matrix(surv.frame, names)
     origin, week, y = person_period(surv.time, surv.event)
     if baseline == "dummies":
-        _check_every_week_mixed(week, y)
+        _check_every_week_mixed(week, y, duration, surv.frame[duration])
     design, term_names = _baseline(week, baseline)
     design = np.column_stack([design, x_person[origin]])
     term_names += x_names
@@ -172,16 +178,18 @@ def discrete_time_hazard(
     )
 
 
-def _check_every_week_mixed(week: np.ndarray, y: np.ndarray) -> None:
+def _check_every_week_mixed(week: np.ndarray, y: np.ndarray, duration=None, column=None) -> None:
     """One parameter per week needs, in every week, someone who leaves and someone who stays."""
     at_risk = np.bincount(week)[1:]
     events = np.bincount(week, weights=y)[1:]
     bad = np.flatnonzero((at_risk > 0) & ((events == 0) | (events == at_risk))) + 1
     if bad.size:
-        shown = ", ".join(map(str, bad[:10])) + (" ..." if bad.size > 10 else "")
+        reason = _withheld(bad[:10].tolist(), duration, data=column)
+        listed = ", ".join(map(str, bad[:10])) + (" ..." if bad.size > 10 else "")
+        shown = f"week numbers not shown: {reason}" if reason else f"weeks {listed}"
         raise DesignError(
             f"baseline='dummies' needs events and survivors in every week, but {bad.size} weeks "
-            f"have none or only events (weeks {shown}); their hazards are 0 or 1 and the "
+            f"have none or only events ({shown}); their hazards are 0 or 1 and the "
             "coefficients infinite. Use baseline='linear', 'quadratic' or 'log', or group weeks "
             "into longer periods."
         )
