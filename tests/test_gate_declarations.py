@@ -235,3 +235,13 @@ def test_small_counts_never_written(tmp_path, n, k, m, j, target):
             )
             rows = ((v > 0) & (v < 5)).any(axis=1)
             assert set(out.loc[rows, column]) <= MARKERS, column
+
+
+def test_complements_of_successes_are_counts_too(tmp_path):
+    # 37 of 40 reached the target: the 3 who did not follow by subtraction.
+    from evalkit.benchmark import target_test
+
+    frame = target_test(37, 40, 0.5).to_frame()
+    written = pd.read_csv(export_table(frame, tmp_path / "t.csv"), dtype=str)
+    assert written["successes"].tolist() == ["x"] and written["n"].tolist() == ["40"]
+    assert written["estimate"].tolist() == ["x"]

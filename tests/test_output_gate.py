@@ -397,3 +397,20 @@ def test_doctests(module):
     mod = importlib.import_module(f"evalkit.output.{module}")
     failures, tried = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert failures == 0 and tried > 0
+
+
+def test_a_small_complement_suppresses_the_part_and_its_share(tmp_path):
+    # 37 of 40 employed: the 3 not employed follow by subtraction.
+    t = declare_table(
+        pd.DataFrame({"unit": ["a", "b"], "employed": [37, 20], "n": [40, 40],
+                      "share": [37 / 40, 0.5]}),
+        counts=["employed", "n"], dependent=["share"], complements={"employed": "n"},
+    )  # fmt: skip
+    out, record = gate_table(t, "t.csv")
+    assert out["employed"].tolist() == ["x", 20] and out["share"].tolist() == ["x", 0.5]
+    assert out["n"].tolist() == [40, 40]
+    assert ("employed", 0, "complement") in {
+        (s["column"], s["row"], s["reason"]) for s in record.suppressed
+    }
+    with pytest.raises(ArgumentError, match="complements pairs declared counts"):
+        declare_table(t, counts=["n"], complements={"employed": "n"})

@@ -339,10 +339,21 @@ class TwoGroupComparison(ResultMixin):
         for name in both:  # a share row leaves the other group's counts missing
             frame[name] = frame[name].astype("Int64")
         if not self.exclude_overlap:
-            return declare_table(frame, counts=list(both), dependent=_TWO_GROUP_DEPENDENT)
+            pairs = {"successes": "n", "reference_successes": "reference_n"}
+            return declare_table(
+                frame,
+                counts=list(both),
+                dependent=_TWO_GROUP_DEPENDENT,
+                complements={p: w for p, w in pairs.items() if p in both and w in both},
+            )
         local = ["successes", "n"]
         dependent = [*_TWO_GROUP_DEPENDENT, "reference_successes", "reference_n"]
-        return declare_table(frame, counts=local, dependent={c: local for c in dependent})
+        return declare_table(
+            frame,
+            counts=local,
+            dependent={c: local for c in dependent},
+            complements={"successes": "n"},
+        )
 
     def _header(self) -> list[str]:
         first, second = self.labels
@@ -771,12 +782,22 @@ def _declare_comparison(
             **{c: _REFERENCE_COUNTS for c in reference_values},
             **{c: everything for c in contrasts},
         }
-        return declare_table(table, counts=everything, dependent=dependent)
+        return declare_table(
+            table,
+            counts=everything,
+            dependent=dependent,
+            complements={"successes": "n", "ref_successes": "ref_n"},
+        )
     # the reference counts cannot be both counts and dependent: they are declared as
     # resting on the local counts (a reference of fewer persons than the threshold after
     # removing the local ones would not be a reference)
     resting = local_values + _REFERENCE_COUNTS + reference_values + contrasts
-    return declare_table(table, counts=_LOCAL_COUNTS, dependent={c: _LOCAL_COUNTS for c in resting})
+    return declare_table(
+        table,
+        counts=_LOCAL_COUNTS,
+        dependent={c: _LOCAL_COUNTS for c in resting},
+        complements={"successes": "n"},
+    )
 
 
 def _period_row(lrow, rrow, alpha, uncertainty, exclude_local, notes) -> dict:

@@ -402,7 +402,9 @@ class FunnelResult(ResultMixin):
 def _declare_units(units: pd.DataFrame) -> pd.DataFrame:
     counts = ["successes", "denominator"]
     dependent = [c for c in units.columns if c not in counts and c != "unit"]
-    return declare_table(units, counts=counts, dependent=dependent)
+    return declare_table(
+        units, counts=counts, dependent=dependent, complements={"successes": "denominator"}
+    )
 
 
 def _grid(n: np.ndarray, points: int = 200) -> np.ndarray:

@@ -205,7 +205,12 @@ def load_reference(name: str) -> pd.DataFrame:
         frame = pd.read_csv(handle, dtype={"period": str})
     # what is a count; where the numbers come from (published, synthetic) the caller
     # declares (evalkit.output.declare_source)
-    return declare_table(frame, counts=["successes", "n"], dependent={"share": ["successes", "n"]})
+    return declare_table(
+        frame,
+        counts=["successes", "n"],
+        dependent={"share": ["successes", "n"]},
+        complements={"successes": "n"},
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

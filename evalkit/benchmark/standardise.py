@@ -389,7 +389,9 @@ def _declare_units(table: pd.DataFrame) -> pd.DataFrame:
     expected count (n times reference rates: it gives n away), the crude and standardised
     proportions and their intervals rest on them."""
     dependent = [c for c in _UNIT_VALUES if c in table.columns]
-    return declare_table(table, counts=["observed", "n"], dependent=dependent)
+    return declare_table(
+        table, counts=["observed", "n"], dependent=dependent, complements={"observed": "n"}
+    )
 
 
 def _declare_direct_cells(cells: pd.DataFrame) -> pd.DataFrame:
@@ -398,7 +400,12 @@ def _declare_direct_cells(cells: pd.DataFrame) -> pd.DataFrame:
 
     (The indirect ``cells`` table is the caller's data with columns evalkit does not know,
     so it is left undeclared: the gate refuses it until its maker declares it.)"""
-    return declare_table(cells, counts=["successes", "n"], dependent={"rate": ["successes", "n"]})
+    return declare_table(
+        cells,
+        counts=["successes", "n"],
+        dependent={"rate": ["successes", "n"]},
+        complements={"successes": "n"},
+    )
 
 
 def _units(data: pd.DataFrame, by: str | None) -> pd.Series:

@@ -261,7 +261,9 @@ class TargetTest(ResultMixin):
                 }
             ]
         )
-        return declare_table(frame, counts=_COUNTS, dependent=_TARGET_DEPENDENT)
+        return declare_table(
+            frame, counts=_COUNTS, dependent=_TARGET_DEPENDENT, complements=_COMPLEMENT
+        )
 
     def _header(self) -> list[str]:
         return [
@@ -344,6 +346,8 @@ def target_test(
 
 
 _COUNTS = ["successes", "n"]
+#: n - successes (the persons without the outcome) is a count too.
+_COMPLEMENT = {"successes": "n"}
 _TARGET_DEPENDENT = [
     "estimate",
     "conf_low",
@@ -363,7 +367,10 @@ def declare_series(frame: pd.DataFrame, dependent=None) -> pd.DataFrame:
     it rest on them."""
     dependent = _SERIES_DEPENDENT if dependent is None else dependent
     return declare_table(
-        frame, counts=_COUNTS, dependent=[c for c in dependent if c in frame.columns]
+        frame,
+        counts=_COUNTS,
+        dependent=[c for c in dependent if c in frame.columns],
+        complements=_COMPLEMENT,
     )
 
 
@@ -763,7 +770,7 @@ class GoalProbability(ResultMixin):
             "predictive_low",
             "predictive_high",
         ]
-        return declare_table(frame, counts=_COUNTS, dependent=dependent)
+        return declare_table(frame, counts=_COUNTS, dependent=dependent, complements=_COMPLEMENT)
 
     def _header(self) -> list[str]:
         return [
@@ -943,6 +950,7 @@ class CostPerOutcome(ResultMixin):
         return declare_table(
             frame,
             counts=both,
+            complements={"outcomes": "participants"},
             dependent={
                 "cost_per_outcome": both,
                 "conf_low": both,

@@ -8,6 +8,9 @@ analyst's through :func:`declare_table`) records in ``frame.attrs["evalkit_outpu
 - ``dependent``: columns computed from the counts on their row (shares, means, rates,
   estimates, texts quoting a count), each with the count columns it rests on;
 - ``totals``: the row label and/or column holding totals (for secondary suppression);
+- ``complements``: a count and the count of its whole on the same row (``{"successes":
+  "n"}``): the persons of the whole without the property (n − successes) are a count too,
+  and when it is small the part is suppressed with what rests on it;
 - ``amounts``: columns of amounts (kroner) with, per row, whether the cell fails a
   dominance rule (see :func:`evalkit.output.amounts.amount_table`);
 - ``person_level``: one row per person (microdata: never exported from register data);
@@ -72,6 +75,7 @@ def declare_table(
     counts: str | Sequence[str] | None = None,
     dependent: Sequence[str] | Mapping[str, str | Sequence[str]] | None = None,
     totals: Mapping | None = None,
+    complements: Mapping[str, str] | None = None,
     amounts: Mapping[str, Sequence[bool]] | None = None,
     person_level: bool = False,
     kind: str = "table",
@@ -110,6 +114,13 @@ def declare_table(
     clash = [c for c in dep if c in count_names]
     if clash:
         raise ColumnError(f"columns {clash!r} are declared both as counts and as dependent.")
+    complement_pairs = {}
+    for part, whole in (complements or {}).items():
+        if part not in count_names or whole not in count_names:
+            raise ArgumentError(
+                f"complements pairs declared counts (part: whole); {part!r}: {whole!r} is not."
+            )
+        complement_pairs[part] = whole
     amount_flags = {}
     for column, flags in (amounts or {}).items():
         _names(frame, [column], "amount")
@@ -133,6 +144,7 @@ def declare_table(
         "counts": count_names,
         "dependent": dep,
         "totals": totals,
+        "complements": complement_pairs,
         "amounts": amount_flags,
         "person_level": person_level,
         "kind": kind,

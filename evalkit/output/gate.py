@@ -9,7 +9,8 @@ any other text (file names, captions). It
 2. applies disclosure control to the numbers their makers declared
    (:mod:`evalkit.output.declare`): primary suppression of counts of 1 to
    ``threshold - 1`` persons (and zeros under rules that call them disclosive),
-   secondary suppression against declared totals, suppression of values computed from
+   secondary suppression against declared totals, suppression of a part whose
+   complement (whole minus part) is a small count, suppression of values computed from
    a suppressed count (shares, means, estimates, texts quoting it), of amounts failing a
    dominance rule, pooling and truncation of survival curves, refusal of person-level
    tables;
@@ -84,7 +85,7 @@ class GateRecord:
         evalkit: the output checker must look at it).
     checks : the checks made, in words.
     suppressed : one dict per suppressed cell: column, row (0-based position), reason
-        (``primary``, ``secondary``, ``dependent``, ``dominance``).
+        (``primary``, ``secondary``, ``dependent``, ``complement``, ``dominance``).
     """
 
     artifact: str
@@ -204,10 +205,12 @@ def gate_table(
         dependent = [c for c in info.get("dependent", {}) if c in frame.columns] or None
     if totals is None and count_columns is None:
         totals = info.get("totals")
+    complements = {p: w for p, w in (info.get("complements") or {}).items() if p in counts}
+    start, complement_cells = _complements(frame, complements, rules, disclosure)
     out = frame
     if counts:
         out = disclosure.suppress_small(
-            frame,
+            start,
             counts,
             rules.threshold,
             dependent,
@@ -221,12 +224,40 @@ def gate_table(
         )
     else:
         record.checks.append("no counts of persons declared")
+    if complement_cells:
+        record.checks.append(
+            f"complements {complements}: a part whose whole minus it is below "
+            f"{rules.threshold} suppressed"
+        )
     out = _dominance(out, frame, info.get("amounts") or {}, counts, record)
     disclosure.check_export(out, rules.threshold, counts, where=where)
     if rules.zeros_disclosive and counts:
         _no_zeros(out, counts, where, disclosure)
-    _record_cells(frame, out, record)
+    _record_cells(frame, out, record, complement_cells)
     return out, record
+
+
+def _complements(frame, complements: dict, rules, disclosure):
+    """``frame`` with each part marked suppressed where its whole minus it is a small
+    count (the persons without the property), and the cells so marked."""
+    if not complements:
+        return frame, set()
+    out = frame.copy()
+    cells = set()
+    for part, whole in complements.items():
+        a = pd.to_numeric(frame[part].astype(object), errors="coerce").to_numpy(float)
+        b = pd.to_numeric(frame[whole].astype(object), errors="coerce").to_numpy(float)
+        rest = b - a
+        small = (rest > 0) & (rest < rules.threshold)
+        if rules.zeros_disclosive:
+            small |= rest == 0
+        small &= ~((a > 0) & (a < rules.threshold))  # already a primary cell
+        if small.any():
+            column = out[part].astype(object)
+            column[small] = disclosure.SECONDARY_MARKER
+            out[part] = column
+            cells |= {(part, int(i)) for i in np.flatnonzero(small)}
+    return out, cells
 
 
 def _as_list(columns) -> list:
@@ -263,7 +294,9 @@ def _no_zeros(out, counts, where, disclosure) -> None:
             )
 
 
-def _record_cells(before: pd.DataFrame, after: pd.DataFrame, record: GateRecord) -> None:
+def _record_cells(
+    before: pd.DataFrame, after: pd.DataFrame, record: GateRecord, complement_cells=()
+) -> None:
     """List the cells the gate replaced by markers, with the reason."""
     info = after.attrs.get("disclosure", {})
     markers = {info.get("marker"), info.get("secondary_marker")} - {None}
@@ -277,7 +310,9 @@ def _record_cells(before: pd.DataFrame, after: pd.DataFrame, record: GateRecord)
         for i in np.flatnonzero([isinstance(v, str) and v in markers for v in new]):
             if isinstance(old[i], str) and old[i] == new[i]:
                 continue
-            if name in dominance:
+            if (name, int(i)) in complement_cells:
+                reason = "complement"
+            elif name in dominance:
                 reason = "dominance"
             elif name in counts:
                 reason = "primary" if new[i] == info.get("marker") else "secondary"
