@@ -245,3 +245,20 @@ def test_complements_of_successes_are_counts_too(tmp_path):
     written = pd.read_csv(export_table(frame, tmp_path / "t.csv"), dtype=str)
     assert written["successes"].tolist() == ["x"] and written["n"].tolist() == ["40"]
     assert written["estimate"].tolist() == ["x"]
+
+
+def test_did_effects_rest_on_every_pre_period(tmp_path):
+    # effect = gap - mean(pre gaps): one shown effect and the shown gaps give a hidden
+    # period's gap back, so a suppressed period hides the whole effect column.
+    from evalkit.benchmark import did_national
+
+    local = pd.DataFrame({"period": range(1, 7), "successes": [20, 3, 22, 30, 31, 33],
+                          "n": [50, 50, 50, 50, 50, 50]})  # fmt: skip
+    national = pd.DataFrame({"period": range(1, 7), "successes": [400] * 6, "n": [1000] * 6})
+    result = did_national(local, national, start=4)
+    written = pd.read_csv(export_table(result.event_time, tmp_path / "e.csv"), dtype=str)
+    assert written["successes"].tolist()[1] == "<5"
+    assert set(written["effect"]) == {"x"} and set(written["effect_low"]) == {"x"}
+    clean = did_national(local.assign(successes=[20, 21, 22, 30, 31, 33]), national, start=4)
+    shown = pd.read_csv(export_table(clean.event_time, tmp_path / "c.csv"), dtype=str)
+    assert "x" not in set(shown["effect"])

@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
-from ..output.declare import declare_table
+from ..output.declare import declaration, declare_table
 from ._common import ResultMixin, check_alpha, fmt, fmt_p
 from .compare import _declare_comparison, compare_series
 
@@ -251,6 +251,16 @@ def did_national(
     )
     event = _declare_comparison(
         event, cmp.exclude_local, contrasts=["gap", "effect", "effect_low", "effect_high"]
+    )
+    # effect = gap minus the mean pre-period gap: every row's effect rests on every
+    # pre-period's counts (with the shown gaps, one effect gives a hidden gap back)
+    info = declaration(event)
+    event = declare_table(
+        event,
+        counts=info["counts"],
+        dependent=info["dependent"],
+        complements=info["complements"],
+        across_rows={c: info["counts"] for c in ("effect", "effect_low", "effect_high")},
     )
     return DidResult(
         estimate=estimate,

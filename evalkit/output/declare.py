@@ -11,6 +11,8 @@ analyst's through :func:`declare_table`) records in ``frame.attrs["evalkit_outpu
 - ``complements``: a count and the count of its whole on the same row (``{"successes":
   "n"}``): the persons of the whole without the property (n − successes) are a count too,
   and when it is small the part is suppressed with what rests on it;
+- ``across_rows``: columns computed from the counts of *every* row (a difference from a
+  mean over periods): the whole column is suppressed when any of those counts is;
 - ``amounts``: columns of amounts (kroner) with, per row, whether the cell fails a
   dominance rule (see :func:`evalkit.output.amounts.amount_table`);
 - ``person_level``: one row per person (microdata: never exported from register data);
@@ -76,6 +78,7 @@ def declare_table(
     dependent: Sequence[str] | Mapping[str, str | Sequence[str]] | None = None,
     totals: Mapping | None = None,
     complements: Mapping[str, str] | None = None,
+    across_rows: Mapping[str, str | Sequence[str]] | None = None,
     amounts: Mapping[str, Sequence[bool]] | None = None,
     person_level: bool = False,
     kind: str = "table",
@@ -121,6 +124,15 @@ def declare_table(
                 f"complements pairs declared counts (part: whole); {part!r}: {whole!r} is not."
             )
         complement_pairs[part] = whole
+    across = {}
+    for column, sources in (across_rows or {}).items():
+        _names(frame, [column], "across_rows")
+        across[column] = _names(frame, sources, f"count column of {column!r}")
+        if column in count_names or any(s not in count_names for s in across[column]):
+            raise ArgumentError(
+                f"across_rows[{column!r}] must be a column that is not a count, resting on "
+                "declared counts."
+            )
     amount_flags = {}
     for column, flags in (amounts or {}).items():
         _names(frame, [column], "amount")
@@ -145,6 +157,7 @@ def declare_table(
         "dependent": dep,
         "totals": totals,
         "complements": complement_pairs,
+        "across_rows": across,
         "amounts": amount_flags,
         "person_level": person_level,
         "kind": kind,

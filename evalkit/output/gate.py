@@ -229,6 +229,7 @@ def gate_table(
             f"complements {complements}: a part whose whole minus it is below "
             f"{rules.threshold} suppressed"
         )
+    out = _across_rows(out, info.get("across_rows") or {}, record)
     out = _dominance(out, frame, info.get("amounts") or {}, counts, record)
     disclosure.check_export(out, rules.threshold, counts, where=where)
     if rules.zeros_disclosive and counts:
@@ -281,6 +282,33 @@ def _dominance(out, frame, amounts: dict, counts, record) -> pd.DataFrame:
         record.checks.append(f"amounts {column!r}: dominance rules applied")
     out.attrs.setdefault("disclosure", {"threshold": record.rules.threshold})
     out.attrs["disclosure"]["dominance"] = True
+    return out
+
+
+def _across_rows(out: pd.DataFrame, across: dict, record) -> pd.DataFrame:
+    """Suppress a whole column computed from every row's counts when one is suppressed."""
+    info = out.attrs.get("disclosure", {})
+    markers = {info.get("marker"), info.get("secondary_marker")} - {None}
+    changed = False
+    for column, sources in across.items():
+        if column not in out.columns:
+            continue
+        hidden = any(
+            isinstance(v, str) and v in markers
+            for s in sources
+            if s in out.columns
+            for v in out[s].to_numpy(dtype=object)
+        )
+        if hidden:
+            if not changed:
+                out = out.copy()
+                changed = True
+            out[column] = pd.Series(
+                [info.get("secondary_marker", "x")] * len(out), index=out.index, dtype=object
+            )
+            record.checks.append(
+                f"column {column!r} rests on the counts of every row: suppressed whole"
+            )
     return out
 
 
