@@ -414,3 +414,12 @@ def test_a_small_complement_suppresses_the_part_and_its_share(tmp_path):
     }
     with pytest.raises(ArgumentError, match="complements pairs declared counts"):
         declare_table(t, counts=["n"], complements={"employed": "n"})
+
+
+def test_column_subsets_of_declared_tables():
+    t = _frame()
+    out, _ = gate_table(t[["arm", "persons"]], "t.csv")  # the declaration follows the subset
+    assert out["persons"].tolist() == [178, "<5"]
+    assert gate_table(t[["arm"]], "t.csv")[0]["arm"].tolist() == ["treated", "control"]
+    with pytest.raises(DisclosureError, match="rest on counts of persons that were dropped"):
+        gate_table(t[["arm", "share"]], "t.csv")

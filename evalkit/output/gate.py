@@ -200,12 +200,17 @@ def gate_table(
     if dependent_columns is not None:
         dependent = _as_list(dependent_columns)
     elif count_columns is None:
-        dependent = info.get("dependent") or None
+        counts, dependent = _present(frame, counts, info.get("dependent") or {}, where)
+        dependent = dependent or None
     else:
         dependent = [c for c in info.get("dependent", {}) if c in frame.columns] or None
     if totals is None and count_columns is None:
         totals = info.get("totals")
-    complements = {p: w for p, w in (info.get("complements") or {}).items() if p in counts}
+    if totals and totals.get("column") is not None and totals["column"] not in counts:
+        totals = {k: v for k, v in totals.items() if k != "column"} or None
+    complements = {
+        p: w for p, w in (info.get("complements") or {}).items() if p in counts and w in counts
+    }
     start, complement_cells = _complements(frame, complements, rules, disclosure)
     out = frame
     if counts:
@@ -259,6 +264,23 @@ def _complements(frame, complements: dict, rules, disclosure):
             out[part] = column
             cells |= {(part, int(i)) for i in np.flatnonzero(small)}
     return out, cells
+
+
+def _present(frame: pd.DataFrame, counts: list, dependent: dict, where: str):
+    """The declared counts and dependents still in ``frame`` (a column subset of a
+    declared table keeps its declaration); refuses a number whose counts were dropped."""
+    kept = [c for c in counts if c in frame.columns]
+    orphans = [
+        c for c, sources in dependent.items()
+        if c in frame.columns and any(s not in frame.columns for s in sources)
+    ]  # fmt: skip
+    if orphans:
+        raise _disclosure().DisclosureError(
+            f"{where}: columns {orphans} rest on counts of persons that were dropped from the "
+            "table, so the gate cannot check them. Keep the count columns (they are "
+            "suppressed where small) or drop these columns too."
+        )
+    return kept, {c: list(v) for c, v in dependent.items() if c in frame.columns}
 
 
 def _as_list(columns) -> list:
