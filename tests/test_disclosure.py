@@ -22,6 +22,7 @@ from evalkit.report.disclosure import (
     suppress_small,
 )
 from evalkit.survival import kaplan_meier
+from evalkit.survival.km import with_intervals
 
 # ------------------------------------------------------------------ notes and thresholds
 
@@ -311,6 +312,42 @@ def spells(seed: int, n: int = 300) -> pd.DataFrame:
     )
 
 
+def published_survival(shown: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier and Greenwood's sigma of the shown life table (written out again)."""
+    survival, total, sigma = [], 0.0, []
+    s = 1.0
+    for n, d in zip(shown["n_risk"], shown["n_event"], strict=True):
+        s *= 1.0 - min(1.0, d / n)
+        total += d / (n * (n - d)) if d and n > d else (np.inf if d else 0.0)
+        survival.append(s)
+        sigma.append(np.sqrt(total))
+    return np.array(survival), np.array(sigma)
+
+
+def published_incidence(shown: pd.DataFrame) -> np.ndarray:
+    """The cumulative incidences of all causes of one group from its shown rows: F_c(b_k) =
+    F_c(b_k-1) + S(b_k-1) min(1, d/n), S(u) = 1 - sum of the curves at u (written out)."""
+    shown = shown.reset_index(drop=True)
+    value = pd.Series(np.nan, index=shown.index)
+
+    def curve_at(cause, u):
+        rows = shown[(shown["cause"] == cause) & (shown["time"] <= u)]
+        return 0.0 if rows.empty else value[rows["time"].idxmax()]
+
+    for i in shown.sort_values("time", kind="stable").index:
+        same = shown["cause"] == shown.at[i, "cause"]
+        mine = shown[same & (shown["time"] < shown.at[i, "time"])]
+        if mine.empty:
+            base, alive = 0.0, 1.0
+        else:
+            p = mine["time"].idxmax()
+            base = value[p]
+            u = shown.at[p, "time"]
+            alive = max(0.0, 1.0 - sum(curve_at(c, u) for c in shown["cause"].unique()))
+        value[i] = base + alive * min(1.0, shown.at[i, "n_event"] / shown.at[i, "n_risk"])
+    return value.to_numpy()
+
+
 def assert_safe(original: pd.DataFrame, safe: pd.DataFrame, value: str, keys, threshold=5):
     assert (safe["n_risk"] >= threshold).all()
     assert (safe["n_risk"] % threshold == 0).all()  # rounded down to multiples
@@ -325,26 +362,40 @@ def assert_safe(original: pd.DataFrame, safe: pd.DataFrame, value: str, keys, th
         shown = safe[mask]
         if shown.empty:
             continue
-        # retained values are the original ones at those times
+        # retained times are times of the original curve
         merged = shown.merge(curve, on=[*keys, "time"], suffixes=("", "_orig"))
         assert len(merged) == len(shown)
-        for column in (value, "std_error", "ci_low", "ci_high"):
-            if column in shown:
-                np.testing.assert_array_equal(merged[column], merged[f"{column}_orig"])
-        # n_risk: the original at that time, rounded down to a multiple of the threshold
-        np.testing.assert_array_equal(
-            merged["n_risk"], merged["n_risk_orig"] // threshold * threshold
-        )
-        # each retained row stands for the events since the previous retained time
+        # each retained row stands for the events since the previous retained time, and
+        # shows the number at risk at the first of them, rounded down
         previous = -np.inf
-        for time, events in zip(shown["time"], shown["n_event"], strict=True):
+        for time, events, n_risk in zip(
+            shown["time"], shown["n_event"], shown["n_risk"], strict=True
+        ):
             between = curve[(curve["time"] > previous) & (curve["time"] <= time)]
             assert events == between["n_event"].sum()
+            first = between[(between["n_event"] > 0) & (between["n_risk"] >= threshold)]
+            at_start = first["n_risk"].iloc[0] if events else between["n_risk"].iloc[-1]
+            assert n_risk == at_start // threshold * threshold
             previous = time
         # truncated: nothing after the last time with n_risk >= threshold
         assert shown["time"].max() <= curve.loc[curve["n_risk"] >= threshold, "time"].max()
         # only the last row may be a flat tail without events
         assert (shown["n_event"].iloc[:-1] > 0).all()
+        if value == "survival":
+            # the values are those of the shown life table, nothing else
+            survival, sigma = published_survival(shown)
+            np.testing.assert_allclose(shown["survival"], survival, rtol=0, atol=1e-12)
+            if "std_error" in shown:
+                with np.errstate(invalid="ignore"):  # 0 * inf where S = 0
+                    expected = np.where(survival > 0, survival * sigma, np.nan)
+                np.testing.assert_allclose(shown["std_error"], expected, rtol=1e-12)
+    if value == "cumulative_incidence":
+        outer = [k for k in keys if k != "cause"]
+        parts = safe.groupby(outer) if outer else [((), safe)]
+        for _, part in parts:
+            np.testing.assert_allclose(
+                part["cumulative_incidence"], published_incidence(part), rtol=0, atol=1e-12
+            )
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -358,6 +409,23 @@ def test_safe_kaplan_meier_curves(seed):
     ]  # fmt: skip
     assert set(safe["group"]) == {0, 1}
     assert_safe(table, safe, "survival", ["group"])
+    # the interval is kaplan_meier's (log-log, 95%, read off the table) on the shown counts
+    assert (safe.attrs["disclosure"]["conf_type"], safe.attrs["disclosure"]["alpha"]) == (
+        "log-log",
+        0.05,
+    )
+    for _, part in safe.groupby("group"):
+        survival, sigma = published_survival(part)
+        expected = with_intervals(
+            {"time": part["time"], "n_risk": part["n_risk"], "n_event": part["n_event"],
+             "n_censored": 0, "survival": survival, "sigma": sigma},
+            "log-log", 0.05,
+        )  # fmt: skip
+        for column in ("ci_low", "ci_high"):
+            np.testing.assert_allclose(part[column], expected[column], rtol=1e-12)
+    # the published curve is close to the exact one at the retained times
+    merged = safe.merge(table, on=["group", "time"], suffixes=("", "_exact"))
+    assert (merged["survival"] - merged["survival_exact"]).abs().max() < 0.06
     info = safe.attrs["disclosure"]
     assert info["threshold"] == 5 and info["rows_out"] == len(safe)
     assert info["events_not_shown"] == table["n_event"].sum() - safe["n_event"].sum()
@@ -379,10 +447,21 @@ def test_safe_cumulative_incidence_curves():
     table = competing.cumulative_incidence(data, "weeks", "status", group="arm").table
     safe = safe_curve(table)
     assert "cumulative_incidence" in safe and "cause" in safe
+    # no standard error or interval: they cannot be recomputed from published counts
+    assert list(safe.columns) == [
+        "group", "time", "cause", "cumulative_incidence", "n_risk", "n_event",
+    ]  # fmt: skip
+    assert safe.attrs["disclosure"]["dropped"] == ["std_error", "ci_low", "ci_high"]
     assert set(zip(safe["group"], safe["cause"], strict=True)) == {
         (g, c) for g in (0, 1) for c in (1, 2)
     }
     assert_safe(table, safe, "cumulative_incidence", ["group", "cause"])
+    merged = safe.merge(table, on=["group", "cause", "time"], suffixes=("", "_exact"))
+    error = merged["cumulative_incidence"] - merged["cumulative_incidence_exact"]
+    assert error.abs().max() < 0.06
+    # a cause's curve depends on the other causes' published curves (through S), so
+    # by=["group"] still gives one curve per cause, computed from all causes together
+    pd.testing.assert_frame_equal(safe_curve(table, by="group"), safe)
 
 
 def test_safe_curve_by_hand():
@@ -399,9 +478,11 @@ def test_safe_curve_by_hand():
     # 5 events at t=1; 2 + 3 pooled at t=4; flat tail to t=6 (the last time with >= 5 at
     # risk); the 2 events at t=7 (4 at risk) are not shown.
     assert safe["time"].tolist() == [1, 4, 6]
-    assert safe["n_risk"].tolist() == [30, 10, 5]  # 30, 14, 7 rounded down
+    # at risk at each block's first event (t=1: 30, t=2: 25) and at the tail (7), rounded
+    assert safe["n_risk"].tolist() == [30, 25, 5]
     assert safe["n_event"].tolist() == [5, 5, 0]
-    assert safe["survival"].tolist() == [0.8333, 0.6024, 0.6024]
+    # Kaplan-Meier of the shown life table: 1 - 5/30, then times 1 - 5/25
+    assert safe["survival"].tolist() == pytest.approx([25 / 30, 20 / 30, 20 / 30], abs=1e-15)
     assert "n_censored" not in safe
     assert safe.attrs["disclosure"]["events_not_shown"] == 2
 
@@ -424,7 +505,9 @@ def test_delayed_entry_steps_close_only_with_enough_at_risk():
     # 2 + 3 events by t=2 but only 4 at risk there: the step closes at t=3 (12 at risk)
     assert safe["time"].tolist() == [3, 5]
     assert safe["n_event"].tolist() == [6, 5]
-    assert safe["survival"].tolist() == [0.09, 0.05]
+    # at risk: 12 at t=3 (the block's first event with >= 5 at risk), 11 at t=4
+    assert safe["n_risk"].tolist() == [10, 10]
+    assert safe["survival"].tolist() == pytest.approx([0.4, 0.2], abs=1e-15)
 
 
 def test_too_small_groups_disappear():

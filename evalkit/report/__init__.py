@@ -7,6 +7,7 @@ from .disclosure import (
     check_export,
     disclosure_note,
     mask_counts,
+    safe_at_risk,
     safe_curve,
     suppress_small,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "funnel_plot",
     "mask_counts",
     "render_table",
+    "safe_at_risk",
     "safe_curve",
     "save_figure",
     "series_plot",

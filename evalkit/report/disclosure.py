@@ -11,7 +11,9 @@ fewer than 5 persons**. This module applies that rule with one configurable thre
   so that a suppressed count cannot be recovered by subtraction (secondary suppression).
 - :func:`mask_counts` writes counts for a figure (numbers at risk) with small ones masked.
 - :func:`safe_curve` turns a survival or cumulative-incidence table into one whose drawn
-  steps each rest on at least ``threshold`` events and ``threshold`` persons at risk.
+  steps each rest on at least ``threshold`` events and ``threshold`` persons at risk, with
+  every value computed from those published counts only; :func:`safe_at_risk` writes the
+  numbers at risk under a curve with the same rounding.
 - :func:`check_export` is the last guard of every exporter: it raises
   :class:`DisclosureError` when a count column still holds a small count.
 - :func:`disclosure_note` is the sentence to print under a controlled table or figure.
@@ -486,71 +488,104 @@ def safe_at_risk(n_risk_values, threshold: int = DEFAULT_THRESHOLD) -> list[str]
 
 _CURVE_VALUES = ("survival", "cumulative_incidence")
 _CURVE_EXTRA = ("std_error", "ci_low", "ci_high")
+_CONF_TYPES = ("log-log", "log", "plain")
 
 
 def safe_curve(
-    table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD, by: str | Sequence[str] | None = None
+    table: pd.DataFrame,
+    threshold: int = DEFAULT_THRESHOLD,
+    by: str | Sequence[str] | None = None,
+    *,
+    conf_type: str | None = None,
+    alpha: float | None = None,
 ) -> pd.DataFrame:
-    """A survival or cumulative-incidence table whose drawn steps rest on >= threshold persons.
+    """A survival or cumulative-incidence table computed from safe counts only.
 
     ``table`` has the columns ``time``, ``n_risk``, ``n_event`` and ``survival`` or
     ``cumulative_incidence``, optionally ``std_error``, ``ci_low``, ``ci_high`` (as
     ``kaplan_meier(...).table`` and ``cumulative_incidence(...).table``); each curve,
     identified by the ``by`` columns (default: ``group`` and ``cause`` where present), is
-    handled separately, in time order:
+    handled separately, in time order. The published table has the same columns (less
+    ``n_censored`` and other columns, and, for cumulative incidence, less ``std_error``,
+    ``ci_low`` and ``ci_high``; see below) and is built in two stages: first the counts
+    to show, then every other number *from those counts alone*.
 
-    1. **Pooling.** Event times are pooled into consecutive blocks. A block closes at the
+    **Counts.**
+
+    1. *Pooling.* Event times are pooled into consecutive blocks. A block closes at the
        first time where its events (summed from the previous closing time, exclusive)
-       reach ``threshold`` *and* at least ``threshold`` persons are at risk. Only the
-       closing time is kept: its row shows the curve value, standard error and interval
-       after that time, exactly as in ``table``, ``n_risk`` at that time (rounded, see
-       3.) and ``n_event`` the events of the whole block. All other times are removed,
-       so a drawn step (``where="post"``) stays flat at the previous retained value and
-       drops at the closing time: each drop represents at least ``threshold`` events,
-       shown at the last of their times (never earlier than they happened).
-    2. **Truncation.** The curve ends at the last time where ``n_risk >= threshold``.
+       reach ``threshold`` *and* at least ``threshold`` persons are at risk. The block's
+       row has the closing ``time`` (a drawn step, ``where="post"``, stays flat until
+       then and drops there: never before the events happened) and ``n_event`` = ``d_k``,
+       the events of the whole block.
+    2. *At risk.* ``n_risk`` = ``n_k``, the number at risk at the *start* of the block,
+       at its first event time (with delayed entry: its first event time with at least
+       ``threshold`` at risk), **rounded down** to a multiple of ``threshold``.
+    3. *Truncation.* The curve ends at the last time where ``n_risk >= threshold``.
        Events after the last closed block (fewer than ``threshold``) are not shown: the
        curve ends at that block. When there are none, one row without events is kept at
-       the last time with ``n_risk >= threshold`` so that the flat tail is drawn.
-    3. **Rounding.** The ``n_risk`` shown on the retained rows is rounded down to a
-       multiple of ``threshold`` (rounded in a documented way; :func:`safe_at_risk`
-       writes the numbers at risk under a figure with the same rounding). Two shown
-       numbers at risk then differ by 0 or by at least ``threshold``: no difference
-       between them is a count of 1..threshold-1 persons (with exact numbers, 131 -> 130
-       says that one person left the risk set).
+       the last time with ``n_risk >= threshold`` (its ``n_risk`` is the rounded number
+       at risk there) so that the flat tail is drawn.
 
-    Rows before the first retained time are dropped too: draw the curve from 1
-    (survival) or 0 (incidence) at time 0. Survival (incidence) values, ``std_error``,
-    ``ci_low`` and ``ci_high`` are exact at the retained times, while every pooled
-    ``n_event`` is >= threshold; every retained row has ``n_risk >= threshold``.
-    Per-time censoring counts (``n_censored``) and other columns are dropped: censoring
-    marks show single persons. ``attrs["disclosure"]`` records the threshold, the rows in
-    and out, the events not shown and the rule.
+    Every shown ``n_event`` is 0 or at least ``threshold``, every shown ``n_risk`` a
+    multiple of ``threshold`` and at least ``threshold``, so no sum or difference of shown
+    counts is 1..threshold-1 (with exact numbers, 131 -> 130 at risk says that one person
+    left). :func:`safe_at_risk` writes the numbers at risk under a figure with the same
+    rounding. Per-time censoring counts (``n_censored``) are dropped: censoring marks show
+    single persons.
 
-    **What is safe, and what is not.** *The counts:* every shown ``n_event`` is 0 or at
-    least ``threshold`` and every shown ``n_risk`` a multiple of ``threshold`` (at least
-    ``threshold``), so no sum or difference of shown counts is 1..threshold-1. The events
-    of one time inside a pooled block are not shown, and the shown counts alone do not
-    separate them: with exact values at two consecutive retained times,
-    ``S_k / S_{k-1} = prod_j (1 - d_j / n_j)`` over the block's event times, whose
-    number, times, ``d_j`` and ``n_j`` are unknown, and ``n_risk`` is known only to
-    within ``threshold``.
+    **Values: the estimator applied to the published life table.** With ``h_k =
+    min(1, d_k / n_k)`` from the *shown* columns:
 
-    *The exact values (residual risk):* the curve values are functions of the counts,
-    and exact ones can give counts back. Where a step rests on events at a single time,
-    ``n = n_event / (1 - S_k / S_{k-1})`` is the exact number at risk (undoing the
-    rounding), and the difference of two such numbers less the step's events counts
-    the persons censored in between, possibly 1..threshold-1. In a block of two or three
-    event times the ratio, with the Greenwood increment ``sigma_k^2 - sigma_{k-1}^2 =
-    sum_j d_j / (n_j (n_j - d_j))`` (``std_error / S`` and the interval carry
-    ``sigma``) as a second equation and whole numbers, often has one solution: a single
-    ``d_j`` of 1..threshold-1. In 300 simulated curves (n 10..200, weeks 1..20) the
-    exact ``n_risk`` followed at 42% of the steps, and a two-time block's split was
-    determined in 68% of such blocks by the survival values alone, 83% with the
-    standard error. Dropping ``std_error`` and the interval would therefore not make
-    the values safe; they are kept (the bands of a figure need them). Exact values, in
-    a table or as the coordinates of a vector figure (SVG, PDF), need an output
-    checker's judgement, or values rounded or recomputed from the published counts.
+    - Kaplan–Meier: ``survival`` ``S_k = prod_{j <= k} (1 - h_j)``; ``std_error`` by
+      Greenwood's formula from the same counts, ``S_k sigma_k`` with ``sigma_k^2 =
+      sum_{j <= k} d_j / (n_j (n_j - d_j))`` (NaN where ``S_k = 0``); ``ci_low`` and
+      ``ci_high`` the interval of ``kaplan_meier`` with ``conf_type`` and ``alpha``
+      (``"log-log"``, ``"log"`` or ``"plain"``, as R's ``survfit``). When they are not
+      given they are read from ``table``'s own interval (the type and level that
+      reproduce it), else ``"log-log"`` at ``alpha = 0.05`` (``survfit``'s default).
+    - Cumulative incidence (Aalen–Johansen), all causes of one group together: the
+      ``cumulative_incidence`` of cause ``c`` at its block ``k`` is ``F_c(b_k) =
+      F_c(b_{k-1}) + S(b_{k-1}) h_k``, with ``b_{k-1}`` the closing time of the cause's
+      previous block (``S = 1`` for its first block) and ``S(u) = max(0, 1 - sum_c'
+      F_c'(u))`` the probability of no exit yet, read off the *published* curves of all
+      causes of the group at ``u`` (each at its last closing time ``<= u``). Blocks are
+      evaluated in time order, so this is well defined, and it uses the shown rows of
+      every cause only (pass the table with all causes: a cause left out would be missing
+      from ``S``). The infinitesimal-jackknife standard error and its interval need each
+      person's exit and censoring time, which no published count carries, and an
+      approximation on the pooled grid would be another estimator: ``std_error``,
+      ``ci_low`` and ``ci_high`` are **dropped** from published incidence tables
+      (figures draw no bands for them).
+
+    The published curve is thus the Kaplan–Meier (Aalen–Johansen) estimator of the
+    pooled, rounded life table: it holds no information beyond the shown counts and the
+    times, so no differencing argument is needed for the values; the safety of the
+    counts is the whole argument. Exact values (the earlier behaviour) gave the counts
+    back: ``n = d / (1 - S_k / S_{k-1})`` was the exact number at risk at 42% of the steps
+    of 300 simulated curves, and Greenwood's increments pinned the events inside blocks.
+
+    **Accuracy** (threshold 5; measured as the largest ``|published - exact|`` at the
+    retained times, and, in brackets, between the drawn step functions over the drawn
+    range). Rounding ``n_k`` down overstates each step's hazard (by a factor of up to
+    ``n / (n - threshold + 1)``), taking ``n_k`` at the block's start understates it for
+    the block's later times, and the two partly cancel. JobFirst's ``time_to_work``
+    (``evaluate_jobfirst``): 0.0057 treated, 0.0019 control (0.023: the exact curve drops
+    week by week, the pooled one at each block's end; exact values at the retained times
+    gave 0.024, so the recomputation adds nothing visible). Random data, 50 data sets
+    each, weeks 1..69, 70% exits: Kaplan–Meier 0.051 / 0.023 / 0.0031 with 300 / 1,000 /
+    5,000 persons, cumulative incidence of two causes 0.067 / 0.017 / 0.0016. Very small
+    curves (300 data sets of 10..200 persons, weeks 1..20): up to 0.21 (median 0.023) for
+    Kaplan–Meier, 0.19 (median 0.021) for incidence, where a step of 5 events among
+    10..14 at risk is shown, and computed, as 5 of 10. A hazard capped at 1 (``d_k >=
+    n_k`` after rounding, at the very end of a curve) sets ``S`` to 0. The cumulative
+    incidence lags a little more: ``S`` at the previous closing time ignores other
+    causes' events still pooling. Rounding ``n_k`` to the nearest multiple would halve
+    the error on large curves but not on small ones, and would disagree with the
+    rounding the figures' notes state.
+
+    ``attrs["disclosure"]`` records the threshold, the rows in and out, the events not
+    shown, the rule and, for survival intervals, ``conf_type`` and ``alpha``.
 
     Example
     -------
@@ -560,8 +595,8 @@ def safe_curve(
     ...                    "survival": [0.85, 0.75, 0.6, 0.45, 0.35, 0.2625]})
     >>> safe_curve(km)
        time  n_risk  n_event  survival
-    0     2      15        5      0.75
-    1     4      10        6      0.45
+    0     2      20        5      0.75
+    1     4      15        6      0.45
     """
     _check_frame(table, "safe_curve")
     threshold = check_threshold(threshold)
@@ -579,11 +614,18 @@ def safe_curve(
         keys = [c for c in ("group", "cause") if c in table.columns]
     else:
         keys = _existing(table, by, "by")
-    wanted = {*keys, "time", "n_risk", "n_event", value, *_CURVE_EXTRA}
+    incidence = value == "cumulative_incidence"
+    if incidence and "cause" in table.columns and "cause" not in keys:
+        keys = [*keys, "cause"]  # one curve per cause, whatever ``by`` says
+    extra = [] if incidence else [c for c in _CURVE_EXTRA if c in table.columns]
+    wanted = {*keys, "time", "n_risk", "n_event", value, *extra}
     keep = [c for c in table.columns if c in wanted]
     for name in ("time", "n_risk", "n_event"):
         if not pd.api.types.is_numeric_dtype(table[name].dtype):
             raise ColumnError(f"column {name!r} must be numeric; it has dtype {table[name].dtype}.")
+    interval = None
+    if {"ci_low", "ci_high"} & set(extra):
+        interval = _interval_type(table, value, conf_type, alpha)
 
     if keys:
         groups = [idx for _, idx in table.groupby(keys, sort=False, dropna=False).indices.items()]
@@ -591,56 +633,231 @@ def safe_curve(
         groups = [np.arange(len(table))]
     retained: list[np.ndarray] = []
     events_hidden = 0
+    all_risk = table["n_risk"].to_numpy(dtype=float)
+    all_events = np.nan_to_num(table["n_event"].to_numpy(dtype=float))
     for positions in groups:
-        part = table.iloc[positions]
-        order = np.argsort(part["time"].to_numpy(dtype=float), kind="stable")
+        order = np.argsort(table["time"].to_numpy(dtype=float)[positions], kind="stable")
         positions = positions[order]
-        n_risk = table["n_risk"].to_numpy(dtype=float)[positions]
-        n_event = np.nan_to_num(table["n_event"].to_numpy(dtype=float)[positions])
-        rows, pooled = _pool(n_risk, n_event, threshold)
+        n_risk, n_event = all_risk[positions], all_events[positions]
+        rows, pooled, starts = _pool(n_risk, n_event, threshold)
         events_hidden += int(n_event.sum() - sum(pooled))
-        retained.append(np.column_stack((positions[rows], pooled)) if rows else np.empty((0, 2)))
-    picked = np.vstack(retained) if retained else np.empty((0, 2))
+        if rows:
+            retained.append(np.column_stack((positions[rows], pooled, n_risk[starts])))
+    picked = np.vstack(retained) if retained else np.empty((0, 3))
     out = table.iloc[picked[:, 0].astype(int), :].loc[:, keep].reset_index(drop=True)
     events = picked[:, 1]
     if pd.api.types.is_integer_dtype(table["n_event"].dtype):
         events = events.astype(table["n_event"].dtype)
     out["n_event"] = events
-    n_risk = _round_down(out["n_risk"], threshold)
+    n_risk = _round_down(picked[:, 2], threshold)
     if pd.api.types.is_integer_dtype(table["n_risk"].dtype):
         n_risk = n_risk.astype(table["n_risk"].dtype)
     out["n_risk"] = n_risk
-    out.attrs = {
-        "disclosure": {
-            "threshold": threshold,
-            "rows_in": len(table),
-            "rows_out": len(out),
-            "events_not_shown": events_hidden,
-            "rule": "pooled to >= threshold events per step; truncated where n_risk < "
-            "threshold; n_risk rounded down to a multiple of threshold",
-        }
+    _published_values(out, keys, value, extra, interval)
+    info = {
+        "threshold": threshold,
+        "rows_in": len(table),
+        "rows_out": len(out),
+        "events_not_shown": events_hidden,
+        "rule": "pooled to >= threshold events per step; truncated where n_risk < "
+        "threshold; n_risk at the block's start rounded down to a multiple of threshold; "
+        f"{value} (and its standard error and interval where shown) computed from the "
+        "shown n_risk and n_event only",
     }
+    if interval is not None:
+        info["conf_type"], info["alpha"] = interval
+    if incidence:
+        info["dropped"] = [c for c in _CURVE_EXTRA if c in table.columns]
+    out.attrs = {"disclosure": info}
     return out
 
 
-def _pool(n_risk: np.ndarray, n_event: np.ndarray, threshold: int) -> tuple[list, list]:
-    """Positions kept in one curve (time-sorted) and the events each kept row stands for."""
+def _pool(n_risk: np.ndarray, n_event: np.ndarray, threshold: int) -> tuple[list, list, list]:
+    """Positions kept in one curve (time-sorted), the events each kept row stands for, and
+    the position whose ``n_risk`` the row shows: the block's first event, or its first
+    event with at least ``threshold`` at risk (delayed entry); a tail row without events
+    shows its own."""
     eligible = np.flatnonzero(n_risk >= threshold)
     if eligible.size == 0:
-        return [], []
+        return [], [], []
     last = int(eligible[-1])
-    rows, pooled = [], []
+    rows, pooled, starts = [], [], []
     pending = 0.0
+    start = None
     for j in range(last + 1):
+        if n_event[j] > 0 and start is None and n_risk[j] >= threshold:
+            start = j
         pending += n_event[j]
         if pending >= threshold and n_risk[j] >= threshold:
             rows.append(j)
             pooled.append(pending)
+            starts.append(j if start is None else start)
             pending = 0.0
+            start = None
     if pending == 0 and (not rows or rows[-1] != last):
         rows.append(last)
         pooled.append(0.0)
-    return rows, pooled
+        starts.append(last)
+    return rows, pooled, starts
+
+
+def _hazards(n_risk, n_event) -> tuple[np.ndarray, np.ndarray]:
+    """Shown events and at-risk numbers as floats, and the hazards ``min(1, d / n)``."""
+    n = np.asarray(n_risk, dtype=float)
+    d = np.asarray(n_event, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(d > 0, np.minimum(d / n, 1.0), 0.0)
+    return n, d, hazard
+
+
+def _survival_from_counts(n_risk, n_event) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan–Meier survival of a life table and Greenwood's ``sigma`` (SE of log S)."""
+    n, d, hazard = _hazards(n_risk, n_event)
+    survival = np.cumprod(1.0 - hazard)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        increment = np.where(n > d, d / (n * (n - d)), np.inf)
+    increment = np.where(d > 0, increment, 0.0)
+    return survival, np.sqrt(np.cumsum(increment))
+
+
+def _incidence_from_counts(cause, time, n_risk, n_event) -> np.ndarray:
+    """Aalen–Johansen-type cumulative incidence of every cause of one group from its shown
+    rows: ``F_c(b_k) = F_c(b_{k-1}) + S(b_{k-1}) min(1, d_k / n_k)``, ``S(u) = max(0, 1 -
+    sum_c F_c(u))`` from the published curves (see :func:`safe_curve`)."""
+    cause = np.asarray(cause)
+    time = np.asarray(time, dtype=float)
+    _, _, hazard = _hazards(n_risk, n_event)
+    labels = pd.unique(cause)
+    members = {c: np.flatnonzero(cause == c) for c in labels}
+    for c in labels:  # each cause in time order
+        members[c] = members[c][np.argsort(time[members[c]], kind="stable")]
+    previous = np.full(time.size, -1)
+    for rows in members.values():
+        previous[rows[1:]] = rows[:-1]
+    value = np.zeros(time.size)
+    done = np.zeros(time.size, dtype=bool)
+
+    def published(c, u: float) -> float:
+        rows = members[c]
+        k = np.searchsorted(time[rows], u, side="right") - 1
+        if k < 0:
+            return 0.0
+        if not done[rows[k]]:  # pragma: no cover - blocks are evaluated in time order
+            raise AssertionError("cumulative incidence read before it was computed")
+        return float(value[rows[k]])
+
+    for i in np.argsort(time, kind="stable"):
+        p = previous[i]
+        if p < 0:
+            base, alive = 0.0, 1.0
+        else:
+            base = value[p]
+            alive = max(0.0, 1.0 - sum(published(c, time[p]) for c in labels))
+        value[i] = base + alive * hazard[i]
+        done[i] = True
+    return value
+
+
+def _published_values(out: pd.DataFrame, keys, value: str, extra, interval) -> None:
+    """Fill ``value`` (and the Kaplan–Meier extras) of the published table ``out`` in place
+    from its own ``n_risk`` and ``n_event`` (rows sorted by time within each curve)."""
+    if out.empty:
+        return
+    result = np.zeros(len(out))
+    sigma = np.zeros(len(out))
+    if value == "survival":
+        parts = out.groupby(keys, sort=False, dropna=False).indices if keys else {(): None}
+        for rows in parts.values():
+            rows = np.arange(len(out)) if rows is None else rows
+            result[rows], sigma[rows] = _survival_from_counts(
+                out["n_risk"].to_numpy()[rows], out["n_event"].to_numpy()[rows]
+            )
+    else:
+        outer = [k for k in keys if k != "cause"]
+        parts = out.groupby(outer, sort=False, dropna=False).indices if outer else {(): None}
+        for rows in parts.values():
+            rows = np.arange(len(out)) if rows is None else rows
+            cause = out["cause"].to_numpy()[rows] if "cause" in out else np.zeros(rows.size)
+            result[rows] = _incidence_from_counts(
+                cause,
+                out["time"].to_numpy(dtype=float)[rows],
+                out["n_risk"].to_numpy()[rows],
+                out["n_event"].to_numpy()[rows],
+            )
+    out[value] = result
+    if value != "survival":
+        return
+    if "std_error" in extra:
+        with np.errstate(invalid="ignore"):
+            out["std_error"] = np.where(result > 0, result * sigma, np.nan)
+    if interval is not None:
+        from ..survival.km import _interval
+
+        low, high = _interval(result, sigma, *interval)
+        if "ci_low" in extra:
+            out["ci_low"] = low
+        if "ci_high" in extra:
+            out["ci_high"] = high
+
+
+def _interval_type(table: pd.DataFrame, value: str, conf_type, alpha) -> tuple[str, float]:
+    """(conf_type, alpha) of the published interval: as given, else those that reproduce
+    ``table``'s own interval, else survfit's default (``"log-log"``, 0.05)."""
+    if conf_type is not None and conf_type not in _CONF_TYPES:
+        raise ArgumentError(
+            f"conf_type must be one of {', '.join(map(repr, _CONF_TYPES))}; got {conf_type!r}."
+        )
+    if alpha is not None:
+        if isinstance(alpha, bool) or not isinstance(alpha, int | float | np.number):
+            raise ArgumentError(f"alpha must be a number between 0 and 1; got {alpha!r}.")
+        if not 0.0 < float(alpha) < 1.0:
+            raise ArgumentError(f"alpha must be between 0 and 1; got {alpha!r}.")
+        alpha = float(alpha)
+    if conf_type is not None:
+        return conf_type, 0.05 if alpha is None else alpha
+    found = _infer_interval(table, value, alpha)
+    if found is not None:
+        return found
+    return "log-log", 0.05 if alpha is None else alpha
+
+
+def _infer_interval(table: pd.DataFrame, value: str, alpha) -> tuple[str, float] | None:
+    """The survfit interval type (and level) that reproduces ``table``'s intervals, if any."""
+    if not {"std_error", "ci_low", "ci_high"} <= set(table.columns):
+        return None
+    from scipy import stats
+
+    from ..survival.km import _interval
+
+    columns = [value, "std_error", "ci_low", "ci_high"]
+    try:
+        s, se, low, high = (pd.to_numeric(table[c]).to_numpy(dtype=float) for c in columns)
+    except (TypeError, ValueError):
+        return None
+    use = (s > 0) & (s < 1) & (se > 0) & (low > 0) & (low < s) & np.isfinite(high)
+    if not use.any():
+        return None
+    s, se, low, high = s[use], se[use], low[use], high[use]
+    sigma = se / s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guesses = {
+            "log-log": (np.log(-np.log(s)) - np.log(-np.log(low))) * np.log(s) / sigma,
+            "log": np.log(s / low) / sigma,
+            "plain": (s - low) / (s * sigma),
+        }
+    for kind, z in guesses.items():
+        z = z[np.isfinite(z) & (z > 0)]
+        if z.size == 0:
+            continue
+        level = alpha if alpha is not None else float(f"{2.0 * stats.norm.sf(np.median(z)):.6g}")
+        if not 0.0 < level < 1.0:
+            continue
+        new_low, new_high = _interval(s, sigma, kind, level)
+        if np.allclose(new_low, low, rtol=1e-6, atol=1e-9) and np.allclose(
+            new_high, high, rtol=1e-6, atol=1e-9
+        ):
+            return kind, level
+    return None
 
 
 def infer_count_columns(frame: pd.DataFrame) -> list[str]:

@@ -26,7 +26,8 @@ controlled): the number-at-risk table goes through
 :func:`evalkit.report.disclosure.safe_at_risk` (1–4 shown as ``"<5"``, larger numbers
 rounded down to multiples of 5), each curve through
 :func:`evalkit.report.disclosure.safe_curve` (steps resting on fewer than 5
-persons pooled or cut), and a weekly share is left out where the persons in the state,
+persons pooled or cut, the values recomputed from the pooled, rounded counts),
+and a weekly share is left out where the persons in the state,
 or those observed but not in it, are 1–4 (either count could be recovered from the
 share and the denominator).
 
@@ -463,7 +464,11 @@ def survival_plot(
     disclosure : threshold of disclosure control (default 5). The curves drawn are
         :func:`evalkit.report.disclosure.safe_curve` tables (each drop rests on at least
         5 events; a curve ends where fewer than 5 are at risk or fewer than 5 events
-        follow; no censoring marks, which show single persons), and the numbers at risk are written by
+        follow; curve and band are the Kaplan–Meier estimate and Greenwood interval of
+        the pooled life table with its rounded numbers at risk, so the drawn
+        coordinates, in a PNG or an SVG/PDF, carry nothing beyond the safe counts; the
+        interval type and level are the fitted curve's; no censoring marks, which show
+        single persons), and the numbers at risk are written by
         :func:`evalkit.report.disclosure.safe_at_risk` (1–4 as ``"<5"``, others rounded
         down to multiples of 5, as in the exported table), so that no two numbers differ
         by 1–4. One note under the figure says so (and why a curve ends early). None:
@@ -511,10 +516,12 @@ def survival_plot(
     start = min(0.0, float(np.nanmin(times_all)))
     end = float(np.nanmax(times_all))
     truncated = False
+    # the fitted curve's interval type and level, for the bands recomputed by safe_curve
+    interval = {k: getattr(fitted, k) for k in ("conf_type", "alpha") if hasattr(fitted, k)}
     for g in groups:
         part = _part(table, group_column, g).sort_values("time", kind="stable")
         if safe is not None:
-            shown = safe(part, threshold=threshold)
+            shown = safe(part, threshold=threshold, **interval)
             truncated |= _cut_short(part, shown)
             part = shown  # no n_censored: censoring marks (single persons) are not drawn
         colour = colours[g]
@@ -594,6 +601,10 @@ def cumulative_incidence_plot(
         as :func:`survival_plot`. The table has rows only at exit times, so the number at
         risk at a tick time *t* is read at the first exit time at or after *t* (persons
         censored in between are not counted), and censoring marks cannot be drawn.
+        Under disclosure control the curves of all causes of a group are recomputed
+        together from their pooled counts by
+        :func:`evalkit.report.disclosure.safe_curve`, which drops the standard errors
+        and intervals (they cannot be recomputed from published counts): no bands.
 
     Lines are coloured by group and dashed by cause (coloured by cause when ungrouped).
     Artists have gids ``"curve"``, ``"band"``, ``"at_risk"``, ``"disclosure_note"``.
@@ -649,12 +660,14 @@ def cumulative_incidence_plot(
     truncated = False
     for g in groups:
         part_g = _part(table, group_column, g)
+        # all causes of a group at once: each published curve uses the others' (safe_curve)
+        safe_g = safe(part_g, threshold=threshold) if safe is not None else None
         for k, c in enumerate(causes):
             part = part_g[part_g["cause"] == c].sort_values("time", kind="stable")
             if part.empty:
                 continue
-            if safe is not None:
-                shown = safe(part, threshold=threshold)
+            if safe_g is not None:
+                shown = safe_g[safe_g["cause"] == c]
                 truncated |= _cut_short(part, shown)
                 part = shown
             if group_column is None:
