@@ -20,6 +20,7 @@ from evalkit.effects import wilson_interval
 from evalkit.errors import ArgumentError, ColumnError, TreatmentError
 from evalkit.panel import StatusPanel
 from evalkit.report.consort import ConsortArm, ConsortCounts, consort_diagram
+from evalkit.report.disclosure import DisclosureError
 from evalkit.report.labels import (
     NumberFormatter,
     format_count,
@@ -586,13 +587,16 @@ def test_funnel_plot_flags_units():
 # ---------------------------------------------------------------------- saving and errors
 def test_save_figure_writes_every_format(tmp_path, km):
     fig = survival_plot(km, disclosure=None)
-    paths = save_figure(fig, tmp_path / "sub" / "km")
+    with pytest.raises(DisclosureError, match="disclosure control off"):
+        save_figure(fig, tmp_path / "sub" / "km")  # raw curves of register data
+    assert not (tmp_path / "sub").exists() or not list((tmp_path / "sub").iterdir())
+    paths = save_figure(fig, tmp_path / "sub" / "km", source="synthetic")
     assert [p.name for p in paths] == ["km.png", "km.svg", "km.pdf"]
     assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert paths[2].read_bytes()[:5] == b"%PDF-"
     svg = paths[1].read_text()
     assert "<svg" in svg and "Number at risk" in svg  # text kept as text
-    again = save_figure(fig, tmp_path / "again" / "km", formats=("svg",))
+    again = save_figure(fig, tmp_path / "again" / "km", formats=("svg",), source="synthetic")
     assert again[0].read_text() == svg  # reproducible
     with pytest.raises(ArgumentError, match="formats must be"):
         save_figure(fig, tmp_path / "x", formats=("gif",))

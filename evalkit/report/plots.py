@@ -568,7 +568,7 @@ def survival_plot(
         note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
     if threshold is not None:
         _curve_note(note_axes, threshold, lang, below, truncated)
-    return fig
+    return _declare(fig, threshold)
 
 
 @_styled
@@ -712,7 +712,7 @@ def cumulative_incidence_plot(
         note_axes, below = _draw_risk_table(ax, rows, times, lang, threshold), 4.0
     if threshold is not None:
         _curve_note(note_axes, threshold, lang, below, truncated)
-    return fig
+    return _declare(fig, threshold)
 
 
 # ---------------------------------------------------------------------- weekly shares
