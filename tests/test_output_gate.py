@@ -423,3 +423,17 @@ def test_column_subsets_of_declared_tables():
     assert gate_table(t[["arm"]], "t.csv")[0]["arm"].tolist() == ["treated", "control"]
     with pytest.raises(DisclosureError, match="rest on counts of persons that were dropped"):
         gate_table(t[["arm", "share"]], "t.csv")
+
+
+def test_cpr_in_a_folder_name_or_an_artist_id_is_refused(tmp_path):
+    folder = tmp_path / f"case {CPR}"
+    with pytest.raises(PrivacyError) as caught:
+        export_table(_frame(), folder / "t.csv")
+    assert "010190" not in str(caught.value)
+    with pytest.raises(PrivacyError):
+        save_figure(_figure(), folder / "fig", formats=("svg",))
+    assert not folder.exists()
+    fig = _figure()
+    fig.axes[0].lines[0].set_gid(f"line {CPR}")  # SVG files keep ids
+    with pytest.raises(PrivacyError):
+        save_figure(fig, tmp_path / "fig", formats=("svg",))

@@ -415,7 +415,8 @@ def declare_figure(fig, threshold: int | None, source: str = "register", counts:
 
 def figure_texts(fig) -> list[str]:
     """Every text a figure renders: titles, labels, tick labels, legends, annotations,
-    table cells (after a draw, so that tick labels are set)."""
+    table cells (after a draw, so that tick labels are set), and the artists' ids, which
+    SVG files keep."""
     from matplotlib.text import Text
 
     try:
@@ -423,9 +424,15 @@ def figure_texts(fig) -> list[str]:
     except Exception:  # noqa: BLE001 - a figure that cannot draw fails at savefig anyway
         pass
     texts = [t.get_text() for t in fig.findobj(Text)]
-    for ax in fig.axes:
-        texts.append(ax.get_title())
+    texts += [str(a.get_gid()) for a in fig.findobj() if a.get_gid() is not None]
+    texts += [ax.get_title() for ax in fig.axes]
     return [t for t in texts if t]
+
+
+def gate_path(path) -> None:
+    """Refuse a path (file and folder names) holding a CPR number; the message does not
+    show it."""
+    gate_text([str(path)], where="a file or folder name", what="path")
 
 
 def gate_figure(

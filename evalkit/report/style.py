@@ -215,8 +215,9 @@ def save_figure(
     if base.suffix.lower().lstrip(".") in FORMATS:
         base = base.with_suffix("")
     from ..output.files import atomic_path, check_folder
-    from ..output.gate import gate_figure
+    from ..output.gate import gate_figure, gate_path
 
+    gate_path(base)
     record = gate_figure(fig, f"{base.name}.{formats[0]}", source=source)
     check_folder(base.parent)
     written = []

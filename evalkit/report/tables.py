@@ -57,7 +57,14 @@ from .._validation import (
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import EffectResult
+from ..output.rules import current_rules
+from ..results import (
+    EffectResult,
+    SummaryDisplay,
+    _redact,
+    _redacted_frame,
+    _text_failed,
+)
 from . import labels
 from .disclosure import (
     DEFAULT_THRESHOLD,
@@ -314,7 +321,7 @@ def _randomization_test(basis, treated, n_draws, seed) -> BalanceTest:
 
 
 @dataclass(frozen=True, eq=False)
-class BalanceTable:
+class BalanceTable(SummaryDisplay):
     """Covariates by arm ("Table 1"), standardized differences and an omnibus test.
 
     Attributes
@@ -334,8 +341,13 @@ class BalanceTable:
     and :meth:`export` apply disclosure control by default (``disclosure=5``: counts of
     1..4 persons and what is computed from them are suppressed); pass
     ``disclosure=None`` for the raw numbers (never for tables leaving the register
-    environment).
+    environment). ``str()``, ``repr()`` and the notebook views use the output rules'
+    threshold when it is above 5 (:func:`evalkit.output.current_rules`), pass CPR
+    redaction (:func:`evalkit.output.cpr.redact`) and never raise.
     """
+
+    #: The renderings apply their own disclosure control (:meth:`formatted`).
+    _view_control_own = True
 
     frame: pd.DataFrame
     omnibus: BalanceTest | None
@@ -536,15 +548,33 @@ class BalanceTable:
         return render_table(self.formatted(lang, disclosure), "latex", source=source)
 
     def summary(self, lang: str | None = None, disclosure: int | None = DEFAULT_THRESHOLD) -> str:
-        """The table as plain text with its notes."""
+        """The table as plain text with its notes (CPR numbers redacted)."""
         table = self.formatted(lang, disclosure)
-        return "\n".join([table.to_string(index=False), "", *_notes(table)])
+        return _redact("\n".join([table.to_string(index=False), "", *_notes(table)]))
+
+    def _view_threshold(self) -> int:
+        return max(DEFAULT_THRESHOLD, current_rules().threshold)
 
     def __str__(self) -> str:
-        return self.summary()
+        try:
+            return _redact(self.summary(disclosure=self._view_threshold()))
+        except Exception as error:  # noqa: BLE001 - a view never raises
+            return _text_failed(self, error)
 
-    def _repr_html_(self) -> str:
-        return self.to_html()
+    def __repr__(self) -> str:
+        try:
+            n1, n0 = mask_counts([self.n_treated, self.n_control], self._view_threshold())
+            text = (
+                f"<BalanceTable: {self.frame['variable'].nunique()} covariates by "
+                f"{self.treatment!r} (treated {n1}, control {n0})>"
+            )
+            return _redact(text)
+        except Exception as error:  # noqa: BLE001 - a repr never raises
+            return f"<BalanceTable: not shown ({type(error).__name__})>"
+
+    def _html(self) -> str:
+        table = _redacted_frame(self.formatted(None, self._view_threshold()))
+        return render_table(table, "html")
 
     def export(
         self,
@@ -568,9 +598,10 @@ class BalanceTable:
         Returns the path.
         """
         from ..output.files import atomic_path
-        from ..output.gate import gate_table
+        from ..output.gate import gate_path, gate_table
         from ..panel.ids import check_no_cpr
 
+        gate_path(path)
         path, fmt = _export_path(path)
         _check_raw(disclosure, source, path.name)
         rules = _rules_at_least(disclosure)
@@ -1124,10 +1155,11 @@ def export_table(
 suppressed cell cannot be recovered, or computed from a suppressed count.
     """
     from ..output.files import atomic_path
-    from ..output.gate import gate_table
+    from ..output.gate import gate_path, gate_table
 
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"export_table takes a pandas DataFrame; got {type(frame).__name__}.")
+    gate_path(path)
     path, fmt = _export_path(path)
     rules = _rules_at_least(threshold)
     out, record = gate_table(
