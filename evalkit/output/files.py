@@ -29,6 +29,9 @@ def check_folder(folder, create: bool = True) -> Path:
     an evalkit error, not a traceback, when it cannot."""
     if not isinstance(folder, str | os.PathLike) or str(folder) == "":
         raise ArgumentError(f"the output folder must be a path (str or Path); got {folder!r}.")
+    from .gate import gate_path
+
+    gate_path(folder)
     path = Path(folder)
     if path.exists() and not path.is_dir():
         raise ArgumentError(f"the output folder {str(path)!r} is a file, not a folder.")
