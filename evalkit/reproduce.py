@@ -114,10 +114,9 @@ def reproduce(
             f"unknown projects {unknown}; reproducible projects: {', '.join(RUNNERS)}."
         )
     from .output.files import check_folder, write_atomic
-    from .output.gate import gate_path, gate_text
+    from .output.gate import gate_text
     from .output.log import LOG_NAME, OutputLog
 
-    gate_path(out)
     out = check_folder(out)
     log = OutputLog(out, append=False)
     artifacts: list[Artifact] = []
