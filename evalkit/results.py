@@ -19,6 +19,16 @@ keeps them too but declares its arm sizes as counts and the numbers as resting o
 of every view of the display mixins passes :func:`evalkit.output.cpr.redact`, and a view
 never raises.
 
+Every other result gets the same control from the display mixins
+(:class:`SummaryDisplay`, :class:`LinesDisplay`, :class:`TableDisplay`): it names the
+counts of persons its numbers rest on in ``_view_counts()`` (by default the counts its
+``to_frame()`` declares, :func:`counts_of`); when one is small, ``summary()``, ``str()``,
+``repr()``, ``_repr_pretty_`` and the notebook view show the small counts as ``"<5"``
+and every other number as ``"x"`` (whole counts at or above the threshold and confidence
+levels stay), with one line saying why (label ``result_suppressed``), and the notebook
+table passes :func:`evalkit.output.gate_table` (declared counts and what rests on them
+masked by row, curves pooled and truncated).
+
 >>> r = EffectResult(estimate=0.12345, std_error=0.05, conf_int=(0.02, 0.22), p_value=0.016,
 ...                  statistic=2.47, df=None, n_treated=178, n_control=3, method="Test",
 ...                  outcome="employed", treatment="treated")
@@ -36,8 +46,12 @@ Effect suppressed (x): an arm has fewer than 5 persons (disclosure control).
 
 from __future__ import annotations
 
+import functools
 import html
 import math
+import numbers
+import re
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -98,6 +112,14 @@ def _view_failed(obj, error: Exception) -> str:
     )
 
 
+def _text_failed(obj, error: Exception) -> str:
+    """The text shown when a text view cannot be built: names no value, never raises."""
+    return (
+        f"{type(obj).__name__}: the view could not be shown ({type(error).__name__}); "
+        "read the result's attributes."
+    )
+
+
 def small_count(value, threshold: int | None = None, zeros: bool | None = None) -> bool:
     """Whether a count of persons must not be shown under the output rules: 1 to
     ``threshold - 1`` (0 too when ``zeros``); a value that is not a finite number counts
@@ -119,36 +141,325 @@ def small_count(value, threshold: int | None = None, zeros: bool | None = None) 
     return 0 < number < threshold or (number == 0 and bool(zeros))
 
 
+# --------------------------------------------------------------------------- view control
+#: A number as the text views write it: signed, with thousands separators, decimals, an
+#: exponent or a percent sign; not a digit inside a name (``x1``, ``cohort_2019``).
+_NUMBER = re.compile(
+    r"(?<![\w.])[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?(?!\w)"
+)
+#: What follows a confidence level ("95% CI", "95%-KI"): the level rests on no count.
+_LEVEL_AFTER = re.compile(
+    r"[\s-]*(?:CI|KI|conf|simultaneous|interval|band|low|high|lower|upper)", re.IGNORECASE
+)
+_BUILDING = threading.local()
+
+
+@dataclass(frozen=True)
+class ViewControl:
+    """The disclosure control of one result's views under the rules in force.
+
+    ``counts``: the counts of persons the result declared (name -> number);
+    ``suppressed``: one of them is small (:func:`small_count`), or the counts could not
+    be read; ``shown`` / ``small``: the whole counts at or above / below the threshold.
+    """
+
+    counts: dict
+    suppressed: bool
+    shown: frozenset
+    small: frozenset
+    threshold: int
+
+    @classmethod
+    def of(cls, result) -> ViewControl:
+        """The control of ``result``'s views (never raises: counts that cannot be read
+        suppress every number)."""
+        threshold = current_rules().threshold
+        try:
+            counts = {str(k): v for k, v in dict(result._view_counts()).items() if v is not None}
+        except Exception:  # noqa: BLE001 - unknown counts: show no number
+            return cls({}, True, frozenset(), frozenset(), threshold)
+        shown, small, suppressed = set(), set(), False
+        for value in counts.values():
+            hidden = small_count(value)
+            suppressed = suppressed or hidden
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(number) and number == int(number):
+                (small if hidden else shown).add(int(number))
+        return cls(counts, suppressed, frozenset(shown), frozenset(small), threshold)
+
+    def count_text(self, value) -> str:
+        """A count as the views show it: ``"<5"`` when small, else the number."""
+        if small_count(value):
+            return f"<{self.threshold}"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return SUPPRESSED
+        return str(int(number)) if number == int(number) else f"{number:g}"
+
+    def _notes(self) -> set[str]:
+        from .report.labels import label
+
+        return {
+            label(key, lang, threshold=self.threshold, counts="")[:40]
+            for key in ("effect_suppressed", "result_suppressed")
+            for lang in ("en", "da")
+        }
+
+    def mask(self, text) -> str:
+        """``text`` (CPR-redacted) with, when the result is suppressed, every number shown
+        as ``"x"`` but its whole counts at or above the threshold (shown) and below it
+        (shown as ``"<5"``), confidence levels and suppression notes."""
+        text = _redact(text)
+        if not self.suppressed:
+            return text
+        notes = self._notes()
+        return "\n".join(
+            line if line.strip()[:40] in notes else _NUMBER.sub(self._replace, line)
+            for line in text.split("\n")
+        )
+
+    def _replace(self, match: re.Match) -> str:
+        token, text = match.group(0), match.string
+        if token.endswith("%") and _LEVEL_AFTER.match(text, match.end()):
+            return token
+        body = token.replace(",", "")
+        if body.isdigit():
+            value = int(body)
+            if value == self.threshold and match.start() > 0 and text[match.start() - 1] == "<":
+                return token
+            if value in self.shown:
+                return token
+            if value in self.small:
+                return f"<{self.threshold}"
+        return SUPPRESSED
+
+    def note(self, lang: str = "en") -> list[str]:
+        """One line saying why numbers are suppressed (none when nothing is)."""
+        if not self.suppressed:
+            return []
+        from .report.labels import label
+
+        if self.counts and len(self.counts) <= 8:
+            counts = ", ".join(f"{k} {self.count_text(v)}" for k, v in self.counts.items())
+        elif self.counts:
+            hidden = [k for k, v in self.counts.items() if small_count(v)]
+            counts = ", ".join(f"{k} {self.count_text(self.counts[k])}" for k in hidden[:8])
+            counts += f" and {len(hidden) - 8} more" if len(hidden) > 8 else ""
+        else:
+            counts = "counts not known"
+        return [_redact(label("result_suppressed", lang, threshold=self.threshold, counts=counts))]
+
+    def mask_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with every number cell and every number in a text cell masked as
+        :meth:`mask` does (for tables whose counts the gate cannot control)."""
+        out = frame.astype(object).copy()
+        out.attrs = {}
+
+        def cell(value):
+            if isinstance(value, str):
+                return self.mask(value)
+            if isinstance(value, bool | np.bool_) or value is None:
+                return value
+            if isinstance(value, numbers.Number):
+                if isinstance(value, float) and math.isnan(value):
+                    return value
+                return self.mask(fmt_value(value) if isinstance(value, float) else str(value))
+            return value
+
+        for j in range(out.shape[1]):
+            out.iloc[:, j] = [cell(v) for v in out.iloc[:, j]]
+        return out
+
+
+def counts_of(frame: pd.DataFrame) -> dict:
+    """The counts of persons a declared frame holds, by name (``column (row label)``):
+    every non-missing cell of its count columns, and the complement ``whole - part`` of
+    every declared complement pair (persons without the property are counted too)."""
+    from .output.declare import declaration
+
+    info = declaration(frame) or {}
+    if info.get("source", "register") != "register":
+        return {}
+
+    first = frame.columns[0] if frame.shape[1] else None
+
+    def name(column, i) -> str:
+        if len(frame) == 1:
+            return str(column)
+        if first in info.get("counts", []) or first is None:
+            return f"{column} [{i}]"
+        row = frame.iloc[i, 0]
+        return f"{column} ({row})" if isinstance(row, str) else f"{column} ({first} {row})"
+
+    def present(value) -> bool:
+        try:
+            return not bool(pd.isna(value))
+        except (TypeError, ValueError):
+            return True
+
+    counts = {}
+    for column in info.get("counts") or []:
+        for i, value in enumerate(frame[column].tolist()):
+            if present(value):
+                counts[name(column, i)] = value
+    for part, whole in (info.get("complements") or {}).items():
+        for i, (p, w) in enumerate(zip(frame[part].tolist(), frame[whole].tolist(), strict=True)):
+            if present(p) and present(w):
+                counts[name(f"{whole} - {part}", i)] = w - p
+    return counts
+
+
+def _redacted_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (declaration kept) with CPR numbers removed from its text cells and
+    labels, so that the gate controls its counts instead of refusing it."""
+    from .output.cpr import contains_cpr
+
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype.kind in "biuf":
+            continue
+        values = column.astype(object).to_numpy()
+        hits = contains_cpr(values)
+        if np.any(hits):
+            values = [_redact(v) if hit else v for v, hit in zip(values, hits, strict=True)]
+            out[out.columns[j]] = pd.Series(values, index=out.index, dtype=object)
+    out.columns = [_redact(c) if isinstance(c, str) else c for c in out.columns]
+    if out.index.dtype == object:
+        out.index = [_redact(i) if isinstance(i, str) else i for i in out.index]
+    return out
+
+
+def _controlled(method):
+    """``method`` (a text view: ``summary``, ``__repr__``) under the result's view control."""
+
+    @functools.wraps(method)
+    def controlled(self, *args, **kwargs):
+        building = getattr(_BUILDING, "ids", None)
+        if building is None:
+            building = _BUILDING.ids = set()
+        if id(self) in building:  # a super() call inside the view: controlled outside
+            return method(self, *args, **kwargs)
+        building.add(id(self))
+        try:
+            text = method(self, *args, **kwargs)
+            control = ViewControl.of(self)
+            note = control.note()
+            if method.__name__ == "__repr__":
+                return " ".join([control.mask(text), *note])
+            return "\n".join([control.mask(text), *note])
+        except Exception as error:  # noqa: BLE001 - a view never raises
+            return _text_failed(self, error)
+        finally:
+            building.discard(id(self))
+
+    controlled._view_controlled = True
+    return controlled
+
+
 class SummaryDisplay:
     """Mixin for results with ``summary()``: ``str()`` and the notebook views show it.
 
-    Every view passes :func:`evalkit.output.cpr.redact` (no CPR number is shown) and the
-    notebook views never raise. Disclosure control of the numbers is the result's own
-    (``summary()`` of :class:`EffectResult` suppresses estimates on small arms).
+    Every view passes :func:`evalkit.output.cpr.redact` (no CPR number is shown), and
+    views never raise. Disclosure control is shared: a result declares the counts of
+    persons its numbers rest on in :meth:`_view_counts` (by default the count columns
+    its ``to_frame()`` declares, :func:`evalkit.output.declaration`), and when one of
+    them is 1 to ``threshold - 1`` (0 too when the rules call zeros disclosive) every
+    text view (``summary()``, ``str()``, ``repr()``, ``_repr_pretty_``, the notebook
+    view) shows the small counts as ``"<5"`` and every other number as ``"x"`` (whole
+    counts at or above the threshold and the confidence level stay), with one line
+    saying why (label ``result_suppressed``); table views render the gated table
+    (:func:`evalkit.output.gate_table`). Subclasses get this without code: the mixin
+    wraps the ``summary`` and ``__repr__`` they define, and gives results that describe
+    persons (with ``to_frame`` or ``_view_counts``) a controlled ``repr``. A class whose
+    views apply their own control (:class:`EffectResult`) sets ``_view_control_own``.
+    The attributes keep the exact numbers.
     """
+
+    #: True for classes whose views apply disclosure control themselves.
+    _view_control_own = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if not getattr(cls, "_view_control_own", False):
+            for name in ("summary", "__repr__"):
+                method = own.get(name)
+                if callable(method) and not getattr(method, "_view_controlled", False):
+                    setattr(cls, name, _controlled(method))
+        describes_persons = hasattr(cls, "to_frame") or (
+            cls._view_counts is not SummaryDisplay._view_counts
+        )
+        if "__repr__" not in cls.__dict__ and describes_persons:
+            # placed on the class itself so that @dataclass keeps it (no field values)
+            cls.__repr__ = _view_repr
 
     def summary(self) -> str:  # pragma: no cover - every user defines it
         raise NotImplementedError
 
+    def _view_counts(self) -> dict:
+        """The counts of persons (or events) the result's numbers rest on, by name.
+
+        Default: every cell of the count columns declared by ``to_frame()`` (none when it
+        declares none, or data not from registers). Results override it with their
+        arms, persons and events.
+        """
+        to_frame = getattr(self, "to_frame", None)
+        if to_frame is None:
+            return {}
+        from .output.declare import declaration
+
+        frame = to_frame()
+        info = declaration(frame) or {}
+        if info.get("source", "register") != "register":
+            return {}
+        return counts_of(frame)
+
+    def _view_control(self) -> ViewControl:
+        """The disclosure control of the views under the rules in force."""
+        if getattr(self, "_view_control_own", False):
+            return ViewControl({}, False, frozenset(), frozenset(), current_rules().threshold)
+        return ViewControl.of(self)
+
     def __str__(self) -> str:
-        return _redact(self.summary())
+        try:
+            return _redact(self.summary())
+        except Exception as error:  # noqa: BLE001 - a view never raises
+            return _text_failed(self, error)
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         """IPython's plain-text view (stored in exported notebooks next to the HTML)."""
         try:
             text = str(self)
         except Exception as error:  # noqa: BLE001 - a view never raises
-            text = f"{type(self).__name__}: the view could not be shown ({type(error).__name__})"
+            text = _text_failed(self, error)
         printer.text(text)
 
     def _html(self) -> str:
-        return "<p>" + html.escape(_redact(self.summary())).replace("\n", "<br>") + "</p>"
+        return "<p>" + html.escape(str(self)).replace("\n", "<br>") + "</p>"
 
     def _repr_html_(self) -> str:
         try:
             return _redact(self._html())
         except Exception as error:  # noqa: BLE001 - a view never raises
             return _view_failed(self, error)
+
+
+def _view_repr(self) -> str:
+    """``<Class: first line of the summary>``: no field values (they may be small counts)."""
+    try:
+        first = str(self).split("\n", 1)[0]
+        control = self._view_control()
+        return _redact(" ".join([f"<{type(self).__name__}: {first}>", *control.note()]))
+    except Exception as error:  # noqa: BLE001 - a repr never raises
+        return f"<{type(self).__name__}: not shown ({type(error).__name__})>"
+
+
+_view_repr._view_controlled = True
 
 
 class LinesDisplay(SummaryDisplay):
@@ -162,12 +473,22 @@ class LinesDisplay(SummaryDisplay):
         return "\n".join(self._lines())
 
     def _html(self) -> str:
-        lines = "<br>".join(html.escape(_redact(x)) for x in self._lines())
-        return "<div><p>" + lines + "</p></div>"
+        control = self._view_control()
+        lines = [control.mask(x) for x in self._lines()] + control.note()
+        return "<div><p>" + "<br>".join(html.escape(x) for x in lines) + "</p></div>"
 
 
 class TableDisplay(SummaryDisplay):
-    """Mixin for results shown as header lines above a table (``to_frame()`` by default)."""
+    """Mixin for results shown as header lines above a table (``to_frame()`` by default).
+
+    The notebook view shows the table through the output gate (counts of 1..4 persons
+    as ``"<5"``, the numbers resting on them as ``"x"``, curves pooled and truncated:
+    :func:`evalkit.output.gate_table`); a table the gate cannot control has its numbers
+    masked whole when the result is suppressed.
+    """
+
+    #: At most this many rows in the notebook view (None: all).
+    _view_max_rows: int | None = None
 
     def _header(self) -> list[str]:  # pragma: no cover - every user defines it
         raise NotImplementedError
@@ -175,14 +496,58 @@ class TableDisplay(SummaryDisplay):
     def _display_frame(self) -> pd.DataFrame:
         return self.to_frame()
 
+    def _after_lines(self) -> list[str]:
+        """Text lines shown below the table (footers, notes)."""
+        return []
+
     def _html_after(self) -> str:
         """HTML shown below the table (footers, notes)."""
-        return ""
+        control = self._view_control()
+        lines = [control.mask(x) for x in self._after_lines()]
+        if not lines:
+            return ""
+        return "<p>" + "<br>".join(html.escape(x) for x in lines) + "</p>"
+
+    def _view_table(self, control: ViewControl | None = None) -> pd.DataFrame:
+        """The table as the notebook shows it: gated when declared, masked when the
+        result is suppressed and the gate cannot control it."""
+        from .output.declare import declaration
+        from .output.gate import gate_table
+
+        control = self._view_control() if control is None else control
+        frame = _redacted_frame(self._display_frame())
+        if getattr(self, "_view_control_own", False):
+            return frame
+        info = declaration(frame)
+        controls = (
+            bool(info)
+            and info.get("source", "register") == "register"
+            and (bool(info.get("counts")) or info.get("kind") == "curve")
+        )
+        if controls:
+            try:
+                gated = gate_table(frame, "notebook view")[0]
+            except Exception:  # noqa: BLE001 - a view never raises: mask instead
+                return control.mask_frame(frame) if control.suppressed else _failed_table()
+            gated.attrs = {}
+            return gated
+        if control.suppressed:
+            return control.mask_frame(frame)
+        frame.attrs = {}
+        return frame
 
     def _html(self) -> str:
-        header = "<br>".join(html.escape(_redact(line)) for line in self._header())
-        table = self._display_frame().to_html(index=False, float_format=fmt_value)
-        return f"<div><p>{header}</p>{table}{self._html_after()}</div>"
+        control = self._view_control()
+        header = "<br>".join(html.escape(control.mask(line)) for line in self._header())
+        table = self._view_table(control).to_html(
+            index=False, float_format=fmt_value, max_rows=self._view_max_rows
+        )
+        note = "".join(f"<p>{html.escape(line)}</p>" for line in control.note())
+        return f"<div><p>{header}</p>{table}{self._html_after()}{note}</div>"
+
+
+def _failed_table() -> pd.DataFrame:
+    return pd.DataFrame({"table": ["not shown (the output gate could not control it)"]})
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -225,6 +590,12 @@ class EffectResult(TableDisplay):
     n_blocks: int | None = None
     n_clusters: int | None = None
     terms: pd.DataFrame | None = field(default=None, repr=False)
+
+    #: The views control themselves (arms as "<5", the effect as "x"; see the module).
+    _view_control_own = True
+
+    def _view_counts(self) -> dict:
+        return {"treated": self.n_treated, "control": self.n_control}
 
     @property
     def n(self) -> int:

@@ -223,9 +223,30 @@ def pct(value, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
+def count_dict(labels, successes, n) -> dict:
+    """The counts of persons of rows (periods, units) for the views' disclosure control:
+    successes, n and n - successes per row, by ``"successes (label)"`` (missing ones
+    left out)."""
+    out = {}
+    for label, r, m in zip(labels, successes, n, strict=True):
+        has_r, has_m = not pd.isna(r), not pd.isna(m)
+        if has_r:
+            out[f"successes ({label})"] = r
+        if has_m:
+            out[f"n ({label})"] = m
+        if has_r and has_m:
+            out[f"n - successes ({label})"] = m - r
+    return out
+
+
 class ResultMixin(TableDisplay):
     """``__str__`` is ``summary()``; notebooks show the header lines, ``to_frame()`` and
-    the notes."""
+    the notes.
+
+    Disclosure control of every view is the display mixins' (:class:`TableDisplay`): the
+    counts are those ``to_frame()`` declares; when one is small the text views show it as
+    ``"<5"`` and every other number as ``"x"``, and the notebook table passes the output
+    gate (small counts and what rests on them masked by row)."""
 
     def _header(self) -> Sequence[str]:  # pragma: no cover - every result overrides it
         return [type(self).__name__]
@@ -239,5 +260,13 @@ class ResultMixin(TableDisplay):
     def _notes(self) -> Sequence[str]:
         return []
 
+    def _view_counts(self) -> dict:
+        """The counts the views are controlled on: those the result was built from
+        (``_counts``, for averages over periods or units whose ``to_frame()`` holds
+        none), else those ``to_frame()`` declares."""
+        counts = getattr(self, "_counts", None)
+        return dict(counts) if counts else super()._view_counts()
+
     def _html_after(self) -> str:
-        return "".join(f"<p><em>{html.escape(n)}</em></p>" for n in self._notes())
+        control = self._view_control()
+        return "".join(f"<p><em>{html.escape(control.mask(n))}</em></p>" for n in self._notes())

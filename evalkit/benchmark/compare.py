@@ -71,6 +71,7 @@ from ._common import (
     check_choice,
     check_share,
     check_successes,
+    count_dict,
     fmt,
     fmt_p,
     pct,
@@ -506,6 +507,7 @@ class GapResult(ResultMixin):
     n_periods: int
     first: object
     last: object
+    _counts: dict = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row; declared with no counts of persons (``n_periods`` counts periods)."""
@@ -935,4 +937,14 @@ def average_gap(
         n_periods=len(window),
         first=window["period"].iloc[0],
         last=window["period"].iloc[-1],
+        _counts={
+            **count_dict(
+                [f"period {p}" for p in window["period"]], window["successes"], window["n"]
+            ),
+            **count_dict(
+                [f"reference, period {p}" for p in window["period"]],
+                window["ref_successes"],
+                window["ref_n"],
+            ),
+        },
     )

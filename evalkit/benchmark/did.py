@@ -45,6 +45,7 @@ from scipy import stats
 
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declaration, declare_table
+from ..results import counts_of
 from ._common import ResultMixin, check_alpha, fmt, fmt_p
 from .compare import _declare_comparison, compare_series
 
@@ -102,6 +103,7 @@ class DidResult(ResultMixin):
     alpha: float
     event_time: pd.DataFrame = field(repr=False)
     caution: str = PARALLEL_TRENDS_CAUTION
+    _counts: dict = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row, declared with no counts of persons: the estimate averages period gaps
@@ -278,6 +280,7 @@ def did_national(
         start=start,
         alpha=alpha,
         event_time=event,
+        _counts=counts_of(event),
     )
 
 

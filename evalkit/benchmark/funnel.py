@@ -60,6 +60,7 @@ from ._common import (
     check_choice,
     check_share,
     count_array,
+    count_dict,
     fmt,
     fmt_p,
     pct,
@@ -217,6 +218,7 @@ class Overdispersion(ResultMixin):
     winsorize: float
     z: np.ndarray = field(repr=False)
     z_winsorized: np.ndarray = field(repr=False)
+    _counts: dict = field(default_factory=dict, repr=False)
 
     @property
     def phi_used(self) -> float:
@@ -321,6 +323,7 @@ def estimate_overdispersion(
         winsorize=w,
         z=z,
         z_winsorized=zw,
+        _counts=count_dict([f"unit {i + 1}" for i in range(r.size)], r, n),
     )
 
 

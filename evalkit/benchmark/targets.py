@@ -59,6 +59,7 @@ from ._common import (
     check_positive,
     check_share,
     check_successes,
+    count_dict,
     fmt,
     fmt_p,
     pct,
@@ -543,6 +544,7 @@ class AverageTargetTest(ResultMixin):
     n_periods: int
     first: object
     last: object
+    _counts: dict = field(default_factory=dict, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """One row; declared with no counts of persons (``n_periods`` counts periods)."""
@@ -640,6 +642,11 @@ def _average_test(frame, target, start, end, dependence, alternative, alpha):
         n_periods=len(window),
         first=window["period"].iloc[0],
         last=window["period"].iloc[-1],
+        _counts=count_dict(
+            [f"period {p}" for p in window["period"]],
+            window["successes"] if "successes" in window else [np.nan] * len(window),
+            window["n"],
+        ),
     )
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import math
 import numbers
@@ -36,6 +35,7 @@ import pandas as pd
 from .._validation import _show, _withheld, as_column_list, row_positions, select_columns
 from ..errors import ArgumentError, DesignError, EvalkitWarning
 from ..inference.randomization import check_seed
+from ..results import TableDisplay
 
 __all__ = ["Assignment", "AssignmentAudit", "ReproducibilityWarning", "assign", "reproduce"]
 
@@ -111,7 +111,7 @@ class AssignmentAudit:
 
 
 @dataclass(frozen=True, eq=False)
-class Assignment:
+class Assignment(TableDisplay):
     """A random assignment: the treatment column, its audit record and a balance check.
 
     Attributes
@@ -120,6 +120,12 @@ class Assignment:
     audit : the :class:`AssignmentAudit` that reproduces it with :func:`reproduce`.
     balance : with ``covariates``, :func:`evalkit.report.balance_table` of the result
         (standardized differences per covariate), else None.
+
+    The views (``summary()``, ``str()``, ``repr()``, the notebook views) are
+    disclosure-controlled on the persons per block and arm that ``to_frame()`` declares
+    (:class:`evalkit.results.SummaryDisplay`): with a block or arm of fewer than 5
+    persons the small counts show as ``"<5"`` and the other numbers resting on them as
+    ``"x"``. The attributes are exact.
     """
 
     treatment: pd.Series
@@ -152,18 +158,18 @@ class Assignment:
             },
         )
 
-    def summary(self) -> str:
+    def _header(self) -> list[str]:
         a = self.audit
         treated = int(self.treatment.sum())
         share = f"prob {a.prob:g}" if a.prob is not None else f"n_treated {a.n_treated}"
-        return (
-            f"Random assignment ({a.design}, {share}); seed {a.seed}\n"
+        return [
+            f"Random assignment ({a.design}, {share}); seed {a.seed}",
             f"{treated} of {a.n_persons} persons treated ({a.n_units} assignment units); "
-            f"ids hash {a.id_hash[:16]}...\n{self.to_frame().to_string(index=False)}"
-        )
+            f"ids hash {a.id_hash[:16]}...",
+        ]
 
-    def __str__(self) -> str:
-        return self.summary()
+    def summary(self) -> str:
+        return "\n".join([*self._header(), self.to_frame().to_string(index=False)])
 
     def __repr__(self) -> str:
         # Not the dataclass repr: the treatment Series is indexed by the data's index,
@@ -173,10 +179,6 @@ class Assignment:
             f"Assignment({a.design}, {int(self.treatment.sum())} of {a.n_persons} persons "
             f"treated, {a.n_units} units, seed {a.seed}, column {a.name!r})"
         )
-
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().split("\n")[0])
-        return f"<div><p>{head}</p>{self.to_frame().to_html(index=False)}</div>"
 
 
 _ARM_COUNTS = ["treated_persons", "control_persons", "treated_units", "control_units"]

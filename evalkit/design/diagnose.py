@@ -19,7 +19,6 @@ trial on :func:`evalkit.datasets.simulate_register`.
 
 from __future__ import annotations
 
-import html
 import math
 import sys
 from collections.abc import Callable
@@ -31,7 +30,7 @@ import pandas as pd
 from ..errors import ArgumentError, EvalkitError
 from ..inference.randomization import check_draws, check_seed
 from ..output.declare import declare_table
-from ..results import EffectResult
+from ..results import EffectResult, TableDisplay
 
 __all__ = [
     "DesignDiagnosis",
@@ -238,7 +237,7 @@ def jobfirst_design(
 
 # --------------------------------------------------------------------------- diagnosis
 @dataclass(frozen=True, eq=False)
-class DesignDiagnosis:
+class DesignDiagnosis(TableDisplay):
     """The diagnosands of a simulated design.
 
     Attributes
@@ -251,6 +250,9 @@ class DesignDiagnosis:
         error (left out of the diagnosands).
     seed : the master seed. ``alpha`` : the level of the tests and intervals.
     description : the design and estimator.
+
+    The views show Monte Carlo summaries of simulated trials (no counts of persons) and
+    pass CPR redaction (:class:`evalkit.results.SummaryDisplay`).
     """
 
     diagnosands: pd.DataFrame
@@ -285,22 +287,20 @@ class DesignDiagnosis:
         output gate with no counts of persons (Monte Carlo summaries of simulated trials)."""
         return declare_table(self.diagnosands.reset_index(), counts=[])
 
+    def _view_counts(self) -> dict:
+        """None: the numbers are Monte Carlo summaries of simulated trials."""
+        return {}
+
+    def _header(self) -> list[str]:
+        return [
+            f"Design diagnosis: {self.description}",
+            f"{self.n_sims} simulations (seed {self.seed}, {self.n_failed} failed), "
+            f"alpha {self.alpha:g}",
+        ]
+
     def summary(self) -> str:
-        head = (
-            f"Design diagnosis: {self.description}\n{self.n_sims} simulations "
-            f"(seed {self.seed}, {self.n_failed} failed), alpha {self.alpha:g}"
-        )
         table = self.diagnosands.to_string(float_format=lambda v: f"{v:.4g}")
-        return f"{head}\n{table}"
-
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().split("\n")[0])
-        return (
-            f"<div><p>{head}</p>{self.diagnosands.to_html(float_format=lambda v: f'{v:.4g}')}</div>"
-        )
+        return "\n".join([*self._header(), table])
 
 
 def diagnose_design(

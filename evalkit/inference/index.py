@@ -33,13 +33,13 @@ from .._validation import (
 from ..effects import difference_in_means
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import EffectResult
+from ..results import EffectResult, SummaryDisplay
 
 __all__ = ["IndexResult", "index_outcome"]
 
 
 @dataclass(frozen=True, eq=False)
-class IndexResult:
+class IndexResult(SummaryDisplay):
     """A summary index of several outcomes and the treatment effect on it.
 
     Attributes
@@ -51,6 +51,10 @@ class IndexResult:
         clusters given), an :class:`~evalkit.EffectResult`.
     method : ``"anderson"`` or ``"kling"``.
     reversed : outcomes whose sign was flipped (higher is worse).
+
+    The views are disclosure-controlled on the arm sizes
+    (:class:`evalkit.results.SummaryDisplay`): with an arm of fewer than 5 persons the
+    weights and the effect are shown as ``"x"``. The attributes are exact.
     """
 
     index: pd.Series
@@ -85,12 +89,15 @@ class IndexResult:
             f"Weights: {weights}{flipped}\n{self.effect.summary()}"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _view_counts(self) -> dict:
+        """The arm sizes, for the disclosure control of the views."""
+        return {"treated": self.effect.n_treated, "control": self.effect.n_control}
 
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().split("\n", 2)[0])
-        return f"<div><p>{head}</p>{self.effect._repr_html_()}</div>"
+    def _html(self) -> str:
+        control = self._view_control()
+        head = str(self).split("\n")[:2]
+        lines = "<br>".join(html.escape(line) for line in [*head, *control.note()])
+        return f"<div><p>{lines}</p>{self.effect._repr_html_()}</div>"
 
 
 def index_outcome(

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import pandas as pd
 from .._validation import _show_values, as_column_list, check_choice
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
+from ..results import TableDisplay
 from .randomization import (
     ALTERNATIVES,
     SQRT_EPS,
@@ -167,7 +167,7 @@ def sharpened_qvalues(p, step: float = 0.001):
 
 # --------------------------------------------------------------------------- step-down tests
 @dataclass(frozen=True, eq=False)
-class MultipleTestResult:
+class MultipleTestResult(TableDisplay):
     """Randomization tests of several outcomes with family-wise adjusted p-values.
 
     Attributes
@@ -178,6 +178,10 @@ class MultipleTestResult:
         ``"Romano-Wolf"``).
     statistic_name, n_draws, exact, seed, design, alternative : as
         :class:`~evalkit.inference.RandomizationResult`.
+    n_treated, n_control : the arm sizes in assignment units (None when not known).
+
+    The views are disclosure-controlled on the arm sizes
+    (:class:`evalkit.results.SummaryDisplay`); the attributes are exact.
     """
 
     table: pd.DataFrame
@@ -189,6 +193,8 @@ class MultipleTestResult:
     design: str
     alternative: str
     treatment: str
+    n_treated: int | None = None
+    n_control: int | None = None
 
     @property
     def p_adjusted(self) -> pd.Series:
@@ -205,29 +211,27 @@ class MultipleTestResult:
         # the result does not know the arm sizes: declared with no counts of persons
         return declare_table(frame, counts=[])
 
-    def _header(self) -> str:
+    def _header(self) -> list[str]:
         how = (
             f"exact, all {self.n_draws:,} assignments"
             if self.exact
             else f"Monte Carlo, {self.n_draws:,} joint draws, seed {self.seed}"
         )
-        return (
+        return [
             f"{self.method} step-down adjustment ({self.statistic_name}, {self.alternative}; "
             f"{how}); design: {self.design}; treatment: {self.treatment}"
-        )
+        ]
 
     def summary(self) -> str:
         table = self.table.to_string(index=False, float_format=lambda v: f"{v:.4g}")
-        return f"{self._header()}\n{table}"
+        return f"{self._header()[0]}\n{table}"
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _view_counts(self) -> dict:
+        """The arm sizes (assignment units), for the disclosure control of the views."""
+        return {"treated": self.n_treated, "control": self.n_control}
 
-    def _repr_html_(self) -> str:
-        return (
-            f"<div><p>{html.escape(self._header())}</p>"
-            f"{self.table.to_html(index=False, float_format=lambda v: f'{v:.4g}')}</div>"
-        )
+    def _display_frame(self) -> pd.DataFrame:
+        return declare_table(self.table, counts=[])
 
 
 def _joint_draws(
@@ -353,6 +357,8 @@ def _result(
         design=design.kind,
         alternative=alternative,
         treatment=treatment,
+        n_treated=int(design.n_treated_units.sum()),
+        n_control=int(design.n_units - design.n_treated_units.sum()),
     )
 
 

@@ -1030,6 +1030,10 @@ class RandomizationResult(LinesDisplay):
             frame, counts=_ARMS, dependent=["statistic", "p_value", "mc_std_error"]
         )
 
+    def _view_counts(self) -> dict:
+        """The arm sizes (assignment units), for the disclosure control of the views."""
+        return {"treated": self.n_treated, "control": self.n_control}
+
     def _lines(self) -> list[str]:
         p = f"p = {self.p_value:.4g}"
         if not self.exact:
@@ -1226,6 +1230,10 @@ class RandomizationInterval(LinesDisplay):
         return declare_table(
             frame, counts=_ARMS, dependent=["estimate", "p_value", "conf_low", "conf_high"]
         )
+
+    def _view_counts(self) -> dict:
+        """The arm sizes (assignment units), for the disclosure control of the views."""
+        return {"treated": self.n_treated, "control": self.n_control}
 
     def _lines(self) -> list[str]:
         low, high = self.conf_int

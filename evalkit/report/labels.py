@@ -129,6 +129,13 @@ LABELS: dict[str, dict[str, str]] = {
         "(diskretionshensyn).",
     },
     "row_suppressed": {"en": "x (suppressed)", "da": "x (undertrykt)"},
+    # disclosure control of the text and notebook views of any result
+    "result_suppressed": {
+        "en": "Numbers suppressed (x): the result rests on a count of fewer than "
+        "{threshold} persons or events ({counts}) (disclosure control).",
+        "da": "Tal undertrykt (x): resultatet bygger på et antal under {threshold} personer "
+        "eller hændelser ({counts}) (diskretionshensyn).",
+    },
     "forest_note": {
         "en": "x: an arm has fewer than {threshold} persons; the effect is not shown.",
         "da": "x: en gruppe har færre end {threshold} personer; effekten vises ikke.",

@@ -504,8 +504,19 @@ class CumulativeIncidence(TableDisplay):
             formatted[column] = table[column].map(_fmt)
         return "\n".join(self._header() + [formatted.to_string(index=False)])
 
+    #: The notebook shows the curve table through the gate (pooled, truncated).
+    _view_max_rows = 40
+
+    def _view_counts(self) -> dict:
+        """Persons and the exits of each cause (per group), for the views' control."""
+        counts = {"persons": self.n}
+        for _, key, cause, curve in self._curves():
+            where = f"cause {cause}" if key is None else f"{self.group} = {key}, cause {cause}"
+            counts[f"exits ({where})"] = int(curve["n_event"].sum())
+        return counts
+
     def _display_frame(self) -> pd.DataFrame:
-        return self._overview()
+        return self.table
 
 
 def cumulative_incidence(
@@ -698,6 +709,14 @@ class GrayTestResult(LinesDisplay):
                 }
             ]
         )
+
+    def _view_counts(self) -> dict:
+        """Persons and the exits of the cause per group, for the views' control."""
+        exits = {
+            f"exits of cause {self.cause} ({self.group} = {g})": k
+            for g, k in zip(self.groups, self.n_events, strict=True)
+        }
+        return {"persons": self.n, **exits}
 
     def _lines(self) -> list[str]:
         counts = ", ".join(f"{g}: {k}" for g, k in zip(self.groups, self.n_events, strict=True))
@@ -1009,6 +1028,15 @@ class FineGrayResult(TableDisplay):
         frame["cause"] = self.cause
         frame["method"] = self.method
         return frame
+
+    def _view_counts(self) -> dict:
+        """Persons, exits of the cause, competing exits and censored, for the views."""
+        return {
+            "persons": self.n,
+            "exits of the cause": self.n_events,
+            "competing exits": self.n_competing,
+            "censored": self.n_censored,
+        }
 
     def _header(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"

@@ -154,7 +154,6 @@ Model. Springer.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -345,8 +344,12 @@ class CoxResult(TableDisplay):
         table[f"HR {level} high"] = frame["conf_high"].map(_fmt).to_numpy()
         return "\n".join(self._header() + [table.to_string()] + self._footer())
 
-    def _html_after(self) -> str:
-        return "<p>" + "<br>".join(html.escape(line) for line in self._footer()) + "</p>"
+    def _view_counts(self) -> dict:
+        """Persons (rows used) and events, for the disclosure control of the views."""
+        return {"persons": self.n, "events": self.n_events}
+
+    def _after_lines(self) -> list[str]:
+        return self._footer()
 
     def ph_test(self, transform: str = "km") -> pd.DataFrame:
         """Test of proportional hazards, as R's ``survival::cox.zph`` (survival >= 3.0).

@@ -20,7 +20,6 @@ score summed over a cluster's rows (as Stata's ``logit ..., vce(cluster)`` and R
 
 from __future__ import annotations
 
-import html
 import warnings
 from dataclasses import dataclass
 
@@ -37,6 +36,7 @@ from .._validation import (
 )
 from ..errors import ConvergenceWarning, DesignError, OutcomeError
 from ..output.declare import declare_table
+from ..results import TableDisplay
 from ._input import survival_data
 
 LINKS = ("logit", "cloglog")
@@ -44,8 +44,11 @@ BASELINES = ("dummies", "linear", "quadratic", "log")
 
 
 @dataclass(frozen=True, eq=False)
-class DiscreteHazardResult:
-    """Coefficients of a discrete-time hazard model (log odds or log hazard ratios)."""
+class DiscreteHazardResult(TableDisplay):
+    """Coefficients of a discrete-time hazard model (log odds or log hazard ratios).
+
+    The views are disclosure-controlled on the spells and events
+    (:class:`evalkit.results.SummaryDisplay`); the attributes are exact."""
 
     terms: pd.DataFrame
     link: str
@@ -82,12 +85,18 @@ class DiscreteHazardResult:
             + shown.to_string(index=False, float_format=lambda v: f"{v:.4g}")
         )
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _view_counts(self) -> dict:
+        """Spells (persons) and events, for the disclosure control of the views."""
+        return {"spells": self.n_persons, "events": self.n_events}
 
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary().splitlines()[0])
-        return f"<div><p>{head}</p>{self.terms.to_html(index=False)}</div>"
+    def _header(self) -> list[str]:
+        ratio = "odds ratio" if self.link == "logit" else "hazard ratio"
+        return [
+            f"Discrete-time hazard model ({self.link} link, baseline: {self.baseline}); "
+            f"ratio = {ratio}",
+            f"{self.n_persons} spells, {self.n_person_periods} person-weeks, "
+            f"{self.n_events} events, cluster-robust SE over {self.n_clusters} clusters",
+        ]
 
 
 def person_period(durations: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -18,7 +18,6 @@ few cumulative sums over the distinct times, not a pass per person.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +27,7 @@ from scipy import stats
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError
 from ..output.declare import declare_table
+from ..results import TableDisplay
 from ._input import distinct_times, survival_data, time_counts
 
 CONF_TYPES = ("log-log", "log", "plain")
@@ -147,13 +147,23 @@ def _find_quantile(x, y, p, tol=QUANTILE_TOLERANCE):
 
 
 @dataclass(frozen=True, eq=False)
-class SurvivalCurve:
+class SurvivalCurve(TableDisplay):
     """Kaplan–Meier curves, one per group.
 
     ``table`` has the columns ``time``, ``n_risk``, ``n_event``, ``n_censored``,
     ``survival``, ``std_error`` (Greenwood SE of S), ``ci_low``, ``ci_high``, and a
     ``group`` column (the group variable's own values) when grouped.
+
+    The views (``summary()``, ``str()``, ``repr()``, the notebook views) are
+    disclosure-controlled (:class:`evalkit.results.SummaryDisplay`): a group of fewer
+    than 5 persons or with fewer than 5 events shows its counts as ``"<5"`` and every
+    other number as ``"x"``; the notebook table is the curve table through the output
+    gate (pooled and truncated by :func:`evalkit.report.disclosure.safe_curve`). The
+    attributes and :attr:`table` are exact.
     """
+
+    #: The notebook shows the first rows of the gated curve table.
+    _view_max_rows = 40
 
     parts: dict = field(repr=False)
     conf_type: str
@@ -265,8 +275,16 @@ class SurvivalCurve:
         """The table (a copy)."""
         return self.table.copy()
 
-    def summary(self) -> str:
-        """Events, median and its interval per group."""
+    def _view_counts(self) -> dict:
+        """Persons and events per group, for the disclosure control of the views."""
+        counts = {}
+        for label, part in self._each():
+            name = f"{self.group} = {label}: " if self.group else ""
+            counts[f"{name}persons"] = int(part["n_risk"][0]) if len(part["n_risk"]) else 0
+            counts[f"{name}events"] = int(part["n_event"].sum())
+        return counts
+
+    def _header(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"
         medians = self.median().set_index("group") if self.group else self.median()
         lines = [
@@ -281,14 +299,14 @@ class SurvivalCurve:
                 f"events = {int(part['n_event'].sum())}, median = {med['median']:.4g} "
                 f"({med['ci_low']:.4g}, {med['ci_high']:.4g})"
             )
-        return "\n".join(lines)
+        return lines
 
-    def __str__(self) -> str:
-        return self.summary()
+    def _display_frame(self) -> pd.DataFrame:
+        return self.table
 
-    def _repr_html_(self) -> str:
-        head = html.escape(self.summary()).replace("\n", "<br>")
-        return f"<div><p>{head}</p>{self.table.head(20).to_html(index=False)}</div>"
+    def summary(self) -> str:
+        """Events, median and its interval per group."""
+        return "\n".join(self._header())
 
 
 def _rmst(part: dict, tau: float) -> tuple[float, float]:

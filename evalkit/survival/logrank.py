@@ -15,7 +15,6 @@ of the Gehan–Wilcoxon test. Work is per distinct time, not per person.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,12 +23,17 @@ from scipy import stats
 
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
+from ..results import TableDisplay
 from ._input import survival_data, time_counts
 
 
 @dataclass(frozen=True, eq=False)
-class LogRankResult:
-    """A G-rho test: statistic, df, p-value, and observed / expected events per group."""
+class LogRankResult(TableDisplay):
+    """A G-rho test: statistic, df, p-value, and observed / expected events per group.
+
+    The views are disclosure-controlled from the counts ``to_frame()`` declares (persons
+    and events per group; :class:`evalkit.results.SummaryDisplay`); the attributes are
+    exact."""
 
     statistic: float
     df: int
@@ -52,7 +56,7 @@ class LogRankResult:
 
         Declared for the output gate: n (persons) and observed (events) are counts; the
         expected events (which add up to all events, so a group's would give its observed
-        away with the others') and the contributions rest on them."""
+        away with the others') and the contributions rest on them, across all groups."""
         o, e = self.observed.to_numpy(), self.expected.to_numpy()
         frame = pd.DataFrame(
             {
@@ -64,8 +68,14 @@ class LogRankResult:
                 "(O-E)^2/V": (o - e) ** 2 / np.diag(self.variance),
             }
         )
+        numbers = ["expected", "(O-E)^2/E", "(O-E)^2/V"]
         return declare_table(
-            frame, counts=["n", "observed"], dependent=["expected", "(O-E)^2/E", "(O-E)^2/V"]
+            frame,
+            counts=["n", "observed"],
+            dependent=numbers,
+            # every group's expected events rest on every group's risk sets (with two
+            # groups (O-E)^2/V is the statistic itself): suppressed whole with any group
+            across_rows={c: ["n", "observed"] for c in numbers},
         )
 
     def summary(self) -> str:
@@ -75,15 +85,11 @@ class LogRankResult:
             f"Chisq = {self.statistic:.4g} on {self.df} degrees of freedom, p = {self.p_value:.4g}"
         )
 
-    def __str__(self) -> str:
-        return self.summary()
-
-    def _repr_html_(self) -> str:
-        head = html.escape(
+    def _header(self) -> list[str]:
+        return [
             f"{self.method} by {self.group}: chisq = {self.statistic:.4g}, df = {self.df}, "
             f"p = {self.p_value:.4g}"
-        )
-        return f"<div><p>{head}</p>{self.to_frame().to_html(index=False)}</div>"
+        ]
 
 
 def logrank_test(
