@@ -262,3 +262,14 @@ def test_did_effects_rest_on_every_pre_period(tmp_path):
     clean = did_national(local.assign(successes=[20, 21, 22, 30, 31, 33]), national, start=4)
     shown = pd.read_csv(export_table(clean.event_time, tmp_path / "c.csv"), dtype=str)
     assert "x" not in set(shown["effect"])
+
+
+def test_randomization_assignment_counts_rest_on_the_arms(tmp_path):
+    # C(n, 3) = the number of assignments would give an arm of 3 back
+    from evalkit.inference import randomization_test
+
+    data = pd.DataFrame({"t": [1, 1, 1] + [0] * 12, "y": np.arange(15.0)})
+    result = randomization_test(data, "y", "t", seed=1)
+    written = pd.read_csv(export_table(result.to_frame(), tmp_path / "r.csv"), dtype=str)
+    assert written["n_treated"].tolist() == ["<5"]
+    assert written["n_assignments"].tolist() == ["x"] and written["n_draws"].tolist() == ["x"]

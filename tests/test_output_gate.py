@@ -387,18 +387,6 @@ def test_no_small_count_or_its_share_is_ever_written(tmp_path, counts, threshold
             assert value == str(count)
 
 
-@pytest.mark.parametrize(
-    "module", ["rules", "declare", "gate", "amounts", "log", "files", "export"]
-)
-def test_doctests(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(f"evalkit.output.{module}")
-    failures, tried = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert failures == 0 and tried > 0
-
-
 def test_a_small_complement_suppresses_the_part_and_its_share(tmp_path):
     # 37 of 40 employed: the 3 not employed follow by subtraction.
     t = declare_table(

@@ -1026,8 +1026,12 @@ class RandomizationResult(LinesDisplay):
                 }
             ]
         )
+        # the number of possible assignments (a binomial coefficient of the arm sizes,
+        # which are also the draws of an exact test) gives the arm sizes back
         return declare_table(
-            frame, counts=_ARMS, dependent=["statistic", "p_value", "mc_std_error"]
+            frame,
+            counts=_ARMS,
+            dependent=["statistic", "p_value", "mc_std_error", "n_assignments", "n_draws"],
         )
 
     def _view_counts(self) -> dict:

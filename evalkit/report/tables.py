@@ -1001,6 +1001,8 @@ def to_markdown(frame: pd.DataFrame, lang: str | None = None, **options) -> str:
     | arm | n |
     | :--- | ---: |
     | treated | 178 |
+    <BLANKLINE>
+    Cells based on fewer than 5 persons are suppressed.
     """
     return render_table(frame, "markdown", lang=lang, **options)
 
@@ -1027,6 +1029,8 @@ def to_latex(frame: pd.DataFrame, lang: str | None = None, **options) -> str:
     treated & 178 \\\\
     \\bottomrule
     \\end{tabular}
+    \\par\\smallskip
+    {\\footnotesize Cells based on fewer than 5 persons are suppressed.\\par}
     """
     return render_table(frame, "latex", lang=lang, **options)
 
