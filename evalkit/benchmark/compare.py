@@ -468,18 +468,10 @@ def compare_proportions(
 
 
 # ---------------------------------------------------------------------------------- series
-_SERIES_COLUMNS = [
-    "period",
-    "successes",
-    "n",
-    "share",
-    "ci_low",
-    "ci_high",
-    "ref_successes",
-    "ref_n",
-    "ref_share",
-    "ref_ci_low",
-    "ref_ci_high",
+_LOCAL_COUNTS = ["successes", "n"]
+_REFERENCE_COUNTS = ["ref_successes", "ref_n"]
+_REFERENCE_VALUES = ["ref_share", "ref_ci_low", "ref_ci_high"]
+_CONTRASTS = [
     "difference",
     "diff_low",
     "diff_high",
@@ -488,6 +480,16 @@ _SERIES_COLUMNS = [
     "ratio",
     "ratio_low",
     "ratio_high",
+]
+_SERIES_COLUMNS = [
+    "period",
+    *_LOCAL_COUNTS,
+    "share",
+    "ci_low",
+    "ci_high",
+    *_REFERENCE_COUNTS,
+    *_REFERENCE_VALUES,
+    *_CONTRASTS,
 ]
 
 
@@ -745,21 +747,6 @@ def compare_series(
         labels=(labels[0], labels[1]),
         notes=tuple(dict.fromkeys(notes)),
     )
-
-
-_LOCAL_COUNTS = ["successes", "n"]
-_REFERENCE_COUNTS = ["ref_successes", "ref_n"]
-_REFERENCE_VALUES = ["ref_share", "ref_ci_low", "ref_ci_high"]
-_CONTRASTS = [
-    "difference",
-    "diff_low",
-    "diff_high",
-    "diff_se",
-    "p_value",
-    "ratio",
-    "ratio_low",
-    "ratio_high",
-]
 
 
 def _declare_comparison(

@@ -197,14 +197,21 @@ def _disclosure_api():
     return module
 
 
-def _disclosure_note(ax: Axes, threshold: int, lang: str, below: float) -> None:
+def _disclosure_note(
+    ax: Axes, threshold: int, lang: str, below: float, text: str | None = None
+) -> None:
+    """The disclosure note under a figure (gid ``"disclosure_note"``): the standard
+    sentence, right-aligned, or ``text`` wrapped and left-aligned."""
+    left = text is not None
     ax.annotate(
-        label("disclosure_note", lang, threshold=threshold),
-        xy=(1.0, 0.0),
+        textwrap.fill(text, width=95)
+        if left
+        else label("disclosure_note", lang, threshold=threshold),
+        xy=(0.0 if left else 1.0, 0.0),
         xycoords="axes fraction",
         xytext=(0.0, -below),
         textcoords="offset points",
-        ha="right",
+        ha="left" if left else "right",
         va="top",
         fontsize=SMALL_FONT_SIZE - 0.5,
         color=COLOURS["note"],
@@ -360,20 +367,7 @@ def _curve_note(ax: Axes, threshold: int, lang: str, below: float, truncated: bo
     """The one disclosure note of a curve figure (gid ``"disclosure_note"``): steps pooled
     to >= threshold events, numbers at risk rounded, and, when a curve was cut, where."""
     text = label("curve_truncated" if truncated else "curve_pooled", lang, t=threshold)
-    ax.annotate(
-        textwrap.fill(text, width=95),
-        xy=(0.0, 0.0),
-        xycoords="axes fraction",
-        xytext=(0.0, -below),
-        textcoords="offset points",
-        ha="left",
-        va="top",
-        fontsize=SMALL_FONT_SIZE - 0.5,
-        color=COLOURS["note"],
-        fontstyle="italic",
-        gid="disclosure_note",
-        annotation_clip=False,
-    )
+    _disclosure_note(ax, threshold, lang, below, text)
 
 
 def _cut_short(part: pd.DataFrame, safe: pd.DataFrame) -> bool:
