@@ -587,3 +587,15 @@ def test_docs_example_reproduces_its_rendered_output():
     assert buffer.getvalue() == expected
     assert "synthetic" in text.lower() and "fewer than 5 persons" in text
     json.dumps(expected)  # plain text
+
+
+def test_balance_tables_follow_stricter_output_rules():
+    from evalkit.output import output_rules
+
+    data = trial()
+    data.loc[list(range(7)), "edu"] = "unknown"  # 7 treated persons in one level
+    table = balance_table(data, "t", ["edu"], test=None)
+    assert "7 (" in table.summary()
+    with output_rules(threshold=10):
+        assert "7 (" not in table.summary() and "<10" in table.summary()
+        assert table.disclosed_frame()["treated_count"].tolist().count("<10") >= 1

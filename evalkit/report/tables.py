@@ -339,10 +339,10 @@ class BalanceTable(SummaryDisplay):
 
     Renderings (``to_markdown``, ``to_html``, ``to_latex``, ``summary``, the notebook view)
     and :meth:`export` apply disclosure control by default (``disclosure=5``: counts of
-    1..4 persons and what is computed from them are suppressed); pass
+    1..4 persons and what is computed from them are suppressed; the output rules'
+    threshold, :func:`evalkit.output.current_rules`, when it is stricter); pass
     ``disclosure=None`` for the raw numbers (never for tables leaving the register
-    environment). ``str()``, ``repr()`` and the notebook views use the output rules'
-    threshold when it is above 5 (:func:`evalkit.output.current_rules`), pass CPR
+    environment). ``str()``, ``repr()`` and the notebook views use the same threshold, pass CPR
     redaction (:func:`evalkit.output.cpr.redact`) and never raise.
     """
 
@@ -406,7 +406,7 @@ class BalanceTable(SummaryDisplay):
         """
         if disclosure is None:
             return self.frame.copy()
-        threshold = check_threshold(disclosure)
+        threshold = _rules_at_least(disclosure).threshold
         primary, secondary = self._masks(threshold)
         out = self.frame.copy()
         hidden = primary | secondary
@@ -452,7 +452,7 @@ class BalanceTable(SummaryDisplay):
         """
         lang = _check_lang(self.lang if lang is None else lang)
         words = TEXT[lang]
-        threshold = None if disclosure is None else check_threshold(disclosure)
+        threshold = None if disclosure is None else _rules_at_least(disclosure).threshold
         rows = len(self.frame)
         if threshold is None:
             primary = secondary = np.zeros((rows, 2), dtype=bool)
