@@ -273,3 +273,21 @@ def test_randomization_assignment_counts_rest_on_the_arms(tmp_path):
     written = pd.read_csv(export_table(result.to_frame(), tmp_path / "r.csv"), dtype=str)
     assert written["n_treated"].tolist() == ["<5"]
     assert written["n_assignments"].tolist() == ["x"] and written["n_draws"].tolist() == ["x"]
+
+
+def test_summaries_over_periods_rest_on_their_smallest_period(tmp_path):
+    # pre_gap * n_pre minus the shown pre-period gaps would give a hidden period's gap
+    from evalkit.benchmark import did_national
+
+    local = pd.DataFrame({"period": range(1, 7), "successes": [20, 3, 22, 30, 31, 33],
+                          "n": [50, 50, 50, 50, 50, 50]})  # fmt: skip
+    national = pd.DataFrame({"period": range(1, 7), "successes": [400] * 6, "n": [1000] * 6})
+    written = pd.read_csv(
+        export_table(did_national(local, national, start=4).to_frame(), tmp_path / "d.csv"),
+        dtype=str,
+    )
+    assert written["smallest_count"].tolist() == ["<5"]
+    assert written[["estimate", "pre_gap", "post_gap"]].iloc[0].tolist() == ["x", "x", "x"]
+    clean = did_national(local.assign(successes=[20, 21, 22, 30, 31, 33]), national, start=4)
+    shown = pd.read_csv(export_table(clean.to_frame(), tmp_path / "c.csv"), dtype=str)
+    assert shown["estimate"].tolist() != ["x"] and int(shown["smallest_count"].iloc[0]) >= 5

@@ -62,7 +62,7 @@ from ..effects.binary import (
     wilson_interval,
 )
 from ..errors import ArgumentError, DesignError
-from ..output.declare import declare_table
+from ..output.declare import declare_resting_on, declare_table
 from ..results import EffectResult
 from ._common import (
     DEPENDENCE,
@@ -530,7 +530,7 @@ class GapResult(ResultMixin):
                 }
             ]
         )
-        return declare_table(frame, counts=[])
+        return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
         return [

@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
-from ..output.declare import declaration, declare_table
+from ..output.declare import declaration, declare_resting_on, declare_table
 from ..results import counts_of
 from ._common import ResultMixin, check_alpha, fmt, fmt_p
 from .compare import _declare_comparison, compare_series
@@ -126,7 +126,7 @@ class DidResult(ResultMixin):
                 }
             ]
         )
-        return declare_table(frame, counts=[])
+        return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
         return [

@@ -53,7 +53,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ArgumentError, DesignError
-from ..output.declare import declare_table
+from ..output.declare import declare_resting_on, declare_table
 from ._common import (
     ResultMixin,
     as_names,
@@ -244,7 +244,7 @@ class Overdispersion(ResultMixin):
                 }
             ]
         )
-        return declare_table(frame, counts=[])
+        return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
         return [

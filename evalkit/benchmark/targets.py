@@ -48,7 +48,7 @@ from scipy import stats
 
 from ..effects.binary import wilson_interval
 from ..errors import ArgumentError, DesignError
-from ..output.declare import declare_table
+from ..output.declare import declare_resting_on, declare_table
 from ._common import (
     DEPENDENCE,
     ResultMixin,
@@ -565,7 +565,7 @@ class AverageTargetTest(ResultMixin):
                 }
             ]
         )
-        return declare_table(frame, counts=[])
+        return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
         return [

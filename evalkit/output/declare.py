@@ -169,6 +169,31 @@ def declare_table(
     return out
 
 
+def declare_resting_on(frame: pd.DataFrame, counts: Mapping[str, float]) -> pd.DataFrame:
+    """``frame`` (one summary of many cells: a mean gap over periods, a test over units)
+    declared as resting on ``counts`` (every count of persons it was computed from, by
+    name): a column ``smallest_count`` holds the smallest of them, declared as a count,
+    and every other number rests on it, so the gate suppresses the whole summary when
+    one of its cells is small (with the cells shown elsewhere, the summary would give
+    that cell back).
+
+    >>> import pandas as pd
+    >>> t = declare_resting_on(pd.DataFrame({"gap": [0.1]}), {"n (2019)": 40, "n (2020)": 3})
+    >>> t["smallest_count"].tolist(), declaration(t)["dependent"]
+    ([3], {'gap': ['smallest_count']})
+    """
+    values = [float(v) for v in counts.values() if v is not None and not pd.isna(v)]
+    out = frame.copy()
+    smallest = min(values) if values else np.nan
+    out["smallest_count"] = int(smallest) if float(smallest).is_integer() else smallest
+    numeric = [
+        c for c in out.columns
+        if c != "smallest_count" and pd.api.types.is_numeric_dtype(out[c].dtype)
+        and not pd.api.types.is_bool_dtype(out[c].dtype)
+    ]  # fmt: skip
+    return declare_table(out, counts=["smallest_count"], dependent=numeric)
+
+
 def declaration(frame: pd.DataFrame) -> dict | None:
     """The declaration recorded on ``frame`` by :func:`declare_table`, or None."""
     info = getattr(frame, "attrs", {}).get(KEY)
