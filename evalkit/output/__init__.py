@@ -11,7 +11,14 @@
 """
 
 from .amounts import amount_table, dominated
-from .declare import SOURCES, declaration, declare_source, declare_table, person_level
+from .declare import (
+    SOURCES,
+    declaration,
+    declare_resting_on,
+    declare_source,
+    declare_table,
+    person_level,
+)
 from .export import export
 from .files import atomic_path, check_folder, write_atomic
 from .gate import GateRecord, declare_figure, gate_figure, gate_table, gate_text
@@ -30,6 +37,7 @@ __all__ = [
     "current_rules",
     "declaration",
     "declare_figure",
+    "declare_resting_on",
     "declare_source",
     "declare_table",
     "dominated",
