@@ -91,16 +91,17 @@ LABELS: dict[str, dict[str, str]] = {
     "curve_truncated": {
         "en": "Curves end where fewer than {t} remain at risk or fewer than {t} events "
         "follow; each step rests on at least {t} events; numbers at risk are rounded down "
-        "to multiples of {t} or shown as <{t}.",
+        "to multiples of {t} or shown as <{t}, and the curves are computed from them.",
         "da": "Kurverne slutter, hvor færre end {t} er i risiko, eller hvor færre end {t} "
         "hændelser følger; hvert trin bygger på mindst {t} hændelser; antal i risiko er "
-        "rundet ned til multipla af {t} eller vist som <{t}.",
+        "rundet ned til multipla af {t} eller vist som <{t}, og kurverne er beregnet ud "
+        "fra dem.",
     },
     "curve_pooled": {
         "en": "Each step rests on at least {t} events; numbers at risk are rounded down to "
-        "multiples of {t} or shown as <{t}.",
+        "multiples of {t} or shown as <{t}, and the curves are computed from them.",
         "da": "Hvert trin bygger på mindst {t} hændelser; antal i risiko er rundet ned til "
-        "multipla af {t} eller vist som <{t}.",
+        "multipla af {t} eller vist som <{t}, og kurverne er beregnet ud fra dem.",
     },
     # CONSORT
     "enrollment": {"en": "Enrollment", "da": "Rekruttering"},
