@@ -550,6 +550,160 @@ def _failed_table() -> pd.DataFrame:
     return pd.DataFrame({"table": ["not shown (the output gate could not control it)"]})
 
 
+#: The columns every inferential result's ``to_frame()`` starts with, in this order.
+CORE_COLUMNS = ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+#: The attributes every inferential result has (None where not defined: an exact test
+#: has no standard error, a test without an effect measure no estimate or interval).
+SURFACE = ("estimate", "std_error", "conf_int", "p_value")
+
+
+def _number(value) -> float:
+    return np.nan if value is None else value
+
+
+class InferentialResult(TableDisplay):
+    """The one surface of evalkit's inferential results.
+
+    A result is a frozen dataclass that has :data:`SURFACE`: ``estimate``,
+    ``std_error``, ``conf_int`` (a ``(low, high)`` pair) and ``p_value`` — as fields, or
+    as properties naming which of its numbers they are — with its own attributes beside
+    them. The base derives the rest from them:
+
+    - ``conf_low``, ``conf_high``;
+    - ``to_frame()``: a tidy frame, one row per term, whose first columns are
+      :data:`CORE_COLUMNS` (``term``, ``estimate``, ``std_error``, ``statistic``,
+      ``p_value``, ``conf_low``, ``conf_high``; NaN where not defined) and then the
+      result's own columns. By default one row: the surface, ``statistic`` from
+      :meth:`_statistic`, the term from :meth:`_term` and the columns of
+      :meth:`_row_extra`; results with several terms give :meth:`_rows`. The frame is
+      declared to the output gate by :meth:`_declare` (what its counts of persons are);
+    - ``summary()`` (``_header()``, one line with the estimate, standard error,
+      interval and p-value, :meth:`_details`, the notes) and the HTML view (the header
+      above the gated ``to_frame()``), both disclosure-controlled.
+
+    Example
+    -------
+    >>> from dataclasses import dataclass
+    >>> @dataclass(frozen=True, repr=False)
+    ... class Mean(InferentialResult):
+    ...     estimate: float
+    ...     std_error: float
+    ...     conf_int: tuple
+    ...     p_value: float
+    ...     def _header(self):
+    ...         return ["A mean"]
+    ...     def _declare(self, frame):
+    ...         from evalkit.output import declare_table
+    ...         return declare_table(frame, counts=[])
+    >>> m = Mean(2.0, 0.5, (1.0, 3.0), 0.01)
+    >>> m.to_frame().columns.tolist()[:7] == CORE_COLUMNS, m.conf_high
+    (True, 3.0)
+    >>> print(m.summary())
+    A mean
+    estimate 2, SE 0.5, 95% CI [1, 3], p = 0.01
+    """
+
+    @property
+    def conf_low(self) -> float:
+        """Lower end of ``conf_int`` (NaN when there is no interval)."""
+        return np.nan if self.conf_int is None else self.conf_int[0]
+
+    @property
+    def conf_high(self) -> float:
+        """Upper end of ``conf_int`` (NaN when there is no interval)."""
+        return np.nan if self.conf_int is None else self.conf_int[1]
+
+    # -- hooks ------------------------------------------------------------------------
+    def _term(self) -> str:
+        """The name of the estimate's row (default: the result's ``label``, else
+        ``"estimate"``)."""
+        return str(getattr(self, "label", None) or "estimate")
+
+    def _statistic(self) -> float | None:
+        """The test statistic behind ``p_value`` (default: a ``statistic`` attribute)."""
+        return getattr(self, "statistic", None)
+
+    def _row_extra(self) -> dict:
+        """The result's own columns on the estimate's row (counts, method...)."""
+        return {}
+
+    def _rows(self) -> list[dict]:
+        """The rows of ``to_frame()`` (default: one, from the surface)."""
+        return [
+            {
+                "term": self._term(),
+                "estimate": _number(self.estimate),
+                "std_error": _number(self.std_error),
+                "statistic": _number(self._statistic()),
+                "p_value": _number(self.p_value),
+                "conf_low": self.conf_low,
+                "conf_high": self.conf_high,
+                **self._row_extra(),
+            }
+        ]
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:  # pragma: no cover
+        """``frame`` declared to the output gate (:func:`evalkit.output.declare_table`):
+        which columns are counts of persons and what rests on them. Every result says."""
+        raise NotImplementedError(f"{type(self).__name__} must declare its to_frame()")
+
+    def _details(self) -> list[str]:
+        """Lines of ``summary()`` after the estimate's line."""
+        return []
+
+    def _notes(self) -> list[str]:
+        """Notes printed last (caveats)."""
+        return []
+
+    # -- derived ----------------------------------------------------------------------
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy frame, one row per term: :data:`CORE_COLUMNS` first, then the result's
+        own columns; declared to the output gate."""
+        frame = pd.DataFrame(self._rows())
+        for column in CORE_COLUMNS:
+            if column not in frame.columns:
+                frame[column] = np.nan
+        rest = [c for c in frame.columns if c not in CORE_COLUMNS]
+        return self._declare(frame.loc[:, [*CORE_COLUMNS, *rest]])
+
+    def _estimate_line(self) -> str:
+        parts = [f"estimate {fmt_value(_plain(self.estimate))}"]
+        if self.std_error is not None and not _isnan(self.std_error):
+            parts.append(f"SE {fmt_value(_plain(self.std_error))}")
+        if self.conf_int is not None:
+            level = f"{100 * (1 - getattr(self, 'alpha', 0.05)):g}%"
+            parts.append(
+                f"{level} CI [{fmt_value(_plain(self.conf_low))}, "
+                f"{fmt_value(_plain(self.conf_high))}]"
+            )
+        if self.p_value is not None and not _isnan(self.p_value):
+            parts.append(f"p = {fmt_p_value(_plain(self.p_value))}")
+        return ", ".join(parts)
+
+    def summary(self) -> str:
+        """The result in a few lines: header, the estimate's line, details, notes."""
+        lines = list(self._header())
+        if self.estimate is not None:
+            lines.append(self._estimate_line())
+        lines += self._details()
+        lines += list(self._notes())
+        return "\n".join(lines)
+
+    def _after_lines(self) -> list[str]:
+        return list(self._notes())
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _isnan(value) -> bool:
+    try:
+        return bool(np.isnan(value))
+    except TypeError:
+        return False
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class EffectResult(TableDisplay):
     """The estimated effect of treatment (arm 1 against arm 0) on one outcome.

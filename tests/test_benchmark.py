@@ -70,8 +70,8 @@ def test_prop_test_one_sample_matches_r(case):
                          alpha=case["alpha"], correct=case["correct"])  # fmt: skip
     close(res.score_statistic, case["statistic"], "X-squared")
     close(res.score_p_value, case["p_value"], "p")
-    close(res.wilson_int[0], case["conf_low"], "Wilson low")
-    close(res.wilson_int[1], case["conf_high"], "Wilson high")
+    close(res.wilson_conf_int[0], case["conf_low"], "Wilson low")
+    close(res.wilson_conf_int[1], case["conf_high"], "Wilson high")
 
 
 @pytest.mark.parametrize("case", REFERENCE["binom_test"], ids=case_id)
@@ -87,7 +87,7 @@ def test_binom_test_matches_r(case):
 def test_poisson_test_matches_r(case):
     res = bm.observed_expected(case["observed"], case["expected"], alpha=case["alpha"],
                                alternative=case["alternative"])  # fmt: skip
-    close(res.ratio, case["estimate"], "O/E")
+    close(res.estimate, case["estimate"], "O/E")
     close(res.p_value, case["p_value"], "p")
     close(res.conf_int[0], case["conf_low"], "low")
     close(res.conf_int[1], case["conf_high"], "high")
@@ -467,7 +467,7 @@ NATIONAL = pd.DataFrame(
 
 def test_observed_expected_garwood():
     res = bm.observed_expected(45, 36.0)
-    assert res.ratio == pytest.approx(1.25)
+    assert res.estimate == pytest.approx(1.25)
     assert res.conf_int[0] == pytest.approx(stats.chi2.ppf(0.025, 90) / 2 / 36)
     assert res.conf_int[1] == pytest.approx(stats.chi2.ppf(0.975, 92) / 2 / 36)
     assert res.excess == pytest.approx(9)
@@ -490,9 +490,9 @@ def test_indirect_standardisation_by_hand():
         assert row["observed"] == part["successes"].sum()
         assert row["expected"] == pytest.approx(expected)
         oe = bm.observed_expected(int(part["successes"].sum()), expected)
-        assert row["oe_ratio"] == pytest.approx(oe.ratio)
+        assert row["oe_ratio"] == pytest.approx(oe.estimate)
         assert (row["conf_low"], row["p_value"]) == pytest.approx((oe.conf_int[0], oe.p_value))
-        assert row["standardised"] == pytest.approx(oe.ratio * 7900 / 22500)
+        assert row["standardised"] == pytest.approx(oe.estimate * 7900 / 22500)
     assert res.reference_proportion == pytest.approx(7900 / 22500)
     assert "Breslow & Day" in res.summary()
     # Rates given directly give the same expected counts.

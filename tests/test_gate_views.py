@@ -81,6 +81,7 @@ EXCLUDED = {
     "evalkit.results.LinesDisplay": "mixin",
     "evalkit.results.TableDisplay": "mixin",
     "evalkit.benchmark._common.ResultMixin": "mixin",
+    "evalkit.results.InferentialResult": "base class",
     # EffectResult has its own contract tests (tests/test_gate_figures_results.py).
     "evalkit.results.EffectResult": "tested in test_gate_figures_results.py",
 }
@@ -465,8 +466,8 @@ CASES: dict[str, Case] = {
     "ObservedExpected": Case(
         ObservedExpected,
         _observed_expected,
-        hidden=lambda r: [fmt_value(r.ratio)],
-        shown=lambda r: [fmt_value(r.ratio)],
+        hidden=lambda r: [fmt_value(r.estimate)],
+        shown=lambda r: [fmt_value(r.estimate)],
         exact=lambda r: r.observed == 3,
     ),
     "Standardisation": Case(Standardisation, _standardise),

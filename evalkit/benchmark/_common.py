@@ -251,12 +251,6 @@ class ResultMixin(TableDisplay):
     def _header(self) -> Sequence[str]:  # pragma: no cover - every result overrides it
         return [type(self).__name__]
 
-    def summary(self) -> str:  # pragma: no cover - every result overrides it
-        return "\n".join(self._header())
-
-    def to_frame(self) -> pd.DataFrame:  # pragma: no cover - every result overrides it
-        raise NotImplementedError
-
     def _notes(self) -> Sequence[str]:
         return []
 

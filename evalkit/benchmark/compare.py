@@ -63,7 +63,7 @@ from ..effects.binary import (
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
-from ..results import EffectResult
+from ..results import EffectResult, InferentialResult
 from ._common import (
     DEPENDENCE,
     ResultMixin,
@@ -494,7 +494,7 @@ _SERIES_COLUMNS = [
 
 
 @dataclass(frozen=True, eq=False)
-class GapResult(ResultMixin):
+class GapResult(ResultMixin, InferentialResult):
     """The average gap between a local and a reference series over a window."""
 
     estimate: float
@@ -511,25 +511,19 @@ class GapResult(ResultMixin):
     last: object
     _counts: dict = field(default_factory=dict, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row; declared with no counts of persons (``n_periods`` counts periods)."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": "average_gap",
-                    "estimate": self.estimate,
-                    "std_error": self.std_error,
-                    "statistic": self.statistic,
-                    "p_value": self.p_value,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "local_mean": self.local_mean,
-                    "reference_mean": self.reference_mean,
-                    "n_periods": self.n_periods,
-                    "dependence": self.dependence,
-                }
-            ]
-        )
+    def _term(self) -> str:
+        return "average_gap"
+
+    def _row_extra(self) -> dict:
+        return {
+            "local_mean": self.local_mean,
+            "reference_mean": self.reference_mean,
+            "n_periods": self.n_periods,
+            "dependence": self.dependence,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rests on the smallest count of its periods (``n_periods`` counts periods)."""
         return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:

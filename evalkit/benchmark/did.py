@@ -45,7 +45,7 @@ from scipy import stats
 
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declaration, declare_resting_on, declare_table
-from ..results import counts_of
+from ..results import InferentialResult, counts_of
 from ._common import ResultMixin, check_alpha, fmt, fmt_p
 from .compare import _declare_comparison, compare_series
 
@@ -71,7 +71,7 @@ _LABELS = {
 
 
 @dataclass(frozen=True, eq=False)
-class DidResult(ResultMixin):
+class DidResult(ResultMixin, InferentialResult):
     """Difference-in-differences of a local share against the national share.
 
     Attributes
@@ -105,27 +105,24 @@ class DidResult(ResultMixin):
     caution: str = PARALLEL_TRENDS_CAUTION
     _counts: dict = field(default_factory=dict, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row, declared with no counts of persons: the estimate averages period gaps
-        over many periods (the counts of each period are in ``event_time``)."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": "did",
-                    "estimate": self.estimate,
-                    "std_error": self.std_error,
-                    "statistic": self.estimate / self.std_error if self.std_error else math.nan,
-                    "p_value": self.p_value,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "df": self.df,
-                    "pre_gap": self.pre_gap,
-                    "post_gap": self.post_gap,
-                    "pre_trend": self.pre_trend,
-                    "pre_trend_p": self.pre_trend_p,
-                }
-            ]
-        )
+    def _term(self) -> str:
+        return "did"
+
+    def _statistic(self) -> float:
+        return self.estimate / self.std_error if self.std_error else math.nan
+
+    def _row_extra(self) -> dict:
+        return {
+            "df": self.df,
+            "pre_gap": self.pre_gap,
+            "post_gap": self.post_gap,
+            "pre_trend": self.pre_trend,
+            "pre_trend_p": self.pre_trend_p,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rests on the smallest count of its periods (the counts of each period are in
+        ``event_time``)."""
         return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:

@@ -44,6 +44,7 @@ from scipy import stats
 from .._validation import as_column_list
 from ..errors import ArgumentError, ColumnError, DesignError
 from ..output.declare import declare_table
+from ..results import InferentialResult
 from ._common import (
     ResultMixin,
     check_alpha,
@@ -118,17 +119,18 @@ def _garwood(x: int, alpha: float, alternative: str) -> tuple[float, float]:
 
 
 @dataclass(frozen=True, eq=False)
-class ObservedExpected(ResultMixin):
+class ObservedExpected(ResultMixin, InferentialResult):
     """Observed against expected count: the O/E ratio with exact Poisson inference.
 
-    ``ratio = observed / expected``; ``conf_int`` Garwood's exact interval; ``p_value`` the
-    exact Poisson test of ratio 1 (as R's ``poisson.test(observed, expected)``);
+    ``estimate = observed / expected`` (the O/E ratio); ``conf_int`` Garwood's exact
+    interval; ``p_value`` the exact Poisson test of ratio 1 (as R's
+    ``poisson.test(observed, expected)``); ``std_error`` None (exact inference);
     ``excess = observed - expected``.
     """
 
     observed: int
     expected: float
-    ratio: float
+    estimate: float
     conf_int: tuple[float, float]
     p_value: float
     alternative: str
@@ -139,25 +141,22 @@ class ObservedExpected(ResultMixin):
     def excess(self) -> float:
         return self.observed - self.expected
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row, declared for the output gate: ``observed`` is a count of persons; the
-        ratio, its interval, the p-value and the excess rest on it (``expected`` is a
-        model quantity, not a count of persons)."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": self.label,
-                    "observed": self.observed,
-                    "expected": self.expected,
-                    "estimate": self.ratio,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "p_value": self.p_value,
-                    "excess": self.excess,
-                    "alternative": self.alternative,
-                }
-            ]
-        )
+    @property
+    def std_error(self) -> None:
+        """None: the interval and test are exact."""
+        return None
+
+    def _row_extra(self) -> dict:
+        return {
+            "observed": self.observed,
+            "expected": self.expected,
+            "excess": self.excess,
+            "alternative": self.alternative,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``observed`` is a count of persons; the ratio, its interval, the p-value and
+        the excess rest on it (``expected`` is a model quantity, not a count)."""
         return declare_table(
             frame,
             counts=["observed"],
@@ -175,7 +174,7 @@ class ObservedExpected(ResultMixin):
         return "\n".join(
             self._header()
             + [
-                f"  O/E = {fmt(self.ratio, 4)}, {level} CI [{fmt(self.conf_int[0], 4)}, "
+                f"  O/E = {fmt(self.estimate, 4)}, {level} CI [{fmt(self.conf_int[0], 4)}, "
                 f"{fmt(self.conf_int[1], 4)}], p = {fmt_p(self.p_value)} ({self.alternative})",
                 f"  excess {self.excess:+.1f} persons",
             ]
@@ -200,7 +199,7 @@ def observed_expected(
     Example
     -------
     >>> res = observed_expected(10, 5.2)
-    >>> round(res.ratio, 4), [round(v, 4) for v in res.conf_int]
+    >>> round(res.estimate, 4), [round(v, 4) for v in res.conf_int]
     (1.9231, [0.9222, 3.5366])
     """
     x = check_count(observed, "observed")
@@ -211,7 +210,7 @@ def observed_expected(
     return ObservedExpected(
         observed=x,
         expected=e,
-        ratio=x / e,
+        estimate=x / e,
         conf_int=(low / e, high / e),
         p_value=poisson_p_value(x, e, alternative),
         alternative=alternative,
@@ -500,11 +499,11 @@ def indirect_standardise(
                 "expected": expected,
                 "n": total,
                 "crude": observed / total if total else math.nan,
-                "oe_ratio": oe.ratio,
+                "oe_ratio": oe.estimate,
                 "conf_low": oe.conf_int[0],
                 "conf_high": oe.conf_int[1],
                 "p_value": oe.p_value,
-                "standardised": oe.ratio * crude_ref,
+                "standardised": oe.estimate * crude_ref,
                 "std_low": oe.conf_int[0] * crude_ref,
                 "std_high": oe.conf_int[1] * crude_ref,
             }

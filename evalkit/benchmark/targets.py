@@ -49,6 +49,7 @@ from scipy import stats
 from ..effects.binary import wilson_interval
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
+from ..results import InferentialResult
 from ._common import (
     DEPENDENCE,
     ResultMixin,
@@ -189,15 +190,16 @@ def _score_test(x: int, n: int, p: float, alternative: str, alpha: float, correc
 
 
 @dataclass(frozen=True, eq=False)
-class TargetTest(ResultMixin):
+class TargetTest(ResultMixin, InferentialResult):
     """A share tested against a target: exact binomial test, Clopper–Pearson and Wilson.
 
     Attributes
     ----------
     estimate : ``successes / n``.
     p_value, conf_int : the exact binomial test and Clopper–Pearson interval (``binom.test``).
-    wilson_int, score_statistic, score_p_value : the Wilson interval and score (chi-square)
-        test (``prop.test(x, n, p = target, correct = correct)``).
+    std_error : None (exact inference; the Wilson interval's is implicit).
+    wilson_conf_int, score_statistic, score_p_value : the Wilson interval and score
+        (chi-square) test (``prop.test(x, n, p = target, correct = correct)``).
     """
 
     successes: int
@@ -208,11 +210,16 @@ class TargetTest(ResultMixin):
     estimate: float
     p_value: float
     conf_int: tuple[float, float]
-    wilson_int: tuple[float, float]
+    wilson_conf_int: tuple[float, float]
     score_statistic: float
     score_p_value: float
     correct: bool
     label: str = "share"
+
+    @property
+    def std_error(self) -> None:
+        """None: the test and interval are exact."""
+        return None
 
     @property
     def difference(self) -> float:
@@ -237,31 +244,24 @@ class TargetTest(ResultMixin):
             f"target {pct(self.target)} (exact p = {fmt_p(self.p_value)}, {self.alternative})."
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row: term, successes, n, estimate, target, conf_low/high (Clopper–Pearson),
-        wilson_low/high, p_value (exact), statistic and score_p_value (score test).
+    def _statistic(self) -> float:
+        return self.score_statistic
 
-        Declared for the output gate: ``successes`` and ``n`` are counts of persons, the
-        estimate, intervals, statistic and p-values rest on them."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": self.label,
-                    "successes": self.successes,
-                    "n": self.n,
-                    "estimate": self.estimate,
-                    "target": self.target,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "wilson_low": self.wilson_int[0],
-                    "wilson_high": self.wilson_int[1],
-                    "p_value": self.p_value,
-                    "statistic": self.score_statistic,
-                    "score_p_value": self.score_p_value,
-                    "alternative": self.alternative,
-                }
-            ]
-        )
+    def _row_extra(self) -> dict:
+        return {
+            "successes": self.successes,
+            "n": self.n,
+            "target": self.target,
+            "wilson_low": self.wilson_conf_int[0],
+            "wilson_high": self.wilson_conf_int[1],
+            "score_p_value": self.score_p_value,
+            "alternative": self.alternative,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``successes`` and ``n`` are counts of persons (n - successes too); the
+        estimate, intervals, statistic and p-values rest on them. ``statistic`` is the
+        score test's."""
         return declare_table(
             frame, counts=_COUNTS, dependent=_TARGET_DEPENDENT, complements=_COMPLEMENT
         )
@@ -280,7 +280,8 @@ class TargetTest(ResultMixin):
         lines = self._header() + [
             f"  exact binomial test        p = {fmt_p(self.p_value)}",
             f"  Clopper-Pearson {level} CI  [{fmt(self.conf_int[0])}, {fmt(self.conf_int[1])}]",
-            f"  Wilson {level} CI{cc}  [{fmt(self.wilson_int[0])}, {fmt(self.wilson_int[1])}]",
+            f"  Wilson {level} CI{cc}  [{fmt(self.wilson_conf_int[0])}, "
+            f"{fmt(self.wilson_conf_int[1])}]",
             f"  score test{cc}: X-squared = {fmt(self.score_statistic)}, "
             f"p = {fmt_p(self.score_p_value)}",
             self.verdict(),
@@ -310,7 +311,7 @@ def target_test(
         :func:`evalkit.effects.binary.wilson_interval`).
 
     The p-value and ``conf_int`` are those of ``binom.test(successes, n, p = target,
-    alternative, conf.level = 1 - alpha)``; ``wilson_int``, ``score_statistic`` and
+    alternative, conf.level = 1 - alpha)``; ``wilson_conf_int``, ``score_statistic`` and
     ``score_p_value`` those of ``prop.test(successes, n, p = target, alternative,
     conf.level = 1 - alpha, correct = correct)``. See the module docstring for formulas.
 
@@ -338,7 +339,7 @@ def target_test(
         estimate=x / n,
         p_value=binomial_p_value(x, n, p, alternative),
         conf_int=clopper_pearson(x, n, alpha, alternative),
-        wilson_int=(float(wilson[0]), float(wilson[1])),
+        wilson_conf_int=(float(wilson[0]), float(wilson[1])),
         score_statistic=statistic,
         score_p_value=score_p,
         correct=bool(correct),
@@ -524,7 +525,7 @@ def target_attainment(
 
 
 @dataclass(frozen=True, eq=False)
-class AverageTargetTest(ResultMixin):
+class AverageTargetTest(ResultMixin, InferentialResult):
     """The average of per-period shares tested against a target.
 
     ``estimate`` is the unweighted mean of the period shares; ``std_error`` its standard
@@ -546,25 +547,19 @@ class AverageTargetTest(ResultMixin):
     last: object
     _counts: dict = field(default_factory=dict, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row; declared with no counts of persons (``n_periods`` counts periods)."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": "average_share",
-                    "estimate": self.estimate,
-                    "std_error": self.std_error,
-                    "statistic": self.statistic,
-                    "p_value": self.p_value,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "target": self.target,
-                    "n_periods": self.n_periods,
-                    "dependence": self.dependence,
-                    "alternative": self.alternative,
-                }
-            ]
-        )
+    def _term(self) -> str:
+        return "average_share"
+
+    def _row_extra(self) -> dict:
+        return {
+            "target": self.target,
+            "n_periods": self.n_periods,
+            "dependence": self.dependence,
+            "alternative": self.alternative,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rests on the smallest count of its periods (``n_periods`` counts periods)."""
         return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
@@ -917,12 +912,13 @@ def goal_probability(
 
 # ------------------------------------------------------------------------- cost per outcome
 @dataclass(frozen=True, eq=False)
-class CostPerOutcome(ResultMixin):
+class CostPerOutcome(ResultMixin, InferentialResult):
     """Cost per person reaching the outcome (and per participant).
 
     ``conf_int`` is the interval of ``cost / (participants * p)`` from the
     Clopper–Pearson interval of the success rate ``p``: the cost per outcome a programme
     of the same size and cost could expect, given the sampling uncertainty in its rate.
+    ``std_error`` and ``p_value`` are None (no test, an exact interval).
     """
 
     cost: float
@@ -934,32 +930,34 @@ class CostPerOutcome(ResultMixin):
     alpha: float
     label: str
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row, declared for the output gate: outcomes and participants are counts;
-        the cost per outcome and its interval rest on both, the cost per participant on
-        the participants."""
-        low, high = self.conf_int if self.conf_int else (math.nan, math.nan)
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": self.label,
-                    "cost": self.cost,
-                    "outcomes": self.outcomes,
-                    "participants": self.participants,
-                    "cost_per_outcome": self.estimate,
-                    "conf_low": low,
-                    "conf_high": high,
-                    "cost_per_participant": self.per_participant,
-                }
-            ]
-        )
+    @property
+    def std_error(self) -> None:
+        """None: the interval is exact (Clopper–Pearson on the rate)."""
+        return None
+
+    @property
+    def p_value(self) -> None:
+        """None: nothing is tested."""
+        return None
+
+    def _row_extra(self) -> dict:
+        return {
+            "cost": self.cost,
+            "outcomes": self.outcomes,
+            "participants": self.participants,
+            "cost_per_participant": self.per_participant,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Outcomes and participants are counts; the cost per outcome (``estimate``) and
+        its interval rest on both, the cost per participant on the participants."""
         both = ["outcomes", "participants"]
         return declare_table(
             frame,
             counts=both,
             complements={"outcomes": "participants"},
             dependent={
-                "cost_per_outcome": both,
+                "estimate": both,
                 "conf_low": both,
                 "conf_high": both,
                 "cost_per_participant": ["participants"],
