@@ -228,16 +228,17 @@ def prop_test_two_sample(
 
 
 # ------------------------------------------------------------------------------ two groups
-_TWO_GROUP_COLUMNS = ["term", "estimate", "conf_low", "conf_high", "statistic", "p_value", "method"]
-_TWO_GROUP_DEPENDENT = ["estimate", "conf_low", "conf_high", "statistic", "p_value"]
+_TWO_GROUP_DEPENDENT = ["estimate", "std_error", "conf_low", "conf_high", "statistic", "p_value"]
 
 
 @dataclass(frozen=True, eq=False)
-class TwoGroupComparison(ResultMixin):
+class TwoGroupComparison(ResultMixin, InferentialResult):
     """A project's share against a reference group's: descriptive, not causal.
 
     Attributes
     ----------
+    estimate, std_error, conf_int, p_value : those of ``difference`` (the risk
+        difference, the result's headline).
     difference : :class:`~evalkit.results.EffectResult`, risk difference (Newcombe
         interval, score test).
     difference_wald, ratio, odds_ratio, fisher : Wald risk difference, risk ratio,
@@ -268,10 +269,29 @@ class TwoGroupComparison(ResultMixin):
     exclude_overlap: bool = False
     caveat: str = SELECTION_CAVEAT
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy rows: the two shares, then every contrast (term, estimate, conf_low,
-        conf_high, statistic, p_value, method, successes, n, reference_successes,
-        reference_n).
+    @property
+    def estimate(self) -> float:
+        """The risk difference (``difference.estimate``)."""
+        return self.difference.estimate
+
+    @property
+    def std_error(self) -> float | None:
+        """Its standard error (``difference.std_error``)."""
+        return self.difference.std_error
+
+    @property
+    def conf_int(self) -> tuple[float, float]:
+        """Its Newcombe interval (``difference.conf_int``)."""
+        return self.difference.conf_int
+
+    @property
+    def p_value(self) -> float:
+        """Its score test's p-value (``difference.p_value``)."""
+        return self.difference.p_value
+
+    def _rows(self) -> list[dict]:
+        """Tidy rows: the two shares, then every contrast (the core columns, method,
+        successes, n, reference_successes, reference_n).
 
         The counts each row rests on are columns (a share row has its own group's; a
         contrast row both groups'), declared for the output gate with the estimates,
@@ -315,6 +335,7 @@ class TwoGroupComparison(ResultMixin):
                 {
                     "term": term,
                     "estimate": res.estimate,
+                    "std_error": np.nan if res.std_error is None else res.std_error,
                     "conf_low": res.conf_int[0],
                     "conf_high": res.conf_int[1],
                     "statistic": np.nan if res.statistic is None else res.statistic,
@@ -336,16 +357,20 @@ class TwoGroupComparison(ResultMixin):
                 **both,
             }
         )
-        frame = pd.DataFrame(rows, columns=[*_TWO_GROUP_COLUMNS, *both])
-        for name in both:  # a share row leaves the other group's counts missing
+        return rows
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Counts: each group's successes and persons (and their complements); the rest
+        rests on them. A share row leaves the other group's counts missing."""
+        both = [c for c in ("successes", "n", "reference_successes", "reference_n")]
+        for name in both:
             frame[name] = frame[name].astype("Int64")
         if not self.exclude_overlap:
-            pairs = {"successes": "n", "reference_successes": "reference_n"}
             return declare_table(
                 frame,
-                counts=list(both),
+                counts=both,
                 dependent=_TWO_GROUP_DEPENDENT,
-                complements={p: w for p, w in pairs.items() if p in both and w in both},
+                complements={"successes": "n", "reference_successes": "reference_n"},
             )
         local = ["successes", "n"]
         dependent = [*_TWO_GROUP_DEPENDENT, "reference_successes", "reference_n"]

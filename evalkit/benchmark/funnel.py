@@ -54,6 +54,7 @@ from scipy import stats
 
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
+from ..results import InferentialResult
 from ._common import (
     ResultMixin,
     as_names,
@@ -203,11 +204,12 @@ def _declare_limits(limits: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class Overdispersion(ResultMixin):
+class Overdispersion(ResultMixin, InferentialResult):
     """Multiplicative over-dispersion of unit proportions around a target.
 
-    ``phi`` is the Winsorised mean squared z-score; ``statistic = n_units * phi`` is
-    compared with :math:`\\chi^2_{df}`; ``phi_used`` is ``max(phi, 1)``.
+    ``phi`` is the Winsorised mean squared z-score (also ``estimate``); ``statistic =
+    n_units * phi`` is compared with :math:`\\chi^2_{df}`; ``phi_used`` is ``max(phi, 1)``;
+    ``std_error`` and ``conf_int`` are None.
     """
 
     phi: float
@@ -229,21 +231,29 @@ class Overdispersion(ResultMixin):
         """Whether the chi-square test rejects "no over-dispersion" at the 5 % level."""
         return self.p_value < 0.05
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row, declared with no counts of persons (``n_units`` counts units)."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": "phi",
-                    "estimate": self.phi,
-                    "statistic": self.statistic,
-                    "df": self.df,
-                    "p_value": self.p_value,
-                    "n_units": self.n_units,
-                    "winsorize": self.winsorize,
-                }
-            ]
-        )
+    @property
+    def estimate(self) -> float:
+        """``phi``."""
+        return self.phi
+
+    @property
+    def std_error(self) -> None:
+        """None: phi is tested, not given an interval."""
+        return None
+
+    @property
+    def conf_int(self) -> None:
+        """None (see ``std_error``)."""
+        return None
+
+    def _term(self) -> str:
+        return "phi"
+
+    def _row_extra(self) -> dict:
+        return {"df": self.df, "n_units": self.n_units, "winsorize": self.winsorize}
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rests on the smallest count of its units (``n_units`` counts units)."""
         return declare_resting_on(frame, self._counts)
 
     def _header(self) -> list[str]:
