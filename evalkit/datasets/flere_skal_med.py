@@ -27,24 +27,29 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark.reference import load_reference
+from .synthetic import _seed
 
 GROUP_SIZES = {"group 1": 140, "group 2": 87, "group 3": 28}
 MONTHS = pd.period_range("2017-08", "2019-08", freq="M").strftime("%Y-%m").tolist()
 ACTIVITY = ("internship_3_months", "ordinary_hours")
 
 
-def simulate_flere_skal_med_persons(seed: int = 2017) -> tuple[pd.DataFrame, pd.DataFrame]:
+def simulate_flere_skal_med_persons(
+    seed: int | None = 2017,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The SYNTHETIC persons and their monthly statuses (see the module docstring).
 
     Returns ``(persons, statuses)``: ``persons`` has ``id`` and ``group``; ``statuses`` is
     long, one row per person and month while the person is in the project, with
     ``status`` and ``in_company_activity`` (internship of more than 3 months or ordinary
-    paid hours: the success criterion's numerator).
+    paid hours: the success criterion's numerator). The seed used (``None`` or a numpy
+    Generator draw one) is in ``attrs["seed"]`` of both frames.
 
     >>> persons, statuses = simulate_flere_skal_med_persons()
     >>> persons["group"].value_counts().sort_index().tolist()
     [140, 87, 28]
     """
+    seed = _seed(seed)
     rng = np.random.default_rng(seed)
     groups = np.repeat(list(GROUP_SIZES), list(GROUP_SIZES.values()))
     ids = np.array([f"FSMSYN{i:03d}" for i in range(1, len(groups) + 1)])
@@ -92,6 +97,7 @@ def simulate_flere_skal_med_persons(seed: int = 2017) -> tuple[pd.DataFrame, pd.
     statuses = pd.concat([*rows, group2, group3], ignore_index=True)
     statuses["in_company_activity"] = statuses["status"].isin(ACTIVITY)
     statuses = statuses.merge(persons, on="id").sort_values(["id", "month"], ignore_index=True)
+    persons.attrs["seed"] = statuses.attrs["seed"] = seed
     return persons, statuses
 
 

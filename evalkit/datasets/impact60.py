@@ -30,6 +30,7 @@ import pandas as pd
 from ..panel.panel import StatusPanel
 from ..panel.states import StateClassification, synthetic_classification
 from ..panel.weeks import iso_week_ordinal, ordinal_to_label
+from .synthetic import _seed
 
 N_REFERRED = 120
 MIDWAY = (2019, 38)
@@ -57,13 +58,14 @@ class SyntheticProject:
         return panel.align(self.persons, "id", "referral_week", before=before, after=after)
 
 
-def simulate_impact60(seed: int = 2018) -> SyntheticProject:
+def simulate_impact60(seed: int | None = 2018) -> SyntheticProject:
     """Generate the SYNTHETIC Impact60 histories (see the module docstring).
 
     >>> p = simulate_impact60()
     >>> len(p.persons), int((p.persons["house"] == "Uddannelseshuset").sum())
     (120, 60)
     """
+    seed = _seed(seed)  # None or a Generator: the seed drawn, recorded on the result
     rng = np.random.default_rng(seed)
     week = lambda y, w: iso_week_ordinal(y, w)  # noqa: E731
     first, last, midway = week(*FIRST_REFERRAL), week(*LAST_REFERRAL), week(*MIDWAY)

@@ -39,6 +39,7 @@ from ..errors import ArgumentError
 from ..panel.panel import StatusPanel
 from ..panel.states import StateClassification, synthetic_classification
 from ..panel.weeks import iso_week_ordinal, ordinal_to_label
+from .synthetic import _seed
 
 #: End-of-project status (2018-W06) -> (synthetic DREAM code, treated count as published).
 TREATED_STATUS: dict[str, tuple[int, int]] = {
@@ -107,11 +108,12 @@ class SyntheticTrial:
 
 
 def simulate_jobfirst(
-    seed: int = 2016, weeks_before: int = 52, weeks_after: int = 104
+    seed: int | None = 2016, weeks_before: int = 52, weeks_after: int = 104
 ) -> SyntheticTrial:
     """Generate the SYNTHETIC JobFirst Aalborg trial (see the module docstring).
 
-    ``seed`` makes it reproducible; the published counts hold for every seed.
+    ``seed`` makes it reproducible; the published counts hold for every seed. ``None``
+    (or a numpy Generator) draws a seed, recorded in the result's ``seed``.
 
     >>> jf = simulate_jobfirst()
     >>> jf.trial["treated"].value_counts().sort_index().tolist()
@@ -124,6 +126,7 @@ def simulate_jobfirst(
             raise ArgumentError(f"{name} must be a whole number >= 0; got {value!r}.")
     if weeks_after < 100:
         raise ArgumentError("weeks_after must be at least 100 to reach the project end.")
+    seed = _seed(seed)
     rng = np.random.default_rng(seed)
     n = N_TREATED + N_CONTROL
     treated = np.r_[np.ones(N_TREATED, bool), np.zeros(N_CONTROL, bool)]

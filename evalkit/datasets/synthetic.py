@@ -520,11 +520,12 @@ def _positive(value, name: str) -> float:
 
 
 def _seed(seed) -> int:
-    if seed is None:
-        return int(np.random.SeedSequence().entropy)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ArgumentError(f"seed must be a whole number >= 0 or None; got {seed!r}.")
-    return int(seed)
+    """evalkit's seed rule (:func:`evalkit.inference.randomization.check_seed`): a whole
+    number as it is, ``None`` a fresh seed from the OS, a Generator one integer drawn
+    from it; the caller records the returned seed on its result."""
+    from ..inference.randomization import check_seed
+
+    return check_seed(seed)
 
 
 def _calendar(start, n_weeks: int) -> list[str]:

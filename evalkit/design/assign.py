@@ -288,6 +288,8 @@ def assign(
             "person once."
         )
     n = len(frame)
+    if n == 0:
+        raise DesignError("data has no rows: there is nobody to assign.")
     block_text = _text(frame[blocks]) if blocks else np.full(n, "all", dtype=object)
     cluster_text = _text(frame[clusters]) if clusters else id_text
     seed_value = check_seed(seed)
@@ -307,26 +309,11 @@ def assign(
     hidden = _withheld(pd.unique(block_text), blocks, data=block_text) if blocks else None
     targets = _targets(n_treated, blocks, clusters, unit_block, hidden)
     rng = np.random.Generator(np.random.PCG64(seed_value))
-    unit_treated = np.zeros(len(unit_labels), dtype=bool)
-    counts: dict[str, dict[str, int]] = {}
-    for block in sorted(set(unit_block)):
-        members = np.flatnonzero(unit_block == block)
-        members = members[np.argsort(unit_labels[members].astype(str), kind="stable")]
-        size = len(members)
-        k = _block_count(block, size, prob_value, targets, rng, blocks, clusters, hidden)
-        keys = rng.random(size)
-        chosen = members[np.argsort(keys, kind="stable")[:k]]
-        unit_treated[chosen] = True
+    unit_treated, counts = _draw_blocks(
+        unit_block, unit_labels, unit_of_row, block_text, prob_value, targets, rng,
+        blocks, clusters, hidden,
+    )  # fmt: skip
     row_treated = unit_treated[unit_of_row]
-    for block in sorted(set(unit_block)):
-        rows = block_text == block
-        units = unit_block == block
-        counts[str(block)] = {
-            "treated_persons": int(row_treated[rows].sum()),
-            "control_persons": int((~row_treated[rows]).sum()),
-            "treated_units": int(unit_treated[units].sum()),
-            "control_units": int((~unit_treated[units]).sum()),
-        }
     design = {
         (False, False): "complete",
         (True, False): "blocked",
@@ -405,6 +392,72 @@ def _block_list(what: str, labels: list, hidden: str | None) -> str:
     if hidden:
         return f"{what}: {len(labels)} blocks ({hidden})"
     return f"{what}: {_show(labels)}"
+
+
+def _draw_blocks(
+    unit_block, unit_labels, unit_of_row, block_text, prob, targets, rng, blocks, clusters, hidden
+):
+    """The draw of the module docstring for all blocks at once (O(n log n)).
+
+    Blocks in the order of their labels; within a block the units in the order of their
+    labels (``unit_labels`` is sorted). The stream of ``rng.random`` is consumed block by
+    block exactly as one block at a time would: the rounding draw (when ``prob * size``
+    is not whole), then one key per unit. Returns the units' assignment and the counts
+    per block and arm.
+    """
+    labels, code = np.unique(unit_block, return_inverse=True)  # sorted block labels
+    sizes = np.bincount(code, minlength=len(labels))
+    if targets is not None:
+        k = pd.Series(labels, dtype=object).map(targets).to_numpy()
+        bad = (sizes < 2) | pd.isna(k)
+        k = np.where(bad, 0, k).astype(np.int64)
+        bad |= (k < 1) | (k > sizes - 1)
+        rounding = np.zeros(len(labels), dtype=bool)
+    else:
+        expected = prob * sizes
+        low = np.floor(expected)
+        bad = (sizes < 2) | (low < 1) | (np.ceil(expected) > sizes - 1)
+        fraction = expected - low
+        rounding = fraction > 1e-12
+        k = low.astype(np.int64)
+    if bad.any():  # the message of the first block at fault, in block order
+        first = int(np.flatnonzero(bad)[0])
+        _block_count(labels[first], int(sizes[first]), prob, targets, rng, blocks, clusters, hidden)
+    # one stream of uniforms: per block the rounding draw (if any), then the unit keys
+    used = sizes + rounding
+    ends = np.cumsum(used)
+    uniforms = rng.random(int(ends[-1]) if len(ends) else 0)
+    starts = ends - used
+    if targets is None:
+        k[rounding] += uniforms[starts[rounding]] < fraction[rounding]
+    order = np.argsort(code, kind="stable")  # units by block, then label
+    unit_start = np.repeat(starts + rounding, sizes)
+    within = np.arange(len(order)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    keys = np.empty(len(order))
+    keys[order] = uniforms[unit_start + within]
+    # the k smallest keys of every block (ties by label, as a stable sort)
+    ranked = np.lexsort((keys, code))
+    unit_treated = np.zeros(len(order), dtype=bool)
+    unit_treated[ranked[within < np.repeat(k, sizes)]] = True
+    row_treated = unit_treated[unit_of_row]
+    row_code = code[unit_of_row]
+    n_blocks = len(labels)
+    persons = np.bincount(row_code, minlength=n_blocks)
+    treated_persons = np.bincount(row_code, weights=row_treated, minlength=n_blocks)
+    treated_units = np.bincount(code, weights=unit_treated, minlength=n_blocks)
+    counts = {
+        str(label): {
+            "treated_persons": int(tp),
+            "control_persons": int(p - tp),
+            "treated_units": int(tu),
+            "control_units": int(u - tu),
+        }
+        for label, p, tp, u, tu in zip(
+            labels.tolist(), persons.tolist(), treated_persons.tolist(), sizes.tolist(),
+            treated_units.tolist(), strict=True,
+        )
+    }  # fmt: skip
+    return unit_treated, counts
 
 
 def _block_count(block, size, prob, targets, rng, blocks, clusters, hidden) -> int:

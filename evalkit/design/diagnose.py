@@ -57,12 +57,17 @@ class SimulatedDesign:
         self._estimand_se = estimand_se
         self._resolved = None
 
-    def simulate_many(self, n_sims: int, seed: int) -> pd.DataFrame:
-        """``n_sims`` trials stacked in one frame with a ``sim`` column."""
-        return self._many(check_draws(n_sims), check_seed(seed))
+    def simulate_many(self, n_sims: int, seed: int | None) -> pd.DataFrame:
+        """``n_sims`` trials stacked in one frame with a ``sim`` column. ``seed`` follows
+        evalkit's seed rule (:func:`evalkit.inference.randomization.check_seed`: a whole
+        number, ``None`` or a Generator); the seed used is in ``frame.attrs["seed"]``."""
+        seed_value = check_seed(seed)
+        frame = self._many(check_draws(n_sims), seed_value)
+        frame.attrs["seed"] = seed_value
+        return frame
 
-    def simulate(self, seed: int) -> pd.DataFrame:
-        """One simulated trial."""
+    def simulate(self, seed: int | None) -> pd.DataFrame:
+        """One simulated trial (the seed used in ``frame.attrs["seed"]``)."""
         return self.simulate_many(1, seed).drop(columns="sim")
 
     def _resolve(self):

@@ -21,15 +21,23 @@ sample) is selection sampling (Knuth, *TAOCP* vol. 2, 3.4.2, Algorithm S): unit 
 of treated places not yet filled, realised exactly as ``key < r`` with ``key`` a uniform
 small integer on ``0 .. s - j - 1`` (NumPy's unbiased bounded integers, 16-bit keys when
 ``s < 32768``). Every ``k``-subset is equally likely. The work is vectorised over a batch
-of draws at once (one NumPy call per unit and batch), so drawing the random keys is most
-of the cost. Statistics that are sums over the treated units (the difference in means,
-ranks, log-rank scores) are read from the packed assignment bits through 256-entry
-lookup tables (one table lookup per 8 units and draw) rather than a matrix product.
-Batch ``b`` uses its own generator ``PCG64(SeedSequence(seed).spawn(...)[b])``, so the
-draws depend only on the seed, the design and ``n_draws``. Batches of fewer than 512
-draws (designs of more than about 130,000 units, or few draws) draw each assignment as
-a permutation of every block instead (``Generator.permutation``), where the per-call
-cost of the vectorised loop would dominate.
+of draws and over all blocks of the same size at once (one NumPy call per position
+within a block), so drawing the random keys is most of the cost and many small blocks
+cost no more than one large one. Statistics that are sums over the treated units (the
+difference in means, ranks, log-rank scores) are read from the packed assignment bits
+through 256-entry lookup tables (one table lookup per 8 units and draw) rather than a
+matrix product. Batch ``b`` uses its own generator
+``PCG64(SeedSequence(seed).spawn(...)[b])``, so the draws depend only on the seed, the
+design and ``n_draws``. When those calls would be small (on average fewer than 512 keys
+each: designs of more than about 130,000 units, or few draws) each assignment is instead
+drawn as uniform keys (``Generator.random``) ranked within blocks, the ``k`` smallest
+treated.
+
+**The unit order** is canonical (:data:`DRAW_ORDER`), not the row order of the data:
+blocks and clusters by their labels, persons within a block by the values the test uses
+(treatment, outcome, covariates, event). So the same data in any row order give the same
+draws and the same p-value for the same seed. Everything is linear in the number of
+units (or ``n log n`` for the sorts), whatever the number of blocks.
 """
 
 from __future__ import annotations
@@ -46,6 +54,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import gammaln
 
 from .._validation import (
     _show_values,
@@ -83,17 +92,37 @@ EXACT_MAX = 2_000_000
 #: of 2 KB per 8 units and feature); a BLAS product beyond.
 _TABLE_FEATURES = 4
 _TABLE_UNITS = 1 << 16
+#: The canonical order in which the assignment units are drawn (on every result).
+DRAW_ORDER = (
+    "units drawn in a canonical order, independent of the row order: blocks by label; "
+    "clusters by label; persons within a block by (treatment, outcome, covariates, event) "
+    "values, rows with equal values being interchangeable"
+)
 #: Bits of every byte value, in np.packbits order (the first unit is the high bit).
 _BITS = ((np.arange(256)[:, None] >> np.arange(7, -1, -1)) & 1).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- arguments
 def check_seed(seed) -> int:
-    """A seed as a whole number >= 0; ``None`` draws one (to be recorded by the caller)."""
+    """The seed to use and record, as a whole number >= 0 (evalkit's one seed rule).
+
+    - a whole number >= 0 is used as it is;
+    - ``None`` draws a fresh seed from the operating system
+      (``np.random.SeedSequence().entropy``, 128 bits);
+    - a ``numpy.random.Generator`` gives one draw, ``integers(0, 2**63)``, which is used
+      as the seed (the Generator advances by that one draw).
+
+    Every caller records the returned number on its result, so that passing it back as
+    ``seed=`` repeats the draw exactly.
+    """
     if seed is None:
         return int(np.random.SeedSequence().entropy)
+    if isinstance(seed, np.random.Generator):
+        return int(seed.integers(0, 2**63 - 1, dtype=np.int64, endpoint=True))
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ArgumentError(f"seed must be a whole number >= 0 or None; got {seed!r}.")
+        raise ArgumentError(
+            f"seed must be a whole number >= 0, a numpy Generator or None; got {seed!r}."
+        )
     return int(seed)
 
 
@@ -153,10 +182,9 @@ class Design:
     @cached_property
     def log10_assignments(self) -> float:
         """log10 of the number of distinct assignments (cheap for any design size)."""
-        total = 0.0
-        for s, k in zip(self.sizes.tolist(), self.n_treated_units.tolist(), strict=True):
-            total += math.lgamma(s + 1) - math.lgamma(k + 1) - math.lgamma(s - k + 1)
-        return total / math.log(10)
+        s, k = self.sizes.astype(float), self.n_treated_units.astype(float)
+        total = gammaln(s + 1) - gammaln(k + 1) - gammaln(s - k + 1)
+        return float(math.fsum(total.tolist())) / math.log(10)
 
     @cached_property
     def n_assignments(self) -> int | float:
@@ -197,8 +225,16 @@ def make_design(
     blocks_name: str | None,
     clusters_name: str | None,
     block_values: pd.Series | None = None,
+    unit_key: np.ndarray | None = None,
 ) -> Design:
-    """Check a trial's design and describe it for re-drawing (see :class:`Design`)."""
+    """Check a trial's design and describe it for re-drawing (see :class:`Design`).
+
+    Assignment units are put in the canonical order of :data:`DRAW_ORDER`: by block,
+    then clusters by their code (the sorted cluster labels), persons by ``unit_key``
+    (``(n, k)`` values per row, compared column by column; the row order breaks ties,
+    between rows that carry the same values), so that the draws for a seed do not
+    depend on the row order of the data.
+    """
     n = len(treated)
     if clusters is not None:
         n_clusters = int(clusters.max()) + 1
@@ -260,7 +296,11 @@ def make_design(
                 f"{one_arm.size} blocks of {blocks_name!r} have all their {unit}s in one arm "
                 f"({shown}); every block needs treated and control {unit}s. Merge or drop them."
             )
-    order = np.argsort(unit_block, kind="stable")
+    if clusters is None and unit_key is not None and n:
+        key = np.asarray(unit_key, dtype=float).reshape(n, -1)
+        order = np.lexsort((*key.T[::-1], unit_block))
+    else:
+        order = np.argsort(unit_block, kind="stable")
     position = np.empty_like(order)
     position[order] = np.arange(len(order))
     if clusters is None and blocks is None:
@@ -295,38 +335,59 @@ def _plain(value):
 def _draw(design: Design, rng: np.random.Generator, m: int) -> np.ndarray:
     """``m`` assignments of the design: a (J, m) boolean matrix.
 
-    Selection sampling, vectorised over the ``m`` draws (one NumPy call per unit); for
-    batches of fewer than ``_PER_DRAW_BELOW`` draws (very large designs, or few draws) the
-    per-call cost dominates and each draw is instead a permutation of every block.
+    Selection sampling vectorised over the ``m`` draws and over the blocks of equal size
+    (one NumPy call per position within a block, for all blocks of that size at once:
+    a design of 10,000 blocks of 2-5 units takes 10 calls). When those calls would be
+    small on average (fewer than ``_PER_DRAW_BELOW`` keys each, as for a large complete
+    design with few draws) the draws are instead uniform keys sorted within blocks.
     """
+    sizes, ks = design.sizes, design.n_treated_units
+    mixed = (ks > 0) & (ks < sizes)
+    calls = int(np.unique(sizes[mixed]).sum() - np.unique(sizes[mixed]).size)
+    if design.n_units * m < _PER_DRAW_BELOW * max(calls, 1):
+        return _draw_by_keys(design, rng, m)
     out = np.empty((design.n_units, m), dtype=bool)
-    groups = list(
-        zip(
-            design.starts.tolist(),
-            design.sizes.tolist(),
-            design.n_treated_units.tolist(),
-            strict=True,
-        )
-    )
-    if m < _PER_DRAW_BELOW:
-        out[:] = False
-        for d in range(m):
-            for start, size, k in groups:
-                out[start + rng.permutation(size)[:k], d] = True
-        return out
-    for start, size, k in groups:
-        if k == 0 or k == size:
-            out[start : start + size] = k == size
-            continue
+    for b in np.flatnonzero(~mixed):  # blocks with one arm only: nothing to draw
+        out[design.starts[b] : design.starts[b] + sizes[b]] = ks[b] == sizes[b]
+    by_size = np.argsort(sizes, kind="stable")
+    by_size = by_size[mixed[by_size]]
+    edges = np.flatnonzero(np.diff(sizes[by_size])) + 1
+    for group in np.split(by_size, edges) if by_size.size else []:
+        size = int(sizes[group[0]])
+        first = design.starts[group]
         dtype = np.int16 if size < 32768 else np.int64
-        remaining = np.full(m, k, dtype=dtype)
+        remaining = np.repeat(ks[group].astype(dtype)[:, None], m, axis=1)
+        chosen = np.empty((len(group), m), dtype=bool)
         for offset in range(size - 1):
-            row = out[start + offset]
-            keys = rng.integers(0, size - offset, size=m, dtype=dtype)
-            np.less(keys, remaining, out=row)
-            np.subtract(remaining, row, out=remaining)
+            keys = rng.integers(0, size - offset, size=(len(group), m), dtype=dtype)
+            np.less(keys, remaining, out=chosen)
+            np.subtract(remaining, chosen, out=remaining)
+            out[first + offset] = chosen
         # The last unit takes the place left, if any.
-        np.greater(remaining, 0, out=out[start + size - 1])
+        out[first + size - 1] = remaining > 0
+    return out
+
+
+def _draw_by_keys(design: Design, rng: np.random.Generator, m: int) -> np.ndarray:
+    """``m`` assignments as uniform keys ranked within blocks: the ``k`` smallest keys
+    of a block are treated (chunks of draws of bounded memory)."""
+    J = design.n_units
+    out = np.empty((J, m), dtype=bool)
+    block = design.unit_block
+    # place p of the sorted order belongs to block[p]; it is treated when its rank in
+    # the block is below the block's number treated
+    treated_place = (np.arange(J) - design.starts[block]) < design.n_treated_units[block]
+    step = max(1, _BATCH_CELLS // max(J, 1))
+    for c0 in range(0, m, step):
+        c1 = min(m, c0 + step)
+        keys = rng.random((J, c1 - c0))
+        order = np.argsort(keys, axis=0)
+        if design.n_blocks > 1:
+            by_block = np.argsort(block[order], axis=0, kind="stable")
+            order = np.take_along_axis(order, by_block, axis=0)
+        part = np.empty((J, c1 - c0), dtype=bool)
+        np.put_along_axis(part, order, treated_place[:, None], axis=0)
+        out[:, c0:c1] = part
     return out
 
 
@@ -529,6 +590,17 @@ class _BlockSums:
 
 
 # --------------------------------------------------------------------------- statistics
+def _block_totals(values: np.ndarray, design: Design) -> np.ndarray:
+    """Unit values (J,) or (J, q) summed within blocks: (B,) or (B, q), in O(J)."""
+    values = np.asarray(values, dtype=float)
+    B = design.n_blocks
+    if values.ndim == 1:
+        return np.bincount(design.unit_block, weights=values, minlength=B)
+    return np.column_stack(
+        [np.bincount(design.unit_block, weights=c, minlength=B) for c in values.T]
+    ).reshape(B, values.shape[1])
+
+
 class Statistic:
     """A test statistic prepared for a trial: ``stat(batch)`` gives (q, m) values."""
 
@@ -560,10 +632,8 @@ class _ClusterMeans(Statistic):
         Nu = design.unit_size.astype(float)
         self.q = Yu.shape[1]
         self.block_sums = _BlockSums(np.column_stack([Yu, Nu]), design)
-        B = design.n_blocks
-        onehot = np.eye(B)[design.unit_block]
-        self.S_b = (onehot.T @ Yu).T  # (q, B)
-        self.N_b = onehot.T @ Nu  # (B,)
+        self.S_b = _block_totals(Yu, design).T  # (q, B)
+        self.N_b = _block_totals(Nu, design)  # (B,)
         self.w = self.N_b / self.N_b.sum()
         self.name = name
 
@@ -587,8 +657,7 @@ def _dim_statistic(Y: np.ndarray, design: Design, name: str, linear_in_y: bool) 
     n0 = n_b - n1
     w = n_b / n_b.sum()
     scale = (w * (1.0 / n1 + 1.0 / n0))[design.unit_block]
-    onehot = np.eye(design.n_blocks)[design.unit_block]
-    S_b = onehot.T @ Yu  # (B, q)
+    S_b = _block_totals(Yu, design)  # (B, q)
     const = -(w / n0) @ S_b
     return _Linear(Yu * scale[:, None], const, name, linear_in_y)
 
@@ -614,13 +683,12 @@ class _Studentized(Statistic):
                 f"(treated {int(n1[0])}, control {int(n0[0])})."
             )
         Yu = design.unit_sums(Y)
-        onehot = np.eye(design.n_blocks)[design.unit_block]
         # Centre within blocks (the differences are unchanged; the sums of squares lose less).
-        Yc = Yu - (onehot @ ((onehot.T @ Yu) / design.sizes[:, None]))
+        Yc = Yu - (_block_totals(Yu, design) / design.sizes[:, None])[design.unit_block]
         self.q = Yu.shape[1]
         self.block_sums = _BlockSums(np.column_stack([Yc, Yc**2]), design)
-        self.S_b = (onehot.T @ Yc).T[:, :, None]  # (q, B, 1)
-        self.Q_b = (onehot.T @ Yc**2).T[:, :, None]
+        self.S_b = _block_totals(Yc, design).T[:, :, None]  # (q, B, 1)
+        self.Q_b = _block_totals(Yc**2, design).T[:, :, None]
         self.n1, self.n0 = n1[:, None], n0[:, None]
         self.w = (design.sizes / design.sizes.sum())[:, None]
 
@@ -750,18 +818,22 @@ def _mid_ranks(Y: np.ndarray) -> np.ndarray:
 def _logrank_scores(time_: np.ndarray, event: np.ndarray, design: Design) -> np.ndarray:
     """Log-rank scores ``delta_i - Lambda(t_i)`` (Nelson–Aalen of the pooled sample, within
     blocks): their sum over the treated is observed minus expected events, O - E."""
-    scores = np.empty(len(time_))
     row_block = design.unit_block[design.row_unit]
-    for b in range(design.n_blocks):
-        inside = np.flatnonzero(row_block == b)
-        t, d = time_[inside], event[inside].astype(float)
-        times, codes = np.unique(t, return_inverse=True)
-        leaving = np.bincount(codes, minlength=len(times))
-        deaths = np.bincount(codes, weights=d, minlength=len(times))
-        at_risk = np.cumsum(leaving[::-1])[::-1]
-        hazard = np.cumsum(deaths / at_risk)
-        scores[inside] = d - hazard[codes]
-    return scores
+    d = event.astype(float)
+    # distinct (block, time) pairs in order; the hazard accumulates within each block
+    order = np.lexsort((time_, row_block))
+    b_sorted, t_sorted = row_block[order], time_[order]
+    new = np.r_[True, (b_sorted[1:] != b_sorted[:-1]) | (t_sorted[1:] != t_sorted[:-1])]
+    pair = np.cumsum(new) - 1
+    codes = np.empty(len(time_), dtype=np.int64)
+    codes[order] = pair
+    pair_block = b_sorted[new]
+    leaving = np.bincount(codes, minlength=len(pair_block))
+    deaths = np.bincount(codes, weights=d, minlength=len(pair_block))
+    # at risk: persons of the block with this time or later (a reversed cumulative sum)
+    at_risk = pd.Series(leaving[::-1]).groupby(pair_block[::-1]).cumsum().to_numpy()[::-1]
+    hazard = pd.Series(deaths / at_risk).groupby(pair_block).cumsum().to_numpy()
+    return d - hazard[codes]
 
 
 def build_statistic(
@@ -870,6 +942,11 @@ def prepare(
             raise DesignError(f"durations in {names[0]!r} must be >= 0.")
         if not status.any():
             raise DesignError(f"no events in {event!r}: every duration is censored.")
+    # The canonical order of the persons within blocks (DRAW_ORDER): every value the
+    # test uses, so that rows in another order give the same draws for the same seed.
+    key = [treated[:, None], Y]
+    key += [X] if X is not None else []
+    key += [status[:, None]] if status is not None else []
     design = make_design(
         treated,
         group_codes(frame[blocks]) if blocks else None,
@@ -877,6 +954,7 @@ def prepare(
         blocks,
         clusters,
         frame[blocks] if blocks else None,
+        unit_key=np.column_stack(key),
     )
     return Trial(Y=Y, treated=treated, X=X, event=status, design=design)
 
@@ -968,8 +1046,12 @@ class RandomizationResult(LinesDisplay):
         (0 for an exact test).
     alternative : ``"two-sided"``, ``"greater"`` (treated larger) or ``"less"``.
     statistic_name : the statistic used.
-    seed : the seed of the draws (None for an exact test, which draws nothing).
+    seed : the seed of the draws (None for an exact test, which draws nothing): the
+        seed given, or the one drawn for ``seed=None`` or from a Generator (see
+        :func:`check_seed`); passing it back repeats the draws exactly.
     outcome, treatment, n_treated, n_control : the columns and the arm sizes in units.
+    draw_order : the canonical order of the units the draws follow (:data:`DRAW_ORDER`):
+        the same data in another row order give the same draws and p-value for a seed.
     """
 
     statistic: float
@@ -989,6 +1071,7 @@ class RandomizationResult(LinesDisplay):
     treatment: str
     n_treated: int
     n_control: int
+    draw_order: str = DRAW_ORDER
 
     @property
     def p_value_conservative(self) -> float:
@@ -1109,6 +1192,12 @@ def randomization_test(
     ``p`` is the share of all possible assignments (the observed one among them), as
     coin's ``distribution = "exact"``.
 
+    **Row order.** The draws follow a canonical order of the units, not the row order of
+    the data (``result.draw_order``): blocks and clusters by their labels, persons within
+    a block by the values the test uses (treatment, outcome, covariates, event). Rows that
+    carry the same values are interchangeable, so any reordering of the rows gives the
+    same draws, hence the same p-value, for the same seed.
+
     Parameters
     ----------
     data : one row per person (not modified).
@@ -1116,7 +1205,9 @@ def randomization_test(
     blocks, clusters : columns of the randomization blocks and clusters, or None.
     statistic : a name above or a function.
     n_draws : Monte Carlo draws (at least 1).
-    seed : seed of the draws; ``None`` draws one and records it in ``result.seed``.
+    seed : seed of the draws: a whole number, a ``numpy.random.Generator`` (one integer
+        is drawn from it and used as the seed) or ``None`` (a fresh seed from the
+        operating system); the seed used is recorded in ``result.seed``.
     alternative : ``"two-sided"``, ``"greater"`` (treated larger) or ``"less"``.
     exact : ``"auto"`` enumerates all assignments when there are at most ``n_draws`` of
         them; ``True`` always enumerates (at most 2,000,000); ``False`` never.
@@ -1187,7 +1278,7 @@ class RandomizationInterval(LinesDisplay):
     level : confidence level.
     p_value : the randomization p-value of ``tau = 0`` (no effect).
     statistic_name, n_draws, exact, seed, design, design_detail, outcome, treatment,
-    n_treated, n_control : as in :class:`RandomizationResult`.
+    n_treated, n_control, draw_order : as in :class:`RandomizationResult`.
     """
 
     estimate: float
@@ -1204,6 +1295,7 @@ class RandomizationInterval(LinesDisplay):
     treatment: str
     n_treated: int
     n_control: int
+    draw_order: str = DRAW_ORDER
 
     @property
     def method(self) -> str:

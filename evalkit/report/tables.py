@@ -56,6 +56,7 @@ from .._validation import (
     treatment_indicator,
 )
 from ..errors import ArgumentError, DesignError
+from ..inference.randomization import check_seed
 from ..output.declare import declare_table
 from ..output.rules import current_rules
 from ..results import (
@@ -105,7 +106,7 @@ TEXT = {
         "slopes).",
         "rand_note": "Joint test of balance: Mahalanobis distance between the arm means = "
         "{stat}, randomization p = {p} ({draws} re-randomizations with the observed arm "
-        "sizes).",
+        "sizes, seed {seed}).",
         "stars": "* p < 0.05, ** p < 0.01, *** p < 0.001.",
         "ratio_se": "For ratios the SE is that of the log ratio.",
     },
@@ -132,7 +133,7 @@ TEXT = {
         "hældninger).",
         "rand_note": "Samlet balancetest: Mahalanobis-afstand mellem gruppernes gennemsnit = "
         "{stat}, randomiserings-p = {p} ({draws} gen-randomiseringer med de observerede "
-        "gruppestørrelser).",
+        "gruppestørrelser, seed {seed}).",
         "stars": "* p < 0,05, ** p < 0,01, *** p < 0,001.",
         "ratio_se": "For forholdstal er Std.fejl den for log-forholdet.",
     },
@@ -199,7 +200,10 @@ class BalanceTest:
     ``method`` is ``"F"`` (``statistic`` is F with ``df = (df1, df2)``) or
     ``"randomization"`` (``statistic`` is the Mahalanobis distance between the arm means,
     ``df = (rank,)`` its chi-square degrees of freedom in large samples, ``p_value`` the
-    Monte Carlo randomization p-value from ``n_draws`` re-randomizations).
+    Monte Carlo randomization p-value from ``n_draws`` re-randomizations, drawn with
+    ``seed``: the seed given, or the one drawn for ``seed=None`` or from a Generator (see
+    :func:`evalkit.inference.randomization.check_seed`), shown in the note so that the
+    draw can be repeated; None for the F test).
     """
 
     statistic: float
@@ -215,7 +219,7 @@ class BalanceTest:
         stat, p = format_number(self.statistic, 2, lang), format_p(self.p_value, lang)
         if self.method == "F":
             return words["f_note"].format(df1=self.df[0], df2=self.df[1], stat=stat, p=p)
-        return words["rand_note"].format(stat=stat, p=p, draws=self.n_draws)
+        return words["rand_note"].format(stat=stat, p=p, draws=self.n_draws, seed=self.seed)
 
 
 def _kind(series: pd.Series, name: str) -> str:
@@ -240,9 +244,35 @@ def _smd(difference: float, var1: float, var0: float) -> float:
     return difference / pooled if pooled > 0 else math.nan
 
 
+#: Most levels of a text or categorical balance covariate (one table row per level).
+MAX_LEVELS = 200
+
+
+def _check_levels(series: pd.Series, name: str) -> None:
+    """Refuse an id-like covariate before any per-level work (a row and a dummy column per
+    level would need O(n^2) memory and an O(n^3) decomposition for a level per person)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        n_levels = len(series.cat.categories)
+    else:
+        n_levels = int(series.nunique(dropna=False))
+    id_like = n_levels > 20 and n_levels == len(series)  # a level per person
+    if n_levels > MAX_LEVELS or id_like:
+        raise DesignError(
+            f"covariate {name!r} has {n_levels} distinct values in {len(series)} rows "
+            f"(values not shown): a balance table shows one row per level, at most "
+            f"{MAX_LEVELS}, and an id-like column is never a balance covariate. Drop it "
+            "from covariates, or recode it into a few categories."
+        )
+
+
 def _share_row(name, level, kind, x: np.ndarray, treated: np.ndarray) -> dict:
     c1, c0 = int(x[treated].sum()), int(x[~treated].sum())
     n1, n0 = int(treated.sum()), int((~treated).sum())
+    return _share_counts(name, level, kind, c1, c0, n1, n0)
+
+
+def _share_counts(name, level, kind, c1, c0, n1, n0) -> dict:
+    c1, c0 = int(c1), int(c0)
     p1, p0 = c1 / n1, c0 / n0
     return {
         "variable": name, "level": level, "type": kind,
@@ -304,6 +334,7 @@ def _randomization_test(basis, treated, n_draws, seed) -> BalanceTest:
         return (sums**2).sum(axis=-1) * factor
 
     observed = float(distance(z[treated].sum(axis=0)))
+    seed = check_seed(seed)  # the seed used, recorded on the result (None: drawn)
     rng = np.random.default_rng(seed)
     chunk = max(1, min(n_draws, 4_000_000 // max(n, 1)))
     base = np.tile(treated.astype(np.float64), (chunk, 1))
@@ -316,8 +347,7 @@ def _randomization_test(basis, treated, n_draws, seed) -> BalanceTest:
         at_least += int((distance(assignments @ z) >= observed - tolerance).sum())
         done += m
     p_value = (1 + at_least) / (1 + n_draws)
-    seed_value = seed if isinstance(seed, int | np.integer) else None
-    return BalanceTest(observed, (rank,), p_value, "randomization", n_draws, seed_value)
+    return BalanceTest(observed, (rank,), p_value, "randomization", n_draws, seed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -677,7 +707,11 @@ def balance_table(
         re-randomizations with the observed arm sizes; p = (1 + #{draws >= observed}) /
         (1 + n_draws) (Phipson & Smyth 2010). Vectorised over chunks of draws; the work
         grows as n_draws times the number of persons. ``None``: no test.
-    n_draws, seed : draws of the randomization test and the seed of its generator.
+    n_draws, seed : draws of the randomization test and the seed of its generator: a
+        whole number, ``None`` (a fresh seed from the operating system) or a
+        ``numpy.random.Generator`` (one integer is drawn from it and used as the seed).
+        The seed used is recorded in ``omnibus.seed`` and shown in the table's note, so
+        passing it back repeats the test exactly.
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values (listwise).
     digits : decimals of means and SDs (shares are shown in percent with one decimal,
         standardized differences with two).
@@ -717,6 +751,9 @@ def balance_table(
     treated = treatment_indicator(frame[treatment], treatment)
     n1, n0 = int(treated.sum()), int((~treated).sum())
 
+    for name in names:  # size first: no per-level work on an id-like covariate
+        if _kind(frame[name], name) == "categorical":
+            _check_levels(frame[name], name)
     rows, blocks = [], []
     for name in names:
         series = frame[name]
@@ -741,12 +778,19 @@ def balance_table(
                 levels = list(series.cat.categories)
             else:
                 levels = sorted(pd.unique(series), key=str)
-            values = series.to_numpy(dtype=object)
+            # level codes once (O(n)), not one comparison of every row per level
+            code = pd.Index(levels).get_indexer(series)
+            c1 = np.bincount(code[treated], minlength=len(levels))
+            c0 = np.bincount(code[~treated], minlength=len(levels))
             for position, level in enumerate(levels):
-                x = (values == level).astype(float)
-                rows.append(_share_row(name, str(level), kind, x, treated))
-                if position > 0:
-                    blocks.append(x[:, None])
+                rows.append(
+                    _share_counts(name, str(level), kind, c1[position], c0[position], n1, n0)
+                )
+            if len(levels) > 1:  # dummies of every level but the first
+                dummies = np.zeros((len(code), len(levels) - 1))
+                inside = code > 0
+                dummies[np.flatnonzero(inside), code[inside] - 1] = 1.0
+                blocks.append(dummies)
     table = declare_table(
         pd.DataFrame(rows, columns=FRAME_COLUMNS),
         counts=["treated_count", "control_count"],
