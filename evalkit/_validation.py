@@ -259,6 +259,7 @@ def select_rows(
                 raise ColumnError(
                     f"{role} column {name!r} is not in the data. Available columns: {available}."
                 )
+            check_unique_column(data, name, role)
             if name in used:
                 raise ColumnError(
                     f"column {name!r} is used in two roles; give each role its own column."
@@ -292,6 +293,61 @@ def select_rows(
             raise MissingValueError("no complete rows remain after dropping missing values.")
         return frame, np.flatnonzero(~incomplete)
     return frame, None
+
+
+def check_unique_column(data: pd.DataFrame, name, role: str) -> None:
+    """Raise :class:`ColumnError` when the frame has two or more columns named ``name``.
+
+    ``data[name]`` is then a frame, not a column: pandas' AttributeErrors, or the first of
+    the columns taken silently. Only the columns a call uses are checked; other duplicated
+    names are left alone.
+    """
+    columns = data.columns
+    if columns.is_unique:
+        return
+    count = int((columns == name).sum()) if not isinstance(name, tuple) else 0
+    if count > 1:
+        raise ColumnError(
+            f"the data has {count} columns named {name!r} (used as the {role} column), so "
+            f"evalkit cannot tell which one is meant. Rename or drop the duplicates, e.g. "
+            "data.loc[:, ~data.columns.duplicated()] keeps the first of each name."
+        )
+
+
+def check_id_types(series: pd.Series, column, role: str = "id") -> None:
+    """Raise :class:`ArgumentError` when an id column mixes numbers and text.
+
+    evalkit refuses such ids rather than turning them into text: ``1`` and ``"1"`` (or
+    ``101`` and ``"0101"``) would then be one person or two depending on the conversion,
+    and which one was meant is the analyst's call. Only row counts and positions are
+    shown, never the ids.
+    """
+    if not (series.dtype == object or isinstance(series.dtype, pd.CategoricalDtype)):
+        return
+    values = series.astype(object) if isinstance(series.dtype, pd.CategoricalDtype) else series
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("mixed-integer", "mixed"):
+        return
+    kinds = values.map(
+        lambda v: (
+            "text"
+            if isinstance(v, str)
+            else "number"
+            if isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
+            else "other"
+        )
+    ).to_numpy()
+    numbers, text = kinds == "number", kinds == "text"
+    if numbers.any() and text.any():
+        fewer = numbers if numbers.sum() <= text.sum() else text
+        n_numbers, n_text = int(numbers.sum()), int(text.sum())
+        raise ArgumentError(
+            f"{role} column {column!r} mixes numbers ({n_numbers} row"
+            f"{'s' if n_numbers != 1 else ''}) and text ({n_text} row{'s' if n_text != 1 else ''}"
+            f"; the {'numbers' if fewer is numbers else 'text'} at "
+            f"{row_positions(fewer)}). Ids must be all numbers or all text, or 1 and '1' "
+            f"would be two persons. Convert the column to one type, e.g. "
+            f"data[{column!r}].astype(str) (check leading zeros: 101 and '0101')."
+        )
 
 
 def _missing_mask(series: pd.Series) -> np.ndarray | None:
@@ -404,11 +460,14 @@ def covariate_matrix(frame: pd.DataFrame, covariates: list[str]) -> tuple[np.nda
 
     Numeric and boolean columns enter as they are; text and categorical columns
     are dummy-coded against their first (sorted) level, named ``column[level]``.
+    Dates, times and periods are refused (not dummy-coded: one dummy per date): convert
+    them to a number such as days since a reference date.
     """
     blocks: list[np.ndarray] = []
     names: list[str] = []
     for name in covariates:
         series = frame[name]
+        _refuse_dates(series, name)
         if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):
             blocks.append(numeric_column(series, name, role="covariate")[:, None])
             names.append(name)
@@ -432,6 +491,36 @@ def covariate_matrix(frame: pd.DataFrame, covariates: list[str]) -> tuple[np.nda
     if not blocks:
         return np.empty((len(frame), 0)), []
     return np.hstack(blocks), names
+
+
+def _refuse_dates(series: pd.Series, name) -> None:
+    """Raise :class:`OutcomeError` for a date, time-span or period covariate."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    kind = (
+        "dates"
+        if pd.api.types.is_datetime64_any_dtype(dtype) or isinstance(dtype, pd.PeriodDtype)
+        else "time spans"
+        if pd.api.types.is_timedelta64_dtype(dtype)
+        else None
+    )
+    if kind is None and isinstance(dtype, np.dtype) and dtype.kind == "O":
+        inferred = pd.api.types.infer_dtype(series, skipna=True)
+        kind = {"datetime": "dates", "date": "dates", "period": "dates"}.get(inferred)
+        kind = kind or ("time spans" if inferred == "timedelta" else None)
+    if kind is None:
+        return
+    example = (
+        f"days since the earliest date: d = pd.to_datetime(data[{name!r}]); (d - d.min()).dt.days"
+        if kind == "dates"
+        else f"days: pd.to_timedelta(data[{name!r}]).dt.days"
+    )
+    raise OutcomeError(
+        f"covariate {name!r} holds {kind} (dtype {series.dtype}); evalkit does not turn "
+        f"{kind} into covariates (as categories each would be a dummy of its own). Convert "
+        f"it to a number, e.g. {example}."
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from scipy import stats
 from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 
 from .._validation import check_alpha, check_choice, prepare_trial
-from ..errors import DesignError
+from ..errors import ArgumentError, DesignError
 from ..results import EffectResult
 
 
@@ -42,12 +42,38 @@ def _result(estimate, se, ci, p, statistic, n1, n0, method, outcome, treatment, 
     )
 
 
+def _whole_count(value, name: str, low: int) -> int:
+    """``value`` as an int when it is a whole number >= ``low``, else ArgumentError."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise ArgumentError(
+            f"{name} must be a whole number (a count); got a {type(value).__name__}."
+        )
+    number = float(value)
+    if not np.isfinite(number) or number != np.floor(number):
+        raise ArgumentError(f"{name} must be a whole number (a count); got {value!r}.")
+    if number < low:
+        raise ArgumentError(f"{name} must be at least {low}; got {value!r}.")
+    return int(value)
+
+
 def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
     """Wilson score interval for a proportion (Wilson 1927), without continuity correction.
 
     ``(p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)``, as R's
     ``prop.test(x, n, correct = FALSE)$conf.int``.
+
+    ``successes`` and ``n`` are whole numbers (ints, or floats such as 3.0) with
+    ``0 <= successes <= n`` and ``n >= 1``; ``alpha`` is in (0, 1). Anything else raises
+    :class:`~evalkit.errors.ArgumentError` (never a NaN interval).
     """
+    alpha = check_alpha(alpha)
+    n = _whole_count(n, "n", low=1)
+    successes = _whole_count(successes, "successes", low=0)
+    if successes > n:
+        raise ArgumentError(
+            f"successes must be at most n (a count out of n); got successes = {successes} "
+            f"and n = {n}. Check that the arguments are (successes, n) in that order."
+        )
     z = stats.norm.isf(alpha / 2.0)
     p = successes / n
     centre = p + z**2 / (2 * n)

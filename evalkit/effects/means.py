@@ -10,7 +10,7 @@ import pandas as pd
 from .._validation import check_alpha, prepare_trial
 from ..errors import DesignError, FragileDesignWarning
 from ..results import EffectResult, t_or_z_inference
-from .ols import fit_ols
+from .ols import fit_ols, power_of_two_scale
 
 FEW_CLUSTERS = 20
 
@@ -50,6 +50,10 @@ def difference_in_means(
     clusters) of least squares on ``[1, T]`` with ``df = N - 2``; blocks are weighted by
     their total weight. This is estimatr's weighted estimator; it has no matched-pair form.
 
+    The estimate and standard error scale with the outcome: they are computed on
+    ``y / s`` (``s`` a power of two near ``max |y|``, an exact division) and multiplied by
+    ``s``, so outcomes of any magnitude (1e155, 1e-110) neither overflow nor underflow.
+
     Parameters
     ----------
     data : one row per unit.
@@ -77,7 +81,9 @@ def difference_in_means(
         weights=weights,
         missing=missing,
     )
-    y, t, w = trial.y, trial.treated, trial.weights
+    # compute on y / s, an exact division (s a power of two); estimate and SE scale back
+    scale = power_of_two_scale(trial.y)
+    y, t, w = trial.y / scale, trial.treated, trial.weights
     if trial.clusters is not None:
         _check_clusters_within_arm(t, trial.clusters, clusters)
     if trial.blocks is None:
@@ -86,6 +92,9 @@ def difference_in_means(
         estimate, se, df, design, variance = _blocked(y, t, trial.blocks, trial.clusters, w, blocks)
     if w is not None:
         variance = f"weighted, {variance}"
+    with np.errstate(over="ignore"):  # beyond the float range: _check_finite says so
+        estimate, se = estimate * scale, se * scale
+    _check_finite((estimate, se), outcome)
 
     _warn_no_variance(y, t, outcome)
     if not se > 0:
@@ -315,6 +324,17 @@ def _check_clusters_within_arm(t: np.ndarray, clusters: np.ndarray, name: str) -
             "in a cluster-randomized design every unit of a cluster has the cluster's arm. "
             "Check the cluster column, or analyse with lin_estimator/ancova and clusters= "
             "if treatment was assigned to units."
+        )
+
+
+def _check_finite(numbers, outcome: str) -> None:
+    """Raise when an estimate or standard error is beyond the floating-point range (the
+    outcome's values are near 1e308): an infinite effect is not a result."""
+    if not np.all(np.isfinite(np.asarray(numbers, dtype=float))):
+        raise DesignError(
+            f"the effect on {outcome!r} or its standard error exceeds the floating-point range "
+            "(about 1.8e308): the outcome's values are too large (or a covariate's too small). "
+            "Rescale the outcome (e.g. divide it by 1e6) and scale the effect back."
         )
 
 

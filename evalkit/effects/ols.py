@@ -18,6 +18,14 @@ Bell–McCaffrey / Satterthwaite value per coefficient (Imbens & Kolesar 2016, e
 Pustejovsky & Tipton 2018) under the working model ``Omega = I``:
 ``df_j = tr(G'G)^2 / tr((G'G)^2)`` with ``G[:, g] = (I - H)[:, g] A_g X_g M e_j``.
 Leverages of exactly one (a unit fit perfectly) contribute zero, as in estimatr.
+
+Scale: least squares is scale-equivariant (``y`` times ``s`` multiplies the coefficients
+and standard errors by ``s``; a column of ``X`` times ``c`` divides its coefficient and
+standard error by ``c``), so :func:`fit_ols` computes on ``y / s`` and ``X_j / c_j`` with
+``s`` and ``c_j`` powers of two near ``max |y|`` and ``max |X_j|`` and scales the results
+back. Dividing by a power of two is exact, so the numbers are those of the unscaled fit
+for data of ordinary size, and outcomes of 1e155 or 1e-110 (or a covariate of 1e300) do
+not overflow or underflow in the squares.
 """
 
 from __future__ import annotations
@@ -36,18 +44,36 @@ CR_TYPES = ("CR0", "CR1", "stata", "CR2")
 
 @dataclass(frozen=True)
 class OLSFit:
-    """Coefficients, robust covariance and per-coefficient degrees of freedom."""
+    """Coefficients, robust covariance and per-coefficient degrees of freedom.
+
+    ``vcov_units`` is the covariance of ``coef / units`` (the fit on the scaled data, see
+    the module docstring); ``vcov`` in the data's units may overflow where the standard
+    errors do not, so :attr:`std_error` is computed from ``vcov_units``.
+    """
 
     coef: np.ndarray
-    vcov: np.ndarray
+    vcov_units: np.ndarray
     df: np.ndarray
     n: int
     rank: int
     n_clusters: int | None
+    units: np.ndarray
+
+    @property
+    def vcov(self) -> np.ndarray:
+        return self.vcov_units * np.outer(self.units, self.units)
 
     @property
     def std_error(self) -> np.ndarray:
-        return np.sqrt(np.diag(self.vcov))
+        return np.sqrt(np.diag(self.vcov_units)) * self.units
+
+
+def power_of_two_scale(values: np.ndarray, axis: int | None = None) -> np.ndarray | float:
+    """A power of two ``s`` with ``max |values| / s`` in [1, 2) (1 where all are 0), per
+    ``axis`` when given: dividing by it is exact and keeps squares in range."""
+    top = np.max(np.abs(values), axis=axis) if np.size(values) else np.float64(0.0)
+    scale = np.where(top > 0, np.ldexp(1.0, np.frexp(top)[1] - 1), 1.0)
+    return scale if axis is not None else float(scale)
 
 
 def check_se_type(se_type: str | None, clustered: bool) -> str:
@@ -113,6 +139,10 @@ def fit_ols(
         raise DesignError(
             f"{n} observations cannot identify {k} coefficients; use fewer covariates."
         )
+    # compute on y / s and X_j / c_j (powers of two: exact) and scale back (module docstring)
+    y_scale, x_scale = power_of_two_scale(y), power_of_two_scale(x, axis=0)
+    units = y_scale / x_scale
+    x, y = x / x_scale, y / y_scale
     if weights is None:
         w, xs, ys = np.ones(n), x, y
     else:
@@ -138,7 +168,7 @@ def fit_ols(
         vcov = bread @ meat @ bread
         if se_type == "HC1":
             vcov *= n / (n - k)
-        return OLSFit(coef, vcov, np.full(k, float(n - k)), n, k, None)
+        return OLSFit(coef * units, vcov, np.full(k, float(n - k)), n, k, None, units)
 
     if clusters is None:
         raise DesignError(f"se_type {se_type!r} needs clusters.")
@@ -150,11 +180,12 @@ def fit_ols(
         vcov = bread @ (scores.T @ scores) @ bread
         if se_type == "CR1":
             vcov *= n_clusters * (n - 1) / ((n_clusters - 1) * (n - k))
-        return OLSFit(coef, vcov, np.full(k, float(n_clusters - 1)), n, k, n_clusters)
+        df = np.full(k, float(n_clusters - 1))
+        return OLSFit(coef * units, vcov, df, n, k, n_clusters, units)
 
     scores, df = _cr2(x, w, resid, bread, clusters, n_clusters, df_terms)
     vcov = bread @ (scores.T @ scores) @ bread
-    return OLSFit(coef, vcov, df, n, k, n_clusters)
+    return OLSFit(coef * units, vcov, df, n, k, n_clusters, units)
 
 
 def _sum_by_cluster(values: np.ndarray, clusters: np.ndarray, n_clusters: int) -> np.ndarray:

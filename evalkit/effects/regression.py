@@ -7,6 +7,7 @@ Both are least squares fits with robust variances from :mod:`evalkit.effects.ols
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,8 @@ import pandas as pd
 from .._validation import as_column_list, check_alpha, prepare_trial
 from ..errors import ArgumentError, DesignError
 from ..results import EffectResult, t_or_z_inference
-from .means import FEW_CLUSTERS, _warn_few_clusters
-from .ols import check_se_type, fit_ols
+from .means import FEW_CLUSTERS, _check_finite, _warn_few_clusters
+from .ols import check_se_type, fit_ols, power_of_two_scale
 
 
 def lin_estimator(
@@ -62,7 +63,10 @@ def lin_estimator(
         missing=missing,
     )
     t = trial.treated.astype(float)
-    centred = trial.covariates - np.average(trial.covariates, axis=0, weights=trial.weights)
+    # centred on X / c (c a power of two: exact), so that a sum of large values cannot overflow
+    scale = power_of_two_scale(trial.covariates, axis=0)
+    scaled = trial.covariates / scale
+    centred = (scaled - np.average(scaled, axis=0, weights=trial.weights)) * scale
     x = np.column_stack([np.ones_like(t), t, centred, centred * t[:, None]])
     centred_names = [f"{name}_c" for name in trial.covariate_names]
     names = ["(Intercept)", treatment, *centred_names, *[f"{treatment}:{c}" for c in centred_names]]
@@ -113,16 +117,21 @@ def ancova(
     >>> round(evalkit.ancova(df, "y", "t", "x").estimate, 4)
     1.75
     """
+    # One column may be both the fixed effect and the cluster (estimatr's
+    # lm_robust(fixed_effects = ~ v, clusters = v)): it is read once, as the clusters.
+    same = fixed_effects is not None and isinstance(clusters, str) and fixed_effects == clusters
     trial = prepare_trial(
         data,
         outcome,
         treatment,
         covariates=as_column_list(covariates, "covariates"),
         clusters=clusters,
-        fixed_effects=fixed_effects,
+        fixed_effects=None if same else fixed_effects,
         weights=weights,
         missing=missing,
     )
+    if same:
+        trial = replace(trial, fixed_effects=trial.clusters)
 
     t = trial.treated.astype(float)
     columns = [t, trial.covariates]
@@ -172,6 +181,7 @@ def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, m
     reported = np.arange(report)
     fit = fit_ols(x, trial.y, names, se_type, trial.clusters, reported, trial.weights)
     se = fit.std_error[reported]
+    _check_finite((fit.coef[reported], se), outcome)
     if not se[names.index(treatment)] > 0:
         raise DesignError(
             f"the standard error of the effect on {outcome!r} is zero: the model fits the "

@@ -17,10 +17,17 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .._validation import row_positions, select_columns, select_rows
+from .._validation import (
+    _show,
+    check_id_types,
+    check_unique_column,
+    row_positions,
+    select_columns,
+    select_rows,
+)
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
 from ._runs import in_set, observed_weeks, row_blocks
-from .states import StateClassification
+from .states import StateClassification, UnknownCodeError
 from .weeks import ordinal_to_label, parse_weeks
 
 UNOBSERVED = -1
@@ -194,8 +201,10 @@ class StatusPanel:
         _check_classification(states, blank)
         columns = {"id": [id], "week": [week]}
         frame = select_columns(data, columns)
+        check_id_types(frame[id], id)
         if status not in data.columns:
             raise ColumnError(f"status column {status!r} is not in the data.")
+        check_unique_column(data, status, "status")
         for role, name in (("status", status), ("hours", hours)):
             if name is not None and name in (id, week):
                 raise ColumnError(
@@ -284,9 +293,12 @@ class StatusPanel:
                 raise ArgumentError(f"no columns start with {prefix!r}.")
         week_columns = list(week_columns)
         select_columns(data, {"id": [id]})
+        check_id_types(data[id], id)
         missing = [c for c in week_columns if c not in data.columns]
         if missing:
             raise ArgumentError(f"week columns not in the data: {missing[:5]}.")
+        for column in week_columns:
+            check_unique_column(data, column, "week")
         numbers, calendar = parse_weeks(
             [str(c) if not isinstance(c, int) else c for c in week_columns], "week column"
         )
@@ -313,9 +325,12 @@ class StatusPanel:
         codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
         for start in range(0, len(week_columns), chunk_columns):
             block = _codes_array(data[week_columns[start : start + chunk_columns]])
-            codes[:, positions[start : start + chunk_columns]] = states.classify(
-                block, column=None, ids=ids
-            )
+            try:
+                classified = states.classify(block, column=None, ids=ids)
+            except UnknownCodeError as error:
+                _name_fractional_columns(block, week_columns[start : start + chunk_columns], error)
+                raise
+            codes[:, positions[start : start + chunk_columns]] = classified
         if blank is not None:
             fill = states.state_index(blank)
             for block in row_blocks(len(ids), n_weeks):  # no full-size masks
@@ -392,6 +407,7 @@ class StatusPanel:
         if unmatched not in ("error", "drop"):
             raise ArgumentError(f"unmatched must be 'error' or 'drop'; got {unmatched!r}.")
         frame, trial_rows = select_rows(trial, {"id": [id], "reference": [reference]})
+        check_id_types(frame[id], id, "trial list id")
         repeated = frame[id].duplicated().to_numpy()
         if repeated.any():
             raise DesignError(
@@ -416,6 +432,7 @@ class StatusPanel:
             text = "; ".join(f"{v} {k}" for k, v in found.items())
             if (index < 0).any():
                 text += f" (trial list {row_positions(index < 0, trial_rows)})"
+                text += _id_kind_hint(self.ids, trial_ids)
             if unmatched == "error":
                 raise DesignError(
                     f"trial list and register do not match: {text}. Check the ids and weeks, "
@@ -476,6 +493,38 @@ class StatusPanel:
         return frame
 
 
+def _name_fractional_columns(block: np.ndarray, columns: list, error: Exception) -> None:
+    """Re-raise a fractional-code error with the week columns that hold those codes."""
+    if block.dtype.kind != "f":
+        return
+    fractional = (np.isfinite(block) & (block != np.floor(block))).any(axis=0)
+    if fractional.any():
+        names = [columns[i] for i in np.flatnonzero(fractional)]
+        raise UnknownCodeError(
+            f"week column{'s' if len(names) != 1 else ''} {_show(map(str, names))}: {error}"
+        ) from None
+
+
+def _id_kind_hint(panel_ids: np.ndarray, trial_ids: np.ndarray) -> str:
+    """A hint when one list's ids are numbers and the other's text (1 is not '1')."""
+    kinds = []
+    for ids in (panel_ids, trial_ids):
+        inferred = pd.api.types.infer_dtype(ids, skipna=True)
+        kinds.append(
+            "numbers"
+            if inferred in ("integer", "floating", "mixed-integer-float", "decimal")
+            else "text"
+            if inferred == "string"
+            else None
+        )
+    if None in kinds or kinds[0] == kinds[1]:
+        return ""
+    return (
+        f"; the register's ids are {kinds[0]} and the trial list's {kinds[1]}, which never "
+        "match (1 is not '1'): convert one to the other's type"
+    )
+
+
 def _check_classification(states, blank) -> None:
     if not isinstance(states, StateClassification):
         raise ArgumentError(
@@ -513,4 +562,5 @@ def _hours_numbers(values: np.ndarray, name: str) -> np.ndarray:
 def _column(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
     if name not in data.columns:
         raise ColumnError(f"{role} column {name!r} is not in the data.")
+    check_unique_column(data, name, role)
     return data[name].to_numpy()

@@ -116,6 +116,7 @@ class StateClassification:
         counts = np.bincount(inverse[inverse >= 0], minlength=len(uniques))
         if not len(uniques):  # nothing but missing values
             return np.full(shape, -1, dtype=np.int8)
+        _refuse_fractional(uniques, counts, column, ids)
         mapped = self._map(uniques, counts, column, ids)
         out = np.where(inverse >= 0, mapped[np.maximum(inverse, 0)], -1).astype(np.int8)
         out[missing] = -1
@@ -158,6 +159,43 @@ class StateClassification:
         return mapped
 
 
+def _refuse_fractional(uniques: pd.Index, counts: np.ndarray, column=None, ids=None) -> None:
+    """Raise :class:`UnknownCodeError` when numeric codes are not whole numbers.
+
+    Register codes are whole numbers; 0.7 in a code column is a share, an amount or a
+    misread file, never a code to be rounded, truncated or sent to ``other``.
+    """
+    fractional = np.array(
+        [
+            isinstance(v, float | np.floating) and bool(np.isfinite(v)) and v != np.floor(v)
+            for v in uniques
+        ],
+        dtype=bool,
+    )
+    if not fractional.any():
+        return
+    where = f" in column {column!r}" if column is not None else ""
+    cells = int(counts[fractional].sum())
+    order = np.flatnonzero(fractional)[np.argsort(-counts[fractional], kind="stable")]
+    values = [_plain(uniques[i]) for i in order[:5]]
+    reason = _withheld(values, column, ids=ids)
+    listing = (
+        f"({reason})"
+        if reason
+        else "(code: count) "
+        + ", ".join(f"{v!r}: {counts[i]}" for v, i in zip(values, order, strict=False))
+        + (f" and {order.size - 5} more" if order.size > 5 else "")
+    )
+    raise UnknownCodeError(
+        f"{cells} cell{'s' if cells != 1 else ''}{where} hold{'s' if cells == 1 else ''} codes "
+        f"that are not whole numbers ({order.size} distinct {listing}); register codes are "
+        "whole numbers, and "
+        "evalkit does not round, truncate or classify fractional ones. Check that "
+        + (f"{column!r} is the code column" if column is not None else "these are codes")
+        + " (not a share or an amount), or recode the fractional codes."
+    )
+
+
 def _plain(value):
     """A numpy scalar as the Python value it holds (for messages)."""
     return value.item() if isinstance(value, np.generic) else value
@@ -185,6 +223,8 @@ def _whole_number_codes(array: np.ndarray):
     high = flat.max(initial=-np.inf, where=seen) if seen is not None else flat.max()
     if not (np.isfinite(low) and np.isfinite(high)) or high - low >= _MAX_CODE_RANGE:
         return None
+    if low != np.floor(low):
+        return None  # a fractional smallest code (0.7 would be read as int(0.7) = 0)
     shifted = flat - low if missing is None else np.where(missing, 0, flat - low)
     offsets = shifted.astype(np.int32)
     if flat.dtype.kind == "f" and not np.array_equal(offsets, shifted):

@@ -12,6 +12,11 @@ destination), this module gives
 - :func:`fine_gray` — Fine & Gray's (1999) proportional subdistribution-hazards
   regression with its sandwich variance, as ``cmprsk::crr``.
 
+The censoring code is always 0 (``cmprsk``'s ``cencode = 0`` default); every positive code
+is a cause, whatever codes are used (1/2 or 100/200). When no row is 0, no spell is
+censored: the smallest code is never taken for censoring. Recode another censoring code to
+0 first (e.g. ``data[event].replace({9: 0})``).
+
 Aalen–Johansen estimator
 ------------------------
 At the distinct times :math:`t_1 < \dots < t_M` let :math:`n_j` be the number at risk
@@ -96,7 +101,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import _show, as_column_list, check_alpha, covariate_matrix
+from .._validation import (
+    _show,
+    as_column_list,
+    check_alpha,
+    check_unique_column,
+    covariate_matrix,
+)
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
 from ..output.declare import declare_table
 from ..results import LinesDisplay, TableDisplay
@@ -344,6 +355,7 @@ def _check_group_levels(data: pd.DataFrame, group: str | None) -> None:
     """A categorical group column with unused levels names a group with no one at risk."""
     if group is None or group not in data.columns:
         return
+    check_unique_column(data, group, "group")
     series = data[group]
     if isinstance(series.dtype, pd.CategoricalDtype):
         present = set(series.dropna().unique())
@@ -357,7 +369,13 @@ def _check_group_levels(data: pd.DataFrame, group: str | None) -> None:
 
 
 def _causes(event: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(np.bincount(event))[1:] if event.size else np.array([], int)
+    """The cause codes present: the positive codes. Code 0 is censoring (cmprsk's ``cencode``
+    default), present or not; when no row is censored every code present is a cause (the
+    smallest code is never taken for censoring)."""
+    if not event.size:
+        return np.array([], int)
+    present = np.flatnonzero(np.bincount(event))
+    return present[present > 0]
 
 
 def _recode_causes(event: np.ndarray, causes: np.ndarray) -> np.ndarray:
@@ -533,7 +551,8 @@ def cumulative_incidence(
     ----------
     data : one row per spell.
     duration : column of durations (>= 0), e.g. weeks on benefit.
-    event : column of exit codes: 0 = censored, 1..K = the destination of the exit.
+    event : column of exit codes: 0 = censored, any other non-negative whole number = the
+        destination of the exit (0 is always censoring, as cuminc's ``cencode = 0``).
     group : optional column; a curve per distinct value (e.g. the trial arm).
     alpha : 1 - confidence level of the intervals.
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values.

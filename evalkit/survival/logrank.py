@@ -144,6 +144,7 @@ def logrank_test(
         raise DesignError("fewer than two groups have anyone at risk at an event time.")
     diff = (observed - expected)[used][1:]
     v = variance[np.ix_(used, used)][1:, 1:]
+    _check_variance(v, bool(strata))
     statistic = float(diff @ np.linalg.solve(v, diff))
     labels = pd.Index(surv.group_labels, name=group)
     return LogRankResult(
@@ -157,6 +158,37 @@ def logrank_test(
         rho=rho,
         group=group,
         stratified=bool(strata),
+    )
+
+
+def _check_variance(v: np.ndarray, stratified: bool) -> None:
+    """Raise :class:`DesignError` when the variance of O - E is zero or singular.
+
+    At an exit time where everyone at risk (in the stratum) leaves together, or where only
+    one person (or one group) is at risk, the exits carry no information on a difference
+    between groups: the time adds nothing to V (and nothing to O - E). When every exit time
+    is like that (all exit in the same week; strata of one person each) V is zero and the
+    statistic is 0/0. R's ``survdiff`` stops there too (``solve``: "system is exactly
+    singular"); a chi-square of 0 and p = 1 would claim evidence of no difference.
+    """
+    eigen = np.linalg.eigvalsh(v) if v.size else np.zeros(0)
+    top = float(np.max(np.abs(np.diag(v)))) if v.size else 0.0
+    if top > 0 and np.all(np.isfinite(eigen)) and eigen.min() > top * 1e-10:
+        return
+    where = "within every stratum, " if stratified else ""
+    what = "is zero" if top <= 0 else "is singular (some groups carry no information)"
+    raise DesignError(
+        f"the variance of the observed minus expected exits {what}: {where}at every exit "
+        "time either everyone at risk left together (e.g. all exits in the same week) or only "
+        "one group had anyone at risk (e.g. strata of one person), so the exits say nothing "
+        "about a difference between the groups and there is no test (R's survdiff stops "
+        "with a singular-matrix error). "
+        + (
+            "Use fewer, larger strata (or none), or "
+            if stratified
+            else "Use a finer time scale (days instead of weeks), or "
+        )
+        + "merge groups with few persons."
     )
 
 
