@@ -199,7 +199,10 @@ def test_bad_arguments_are_clear_errors(kwargs, text):
     assert isinstance(caught.value, EvalkitError)
 
 
-def test_one_arm_trials_and_dates_as_start():
-    reg = simulate_register(n_treated=0, n_control=5, seed=1, start=pd.Timestamp("2016-03-09"))
-    assert reg.start == "2016-W10" and (reg.trial["treated"] == 0).all()
-    assert reg.panel().n_persons == 5
+def test_one_arm_trials_are_refused_and_dates_as_start():
+    for arms in ({"n_treated": 0, "n_control": 5}, {"n_treated": 5, "n_control": 0}):
+        with pytest.raises(ArgumentError, match="two-arm trial"):
+            simulate_register(**arms, seed=1)
+    reg = simulate_register(n_treated=1, n_control=5, seed=1, start=pd.Timestamp("2016-03-09"))
+    assert reg.start == "2016-W10" and int(reg.trial["treated"].sum()) == 1
+    assert reg.panel().n_persons == 6

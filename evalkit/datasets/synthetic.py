@@ -247,7 +247,7 @@ def simulate_register(
 
     Parameters
     ----------
-    n_treated, n_control : arm sizes (non-negative, at least one person in all).
+    n_treated, n_control : arm sizes (at least one person in each arm: a trial has two).
     weeks_before : weeks in the extract before the enrolment period.
     weeks_after : weeks of follow-up after the last possible randomization week.
     enrolment_weeks : length of the enrolment period (at least 1).
@@ -274,6 +274,30 @@ def simulate_register(
     >>> reg.panel().weeks.tolist()
     [-2, -1, 0, 1, 2, 3]
     """
+    for name, value in (("n_treated", n_treated), ("n_control", n_control)):
+        if _count(value, name) < 1:
+            raise ArgumentError(
+                f"{name} must be at least 1: the register is of a two-arm trial; got {value!r}."
+            )
+    return _simulate_register(
+        n_treated, n_control, weeks_before, weeks_after, enrolment_weeks, start,
+        hazard_ratio, seed, layout,
+    )  # fmt: skip
+
+
+def _simulate_register(
+    n_treated: int,
+    n_control: int,
+    weeks_before: int,
+    weeks_after: int,
+    enrolment_weeks: int,
+    start: str,
+    hazard_ratio: float,
+    seed: int | None,
+    layout: str,
+) -> SyntheticRegister:
+    """:func:`simulate_register` allowing one empty arm (the design diagnosis draws one
+    arm at a time)."""
     n_treated = _count(n_treated, "n_treated")
     n_control = _count(n_control, "n_control")
     if n_treated + n_control == 0:

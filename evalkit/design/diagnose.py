@@ -177,7 +177,7 @@ def jobfirst_design(
     >>> int(trial["treated"].sum()), len(trial)
     (4, 7)
     """
-    from ..datasets.synthetic import simulate_register
+    from ..datasets.synthetic import _simulate_register
     from ..panel.outcomes import weeks_in_states
 
     outcomes = ("weeks_self_sufficient", "any_self_sufficient")
@@ -190,12 +190,13 @@ def jobfirst_design(
         )
 
     def arm(n_persons: int, treated: bool, seed: int) -> pd.DataFrame:
-        register = simulate_register(
+        register = _simulate_register(
             n_treated=n_persons if treated else 0,
             n_control=0 if treated else n_persons,
             weeks_before=1,
             weeks_after=last,
             enrolment_weeks=1,
+            start="2015-W10",
             hazard_ratio=hazard_ratio,
             seed=seed,
             layout="array",
