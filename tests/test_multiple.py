@@ -29,11 +29,15 @@ STATSMODELS = {
     "hochberg": "simes-hochberg",
     "bh": "fdr_bh",
     "by": "fdr_by",
+    "hommel": "hommel",
+    "sidak": "sidak",
+    "holm_sidak": "holm-sidak",
 }
+R_METHODS = ["bonferroni", "holm", "hochberg", "bh", "by"]
 
 
 # --------------------------------------------------------------------------- adjust_pvalues
-@pytest.mark.parametrize("method", list(STATSMODELS))
+@pytest.mark.parametrize("method", R_METHODS)
 def test_adjusted_p_values_match_r_p_adjust(method):
     p = REFERENCE["p_adjust"]["p"]
     want = REFERENCE["p_adjust"]["adjusted"][method]
@@ -47,8 +51,30 @@ def test_adjusted_p_values_match_statsmodels_exactly(method, seed):
     p = rng.uniform(size=23) ** 3
     p[[3, 7, 11]] = p[5]  # ties
     p[0], p[1] = 0.0, 1.0
-    want = multipletests(p, method=STATSMODELS[method])[1]
+    with np.errstate(divide="ignore"):  # Sidak's log1p(-1)
+        want = multipletests(p, method=STATSMODELS[method])[1]
     np.testing.assert_array_equal(adjust_pvalues(p, method), want)
+
+
+EXTRA = json.loads((Path(__file__).parent / "reference" / "p_adjust_extra.json").read_text())[
+    "sets"
+]
+
+
+@pytest.mark.parametrize("name", list(EXTRA))
+def test_hommel_matches_r_p_adjust(name):
+    # p_adjust_extra.R: p.adjust(p, "hommel")
+    np.testing.assert_allclose(
+        adjust_pvalues(EXTRA[name]["p"], "hommel"), EXTRA[name]["hommel"], rtol=1e-12, atol=0
+    )
+
+
+def test_sidak_by_hand():
+    p = np.array([0.01, 0.04, 0.03])
+    np.testing.assert_allclose(adjust_pvalues(p, "sidak"), 1 - (1 - p) ** 3, rtol=1e-12)
+    # step-down on 0.01, 0.03, 0.04: 1 - 0.99^3, 1 - 0.97^2, max(that, 1 - 0.96^1)
+    want = [1 - 0.99**3, 1 - 0.97**2, 1 - 0.97**2]
+    np.testing.assert_allclose(adjust_pvalues(p, "holm_sidak"), want, rtol=1e-12)
 
 
 def test_series_keep_their_index_and_inputs_are_not_modified():

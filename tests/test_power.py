@@ -19,7 +19,10 @@ from evalkit.design import (
 from evalkit.errors import ArgumentError, DesignError
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "inference.json").read_text())
-CASES = REFERENCE["power"]
+# power_extra.json (power_extra.R): far out in the noncentral t, small unequal arms and
+# sample sizes at every power, with and without strict and clusters (issue 13)
+EXTRA = json.loads((Path(__file__).parent / "reference" / "power_extra.json").read_text())
+CASES = REFERENCE["power"] + EXTRA["power"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
@@ -27,6 +30,57 @@ def test_matches_r(case):
     result = getattr(design, case["function"])(**case["args"])
     got = getattr(result, case["attribute"])
     assert got == pytest.approx(case["value"], rel=case["tolerance"]), case["r_call"]
+
+
+def test_issue_13_regressions():
+    # NaN: scipy's nct.cdf(-1.99, 88, 19.3) is NaN; the wrong-direction tail is 0 here
+    assert power_means(4, 1, 35, 55, strict=True).power == 1.0
+    # a raw scipy ValueError from brentq hitting that NaN
+    assert minimum_detectable_effect(35, 55, outcome="mean", strict=True).effect_size == (
+        pytest.approx(0.61248358527402, rel=1e-9)  # pwr.t2n.test, power_extra.json
+    )
+    # n = 1 per arm: the search started near df = 0, where the "power" climbs back to 1
+    assert n_for_power(0.5, outcome="mean", power=0.6).n_control_exact == pytest.approx(
+        40.1709007523898, rel=1e-9
+    )
+    for strict in (False, True):
+        for power in (0.3, 0.6, 0.8, 0.95):
+            for clusters in ({}, {"icc": 0.05, "cluster_size": 10}):
+                n = n_for_power(0.5, outcome="mean", power=power, strict=strict, **clusters)
+                assert n.n_control_exact > 15
+                again = power_means(
+                    0.5, 1, n.n_control_exact, n.n_control_exact, strict=strict, **clusters
+                )
+                assert again.power == pytest.approx(power, abs=1e-9)
+
+
+def _tail_by_integration(q, df, ncp):
+    """P(T'(df, ncp) > q) = E[Phi(ncp - q sqrt(V / df))], V ~ chi-square(df), by quadrature."""
+    from scipy import integrate
+
+    low, high = stats.chi2.ppf([1e-14, 1 - 1e-14], df)
+    value, _ = integrate.quad(
+        lambda v: stats.norm.sf(q * math.sqrt(v / df) - ncp) * stats.chi2.pdf(v, df),
+        low,
+        high,
+        epsabs=0,
+        epsrel=1e-11,
+        limit=500,
+        points=[df],
+    )
+    return value
+
+
+@pytest.mark.parametrize("df", [2, 5, 30, 88, 1000])
+@pytest.mark.parametrize("ncp", [0.1, 1.0, 3.0, 6.0, 10.0, 19.3, 40.0])
+def test_wrong_direction_tail_is_accurate_or_negligible(df, ncp):
+    from evalkit.design.power import _t_tail
+
+    q = stats.t.isf(0.025, df)
+    got, want = _t_tail(q, df, -ncp), _tail_by_integration(q, df, -ncp)
+    assert math.isfinite(got) and 0 <= got <= stats.norm.cdf(-ncp)
+    # accurate where it can move a power; below 1e-12 absolute where scipy is not
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-12)
 
 
 def test_reference_covers_every_function():

@@ -26,7 +26,10 @@ import math
 import numbers
 from dataclasses import dataclass
 
+import numpy as np
 from scipy import optimize, stats
+from statsmodels.stats.power import NormalIndPower
+from statsmodels.stats.proportion import power_proportions_2indep
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, DesignError
@@ -137,35 +140,58 @@ def _strict(strict, default: bool) -> bool:
 
 # --------------------------------------------------------------------------- formulas
 def _pooled_power(p0, p1, n1, n0, alpha, alternative, strict):
-    """Normal approximation with pooled null variance (power.prop.test, unequal arms)."""
-    q0, q1 = 1.0 - p0, 1.0 - p1
-    pbar = (n1 * p1 + n0 * p0) / (n1 + n0)
-    se0 = math.sqrt(pbar * (1.0 - pbar) * (1.0 / n1 + 1.0 / n0))
-    se1 = math.sqrt(p1 * q1 / n1 + p0 * q0 / n0)
+    """Normal approximation with pooled null variance (power.prop.test, unequal arms).
+
+    statsmodels' ``power_proportions_2indep`` computes this power (pooled null variance
+    ``pbar = (p1 + r p0) / (1 + r)``, ``r = n0 / n1``; both tails two-sided); the one-tail
+    two-sided power (R's default ``strict = FALSE``) is its one-sided power at ``alpha / 2``
+    towards the effect.
+    """
     d = p1 - p0
-    if alternative == "two-sided":
-        z = stats.norm.isf(alpha / 2.0)
-        power = stats.norm.cdf((abs(d) - z * se0) / se1)
-        if strict:
-            power += stats.norm.cdf((-abs(d) - z * se0) / se1)
-        return float(power)
-    z = stats.norm.isf(alpha)
-    sign = 1.0 if alternative == "greater" else -1.0
-    return float(stats.norm.cdf((sign * d - z * se0) / se1))
+    if alternative == "two-sided" and not strict:
+        alpha, alternative = alpha / 2.0, ("greater" if d >= 0 else "less")
+    side = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}[alternative]
+    power = power_proportions_2indep(
+        d, p0, n1, ratio=n0 / n1, alpha=alpha, alternative=side, return_results=False
+    )
+    return _checked(power)
 
 
 def _h_power(h, n1, n0, alpha, alternative, strict):
-    """Arcsine (Cohen's h) power, as pwr::pwr.2p2n.test."""
-    root = h * math.sqrt(n1 * n0 / (n1 + n0))
-    if alternative == "two-sided":
-        z = stats.norm.isf(alpha / 2.0)
-        power = stats.norm.cdf(abs(root) - z)
-        if strict:
-            power += stats.norm.cdf(-abs(root) - z)
-        return float(power)
-    z = stats.norm.isf(alpha)
-    sign = 1.0 if alternative == "greater" else -1.0
-    return float(stats.norm.cdf(sign * root - z))
+    """Arcsine (Cohen's h) power, as pwr::pwr.2p2n.test: statsmodels' NormalIndPower."""
+    if alternative == "two-sided" and not strict:
+        alpha, alternative, h = alpha / 2.0, "greater", abs(h)
+    side = {"two-sided": "two-sided", "greater": "larger", "less": "smaller"}[alternative]
+    return _checked(_NORMAL.power(h, n1, alpha, ratio=n0 / n1, alternative=side))
+
+
+_NORMAL = NormalIndPower()
+
+
+def _checked(power) -> float:
+    power = float(power)
+    if not 0.0 <= power <= 1.0:  # also NaN
+        raise DesignError(f"the power could not be computed for this design (got {power!r}).")
+    return power
+
+
+def _t_tail(q: float, df: float, ncp: float) -> float:
+    """P(T' > q) for q > 0 and the noncentral t T'(df, ncp).
+
+    scipy's noncentral t is NaN or wrong far in the lower tail (ncp < 0 here: the wrong
+    direction): ``stats.nct.cdf(-1.99, 88, 19.3)`` is NaN and ``stats.nct.sf(2.23, 10,
+    -19)`` 0 where the true value is 3e-89. Both are at most ``min(P(T > q), Phi(ncp))``
+    (T' needs ``Z + ncp > 0`` to exceed q > 0, and a negative ncp only shifts it down),
+    so they are bounded by that and a NaN is 0: the error is then below 1e-12 absolute,
+    where the tail adds nothing to a power (checked against numerical integration over
+    the chi-square, tests/test_power.py).
+    """
+    tail = float(stats.nct.sf(q, df, ncp))
+    if ncp >= 0:
+        return tail
+    if not np.isfinite(tail):
+        tail = 0.0
+    return min(max(tail, 0.0), float(stats.t.sf(q, df)), float(stats.norm.cdf(ncp)))
 
 
 def _t_power(d, n1, n0, df, alpha, alternative, strict):
@@ -175,13 +201,13 @@ def _t_power(d, n1, n0, df, alpha, alternative, strict):
     ncp = d * math.sqrt(n1 * n0 / (n1 + n0))
     if alternative == "two-sided":
         q = stats.t.isf(alpha / 2.0, df)
-        power = stats.nct.sf(q, df, abs(ncp))
+        power = _t_tail(q, df, abs(ncp))
         if strict:
-            power += stats.nct.cdf(-q, df, abs(ncp))
-        return float(power)
+            power += _t_tail(q, df, -abs(ncp))
+        return _checked(min(power, 1.0))
     q = stats.t.isf(alpha, df)
     sign = 1.0 if alternative == "greater" else -1.0
-    return float(stats.nct.sf(q, df, sign * ncp))
+    return _checked(_t_tail(q, df, sign * ncp))
 
 
 def cohen_h(p_treated: float, p_control: float) -> float:
@@ -679,8 +705,15 @@ def n_for_power(
             )
 
         label = "two-sample t test, noncentral t"
-        # the t test needs df > 0: more than 2 persons (or 2 clusters) in all
-        low = (2.0 * effects.cluster_size + 1e-6) / (1.0 + ratio)
+        # The search starts where R's does (power.t.test: n >= 2 per arm): at df = 2 and
+        # 2 persons in each arm. Below df = 2 the power is not monotone: as df -> 0 the
+        # critical value explodes with the noncentral t and the "power" climbs back to 1
+        # (n_for_power(0.5, outcome="mean", power=0.6) found n = 1 instead of R's 40.17).
+        if effects.cluster_size > 1:
+            df2 = 4.0 * effects.cluster_size / (1.0 + ratio)  # 4 clusters: df = 2
+        else:
+            df2 = 4.0 / ((1.0 + ratio) * (1.0 - effects.attrition))
+        low = max(2.0, 2.0 / ratio, df2)
     n0 = _solve_increasing(
         lambda n: power_at(ratio * n, n),
         power,

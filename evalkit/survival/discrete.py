@@ -15,7 +15,11 @@ or ``"linear"`` / ``"quadratic"`` / ``"log"`` in t. Standard errors are the clus
 sandwich by person (or by ``cluster`` for recurrent spells),
 ``V = B^-1 (G/(G-1) sum_g s_g s_g') B^-1`` with ``B`` the Fisher information and ``s_g`` the
 score summed over a cluster's rows (as Stata's ``logit ..., vce(cluster)`` and R's
-``sandwich::vcovCL(type = "HC0")``).
+``sandwich::vcovCL(type = "HC0", cadjust = TRUE)``), summed by statsmodels' ``cov_cluster``.
+The fit is evalkit's own Fisher scoring: statsmodels' ``GLM`` gives the same estimates
+(within 1e-11) but its IRLS solves a least-squares problem on the person-period rows at
+every step, 24-44x slower with weekly dummies, and its ``cov_type="cluster"`` uses the
+observed Hessian, 1.4% away from R with the cloglog link (docs/peers.md).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.sandwich_covariance import cov_cluster
 
 from .._validation import (
     _withheld,
@@ -161,11 +166,12 @@ def discrete_time_hazard(
     if n_clusters < 2:
         raise DesignError("cluster-robust standard errors need at least two clusters.")
     scores = design * _score_weight(y, fitted, design @ coef, link)[:, None]
-    summed = np.column_stack(
-        [np.bincount(groups, weights=col, minlength=n_clusters) for col in scores.T]
-    )
-    meat = summed.T @ summed * n_clusters / (n_clusters - 1)
-    vcov = info_inv @ meat @ info_inv
+    # statsmodels' cluster sandwich on evalkit's scores and bread (the inverse expected
+    # information, as sandwich::vcovCL on a glm), with R's factor G / (G - 1) instead of
+    # statsmodels' G / (G - 1) (N - 1) / (N - K); see docs/peers.md for why the fit itself
+    # is not statsmodels' GLM (24-44x slower on 155k person-weeks, weekly dummies)
+    vcov = cov_cluster((scores, info_inv), groups, use_correction=False)
+    vcov = vcov * n_clusters / (n_clusters - 1)
     se = np.sqrt(np.diag(vcov))
     z = stats.norm.isf(alpha / 2.0)
     terms = pd.DataFrame(
