@@ -67,13 +67,13 @@ def main() -> None:
 
     # 1. Weekly share self-sufficient, treatment vs control (en and da).
     for lang in ("en", "da"):
-        fig = share_plot(panel, "self_sufficient", treated, lang=lang)
+        fig = share_plot(panel, "self_sufficient", treatment="treated", data=trial, lang=lang)
         save_figure(fig, OUT / f"share_{lang}", formats=("png",), dpi=DPI)
 
     # 2. Kaplan-Meier: weeks to the first self-sufficient week.
     spells = first_exit(panel, {"self_sufficient": 1})
     spells["treated"] = treated
-    km = kaplan_meier(spells, "weeks", "exit", group="treated")
+    km = kaplan_meier(spells, "weeks", "exit", treatment="treated")
     fig = survival_plot(km, lang="en", ylabel="Share not yet self-sufficient")
     save_figure(fig, OUT / "survival_en", formats=("png",), dpi=DPI)
     fig = survival_plot(km, lang="da", ylabel="Andel endnu ikke selvforsørgende")
@@ -85,7 +85,7 @@ def main() -> None:
         {"self_sufficient": 1, "education": 2, "flexjob": 3, "disability_pension": 3},
     )
     exits["treated"] = treated
-    cif = cumulative_incidence(exits, "weeks", "exit", group="treated")
+    cif = cumulative_incidence(exits, "weeks", "exit", treatment="treated")
     fig = cumulative_incidence_plot(
         cif, lang="en", cause_labels={1: "Self-sufficient", 2: "Education", 3: "Flexjob/pension"}
     )

@@ -172,6 +172,11 @@ class TestFromLong:
 
     def test_needs_a_classification(self):
         with pytest.raises(ArgumentError, match="StateClassification"):
+            StatusPanel.from_long(self.frame(), "id", "week", "code", [("cash", [130])])
+
+    def test_a_plain_dict_is_a_classification(self):
+        # the dict is StateClassification's first argument; its checks apply as they are
+        with pytest.raises(UnknownCodeError):
             StatusPanel.from_long(self.frame(), "id", "week", "code", {"cash": [130]})
 
 

@@ -45,6 +45,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from .._arm import insert_after_id, kept_columns
 from .._validation import _withheld, check_choice, row_positions, select_columns
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
@@ -69,7 +70,13 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
 # ---------------------------------------------------------------------- outcomes
-def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tuple) -> pd.DataFrame:
+def weeks_in_states(
+    panel: StatusPanel,
+    states: str | Iterable[str],
+    window: tuple,
+    keep: pd.DataFrame | None = None,
+    id: str = "id",
+) -> pd.DataFrame:
     """Weeks each person spends in a set of states within a window.
 
     Columns
@@ -86,6 +93,10 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     panel : the status panel.
     states : a state name or a list of names.
     window : ``(first, last)`` week numbers, both included (clipped to the panel).
+    keep : optional DataFrame of the trial list (one row per person, the panel's ids in
+        column ``id``): its other columns (e.g. the arm) are placed after ``id``, so the
+        result is ready for an estimator (``keep=trial[["id", "treated"]]``).
+    id : the id column of ``keep`` (default ``"id"``).
 
     Example
     -------
@@ -102,8 +113,15 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
     2  c               0               0             NaN
     >>> out.attrs["window"], out.attrs["person_weeks"]
     ((1, 3), 5)
+    >>> trial = pd.DataFrame({"id": ["c", "b", "a"], "treated": [0, 1, 1]})
+    >>> weeks_in_states(panel, "cash_benefit", (1, 3), keep=trial)[["id", "treated"]]
+      id  treated
+    0  a        1
+    1  b        1
+    2  c        0
     """
     _check_panel(panel)
+    kept = kept_columns(panel, keep, id)
     codes = panel.state_codes(states)
     first, last = _window(panel, window)
     j0, j1 = first - panel.first_week, last - panel.first_week + 1
@@ -131,17 +149,22 @@ def weeks_in_states(panel: StatusPanel, states: str | Iterable[str], window: tup
             "share_observed": share,
         }
     )
-    return _finish(frame, panel, (first, last), window, int(observed.sum()))
+    return _finish(frame, panel, (first, last), window, int(observed.sum()), kept=kept)
 
 
 def in_state_at(
-    panel: StatusPanel, states: str | Iterable[str], weeks: int | Iterable
+    panel: StatusPanel,
+    states: str | Iterable[str],
+    weeks: int | Iterable,
+    keep: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> pd.DataFrame:
     """Whether each person is in a set of states in given weeks.
 
     One nullable boolean column (pandas ``"boolean"`` dtype) per requested week, in the
     order requested: True / False when the person is observed that week, ``<NA>`` when
-    not. Columns are named ``in_state_w{week}``, with ``m`` for a minus sign
+    not (``keep`` and ``id`` add the trial list's columns after ``id``, as in
+    `weeks_in_states`). Columns are named ``in_state_w{week}``, with ``m`` for a minus sign
     (``in_state_wm4`` is week -4); calendar, non-aligned panels name them by ISO week
     (``in_state_2016_W10``). A week outside the panel, or a week asked for twice, is an
     :class:`~evalkit.errors.ArgumentError`. ``attrs["weeks"]`` lists the week numbers of
@@ -159,6 +182,7 @@ def in_state_at(
     1  b         False         True
     """
     _check_panel(panel)
+    kept = kept_columns(panel, keep, id)
     codes = panel.state_codes(states)
     requested = (
         [weeks]
@@ -188,14 +212,24 @@ def in_state_at(
             name = f"in_state_w{week}" if week >= 0 else f"in_state_wm{-week}"
         frame[name] = pd.arrays.BooleanArray(values[:, k].copy(), missing[:, k].copy())
     frame = _finish(
-        frame, panel, (min(numbers), max(numbers)), None, int(np.count_nonzero(~missing))
+        frame,
+        panel,
+        (min(numbers), max(numbers)),
+        None,
+        int(np.count_nonzero(~missing)),
+        kept=kept,
     )
     frame.attrs["weeks"] = numbers
     return frame
 
 
 def time_to_first(
-    panel: StatusPanel, states: str | Iterable[str], start=1, end=None
+    panel: StatusPanel,
+    states: str | Iterable[str],
+    start=1,
+    end=None,
+    keep: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> pd.DataFrame:
     """Weeks until a person is first in a set of states: a survival outcome.
 
@@ -224,6 +258,9 @@ def time_to_first(
 
     A week in which the person is not observed between observed weeks is not in the set;
     entry after such a gap still counts, with the duration counted from ``start``.
+    ``keep`` and ``id`` add the trial list's columns after ``id``, as in
+    `weeks_in_states`: ``time_to_first(panel, "employed", keep=trial[["id", "treated"]])``
+    goes straight into ``kaplan_meier(..., treatment="treated")``.
 
     Example
     -------
@@ -241,11 +278,17 @@ def time_to_first(
     2  c         2      0        <NA>         absorbing
     3  d         0      0        <NA>      not_observed
     """
-    return _first_entry(panel, states, 1, start, end)
+    return _first_entry(panel, states, 1, start, end, keep, id)
 
 
 def first_durable_entry(
-    panel: StatusPanel, states: str | Iterable[str], min_weeks: int, start=1, end=None
+    panel: StatusPanel,
+    states: str | Iterable[str],
+    min_weeks: int,
+    start=1,
+    end=None,
+    keep: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> pd.DataFrame:
     """Weeks until a person's first *durable* entry: ``min_weeks`` consecutive weeks in a set.
 
@@ -265,6 +308,9 @@ def first_durable_entry(
     * ``min_weeks=1`` gives :func:`time_to_first`. A ``min_weeks`` longer than the
       follow-up ``start..end`` is an :class:`~evalkit.errors.ArgumentError`.
 
+    ``keep`` and ``id`` add the trial list's columns after ``id``, as in
+    `weeks_in_states`.
+
     Example
     -------
     >>> import numpy as np
@@ -283,10 +329,12 @@ def first_durable_entry(
         raise ArgumentError(f"min_weeks must be a whole number of weeks >= 1; got {min_weeks!r}.")
     if min_weeks < 1:
         raise ArgumentError(f"min_weeks must be at least 1; got {min_weeks}.")
-    return _first_entry(panel, states, int(min_weeks), start, end)
+    return _first_entry(panel, states, int(min_weeks), start, end, keep, id)
 
 
-def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
+def hours_in_window(
+    panel: StatusPanel, window: tuple, keep: pd.DataFrame | None = None, id: str = "id"
+) -> pd.DataFrame:
     """Ordinary paid hours each person works within a window.
 
     Columns
@@ -298,7 +346,8 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
         counts).
     weeks_observed : weeks in the window in which the person's state is observed.
 
-    Hours are summed whether or not the week's state is observed. A panel without hours
+    Hours are summed whether or not the week's state is observed. ``keep`` and ``id`` add
+    the trial list's columns after ``id``, as in `weeks_in_states`. A panel without hours
     is an :class:`~evalkit.errors.ArgumentError` (add them with :func:`add_hours`, or
     ``hours=`` in :meth:`StatusPanel.from_long`).
 
@@ -315,6 +364,7 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
     1  b    0.0                 0               1
     """
     _check_panel(panel)
+    kept = kept_columns(panel, keep, id)
     if panel.hours is None:
         raise ArgumentError(
             "this panel has no hours; add them with evalkit.panel.add_hours(panel, data, ...) "
@@ -339,7 +389,7 @@ def hours_in_window(panel: StatusPanel, window: tuple) -> pd.DataFrame:
             "weeks_observed": observed,
         }
     )
-    return _finish(frame, panel, (first, last), window, int(observed.sum()))
+    return _finish(frame, panel, (first, last), window, int(observed.sum()), kept=kept)
 
 
 def add_hours(
@@ -643,9 +693,13 @@ def _window(panel: StatusPanel, window) -> tuple[int, int]:
     return max(first, panel.first_week), min(last, panel_last)
 
 
-def _finish(frame, panel, used, requested, person_weeks, per_person=True) -> pd.DataFrame:
+def _finish(
+    frame, panel, used, requested, person_weeks, per_person=True, kept=None
+) -> pd.DataFrame:
     """Record what was used in ``frame.attrs``; a frame of one row per person is declared
-    person-level for the output gate (microdata: never exported from register data)."""
+    person-level for the output gate (microdata: never exported from register data).
+    ``kept``: trial-list columns placed after ``id`` (see ``evalkit._arm.kept_columns``)."""
+    frame = insert_after_id(frame, kept)
     frame.attrs["n_persons"] = panel.n_persons
     frame.attrs["person_weeks"] = person_weeks
     frame.attrs["window"] = (int(used[0]), int(used[1]))
@@ -666,9 +720,10 @@ def declare_full_year_persons(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
+def _first_entry(panel, states, min_weeks: int, start, end, keep=None, id="id") -> pd.DataFrame:
     """Shared body of time_to_first (min_weeks=1) and first_durable_entry."""
     _check_panel(panel)
+    kept = kept_columns(panel, keep, id)
     codes = panel.state_codes(states)
     absorbing = panel.state_codes(panel.absorbing) if panel.absorbing else None
     start = _week_number(panel, start, "start")
@@ -720,7 +775,7 @@ def _first_entry(panel, states, min_weeks: int, start, end) -> pd.DataFrame:
         },
         copy=False,
     )
-    frame = _finish(frame, panel, (start, stop), None, person_weeks)
+    frame = _finish(frame, panel, (start, stop), None, person_weeks, kept=kept)
     frame.attrs["start"] = start
     frame.attrs["min_weeks"] = min_weeks
     return frame

@@ -10,7 +10,7 @@ figures) reads this array, so it is kept compact: int8, 1 byte per person-week.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -174,7 +174,7 @@ class StatusPanel:
         id: str,
         week: str,
         status: str,
-        states: StateClassification,
+        states: StateClassification | Mapping[str, object],
         blank: str | None = None,
         hours: str | None = None,
         last_week=None,
@@ -186,7 +186,8 @@ class StatusPanel:
         status) up to the end of the data (``last_week``, by default the last week in the
         data) are in that state, as in DREAM, where a week without a benefit code is a
         self-sufficient week. Duplicate (person, week) rows are an error. ``hours`` names
-        a column of ordinary paid hours in the week.
+        a column of ordinary paid hours in the week. ``states`` is a dict ``{state name:
+        codes}`` (as ``StateClassification``'s first argument) or a ``StateClassification``.
 
         Example
         -------
@@ -198,7 +199,7 @@ class StatusPanel:
         array([[0, 1],
                [0, 1]], dtype=int8)
         """
-        _check_classification(states, blank)
+        states = _check_classification(states, blank)
         columns = {"id": [id], "week": [week]}
         frame = select_columns(data, columns)
         check_id_types(frame[id], id)
@@ -264,7 +265,7 @@ class StatusPanel:
         data: pd.DataFrame,
         id: str,
         week_columns: Sequence[str] | str,
-        states: StateClassification,
+        states: StateClassification | Mapping[str, object],
         blank: str | None = None,
         chunk_columns: int = 64,
     ) -> StatusPanel:
@@ -275,17 +276,17 @@ class StatusPanel:
         they must be increasing, without repeats. Missing cells are not observed unless
         ``blank`` names a state: then a missing cell from the person's first coded week to
         the last column is in that state (DREAM's convention for self-sufficient weeks).
+        ``states`` is a dict ``{state name: codes}`` or a ``StateClassification``.
 
         Example
         -------
-        >>> from evalkit.panel import StateClassification
         >>> wide = pd.DataFrame({"id": [1, 2], "y_1610": [130, 130], "y_1611": [None, 651]})
-        >>> c = StateClassification({"cash_benefit": [130], "education": [651]})
-        >>> StatusPanel.from_wide(wide, "id", "y_", c).codes
+        >>> states = {"cash_benefit": [130], "education": [651]}  # or a StateClassification
+        >>> StatusPanel.from_wide(wide, "id", "y_", states).codes
         array([[ 0, -1],
                [ 0,  1]], dtype=int8)
         """
-        _check_classification(states, blank)
+        states = _check_classification(states, blank)
         if isinstance(week_columns, str):
             prefix = week_columns
             week_columns = [c for c in data.columns if str(c).startswith(prefix)]
@@ -525,14 +526,20 @@ def _id_kind_hint(panel_ids: np.ndarray, trial_ids: np.ndarray) -> str:
     )
 
 
-def _check_classification(states, blank) -> None:
+def _check_classification(states, blank) -> StateClassification:
+    """The classification: a StateClassification as given, or one built from a plain dict
+    ``{state name: codes}`` (the same dict as ``StateClassification``'s first argument)."""
+    if isinstance(states, Mapping):
+        states = StateClassification(states)
     if not isinstance(states, StateClassification):
         raise ArgumentError(
-            "states must be a StateClassification (e.g. StateClassification({'cash_benefit': "
-            "[130], ...})) or evalkit.panel.synthetic_classification()."
+            "states must be a dict {state name: codes} (e.g. {'cash_benefit': [130], "
+            "'self_sufficient': []}), a StateClassification (for other= or absorbing=) or "
+            "evalkit.panel.synthetic_classification()."
         )
     if blank is not None:
         states.state_index(blank)
+    return states
 
 
 def _codes_array(frame: pd.DataFrame) -> np.ndarray:

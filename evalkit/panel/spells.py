@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .._arm import insert_after_id, kept_columns
 from ..errors import ArgumentError
 from ..output.declare import declare_table
 from ._runs import codes_at, scan_runs
@@ -47,6 +48,8 @@ def spells(
     max_gap: int = 0,
     min_length: int = 1,
     window: tuple | None = None,
+    keep: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> pd.DataFrame:
     """Every spell in the state set ``states``, for every person of ``panel``.
 
@@ -66,35 +69,40 @@ def spells(
         for a calendar panel). Only weeks inside the window count: weeks outside it are
         treated as not observed. It may reach beyond the panel (it is clipped to it) but
         must overlap it.
+    keep : optional DataFrame of the trial list (one row per person, the panel's ids in
+        column ``id``): its other columns (e.g. the arm) are placed after ``id`` on every
+        spell of the person (``keep=trial[["id", "treated"]]``).
+    id : the id column of ``keep`` (default ``"id"``).
 
     Returns
     -------
-    pandas.DataFrame, one row per spell, sorted by person (panel row order), then start:
+    pandas.DataFrame
+        One row per spell, sorted by person (panel row order), then start:
 
-    - ``id``: the person; ``start``, ``end``: first and last week number of the spell.
-    - ``start_calendar``, ``end_calendar``: ISO labels (``"2016-W10"``) of those weeks, as
-      an ordered categorical, for calendar panels (for an aligned calendar panel from each
-      person's reference week plus the relative week); absent otherwise.
-    - ``length``: ``end - start + 1``, merged gap weeks included; ``weeks_in_state``: the
-      weeks of the spell that are in the set (``length`` minus the bridged gap weeks).
-    - ``left_censored``: the week before ``start`` is not observed or lies before the
-      window or the panel, so the spell may have begun earlier.
-    - ``right_censored``: the week after ``end`` is not observed or lies after the window
-      or the panel: the spell was still running when follow-up ended (a spell that ends
-      on the person's last observed week is right-censored; so is a spell in a set that
-      holds an absorbing state, since follow-up stops there).
-    - ``state_before``: the state of the week before ``start`` (missing when
-      left-censored); ``state_after``: the state of the week after ``end``, i.e. the exit
-      destination, e.g. ``"self_sufficient"`` or an absorbing state such as death
-      (missing when right-censored). Both are categoricals over the panel's states and
-      are never states of the set.
-    - ``duration`` (``= length``) and ``event`` (1 when the exit was seen, i.e. not
-      right-censored; else 0), ready for survival estimators.
+        - ``id``: the person; ``start``, ``end``: first and last week number of the spell.
+        - ``start_calendar``, ``end_calendar``: ISO labels (``"2016-W10"``) of those weeks, as
+          an ordered categorical, for calendar panels (for an aligned calendar panel from each
+          person's reference week plus the relative week); absent otherwise.
+        - ``length``: ``end - start + 1``, merged gap weeks included; ``weeks_in_state``: the
+          weeks of the spell that are in the set (``length`` minus the bridged gap weeks).
+        - ``left_censored``: the week before ``start`` is not observed or lies before the
+          window or the panel, so the spell may have begun earlier.
+        - ``right_censored``: the week after ``end`` is not observed or lies after the window
+          or the panel: the spell was still running when follow-up ended (a spell that ends
+          on the person's last observed week is right-censored; so is a spell in a set that
+          holds an absorbing state, since follow-up stops there).
+        - ``state_before``: the state of the week before ``start`` (missing when
+          left-censored); ``state_after``: the state of the week after ``end``, i.e. the exit
+          destination, e.g. ``"self_sufficient"`` or an absorbing state such as death
+          (missing when right-censored). Both are categoricals over the panel's states and
+          are never states of the set.
+        - ``duration`` (``= length``) and ``event`` (1 when the exit was seen, i.e. not
+          right-censored; else 0), ready for survival estimators.
 
-    ``frame.attrs`` records what was used: ``n_persons`` (persons in the panel, with or
-    without spells), ``person_weeks`` (observed person-weeks inside the window),
-    ``states`` (the set), ``max_gap``, ``min_length`` and ``window`` (the first and last
-    week counted, after clipping to the panel).
+        ``frame.attrs`` records what was used: ``n_persons`` (persons in the panel, with or
+        without spells), ``person_weeks`` (observed person-weeks inside the window),
+        ``states`` (the set), ``max_gap``, ``min_length`` and ``window`` (the first and last
+        week counted, after clipping to the panel).
 
     Example
     -------
@@ -119,6 +127,7 @@ def spells(
             f"panel must be a StatusPanel; got {type(panel).__name__}. Build one with "
             "StatusPanel.from_long or StatusPanel.from_wide."
         )
+    trial_columns = kept_columns(panel, keep, id)  # before `keep` names the runs kept
     names = _state_names(states)
     set_codes = panel.state_codes(names)
     max_gap = _whole(max_gap, "max_gap", 0, "0 merges nothing, 1 bridges one-week breaks")
@@ -200,7 +209,7 @@ def spells(
             "event": (~right_censored).view(np.int8),
         }
     )
-    frame = pd.DataFrame(columns, copy=False)
+    frame = insert_after_id(pd.DataFrame(columns, copy=False), trial_columns, rows=person)
     frame.attrs.update(
         {
             "n_persons": int(panel.n_persons),

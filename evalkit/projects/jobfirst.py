@@ -139,14 +139,14 @@ def evaluate_jobfirst(seed: int = 2016) -> JobFirstEvaluation:
         "in_work_week_52": risk_difference(at_52, "in_state_w52", "treated"),
         "durable_work_104": risk_difference(outcomes, "durable_work", "treated"),
     }
-    curve = kaplan_meier(outcomes, "weeks_to_work", "entered_work", group="treated")
+    curve = kaplan_meier(outcomes, "weeks_to_work", "entered_work", treatment="treated")
     return JobFirstEvaluation(
         published=load_published(PROJECT),
         data=data,
         outcomes=outcomes,
         effects=effects,
         time_to_work=curve,
-        logrank=logrank_test(outcomes, "weeks_to_work", "entered_work", "treated"),
+        logrank=logrank_test(outcomes, "weeks_to_work", "entered_work", treatment="treated"),
         rmst=rmst_difference(outcomes, "weeks_to_work", "entered_work", "treated", tau=104),
         grant=grant_reconciliation(),
         notes={"seed": seed},

@@ -124,9 +124,15 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         SYNTHETIC[lang],
     )
     panel = ev.panel
-    treated = ev.data.trial.set_index("id").loc[panel.ids, "treated"].to_numpy()
     figure(
-        share_plot(panel, list(WORK), treated, lang=lang, weeks=np.arange(0, 105)),
+        share_plot(
+            panel,
+            list(WORK),
+            treatment="treated",
+            data=ev.data.trial,
+            lang=lang,
+            weeks=np.arange(0, 105),
+        ),
         "share_by_week",
         "Share self-sufficient (fully or partly) by week since randomization",
         SYNTHETIC[lang],

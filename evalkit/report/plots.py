@@ -67,6 +67,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator, NullFormatter
 from mpl_toolkits.axes_grid1 import make_axes_locatable
 from scipy import stats
 
+from .._arm import trial_values
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, ColumnError, TreatmentError
 from ..results import EffectResult
@@ -600,6 +601,8 @@ def cumulative_incidence_plot(
         :func:`evalkit.report.disclosure.safe_curve`, which drops the standard errors
         and intervals (they cannot be recomputed from published counts): no bands.
 
+    Notes
+    -----
     Lines are coloured by group and dashed by cause (coloured by cause when ungrouped).
     Artists have gids ``"curve"``, ``"band"``, ``"at_risk"``, ``"disclosure_note"``.
 
@@ -789,6 +792,8 @@ def share_by_week(
     simultaneous: str = "sup-t",
     n_draws: int = 20_000,
     seed: int = 20_240_601,
+    data: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> pd.DataFrame:
     """The share of persons in ``states`` week by week after randomization, per arm.
 
@@ -796,7 +801,9 @@ def share_by_week(
     ----------
     panel : an aligned :class:`~evalkit.panel.StatusPanel` (week 0 = randomization).
     states : a state name or a list of names (e.g. ``"self_sufficient"``).
-    treatment : 0/1 (or boolean) per panel row, in panel order (array or Series).
+    treatment : the arm, 0/1 (or boolean): the name of a column of ``data`` (the trial
+        list, one row per person), or one value per panel row in panel order (array or
+        Series).
     alpha : 1 - confidence level.
     weeks : the weeks to compute (week numbers of the panel); default every week from
         0 to the panel's last. The simultaneous band covers exactly these weeks.
@@ -805,6 +812,11 @@ def share_by_week(
     simultaneous : ``"sup-t"`` (default; from the correlation of the weekly shares, by a
         seeded simulation of ``n_draws`` draws) or ``"bonferroni"``. See the module
         docstring.
+    n_draws, seed : draws and seed of the sup-t simulation.
+    data : the trial list holding the ``treatment`` column, one row per person with the
+        panel's ids in column ``id`` (the frame the panel was aligned with); needed when
+        ``treatment`` is a column name.
+    id : the id column of ``data`` (default ``"id"``).
 
     Returns
     -------
@@ -826,7 +838,8 @@ def share_by_week(
     >>> from evalkit.panel import StatusPanel
     >>> codes = np.array([[1, 0, 0], [1, 1, 0], [1, 1, -1], [1, 0, 0]])
     >>> panel = StatusPanel(np.arange(4), codes, ("job", "benefit"), aligned=True)
-    >>> out = share_by_week(panel, "job", [1, 1, 0, 0])
+    >>> trial = pd.DataFrame({"id": [0, 1, 2, 3], "treated": [1, 1, 0, 0]})
+    >>> out = share_by_week(panel, "job", treatment="treated", data=trial)
     >>> out[["week", "arm", "n_observed", "n_in_state", "share"]]
        week  arm  n_observed  n_in_state  share
     0     0    1           2           0    0.0
@@ -848,6 +861,16 @@ def share_by_week(
         )
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 100:
         raise ArgumentError(f"n_draws must be a whole number of at least 100; got {n_draws!r}.")
+    if isinstance(treatment, str):
+        if data is None:
+            raise ArgumentError(
+                f"treatment={treatment!r} names a column: give the trial list as data= "
+                "(one row per person, the panel's ids in column id=), or pass the arm as "
+                "one 0/1 value per panel row."
+            )
+        treatment = trial_values(panel, data, id, [treatment], "data")[treatment]
+    elif data is not None:
+        raise ArgumentError("data= is used only when treatment names a column of it.")
     arms = _treatment_vector(treatment, panel.n_persons)
     if weeks is None:
         week_numbers = panel.weeks[panel.weeks >= 0]
@@ -942,6 +965,8 @@ def share_plot(
     xlabel: str | None = None,
     ylabel: str | None = None,
     figsize: tuple[float, float] | None = None,
+    data: pd.DataFrame | None = None,
+    id: str = "id",
 ) -> Figure:
     """The share in ``states`` week by week after randomization, treatment vs control:
     the standard figure of Danish trial reports.
@@ -951,8 +976,9 @@ def share_plot(
 
     Parameters
     ----------
-    panel, states, treatment, alpha, weeks, interval, simultaneous : as
-        :func:`share_by_week`.
+    panel, states, treatment, alpha, weeks, interval, simultaneous, data, id : as
+        `share_by_week` (``treatment="treated", data=trial``: the arm from the trial
+        list; or one 0/1 value per panel row).
     band : ``"both"`` (default: pointwise interval shaded, simultaneous band as dotted
         lines), ``"pointwise"``, ``"simultaneous"`` (shaded) or ``"none"``.
     disclosure : threshold (default 5): a week's share is left out where the persons in
@@ -962,6 +988,8 @@ def share_plot(
     xlabel, ylabel : defaults "Weeks since randomization" and "Share self-sufficient"
         (for ``states="self_sufficient"``; "Share in ..." otherwise).
 
+    Notes
+    -----
     Artists have gids ``"share"``, ``"pointwise_band"``, ``"simultaneous_band"``,
     ``"disclosure_note"``.
 
@@ -972,8 +1000,9 @@ def share_plot(
     >>> rng = np.random.default_rng(1)
     >>> codes = (rng.random((60, 10)) < np.linspace(0.1, 0.5, 10)).astype(int)
     >>> panel = StatusPanel(np.arange(60), codes, ("benefit", "self_sufficient"), aligned=True)
-    >>> fig = share_plot(panel, "self_sufficient", np.repeat([1, 0], 30), lang="da",
-    ...                  disclosure=None)
+    >>> trial = pd.DataFrame({"id": np.arange(60), "treated": np.repeat([1, 0], 30)})
+    >>> fig = share_plot(panel, "self_sufficient", treatment="treated", data=trial,
+    ...                  lang="da", disclosure=None)
     >>> fig.axes[0].get_ylabel()
     'Andel selvforsørgende'
     """
@@ -982,7 +1011,7 @@ def share_plot(
     threshold = _check_disclosure(disclosure)
     numbers = share_by_week(
         panel, states, treatment, alpha=alpha, weeks=weeks, interval=interval,
-        simultaneous=simultaneous,
+        simultaneous=simultaneous, data=data, id=id,
     )  # fmt: skip
     if threshold is not None:
         numbers = _suppress_small_shares(numbers, threshold)
@@ -1355,6 +1384,8 @@ def series_plot(
         ``source`` declares the numbers published, public or synthetic (the national
         series and published local shares are). None: off.
 
+    Notes
+    -----
     Artists have gids ``"local"``, ``"local_band"``, ``"national"``, ``"target"``,
     ``"target_met"``, ``"disclosure_note"``.
 
@@ -1535,6 +1566,8 @@ def funnel_plot(
         outcome (``proportion * denominator``, rounded), is not drawn (nor named), and a
         note under the figure says how many units were left out. None: off.
 
+    Notes
+    -----
     Units within every band are grey; units outside the narrowest band are orange, those
     outside the widest (of two or more) vermillion. Artists have gids ``"limit"``,
     ``"target"``, ``"units"`` (one scatter per flag class) and ``"unit_label"``.

@@ -716,6 +716,8 @@ def balance_table(
     digits : decimals of means and SDs (shares are shown in percent with one decimal,
         standardized differences with two).
 
+    Notes
+    -----
     The standardized difference of a row is (treated minus control) over
     ``sqrt((s1^2 + s0^2) / 2)`` with the SDs of the two arms, and for shares
     ``s^2 = p (1 - p)`` (Austin 2009, Stat Med 28:3083); NaN when both arms are constant.

@@ -101,6 +101,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._arm import arm_first, resolve_arm
 from .._validation import (
     _show,
     as_column_list,
@@ -544,6 +545,7 @@ def cumulative_incidence(
     group: str | None = None,
     alpha: float = 0.05,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> CumulativeIncidence:
     r"""Aalen–Johansen cumulative incidence of each competing cause, with IJ standard errors.
 
@@ -553,9 +555,12 @@ def cumulative_incidence(
     duration : column of durations (>= 0), e.g. weeks on benefit.
     event : column of exit codes: 0 = censored, any other non-negative whole number = the
         destination of the exit (0 is always censoring, as cuminc's ``cencode = 0``).
-    group : optional column; a curve per distinct value (e.g. the trial arm).
+    group : optional column; a curve per distinct value (any grouping). Not with
+        ``treatment``.
     alpha : 1 - confidence level of the intervals.
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
+    treatment : optional 0/1 (or boolean) column of the trial arm: curves per arm,
+        labelled Treatment (1) and Control (0) in figures. Not with ``group``.
 
     Returns
     -------
@@ -585,6 +590,7 @@ def cumulative_incidence(
     [0.1667, nan, 0.1667, nan]
     """
     alpha = check_alpha(alpha)
+    group = resolve_arm(data, group, treatment, "cumulative_incidence")
     _check_group_levels(data, group)
     sd = survival_data(data, duration, event, group=group, missing=missing, causes=True)
     n_groups = 1 if sd.group is None else len(sd.group_labels)
@@ -753,11 +759,12 @@ def gray_test(
     data: pd.DataFrame,
     duration: str,
     event: str,
-    group: str,
+    group: str | None = None,
     cause: int = 1,
     rho: float = 0,
     strata: str | None = None,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> GrayTestResult:
     r"""Gray's (1988) K-sample test of equal cumulative incidence of one cause.
 
@@ -779,11 +786,13 @@ def gray_test(
 
     Parameters
     ----------
-    group : the column defining the K >= 2 groups (its own values, sorted).
+    group : the column defining the K >= 2 groups (its own values, sorted). Give
+        ``group`` or ``treatment``, not both.
     cause : the cause code whose cumulative incidence is compared.
     rho : power of the weight :math:`(1 - \hat F^{\,0})^\rho` (0 = log-rank-like).
     strata : optional column of strata (e.g. the randomization blocks): groups are
         compared within each stratum.
+    treatment : 0/1 (or boolean) column of the trial arm: treatment against control.
 
     Examples
     --------
@@ -792,12 +801,16 @@ def gray_test(
     ...     "weeks": [1, 2, 2, 3, 4, 5, 1, 3, 3, 6, 7, 8],
     ...     "exit": [1, 2, 0, 1, 0, 2, 2, 1, 1, 1, 0, 2],
     ...     "arm": [0] * 6 + [1] * 6})
-    >>> test = gray_test(spells, "weeks", "exit", "arm", cause=1)
+    >>> test = gray_test(spells, "weeks", "exit", treatment="arm", cause=1)
     >>> round(test.statistic, 4), round(test.p_value, 4), test.df
     (0.1487, 0.6998, 1)
     """
+    group = resolve_arm(data, group, treatment, "gray_test")
     if group is None or not isinstance(group, str):
-        raise ArgumentError(f"group must be a column name; got {group!r}.")
+        raise ArgumentError(
+            f"gray_test needs group= (a column of groups) or treatment= (the 0/1 arm); "
+            f"got group={group!r}."
+        )
     rho = _check_number(rho, "rho")
     _check_group_levels(data, group)
     if strata is not None and not isinstance(strata, str):
@@ -1096,11 +1109,12 @@ def fine_gray(
     data: pd.DataFrame,
     duration: str,
     event: str,
-    covariates: str | Sequence[str],
+    covariates: str | Sequence[str] | None = None,
     cause: int = 1,
     alpha: float = 0.05,
     cengroup: str | None = None,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> FineGrayResult:
     r"""Fine & Gray (1999) proportional subdistribution-hazards regression, as ``cmprsk::crr``.
 
@@ -1131,6 +1145,8 @@ def fine_gray(
         cohorts with different administrative end dates), a competing exit is weighted
         by its own group's :math:`\hat G_k(t-)/\hat G_k(T_i-)`, and the variance's
         censoring term is summed over the groups.
+    treatment : optional 0/1 (or boolean) column of the trial arm, entered as the first
+        covariate (its checks are those of the arm: 0/1, both arms present).
 
     Examples
     --------
@@ -1139,15 +1155,17 @@ def fine_gray(
     ...     "weeks": [1, 2, 2, 3, 4, 5, 1, 3, 3, 6, 7, 8],
     ...     "exit": [1, 2, 0, 1, 0, 2, 2, 1, 1, 1, 0, 2],
     ...     "arm": [0] * 6 + [1] * 6})
-    >>> fit = fine_gray(spells, "weeks", "exit", "arm")
+    >>> fit = fine_gray(spells, "weeks", "exit", treatment="arm")
     >>> fit.to_frame()[["term", "estimate", "std_error", "p_value"]].round(4)
       term  estimate  std_error  p_value
     0  arm    0.0085     0.7873   0.9914
     """
     alpha = check_alpha(alpha)
-    names = as_column_list(covariates, "covariates")
+    names = arm_first(data, treatment, as_column_list(covariates, "covariates"), "fine_gray")
     if not names:
-        raise ArgumentError("fine_gray needs at least one covariate column.")
+        raise ArgumentError(
+            "fine_gray needs at least one covariate column, or treatment= (the 0/1 arm)."
+        )
     if cengroup is not None and not isinstance(cengroup, str):
         raise ArgumentError(f"cengroup must be a column name; got {cengroup!r}.")
     extra = names + ([cengroup] if cengroup and cengroup not in names else [])

@@ -162,6 +162,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
+from .._arm import arm_first
 from .._validation import (
     as_column_list,
     check_alpha,
@@ -1119,7 +1120,7 @@ def cox(
     data: pd.DataFrame,
     duration: str,
     event: str,
-    covariates: str | list[str],
+    covariates: str | list[str] | None = None,
     ties: str = "efron",
     strata: str | None = None,
     cluster: str | None = None,
@@ -1128,6 +1129,7 @@ def cox(
     weights: str | None = None,
     alpha: float = 0.05,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model by maximum partial likelihood.
 
@@ -1153,6 +1155,9 @@ def cox(
         when asked (``robust=True`` or ``cluster=``).
     alpha : 1 - level of the hazard-ratio intervals.
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values in used columns.
+    treatment : optional 0/1 (or boolean) column of the trial arm, entered as the first
+        covariate (``cox(data, "weeks", "exit", treatment="treated")``; other covariates
+        after it). Its checks are those of the arm: 0/1, both arms present.
 
     Returns
     -------
@@ -1168,16 +1173,18 @@ def cox(
     >>> spells = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26],
     ...                        "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
     ...                        "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1]})
-    >>> fit = cox(spells, "weeks", "exit", "treated")  # R: exp(coef) = 1.095503
+    >>> fit = cox(spells, "weeks", "exit", treatment="treated")  # R: exp(coef) = 1.095503
     >>> fit.to_frame()[["term", "hazard_ratio"]].round(3)
           term  hazard_ratio
     0  treated         1.096
     """
     check_choice(ties, "ties", TIES)
     alpha = check_alpha(alpha)
-    names = as_column_list(covariates, "covariates")
+    names = arm_first(data, treatment, as_column_list(covariates, "covariates"), "cox")
     if not names:
-        raise ArgumentError("covariates must name at least one column; got none.")
+        raise ArgumentError(
+            "covariates must name at least one column, or give treatment= (the 0/1 arm); got none."
+        )
     for role, value in (("strata", strata), ("cluster", cluster)):
         if value is not None and not isinstance(value, str):
             raise ArgumentError(f"{role} must be a column name or None; got {value!r}.")

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._arm import resolve_arm
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError
 from ..output.declare import declare_table
@@ -340,8 +341,28 @@ def kaplan_meier(
     alpha: float = 0.05,
     entry: str | None = None,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> SurvivalCurve:
-    """Kaplan–Meier estimate of survival, overall or by group (see the module docstring).
+    """Kaplan–Meier estimate of survival, overall, by arm or by group (see the module docstring).
+
+    Parameters
+    ----------
+    data : one row per spell (not modified).
+    duration : column of durations (>= 0), e.g. weeks on benefit.
+    event : column of 0/1 (or boolean) event indicators; 0 = censored.
+    group : optional column; a curve per distinct value (any grouping, e.g. a
+        several-level cohort). Not with ``treatment``.
+    conf_type : ``"log-log"`` (default, as R's ``survfit``), ``"log"`` or ``"plain"``.
+    alpha : 1 - confidence level of the pointwise intervals.
+    entry : optional column of delayed-entry times (left truncation).
+    missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
+    treatment : optional 0/1 (or boolean) column: a curve per arm, labelled Treatment (1)
+        and Control (0) in figures. Not with ``group``.
+
+    Returns
+    -------
+    SurvivalCurve
+        The curve(s); ``.table`` holds one row per distinct time (and group).
 
     Example
     -------
@@ -357,6 +378,7 @@ def kaplan_meier(
     """
     alpha = check_alpha(alpha)
     check_choice(conf_type, "conf_type", CONF_TYPES)
+    group = resolve_arm(data, group, treatment, "kaplan_meier")
     surv = survival_data(data, duration, event, group=group, entry=entry, missing=missing)
     labels = (None,) if group is None else tuple(surv.group_labels)
     times, n_total, n_event = time_counts(surv.raw_time, surv.event, surv.group, len(labels))

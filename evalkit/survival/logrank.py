@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._arm import resolve_arm
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
 from ..results import TableDisplay
@@ -96,12 +97,33 @@ def logrank_test(
     data: pd.DataFrame,
     duration: str,
     event: str,
-    group: str,
+    group: str | None = None,
     strata: str | None = None,
     rho: float = 0.0,
     missing: str = "error",
+    treatment: str | None = None,
 ) -> LogRankResult:
-    """Test equality of survival across groups (G-rho family; see the module docstring).
+    """Test equality of survival across arms or groups (G-rho family; see the module docstring).
+
+    Parameters
+    ----------
+    data : one row per spell (not modified).
+    duration : column of durations (>= 0).
+    event : column of 0/1 (or boolean) event indicators; 0 = censored.
+    group : column of two or more groups (a K-sample test). Give ``group`` or
+        ``treatment``, not both.
+    strata : optional column; the test is stratified (O, E and V summed over strata).
+    rho : the G-rho weight ``S(t-)^rho``: 0 (default) the log-rank test, 1 the
+        Peto–Peto (Prentice) modification of the Wilcoxon test.
+    missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
+    treatment : 0/1 (or boolean) column of the trial arm: the two-sample test of
+        treatment against control.
+
+    Returns
+    -------
+    LogRankResult
+        The chi-square statistic, its degrees of freedom and p-value, and the observed
+        and expected events per group.
 
     Example
     -------
@@ -110,11 +132,15 @@ def logrank_test(
     >>> d = pd.DataFrame({"weeks": [2, 3, 3, 5, 8, 1, 2, 4, 4, 6],
     ...                   "exit": [1, 1, 0, 1, 0, 1, 1, 1, 1, 0],
     ...                   "arm": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0]})
-    >>> round(logrank_test(d, "weeks", "exit", "arm").p_value, 4)
+    >>> round(logrank_test(d, "weeks", "exit", treatment="arm").p_value, 4)
     0.5972
     """
+    group = resolve_arm(data, group, treatment, "logrank_test")
     if not isinstance(group, str):
-        raise ArgumentError(f"group must be a column name; got {group!r}.")
+        raise ArgumentError(
+            f"logrank_test needs group= (a column of groups) or treatment= (the 0/1 arm); "
+            f"got group={group!r}."
+        )
     try:
         rho = float(rho)
     except (TypeError, ValueError):

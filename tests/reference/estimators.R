@@ -144,6 +144,11 @@ ancova_case("ancova_star_fe_school_CR2", "star", "math", "small", star_covariate
             fixed_effects = "school", clusters = "teacher")
 ancova_case("ancova_star_fe_school_CR0", "star", "math", "small", star_covariates, "CR0",
             fixed_effects = "school", clusters = "teacher")
+# One column both the fixed effect and the cluster (fixed_effects = ~ school, clusters = school).
+ancova_case("ancova_star_fe_school_cluster_school_CR2", "star", "math", "small", star_covariates,
+            "CR2", fixed_effects = "school", clusters = "school")
+ancova_case("ancova_star_fe_school_cluster_school_stata", "star", "math", "small",
+            star_covariates, "stata", fixed_effects = "school", clusters = "school")
 ancova_case("ancova_nsw_weighted_HC1", "nsw", "re78", "treat", nsw_covariates, "HC1",
             weights = "w")
 ancova_case("ancova_star_weighted_CR2", "star", "math", "small", star_covariates, "CR2",
