@@ -69,7 +69,7 @@ from .._validation import (
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import LinesDisplay
+from ..results import InferentialResult, LinesDisplay
 
 __all__ = ["RandomizationInterval", "RandomizationResult", "randomization_ci", "randomization_test"]
 
@@ -1027,14 +1027,16 @@ _ARMS = ["n_treated", "n_control"]
 
 
 @dataclass(frozen=True, eq=False)
-class RandomizationResult(LinesDisplay):
+class RandomizationResult(LinesDisplay, InferentialResult):
     """A randomization test of the sharp null of no effect for anybody.
 
     Attributes
     ----------
-    statistic : the observed value of the test statistic.
+    statistic : the observed value of the test statistic (also ``estimate``: for the
+        difference in means it is the estimated effect).
     p_value : share of assignments whose statistic is at least as extreme as the observed
         one (see :func:`randomization_test` for the convention).
+    std_error, conf_int : None (a test; :func:`randomization_ci` gives the interval).
     null_draws : the statistic under every enumerated (exact) or drawn assignment.
     n_draws : number of assignments used (all of them when ``exact``).
     exact : True when every possible assignment was enumerated.
@@ -1086,36 +1088,50 @@ class RandomizationResult(LinesDisplay):
     def method(self) -> str:
         return f"Randomization test ({self.statistic_name}; {_draws_text(self)})"
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row: statistic, observed value, p-value, its MC standard error, the draws
-        and the arm sizes (n_treated, n_control, in assignment units), declared for the
-        output gate: the arm sizes are counts, the statistic and p-value rest on them."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "outcome": self.outcome,
-                    "statistic_name": self.statistic_name,
-                    "statistic": self.statistic,
-                    "p_value": self.p_value,
-                    "mc_std_error": self.mc_std_error,
-                    "n_draws": self.n_draws,
-                    "exact": self.exact,
-                    "n_assignments": float(self.n_assignments),
-                    "alternative": self.alternative,
-                    "design": self.design,
-                    "seed": self.seed,
-                    "n_treated": self.n_treated,
-                    "n_control": self.n_control,
-                }
-            ]
-        )
-        # the number of possible assignments (a binomial coefficient of the arm sizes,
-        # which are also the draws of an exact test) gives the arm sizes back
+    @property
+    def estimate(self) -> float:
+        """The observed statistic."""
+        return self.statistic
+
+    @property
+    def std_error(self) -> None:
+        """None: a randomization test has no standard error."""
+        return None
+
+    @property
+    def conf_int(self) -> None:
+        """None: invert the test for an interval (:func:`randomization_ci`)."""
+        return None
+
+    def _term(self) -> str:
+        return self.treatment
+
+    def _row_extra(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "statistic_name": self.statistic_name,
+            "mc_std_error": self.mc_std_error,
+            "n_draws": self.n_draws,
+            "exact": self.exact,
+            "n_assignments": float(self.n_assignments),
+            "alternative": self.alternative,
+            "design": self.design,
+            "seed": self.seed,
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The arm sizes are counts; the statistic, p-value and its MC error rest on
+        them, and so do the number of possible assignments (a binomial coefficient of
+        the arm sizes, which gives them back) and the draws (all of them when exact)."""
         return declare_table(
             frame,
             counts=_ARMS,
-            dependent=["statistic", "p_value", "mc_std_error", "n_assignments", "n_draws"],
-        )
+            dependent=[
+                "estimate", "statistic", "p_value", "mc_std_error", "n_assignments", "n_draws",
+            ],
+        )  # fmt: skip
 
     def _view_counts(self) -> dict:
         """The arm sizes (assignment units), for the disclosure control of the views."""
@@ -1266,7 +1282,7 @@ def randomization_test(
 
 # --------------------------------------------------------------------------- intervals
 @dataclass(frozen=True, eq=False)
-class RandomizationInterval(LinesDisplay):
+class RandomizationInterval(LinesDisplay, InferentialResult):
     """A confidence interval for a constant additive effect by inverting randomization tests.
 
     Attributes
@@ -1277,6 +1293,7 @@ class RandomizationInterval(LinesDisplay):
         is not rejected at ``1 - level`` (infinite ends when the design cannot reject).
     level : confidence level.
     p_value : the randomization p-value of ``tau = 0`` (no effect).
+    std_error : None (the interval comes from test inversion).
     statistic_name, n_draws, exact, seed, design, design_detail, outcome, treatment,
     n_treated, n_control, draw_order : as in :class:`RandomizationResult`.
     """
@@ -1303,26 +1320,33 @@ class RandomizationInterval(LinesDisplay):
             f"Randomization interval by test inversion ({self.statistic_name}; {_draws_text(self)})"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row: estimate, interval, p-value of no effect (tidy columns) and the arm
-        sizes (n_treated, n_control), declared for the output gate as counts with the
-        estimate, interval and p-value resting on them."""
-        frame = pd.DataFrame(
-            [
-                {
-                    "term": self.treatment,
-                    "estimate": self.estimate,
-                    "p_value": self.p_value,
-                    "conf_low": self.conf_int[0],
-                    "conf_high": self.conf_int[1],
-                    "level": self.level,
-                    "outcome": self.outcome,
-                    "method": self.method,
-                    "n_treated": self.n_treated,
-                    "n_control": self.n_control,
-                }
-            ]
-        )
+    @property
+    def std_error(self) -> None:
+        """None: the interval comes from test inversion, not a standard error."""
+        return None
+
+    @property
+    def alpha(self) -> float:
+        """``1 - level``."""
+        return 1 - self.level
+
+    def _term(self) -> str:
+        return self.treatment
+
+    def _statistic(self) -> None:
+        return None
+
+    def _row_extra(self) -> dict:
+        return {
+            "level": self.level,
+            "outcome": self.outcome,
+            "method": self.method,
+            "n_treated": self.n_treated,
+            "n_control": self.n_control,
+        }
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The arm sizes are counts; the estimate, interval and p-value rest on them."""
         return declare_table(
             frame, counts=_ARMS, dependent=["estimate", "p_value", "conf_low", "conf_high"]
         )
