@@ -166,7 +166,7 @@ def test_compare_proportions_reuses_effects_module():
         assert mine.estimate == pytest.approx(theirs.estimate, rel=1e-12)
         assert mine.conf_int == pytest.approx(theirs.conf_int, rel=1e-12)
         assert mine.p_value == pytest.approx(theirs.p_value, rel=1e-12)
-    assert res.wilson[0] == pytest.approx(evalkit.wilson_interval(a, n1))
+    assert res.wilson[0] == pytest.approx(evalkit.wilson_interval(a, n1).conf_int)
     assert res.shares == pytest.approx((0.5, 1659 / 3128))
     text = res.summary()
     assert "Not a causal effect" in text and "selected" in text
@@ -204,7 +204,7 @@ def test_target_test_hand_values_and_verdict():
     assert "includes the target" in inside.summary()
     row = inside.to_frame().iloc[0]
     assert row["conf_low"] == pytest.approx(stats.beta.ppf(0.025, 30, 21))
-    assert row["wilson_low"] == pytest.approx(evalkit.wilson_interval(30, 50)[0])
+    assert row["wilson_low"] == pytest.approx(evalkit.wilson_interval(30, 50).conf_low)
     assert bm.clopper_pearson(0, 10) == (0.0, pytest.approx(1 - 0.025 ** (1 / 10)))
 
 

@@ -185,7 +185,9 @@ class TestBinary:
 
     def test_wilson_published_example(self):
         # Newcombe (1998), Stat. Med. 17:857-872, Table I: 81/263, method 3.
-        assert evalkit.wilson_interval(81, 263) == pytest.approx((0.2553, 0.3662), abs=5e-5)
+        assert evalkit.wilson_interval(81, 263).conf_int == pytest.approx(
+            (0.2553, 0.3662), abs=5e-5
+        )
 
     def test_outcome_must_be_binary(self):
         data = self.counts_frame(3, 10, 2, 10).assign(job=lambda d: d.job * 2)

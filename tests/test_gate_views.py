@@ -39,6 +39,7 @@ from evalkit.benchmark.targets import (
 from evalkit.design import assign, diagnose_design, normal_design
 from evalkit.design.assign import Assignment
 from evalkit.design.diagnose import DesignDiagnosis
+from evalkit.effects.binary import ProportionResult
 from evalkit.inference import (
     index_outcome,
     randomization_ci,
@@ -316,6 +317,10 @@ def _standardise(small, label="A"):
     return bm.indirect_standardise(data, NATIONAL, ["age", "benefit"], by="kommune")
 
 
+def _proportion(small, label=None):
+    return evalkit.wilson_interval(2 if small else 40, 3 if small else 100)
+
+
 def _target(small, label="share"):
     return bm.target_test(2 if small else 40, 3 if small else 100, 0.4, label=label)
 
@@ -478,6 +483,12 @@ CASES: dict[str, Case] = {
         shown=lambda r: [],
     ),
     "TargetAttainment": Case(TargetAttainment, _attainment),
+    "ProportionResult": Case(
+        ProportionResult,
+        _proportion,
+        hidden=lambda r: [fmt_value(r.estimate)],
+        shown=lambda r: [fmt_value(r.estimate)],
+    ),
     "AverageTargetTest": Case(
         AverageTargetTest,
         _average_target,

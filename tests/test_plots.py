@@ -324,7 +324,7 @@ def test_share_by_week_matches_direct_computation(hand_panel):
         assert row.n_observed == len(persons)
         assert row.n_in_state == in_state
         assert row.share == pytest.approx(in_state / len(persons))
-        low, high = wilson_interval(in_state, len(persons), 0.05)
+        low, high = wilson_interval(in_state, len(persons), 0.05).conf_int
         assert (row.ci_low, row.ci_high) == pytest.approx((low, high))
         assert row.simultaneous_low <= row.ci_low + 1e-12
         assert row.simultaneous_high >= row.ci_high - 1e-12

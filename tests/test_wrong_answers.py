@@ -133,10 +133,11 @@ def test_wilson_interval_validates(args, text):
 
 
 def test_wilson_interval_values_and_type_unchanged():
-    low, high = evalkit.wilson_interval(81, 263)  # R: prop.test(81, 263, correct = FALSE)
+    low, high = evalkit.wilson_interval(81, 263).conf_int  # R: prop.test(81, 263, correct = FALSE)
     assert (low, high) == pytest.approx((0.2553, 0.3662), abs=5e-5)
-    assert evalkit.wilson_interval(np.int64(81), 263.0) == (low, high)
-    assert evalkit.wilson_interval(0, 1)[0] == 0.0 and evalkit.wilson_interval(1, 1)[1] == 1.0
+    assert evalkit.wilson_interval(np.int64(81), 263.0).conf_int == (low, high)
+    assert evalkit.wilson_interval(0, 1).conf_low == 0.0
+    assert evalkit.wilson_interval(1, 1).conf_high == 1.0
 
 
 # ------------------------------------------------------------------ 4. scale

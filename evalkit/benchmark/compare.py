@@ -55,11 +55,11 @@ import pandas as pd
 from scipy import stats
 
 from ..effects.binary import (
+    _wilson,
     fisher_exact,
     odds_ratio,
     risk_difference,
     risk_ratio,
-    wilson_interval,
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
@@ -475,7 +475,7 @@ def compare_proportions(
         reference_n=n0,
         alpha=alpha,
         shares=(a / n1, c / n0),
-        wilson=(wilson_interval(a, n1, alpha), wilson_interval(c, n0, alpha)),
+        wilson=(_wilson(a, n1, alpha), _wilson(c, n0, alpha)),
         difference=_relabel(risk_difference(data, "outcome", "group", "newcombe", alpha), term),
         difference_wald=_estimable(
             lambda: risk_difference(data, "outcome", "group", "wald", alpha), term
@@ -811,7 +811,7 @@ def _declare_comparison(
 def _period_row(lrow, rrow, alpha, uncertainty, exclude_local, notes) -> dict:
     a, n1 = int(lrow["successes"]), int(lrow["n"])
     p1 = a / n1
-    low, high = wilson_interval(a, n1, alpha)
+    low, high = _wilson(a, n1, alpha)
     row = {
         "period": lrow["period"],
         "successes": a,
@@ -833,7 +833,7 @@ def _period_row(lrow, rrow, alpha, uncertainty, exclude_local, notes) -> dict:
             if n0 == 0:
                 raise ArgumentError(f"period {lrow['period']}: no reference left.")
         p0 = c / n0
-        r_low, r_high = wilson_interval(c, n0, alpha)
+        r_low, r_high = _wilson(c, n0, alpha)
     else:
         c = n0 = nan
         p0 = float(rrow["share"])

@@ -29,7 +29,7 @@ With ``x`` successes of ``n`` and target share :math:`\pi_0`:
   :math:`[B(\alpha/2; x, n-x+1),\ B(1-\alpha/2; x+1, n-x)]` with :math:`B` the beta
   quantile (0 when :math:`x = 0`, 1 when :math:`x = n`);
 - Wilson score interval (Wilson 1927, *JASA* 22:209–212), from
-  :func:`evalkit.effects.binary.wilson_interval`; with ``correct=True`` the continuity
+  :func:`evalkit.effects.wilson_interval`; with ``correct=True`` the continuity
   correction of R's ``prop.test`` (Newcombe 1998a, *Stat Med* 17:857–872, method 4);
 - score test: :math:`X^2 = \sum (|O - E| - c)^2 / E` over successes and failures, with
   :math:`E = (n\pi_0, n(1-\pi_0))` and :math:`c = \min(0.5, |x - n\pi_0|)` when corrected
@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..effects.binary import wilson_interval
+from ..effects.binary import _wilson
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
 from ..results import InferentialResult
@@ -162,9 +162,9 @@ def _score_test(x: int, n: int, p: float, alternative: str, alpha: float, correc
     if not correct:
         # Wilson (1927) without correction: the project's own implementation.
         if alternative == "two-sided":
-            low, high = wilson_interval(x, n, alpha)
+            low, high = _wilson(x, n, alpha)
         else:
-            low, high = wilson_interval(x, n, 2 * alpha)
+            low, high = _wilson(x, n, 2 * alpha)
             low, high = (0.0, high) if alternative == "less" else (low, 1.0)
         return statistic, p_value, (float(max(low, 0.0)), float(min(high, 1.0)))
     # Continuity-corrected Wilson interval, as R's prop.test(correct = TRUE).
@@ -308,7 +308,7 @@ def target_test(
         ``"greater"``. One-sided intervals are one-sided, as in R.
     correct : continuity correction of the Wilson interval and score test (R's
         ``prop.test`` default is TRUE; evalkit's default is False, matching
-        :func:`evalkit.effects.binary.wilson_interval`).
+        :func:`evalkit.effects.wilson_interval`).
 
     The p-value and ``conf_int`` are those of ``binom.test(successes, n, p = target,
     alternative, conf.level = 1 - alpha)``; ``wilson_conf_int``, ``score_statistic`` and
@@ -492,7 +492,7 @@ def target_attainment(
     has_counts = frame["n"].notna().all()
     if has_counts:
         for i, (s, total) in enumerate(zip(frame["successes"], frame["n"], strict=True)):
-            low[i], high[i] = wilson_interval(int(s), int(total), alpha)
+            low[i], high[i] = _wilson(int(s), int(total), alpha)
     frame["ci_low"], frame["ci_high"] = low, high
     met = (frame["share"] >= p).to_numpy()
     frame["met"] = met

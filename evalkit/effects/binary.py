@@ -7,6 +7,8 @@ treated minus (or over) control.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -14,7 +16,7 @@ from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 
 from .._validation import check_alpha, check_choice, prepare_trial
 from ..errors import ArgumentError, DesignError
-from ..results import EffectResult
+from ..results import EffectResult, InferentialResult
 
 
 def _counts(data, outcome, treatment, missing):
@@ -56,8 +58,60 @@ def _whole_count(value, name: str, low: int) -> int:
     return int(value)
 
 
-def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
-    """Wilson score interval for a proportion (Wilson 1927), without continuity correction.
+@dataclass(frozen=True, eq=False, repr=False)
+class ProportionResult(InferentialResult):
+    """A proportion with its Wilson score interval (:func:`wilson_interval`).
+
+    Attributes
+    ----------
+    estimate : ``successes / n``.
+    std_error : ``sqrt(p (1 - p) / n)`` (the Wald standard error).
+    conf_int : the Wilson interval at level ``1 - alpha``.
+    p_value : None (nothing is tested; :func:`evalkit.benchmark.target_test` tests a
+        share against a target).
+    successes, n, alpha : as given.
+    """
+
+    successes: int
+    n: int
+    alpha: float
+    estimate: float
+    std_error: float
+    conf_int: tuple[float, float]
+
+    @property
+    def p_value(self) -> None:
+        """None: nothing is tested."""
+        return None
+
+    def _term(self) -> str:
+        return "proportion"
+
+    def _row_extra(self) -> dict:
+        return {"successes": self.successes, "n": self.n}
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``successes`` and ``n`` are counts of persons (n - successes too); the
+        proportion and its interval rest on them."""
+        from ..output.declare import declare_table
+
+        return declare_table(
+            frame,
+            counts=["successes", "n"],
+            dependent=["estimate", "std_error", "conf_low", "conf_high"],
+            complements={"successes": "n"},
+        )
+
+    def _header(self) -> list[str]:
+        return [
+            "Proportion with a Wilson score interval",
+            f"{self.successes} of {self.n}",
+        ]
+
+
+def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> ProportionResult:
+    """A proportion with its Wilson score interval (Wilson 1927), without continuity
+    correction.
 
     ``(p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)``, as R's
     ``prop.test(x, n, correct = FALSE)$conf.int``.
@@ -65,7 +119,34 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     ``successes`` and ``n`` are whole numbers (ints, or floats such as 3.0) with
     ``0 <= successes <= n`` and ``n >= 1``; ``alpha`` is in (0, 1). Anything else raises
     :class:`~evalkit.errors.ArgumentError` (never a NaN interval).
+
+    Returns
+    -------
+    ProportionResult
+        ``estimate``, ``std_error``, ``conf_int`` (the interval), ``p_value`` (None),
+        ``to_frame()``, ``summary()``.
+
+    Example
+    -------
+    >>> r = wilson_interval(81, 263)
+    >>> round(r.estimate, 4), [round(v, 4) for v in r.conf_int]
+    (0.308, [0.2553, 0.3662])
     """
+    low, high = _wilson(successes, n, alpha)
+    successes, n = int(successes), int(n)
+    p = successes / n
+    return ProportionResult(
+        successes=successes,
+        n=n,
+        alpha=float(alpha),
+        estimate=p,
+        std_error=float(np.sqrt(p * (1 - p) / n)),
+        conf_int=(low, high),
+    )
+
+
+def _wilson(successes: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """The Wilson interval ``(low, high)`` of :func:`wilson_interval`, validated."""
     alpha = check_alpha(alpha)
     n = _whole_count(n, "n", low=1)
     successes = _whole_count(successes, "successes", low=0)
@@ -78,7 +159,7 @@ def wilson_interval(successes: int, n: int, alpha: float = 0.05) -> tuple[float,
     p = successes / n
     centre = p + z**2 / (2 * n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return (centre - half) / (1 + z**2 / n), (centre + half) / (1 + z**2 / n)
+    return float((centre - half) / (1 + z**2 / n)), float((centre + half) / (1 + z**2 / n))
 
 
 def risk_difference(
@@ -132,8 +213,8 @@ def risk_difference(
                 "it); there is no difference to test."
             )
         z = d / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
-        l1, u1 = wilson_interval(a, n1, alpha)
-        l0, u0 = wilson_interval(c, n0, alpha)
+        l1, u1 = _wilson(a, n1, alpha)
+        l0, u0 = _wilson(c, n0, alpha)
         ci = (d - np.hypot(p1 - l1, u0 - p0), d + np.hypot(u1 - p1, p0 - l0))
         label = "Risk difference, Newcombe hybrid score interval, score test"
     return _result(
