@@ -33,13 +33,13 @@ from .._validation import (
 from ..effects import difference_in_means
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import EffectResult, SummaryDisplay
+from ..results import EffectResult, InferentialResult
 
 __all__ = ["IndexResult", "index_outcome"]
 
 
 @dataclass(frozen=True, eq=False)
-class IndexResult(SummaryDisplay):
+class IndexResult(InferentialResult):
     """A summary index of several outcomes and the treatment effect on it.
 
     Attributes
@@ -51,6 +51,7 @@ class IndexResult(SummaryDisplay):
         clusters given), an :class:`~evalkit.EffectResult`.
     method : ``"anderson"`` or ``"kling"``.
     reversed : outcomes whose sign was flipped (higher is worse).
+    estimate, std_error, conf_int, p_value : those of ``effect``.
 
     The views are disclosure-controlled on the arm sizes
     (:class:`evalkit.results.SummaryDisplay`): with an arm of fewer than 5 persons the
@@ -65,14 +66,33 @@ class IndexResult(SummaryDisplay):
     method: str
     reversed: tuple[str, ...]
 
-    def to_frame(self) -> pd.DataFrame:
-        """The effect on the index as a tidy one-row frame (see ``EffectResult.to_frame``)
-        with the arm sizes (n_treated, n_control), declared for the output gate: the arm
-        sizes are counts, the estimate, its standard error, statistic, p-value and
-        interval rest on them."""
-        frame = self.effect.to_frame()
-        frame["n_treated"] = self.effect.n_treated
-        frame["n_control"] = self.effect.n_control
+    @property
+    def estimate(self) -> float:
+        """The effect on the index (``effect.estimate``)."""
+        return self.effect.estimate
+
+    @property
+    def std_error(self) -> float:
+        """Its standard error."""
+        return self.effect.std_error
+
+    @property
+    def conf_int(self) -> tuple[float, float]:
+        """Its interval."""
+        return self.effect.conf_int
+
+    @property
+    def p_value(self) -> float:
+        """Its p-value."""
+        return self.effect.p_value
+
+    def _rows(self) -> list[dict]:
+        """The effect's tidy row (with the arm sizes)."""
+        return self.effect.to_frame().to_dict("records")
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The arm sizes are counts; the estimate, its standard error, statistic,
+        p-value and interval rest on them."""
         counts = ["n_treated", "n_control"]
         dependent = ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
         return declare_table(frame, counts=counts, dependent=dependent)
