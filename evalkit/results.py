@@ -705,7 +705,7 @@ def _isnan(value) -> bool:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class EffectResult(TableDisplay):
+class EffectResult(InferentialResult):
     """The estimated effect of treatment (arm 1 against arm 0) on one outcome.
 
     Attributes
@@ -767,36 +767,35 @@ class EffectResult(TableDisplay):
     def _arm_text(self, n) -> str:
         return f"<{current_rules().threshold}" if small_count(n) else str(n)
 
-    def _effect_row(self) -> dict:
-        return {
-            "term": self.treatment,
-            "estimate": self.estimate,
-            "std_error": np.nan if self.std_error is None else self.std_error,
-            "statistic": np.nan if self.statistic is None else self.statistic,
-            "p_value": self.p_value,
-            "conf_low": self.conf_int[0],
-            "conf_high": self.conf_int[1],
-            "df": np.nan if self.df is None else self.df,
-        }
-
-    def to_frame(self) -> pd.DataFrame:
-        """A tidy frame, one row per term (the treatment term only, unless a regression).
-
-        Columns: term, estimate, std_error, statistic, p_value, conf_low, conf_high, df,
-        outcome, method, n_treated, n_control. The numbers are exact; the frame declares
-        ``n_treated`` and ``n_control`` as counts of persons and every number (estimate
-        to df) as resting on them (:func:`evalkit.output.declare_table`), so that an
-        export (:func:`evalkit.output.export`, :func:`evalkit.report.export_table`)
-        suppresses the row of an effect estimated on an arm of fewer than 5 persons.
-        """
+    def _rows(self) -> list[dict]:
+        """The treatment term, or every term of a regression, with df, outcome, method
+        and the arm sizes."""
         if self.terms is not None:
-            frame = self.terms.loc[:, TIDY_COLUMNS].copy()
+            rows = self.terms.loc[:, TIDY_COLUMNS].to_dict("records")
         else:
-            frame = pd.DataFrame([self._effect_row()], columns=TIDY_COLUMNS)
-        frame["outcome"] = self.outcome
-        frame["method"] = self.method
-        frame["n_treated"] = self.n_treated
-        frame["n_control"] = self.n_control
+            rows = [
+                {
+                    "term": self.treatment,
+                    "estimate": self.estimate,
+                    "std_error": _number(self.std_error),
+                    "statistic": _number(self.statistic),
+                    "p_value": self.p_value,
+                    "conf_low": self.conf_int[0],
+                    "conf_high": self.conf_int[1],
+                    "df": _number(self.df),
+                }
+            ]
+        extra = {"outcome": self.outcome, "method": self.method,
+                 "n_treated": self.n_treated, "n_control": self.n_control}  # fmt: skip
+        return [{**row, **extra} for row in rows]
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A tidy frame, one row per term (the treatment term only, unless a regression):
+        term, estimate, std_error, statistic, p_value, conf_low, conf_high, df, outcome,
+        method, n_treated, n_control. The numbers are exact; ``n_treated`` and
+        ``n_control`` are declared as counts of persons and every number (estimate to df)
+        as resting on them, so that an export suppresses the row of an effect estimated
+        on an arm of fewer than 5 persons."""
         return declare_table(
             frame, counts=["n_treated", "n_control"], dependent=list(NUMBER_COLUMNS)
         )
