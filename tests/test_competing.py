@@ -360,22 +360,50 @@ def test_result_objects(frames):
 
     test = gray_test(frames["mgus2"], "etime", "cause", "male", cause=2)
     assert isinstance(test, GrayTestResult)
-    assert list(test.to_frame().columns) == ["term", "statistic", "df", "p_value", "rho", "method"]
+    assert list(test.to_frame().columns) == [
+        "term",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "conf_low",
+        "conf_high",
+        "df",
+        "rho",
+        "method",
+        "smallest_count",
+    ]
+    assert test.estimate is None and test.std_error is None and test.conf_int is None
+    row = test.to_frame().iloc[0]
+    assert row["statistic"] == test.statistic and row["p_value"] == test.p_value
+    assert row["smallest_count"] == min(test.n, *test.n_events)
     assert "Chi-square" in test.summary() and "<div>" in test._repr_html_()
     assert sum(test.n_events) == int((frames["mgus2"]["cause"] == 2).sum())
 
     fg = fine_gray(frames["pbc"], "time", "status", ["treated", "age", "bili"], cause=2)
     assert isinstance(fg, FineGrayResult)
-    assert fg.to_frame().columns[:8].tolist() == [
+    assert fg.to_frame().columns.tolist() == [
         "term",
         "estimate",
         "std_error",
-        "subdistribution_hazard_ratio",
-        "conf_low",
-        "conf_high",
         "statistic",
         "p_value",
+        "conf_low",
+        "conf_high",
+        "subdistribution_hazard_ratio",
+        "shr_conf_low",
+        "shr_conf_high",
+        "cause",
+        "method",
+        "n",
+        "n_events",
+        "n_competing",
+        "n_censored",
     ]
+    first = fg.to_frame().iloc[0]
+    assert first["term"] == "treated" and fg.estimate == first["estimate"]
+    assert fg.conf_int == (first["conf_low"], first["conf_high"])
+    assert fg.std_error == first["std_error"] and fg.p_value == first["p_value"]
     assert "exp(coef)" in fg.summary() and "<table" in fg._repr_html_()
     assert fg.likelihood_ratio > 0
     assert fg.n_events + fg.n_competing + fg.n_censored == fg.n

@@ -74,7 +74,7 @@ def test_matches_r(case, frames, aggregation):
     assert fit.terms == case["terms"]
     assert fit.n == case["n"] and fit.n_events == case["n_events"]
     close(fit.coefficients, case["coef"], f"{name} coefficients")
-    close(fit.std_error, case["std_error"], f"{name} std_error")
+    close(fit.naive_std_error, case["std_error"], f"{name} std_error")
     if case["robust_std_error"] is None:
         assert fit.robust_std_error is None
     else:
@@ -187,7 +187,7 @@ def test_integer_weights_equal_duplicated_rows(frames):
     doubled = pd.concat([lung, lung.loc[lung["female"] == 1]], ignore_index=True)
     plain = cox(doubled, **args)
     np.testing.assert_allclose(weighted.coefficients, plain.coefficients, rtol=1e-10)
-    np.testing.assert_allclose(weighted.std_error, plain.std_error, rtol=1e-10)
+    np.testing.assert_allclose(weighted.naive_std_error, plain.naive_std_error, rtol=1e-10)
     assert weighted.loglik == pytest.approx(plain.loglik, rel=1e-12)
 
 
@@ -198,7 +198,7 @@ def test_breslow_equals_efron_without_ties():
     efron = cox(data, "t", "d", "x")
     breslow = cox(data, "t", "d", "x", ties="breslow")
     np.testing.assert_allclose(efron.coefficients, breslow.coefficients, rtol=1e-12)
-    np.testing.assert_allclose(efron.std_error, breslow.std_error, rtol=1e-12)
+    np.testing.assert_allclose(efron.naive_std_error, breslow.naive_std_error, rtol=1e-12)
 
 
 def test_counting_process_split_equals_single_interval(frames):
@@ -216,7 +216,7 @@ def test_counting_process_split_equals_single_interval(frames):
     a = cox(vet, "time", "status", ["treated", "karno"])
     b = cox(split, "time", "status", ["treated", "karno"], entry="start")
     np.testing.assert_allclose(a.coefficients, b.coefficients, rtol=1e-10)
-    np.testing.assert_allclose(a.std_error, b.std_error, rtol=1e-10)
+    np.testing.assert_allclose(a.naive_std_error, b.naive_std_error, rtol=1e-10)
     assert a.concordance == pytest.approx(b.concordance, rel=1e-12)
 
 
@@ -249,7 +249,7 @@ def test_coefficients_agree_with_lifelines_and_statsmodels():
         sm = PHReg(data["t"], data[cols], status=data["d"], ties="efron").fit()
     np.testing.assert_allclose(ours.coefficients, ll.params_[cols].to_numpy(), rtol=1e-4)
     np.testing.assert_allclose(ours.coefficients, np.asarray(sm.params), rtol=1e-4)
-    np.testing.assert_allclose(ours.std_error, np.asarray(sm.bse), rtol=1e-4)
+    np.testing.assert_allclose(ours.naive_std_error, np.asarray(sm.bse), rtol=1e-4)
     assert ours.loglik == pytest.approx(sm.llf, rel=1e-8)
 
 
@@ -328,28 +328,47 @@ def test_result_contract(frames):
         "term",
         "estimate",
         "std_error",
-        "robust_std_error",
-        "hazard_ratio",
-        "conf_low",
-        "conf_high",
         "statistic",
         "p_value",
+        "conf_low",
+        "conf_high",
+        "naive_std_error",
+        "hazard_ratio",
+        "hr_conf_low",
+        "hr_conf_high",
         "n",
         "n_events",
     ]
+    # log scale in the core columns, as broom's tidy(coxph); the robust standard error
+    # is the one behind the test and the interval
+    np.testing.assert_allclose(frame["estimate"], fit.coefficients)
+    np.testing.assert_allclose(frame["std_error"], fit.robust_std_error)
+    np.testing.assert_allclose(frame["naive_std_error"], fit.naive_std_error)
     np.testing.assert_allclose(frame["hazard_ratio"], np.exp(fit.coefficients))
     z = 1.959963984540054
     np.testing.assert_allclose(
-        frame["conf_low"], np.exp(fit.coefficients - z * fit.robust_std_error), rtol=1e-12
+        frame["hr_conf_low"], np.exp(fit.coefficients - z * fit.robust_std_error), rtol=1e-12
     )
-    np.testing.assert_allclose(fit.statistic, fit.coefficients / fit.robust_std_error)
+    np.testing.assert_allclose(
+        frame["conf_low"], fit.coefficients - z * fit.robust_std_error, rtol=1e-12
+    )
+    np.testing.assert_allclose(fit.statistics, fit.coefficients / fit.robust_std_error)
+    np.testing.assert_allclose(frame["statistic"], fit.statistics)
+    # the surface is the first term's
+    assert fit.terms[0] == "age"
+    assert fit.estimate == fit.coefficients[0]
+    assert fit.std_error == fit.robust_std_error[0]
+    assert fit.conf_int == (frame["conf_low"].iloc[0], frame["conf_high"].iloc[0])
+    assert fit.conf_low < fit.estimate < fit.conf_high
+    assert fit.p_value == fit.p_values[0] and fit.statistic == fit.statistics[0]
     text = fit.summary()
     assert "robust se" in text and "Concordance" in text and "clusters: inst" in text
     assert "<table" in fit._repr_html_()
     with pytest.raises(dataclasses.FrozenInstanceError):
         fit.loglik = 0.0
     plain = cox(frames["lung"], "time", "event", ["age", "female"], alpha=0.1)
-    assert "robust_std_error" not in plain.to_frame().columns
+    assert "naive_std_error" not in plain.to_frame().columns
+    assert plain.std_error == plain.naive_std_error[0]
     assert "90%" in plain.summary()
     zph = plain.ph_test("rank")
     assert zph.columns.tolist() == ["term", "chisq", "df", "p"]

@@ -95,6 +95,40 @@ class TestLogRank:
         assert result.expected.sum() == pytest.approx(data.exit.sum())
         assert "Log-rank test by arm" in result.summary()
 
+    def test_frame_rows_are_groups_with_their_score(self):
+        """The test has no effect measure; each group's row is its O - E, the standard
+        error sqrt(V_gg) and the one-df test of the group against the others."""
+        result = logrank_test(spells(), "weeks", "exit", treatment="treated")
+        assert result.estimate is None and result.std_error is None
+        assert result.conf_int is None and np.isnan(result.conf_low)
+        frame = result.to_frame()
+        assert frame.columns.tolist()[:7] == [
+            "term",
+            "estimate",
+            "std_error",
+            "statistic",
+            "p_value",
+            "conf_low",
+            "conf_high",
+        ]
+        assert frame.columns.tolist()[7:] == [
+            "group",
+            "n",
+            "observed",
+            "expected",
+            "(O-E)^2/E",
+            "(O-E)^2/V",
+        ]
+        assert frame["term"].tolist() == ["treated=0", "treated=1"]
+        np.testing.assert_allclose(frame["estimate"], result.observed - result.expected)
+        np.testing.assert_allclose(frame["statistic"] ** 2, frame["(O-E)^2/V"])
+        # two groups: every row's test is the log-rank test itself
+        np.testing.assert_allclose(frame["statistic"] ** 2, result.statistic)
+        np.testing.assert_allclose(frame["p_value"], result.p_value)
+        assert frame["conf_low"].isna().all()
+        three = logrank_test(spells().assign(g=np.arange(200) % 3), "weeks", "exit", "g")
+        assert len(three.to_frame()) == 3 and three.df == 2
+
 
 class TestRMST:
     def test_tau_beyond_follow_up(self):
@@ -142,6 +176,28 @@ class TestDiscreteTime:
         fit = discrete_time_hazard(data, "w", "e", "treated", baseline="linear")
         row = fit.to_frame().set_index("term").loc["treated"]
         assert row["ratio_low"] < 1.5 < row["ratio_high"]
+
+    def test_treatment_goes_in_as_the_first_covariate(self):
+        data = spells()
+        fit = discrete_time_hazard(data, "weeks", "exit", "age", treatment="treated",
+                                   baseline="linear")  # fmt: skip
+        same = discrete_time_hazard(data, "weeks", "exit", ["treated", "age"], baseline="linear")
+        frame = fit.to_frame()
+        assert frame["term"].tolist() == ["(Intercept)", "week", "treated", "age"]
+        pd.testing.assert_frame_equal(frame, same.to_frame())
+        # the surface is the arm's (the first covariate), not the baseline's
+        assert fit.estimate == frame["estimate"].iloc[2]
+        assert fit.conf_int == (frame["conf_low"].iloc[2], frame["conf_high"].iloc[2])
+        assert fit.std_error == frame["std_error"].iloc[2]
+        assert fit.p_value == frame["p_value"].iloc[2]
+        with pytest.raises(ArgumentError, match="give it once"):
+            discrete_time_hazard(data, "weeks", "exit", "treated", treatment="treated")
+        from evalkit.errors import TreatmentError
+
+        with pytest.raises(TreatmentError):
+            discrete_time_hazard(data, "weeks", "exit", treatment="arm")
+        bare = discrete_time_hazard(data, "weeks", "exit", baseline="linear")
+        assert bare.estimate is None and bare.conf_int is None and bare.p_value is None
 
 
 class TestContinuousTimes:

@@ -110,8 +110,8 @@ from .._validation import (
     covariate_matrix,
 )
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
-from ..output.declare import declare_table
-from ..results import LinesDisplay, TableDisplay
+from ..output.declare import declare_resting_on, declare_table
+from ..results import InferentialResult, LinesDisplay, TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
 from ._input import SurvivalData, survival_data
@@ -391,6 +391,8 @@ def _recode_causes(event: np.ndarray, causes: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class CumulativeIncidence(TableDisplay):
     """Aalen–Johansen cumulative incidence of each cause (per group).
+
+    Curves over time, not one inferential result: a table result, not an InferentialResult.
 
     Attributes
     ----------
@@ -696,11 +698,14 @@ def _py(value):
 
 
 @dataclass(frozen=True, eq=False)
-class GrayTestResult(LinesDisplay):
+class GrayTestResult(LinesDisplay, InferentialResult):
     """Gray's (1988) test that the cumulative incidence of ``cause`` is equal in all groups.
 
     ``statistic`` is :math:`s' V^{-1} s` for the scores of the first G-1 groups, referred
-    to chi-square with ``df = G - 1``. ``score`` and ``variance`` are s and V.
+    to chi-square with ``df = G - 1``; ``p_value`` is its upper tail. ``score`` and
+    ``variance`` are s and V. A test without an effect measure: ``estimate``,
+    ``std_error`` and ``conf_int`` are None (:func:`fine_gray` estimates a
+    subdistribution hazard ratio).
     """
 
     statistic: float
@@ -720,20 +725,39 @@ class GrayTestResult(LinesDisplay):
     strata: str | None = None
     n_strata: int = 1
 
+    @property
+    def estimate(self) -> None:
+        """None: the test has no effect measure."""
+        return None
+
+    @property
+    def std_error(self) -> None:
+        """None (see ``estimate``)."""
+        return None
+
+    @property
+    def conf_int(self) -> None:
+        """None (see ``estimate``)."""
+        return None
+
+    def _term(self) -> str:
+        return f"cause {self.cause}"
+
+    def _row_extra(self) -> dict:
+        return {"df": self.df, "rho": self.rho, "method": self.method}
+
     def to_frame(self) -> pd.DataFrame:
-        """One row: term (``cause k``), statistic, df, p_value, rho, method."""
-        return pd.DataFrame(
-            [
-                {
-                    "term": f"cause {self.cause}",
-                    "statistic": self.statistic,
-                    "df": self.df,
-                    "p_value": self.p_value,
-                    "rho": self.rho,
-                    "method": self.method,
-                }
-            ]
-        )
+        """One row: the core columns (term ``cause k``; estimate, std_error, conf_low and
+        conf_high NaN: a test; statistic the chi-square, p_value), df, rho, method and
+        ``smallest_count``.
+
+        Declared for the output gate as resting on the persons and every group's exits of
+        the cause (:func:`evalkit.output.declare_resting_on`: ``smallest_count`` is the
+        smallest of them), so the test is suppressed when a group has few exits."""
+        return super().to_frame()
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return declare_resting_on(frame, self._view_counts())
 
     def _view_counts(self) -> dict:
         """Persons and the exits of the cause per group, for the views' control."""
@@ -992,26 +1016,36 @@ FG_COLUMNS = [
     "term",
     "estimate",
     "std_error",
-    "subdistribution_hazard_ratio",
-    "conf_low",
-    "conf_high",
     "statistic",
     "p_value",
+    "conf_low",
+    "conf_high",
+    "subdistribution_hazard_ratio",
     "shr_conf_low",
     "shr_conf_high",
 ]
+#: The counts of persons the Fine–Gray frame declares (on every row).
+_FG_COUNTS = ["n", "n_events", "n_competing", "n_censored"]
 
 
 @dataclass(frozen=True, eq=False)
-class FineGrayResult(TableDisplay):
+class FineGrayResult(InferentialResult):
     """Fine–Gray proportional subdistribution-hazards regression for one cause.
+
+    The surface of every inferential result (:class:`evalkit.results.InferentialResult`)
+    is that of the FIRST term (the arm when ``fine_gray(..., treatment=)`` is given: it
+    goes in first), on the log scale, as ``cmprsk::crr``'s coefficients: ``estimate`` is
+    its log subdistribution hazard ratio, ``std_error`` its sandwich standard error,
+    ``conf_int`` the Wald interval of the log ratio, ``statistic`` / ``p_value`` its z and
+    two-sided p-value; the ratio scale is in ``subdistribution_hazard_ratio`` and
+    ``shr_conf_low`` / ``shr_conf_high`` of :attr:`terms`.
 
     Attributes
     ----------
     terms : tidy frame, one row per covariate: ``term``, ``estimate`` (log
         subdistribution hazard ratio), ``std_error`` (sandwich, as ``cmprsk::crr``),
-        ``subdistribution_hazard_ratio`` (exp(estimate)), ``conf_low``/``conf_high``
-        (Wald interval of the estimate, log scale), ``statistic`` (z), ``p_value``,
+        ``statistic`` (z), ``p_value``, ``conf_low``/``conf_high`` (Wald interval of the
+        estimate, log scale), ``subdistribution_hazard_ratio`` (exp(estimate)),
         ``shr_conf_low``/``shr_conf_high`` (the interval on the ratio scale).
     loglik, loglik_null : log pseudo-partial likelihood at the estimate and at 0.
     variance : sandwich variance matrix; ``information`` the observed information.
@@ -1054,12 +1088,52 @@ class FineGrayResult(TableDisplay):
         """2 (loglik - loglik_null), crr's ``logtest`` (chi-square with p df under H0)."""
         return 2.0 * (self.loglik - self.loglik_null)
 
+    def _first(self, column: str) -> float:
+        return float(self.terms[column].iloc[0])
+
+    @property
+    def estimate(self) -> float:
+        """The first term's log subdistribution hazard ratio (the arm's with ``treatment=``)."""
+        return self._first("estimate")
+
+    @property
+    def std_error(self) -> float:
+        """The first term's sandwich standard error."""
+        return self._first("std_error")
+
+    @property
+    def conf_int(self) -> tuple[float, float]:
+        """The first term's ``1 - alpha`` Wald interval of the log ratio."""
+        return self._first("conf_low"), self._first("conf_high")
+
+    @property
+    def statistic(self) -> float:
+        """The first term's z."""
+        return self._first("statistic")
+
+    @property
+    def p_value(self) -> float:
+        """The first term's two-sided p-value."""
+        return self._first("p_value")
+
+    def _rows(self) -> list[dict]:
+        extra = {"cause": self.cause, "method": self.method}
+        extra.update({name: getattr(self, name) for name in _FG_COUNTS})
+        return [{**row, **extra} for row in self.terms.loc[:, FG_COLUMNS].to_dict("records")]
+
     def to_frame(self) -> pd.DataFrame:
-        """Tidy frame, one row per term (see :attr:`terms`), plus ``cause`` and ``method``."""
-        frame = self.terms.loc[:, FG_COLUMNS].copy()
-        frame["cause"] = self.cause
-        frame["method"] = self.method
-        return frame
+        """Tidy frame, one row per term: the columns of :attr:`terms` (the core columns
+        first, log scale; then ``subdistribution_hazard_ratio``, ``shr_conf_low``,
+        ``shr_conf_high``), ``cause``, ``method``, and the model's ``n`` (persons),
+        ``n_events`` (exits of the cause), ``n_competing`` and ``n_censored`` on every row.
+
+        Declared for the output gate: the four counts are counts of persons; every
+        coefficient rests on them, so a model on a small count is suppressed whole."""
+        return super().to_frame()
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        dependent = [c for c in FG_COLUMNS if c != "term"]
+        return declare_table(frame, counts=_FG_COUNTS, dependent=dependent)
 
     def _view_counts(self) -> dict:
         """Persons, exits of the cause, competing exits and censored, for the views."""
@@ -1193,11 +1267,11 @@ def fine_gray(
             "term": terms,
             "estimate": beta,
             "std_error": se,
-            "subdistribution_hazard_ratio": np.exp(beta),
-            "conf_low": beta - z * se,
-            "conf_high": beta + z * se,
             "statistic": statistic,
             "p_value": 2.0 * stats.norm.sf(np.abs(statistic)),
+            "conf_low": beta - z * se,
+            "conf_high": beta + z * se,
+            "subdistribution_hazard_ratio": np.exp(beta),
             "shr_conf_low": np.exp(beta - z * se),
             "shr_conf_high": np.exp(beta + z * se),
         }

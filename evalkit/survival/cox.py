@@ -172,7 +172,7 @@ from .._validation import (
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import TableDisplay
+from ..results import InferentialResult
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
 from ._input import survival_data
@@ -204,18 +204,31 @@ def _chisq(statistic: float, df: int) -> ChiSquareTest:
 
 
 @dataclass(frozen=True, eq=False)
-class CoxResult(TableDisplay):
+class CoxResult(InferentialResult):
     """A fitted Cox proportional hazards model.
+
+    The surface of every inferential result (:class:`evalkit.results.InferentialResult`)
+    is that of the FIRST term (the arm when ``cox(..., treatment=)`` is given: it goes
+    in first), on the log scale, as broom's ``tidy(coxph)``:
+
+    - ``estimate``: its coefficient, the log hazard ratio (``exp(estimate)`` is the
+      hazard ratio, ``hazard_ratio[0]``);
+    - ``std_error``: the standard error behind the test and the interval (the robust one
+      when there is a robust variance, else the model-based one);
+    - ``conf_int``: the ``1 - alpha`` Wald interval of the log hazard ratio
+      (``hr_conf_int[0]`` is the same interval on the hazard-ratio scale);
+    - ``statistic``, ``p_value``: its Wald z and two-sided p-value.
 
     Attributes
     ----------
     coefficients : log hazard ratios, one per term (numpy array).
-    std_error : model-based standard errors, ``sqrt(diag(I^-1))``.
-    robust_std_error : sandwich standard errors (by row, or by cluster), or None.
+    naive_std_error : model-based standard errors per term, ``sqrt(diag(I^-1))`` (R's
+        ``se(coef)``).
+    robust_std_error : sandwich standard errors per term (by row, or by cluster), or None.
     hazard_ratio : ``exp(coefficients)``.
-    conf_int : ``(len(terms), 2)`` array, the ``1 - alpha`` interval of each hazard ratio
-        (normal on the log scale, with the robust standard error when there is one).
-    statistic, p_value : Wald z and its two-sided p-value per term (robust when robust).
+    hr_conf_int : ``(len(terms), 2)`` array, the ``1 - alpha`` interval of each hazard
+        ratio (normal on the log scale, with the robust standard error when there is one).
+    statistics, p_values : Wald z and its two-sided p-value per term (robust when robust).
     loglik, loglik_null : log partial likelihood at the estimate and at zero.
     lr_test, wald_test, score_test : :class:`ChiSquareTest` of all coefficients zero;
         the Wald test uses the robust variance when there is one (as R).
@@ -227,12 +240,12 @@ class CoxResult(TableDisplay):
     """
 
     coefficients: np.ndarray
-    std_error: np.ndarray
+    naive_std_error: np.ndarray
     robust_std_error: np.ndarray | None
     hazard_ratio: np.ndarray
-    conf_int: np.ndarray
-    statistic: np.ndarray
-    p_value: np.ndarray
+    hr_conf_int: np.ndarray
+    statistics: np.ndarray
+    p_values: np.ndarray
     loglik: float
     loglik_null: float
     lr_test: ChiSquareTest
@@ -263,34 +276,90 @@ class CoxResult(TableDisplay):
         """True when inference uses a robust (sandwich) variance."""
         return self.robust_std_error is not None
 
-    def to_frame(self) -> pd.DataFrame:
-        """A tidy frame, one row per term.
+    @property
+    def std_errors(self) -> np.ndarray:
+        """The standard error of each term behind its test and interval (robust when
+        there is a robust variance, else model-based)."""
+        return self.robust_std_error if self.robust else self.naive_std_error
 
-        Columns: term, estimate (log hazard ratio), std_error (model-based),
-        robust_std_error (only with a robust variance), hazard_ratio, conf_low,
-        conf_high (hazard-ratio scale), statistic (z), p_value, and the model's n (rows
-        used) and n_events on every row.
+    @property
+    def estimate(self) -> float:
+        """The first term's log hazard ratio (the arm's with ``treatment=``)."""
+        return float(self.coefficients[0])
+
+    @property
+    def std_error(self) -> float:
+        """The first term's standard error (robust when there is a robust variance)."""
+        return float(self.std_errors[0])
+
+    @property
+    def conf_int(self) -> tuple[float, float]:
+        """The first term's ``1 - alpha`` interval of the log hazard ratio."""
+        low, high = self._log_conf_int()[0]
+        return float(low), float(high)
+
+    def _log_conf_int(self) -> np.ndarray:
+        """``(len(terms), 2)``: the Wald intervals of the log hazard ratios (the log of
+        ``hr_conf_int``)."""
+        crit = stats.norm.isf(self.alpha / 2)
+        se = self.std_errors
+        return np.column_stack([self.coefficients - crit * se, self.coefficients + crit * se])
+
+    @property
+    def statistic(self) -> float:
+        """The first term's Wald z."""
+        return float(self.statistics[0])
+
+    @property
+    def p_value(self) -> float:
+        """The first term's two-sided Wald p-value."""
+        return float(self.p_values[0])
+
+    def _rows(self) -> list[dict]:
+        """One row per term: the core columns on the log scale (estimate = coefficient,
+        std_error the one used, z, p-value, Wald interval of the log hazard ratio), then
+        naive_std_error (model-based; only with a robust variance), hazard_ratio,
+        hr_conf_low, hr_conf_high (hazard-ratio scale), n and n_events."""
+        se = self.std_errors
+        log_ci = self._log_conf_int()
+        rows = []
+        for i, term in enumerate(self.terms):
+            row = {
+                "term": term,
+                "estimate": self.coefficients[i],
+                "std_error": se[i],
+                "statistic": self.statistics[i],
+                "p_value": self.p_values[i],
+                "conf_low": log_ci[i, 0],
+                "conf_high": log_ci[i, 1],
+            }
+            if self.robust:
+                row["naive_std_error"] = self.naive_std_error[i]
+            row["hazard_ratio"] = self.hazard_ratio[i]
+            row["hr_conf_low"] = self.hr_conf_int[i, 0]
+            row["hr_conf_high"] = self.hr_conf_int[i, 1]
+            row["n"] = self.n
+            row["n_events"] = self.n_events
+            rows.append(row)
+        return rows
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy frame, one row per term (as broom's ``tidy(coxph)``: log scale).
+
+        Columns: term, estimate (log hazard ratio), std_error (robust when there is a
+        robust variance, else model-based), statistic (z), p_value, conf_low, conf_high
+        (interval of the log hazard ratio), naive_std_error (the model-based standard
+        error, R's ``se(coef)``; only with a robust variance), hazard_ratio, hr_conf_low,
+        hr_conf_high (hazard-ratio scale), and the model's n (rows used) and n_events on
+        every row.
 
         Declared for the output gate: n and n_events are counts of persons (rows) and
         events; every coefficient rests on them, so a model on fewer events than the
         threshold is suppressed whole.
         """
-        frame = pd.DataFrame(
-            {
-                "term": list(self.terms),
-                "estimate": self.coefficients,
-                "std_error": self.std_error,
-            }
-        )
-        if self.robust_std_error is not None:
-            frame["robust_std_error"] = self.robust_std_error
-        frame["hazard_ratio"] = self.hazard_ratio
-        frame["conf_low"] = self.conf_int[:, 0]
-        frame["conf_high"] = self.conf_int[:, 1]
-        frame["statistic"] = self.statistic
-        frame["p_value"] = self.p_value
-        frame["n"] = self.n
-        frame["n_events"] = self.n_events
+        return super().to_frame()
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
         counts = ["n", "n_events"]
         dependent = [c for c in frame.columns if c not in ("term", *counts)]
         return declare_table(frame, counts=counts, dependent=dependent)
@@ -331,18 +400,21 @@ class CoxResult(TableDisplay):
 
     def summary(self) -> str:
         """A readable text block like R's ``summary(coxph)``."""
-        frame = self.to_frame()
         level = f"{100 * (1 - self.alpha):g}%"
-        table = pd.DataFrame(index=frame["term"].to_list())
-        table["coef"] = frame["estimate"].map(_fmt).to_numpy()
-        table["exp(coef)"] = frame["hazard_ratio"].map(_fmt).to_numpy()
-        table["se(coef)"] = frame["std_error"].map(_fmt).to_numpy()
+
+        def shown(values, fmt=_fmt) -> list[str]:
+            return [fmt(float(v)) for v in values]
+
+        table = pd.DataFrame(index=list(self.terms))
+        table["coef"] = shown(self.coefficients)
+        table["exp(coef)"] = shown(self.hazard_ratio)
+        table["se(coef)"] = shown(self.naive_std_error)
         if self.robust:
-            table["robust se"] = frame["robust_std_error"].map(_fmt).to_numpy()
-        table["z"] = frame["statistic"].map(_fmt).to_numpy()
-        table["p"] = frame["p_value"].map(_fmt_p).to_numpy()
-        table[f"HR {level} low"] = frame["conf_low"].map(_fmt).to_numpy()
-        table[f"HR {level} high"] = frame["conf_high"].map(_fmt).to_numpy()
+            table["robust se"] = shown(self.robust_std_error)
+        table["z"] = shown(self.statistics)
+        table["p"] = shown(self.p_values, _fmt_p)
+        table[f"HR {level} low"] = shown(self.hr_conf_int[:, 0])
+        table[f"HR {level} high"] = shown(self.hr_conf_int[:, 1])
         return "\n".join(self._header() + [table.to_string()] + self._footer())
 
     def _view_counts(self) -> dict:
@@ -1163,7 +1235,9 @@ def cox(
     -------
     CoxResult : coefficients (log hazard ratios), model-based and robust standard errors,
     hazard ratios with intervals, likelihood-ratio, Wald and score tests, concordance,
-    and ``ph_test()`` for proportional hazards. The partial likelihood, its derivatives,
+    and ``ph_test()`` for proportional hazards; ``estimate``, ``std_error``, ``conf_int``
+    and ``p_value`` are the first term's (the arm's with ``treatment=``), on the log
+    scale. The partial likelihood, its derivatives,
     the sandwich variance and the tests are given in the module docstring (Efron 1977;
     Therneau & Grambsch 2000; Lin & Wei 1989; Grambsch & Therneau 1994).
 
@@ -1257,12 +1331,12 @@ def cox(
     zph = _ZphData(rs, state, sd.time, status, sd.entry, term_columns, names)
     return CoxResult(
         coefficients=beta,
-        std_error=se,
+        naive_std_error=se,
         robust_std_error=rse,
         hazard_ratio=np.exp(beta),
-        conf_int=conf,
-        statistic=z,
-        p_value=2.0 * stats.norm.sf(np.abs(z)),
+        hr_conf_int=conf,
+        statistics=z,
+        p_values=2.0 * stats.norm.sf(np.abs(z)),
         loglik=state.loglik,
         loglik_null=state0.loglik,
         lr_test=lr,

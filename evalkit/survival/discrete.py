@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.sandwich_covariance import cov_cluster
 
+from .._arm import arm_first
 from .._validation import (
     _withheld,
     as_column_list,
@@ -41,7 +42,7 @@ from .._validation import (
 )
 from ..errors import ConvergenceWarning, DesignError, OutcomeError
 from ..output.declare import declare_table
-from ..results import TableDisplay
+from ..results import InferentialResult
 from ._input import survival_data
 
 LINKS = ("logit", "cloglog")
@@ -49,8 +50,18 @@ BASELINES = ("dummies", "linear", "quadratic", "log")
 
 
 @dataclass(frozen=True, eq=False)
-class DiscreteHazardResult(TableDisplay):
+class DiscreteHazardResult(InferentialResult):
     """Coefficients of a discrete-time hazard model (log odds or log hazard ratios).
+
+    The surface of every inferential result (:class:`evalkit.results.InferentialResult`)
+    is that of the FIRST covariate (the arm with ``discrete_time_hazard(...,
+    treatment=)``: it goes in first), on the log scale: ``estimate`` is its coefficient
+    (log hazard ratio with ``link="cloglog"``, log odds ratio with ``"logit"``),
+    ``std_error`` its cluster-robust standard error, ``conf_int`` the Wald interval of the
+    coefficient, ``statistic`` / ``p_value`` its z and two-sided p-value (``ratio``,
+    ``ratio_low`` and ``ratio_high`` of :attr:`terms` are the ratio scale). The baseline
+    terms (``(Intercept)``, ``week``...) come first in :attr:`terms` but are not the
+    surface; a model without covariates has None there.
 
     The views are disclosure-controlled on the spells and events
     (:class:`evalkit.results.SummaryDisplay`); the attributes are exact."""
@@ -64,18 +75,56 @@ class DiscreteHazardResult(TableDisplay):
     n_clusters: int
     loglik: float
     alpha: float
+    #: Number of baseline terms at the top of ``terms`` (the covariates follow).
+    n_baseline_terms: int = 0
+
+    def _first(self, column: str) -> float | None:
+        if len(self.terms) <= self.n_baseline_terms:
+            return None
+        return float(self.terms[column].iloc[self.n_baseline_terms])
+
+    @property
+    def estimate(self) -> float | None:
+        """The first covariate's coefficient (the arm's with ``treatment=``), or None."""
+        return self._first("estimate")
+
+    @property
+    def std_error(self) -> float | None:
+        """The first covariate's cluster-robust standard error, or None."""
+        return self._first("std_error")
+
+    @property
+    def conf_int(self) -> tuple[float, float] | None:
+        """The first covariate's ``1 - alpha`` Wald interval (log scale), or None."""
+        low = self._first("conf_low")
+        return None if low is None else (low, self._first("conf_high"))
+
+    @property
+    def statistic(self) -> float | None:
+        """The first covariate's z, or None."""
+        return self._first("statistic")
+
+    @property
+    def p_value(self) -> float | None:
+        """The first covariate's two-sided p-value, or None."""
+        return self._first("p_value")
+
+    def _rows(self) -> list[dict]:
+        counts = {"n_persons": self.n_persons, "n_events": self.n_events}
+        return [{**row, **counts} for row in self.terms.to_dict("records")]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per term: estimate (log scale), std_error, statistic, p_value, interval
-        and ``ratio`` = exp(estimate) with ``ratio_low`` / ``ratio_high``, then the
-        model's n_persons (spells) and n_events on every row.
+        """One row per term (the baseline terms first, then the covariates): the core
+        columns (estimate on the log scale, std_error, statistic, p_value, interval), then
+        ``ratio`` = exp(estimate) with ``ratio_low`` / ``ratio_high``, then the model's
+        n_persons (spells) and n_events on every row.
 
         Declared for the output gate: n_persons and n_events are counts; every
         coefficient rests on them, so a model on fewer events than the threshold is
         suppressed whole."""
-        frame = self.terms.copy()
-        frame["n_persons"] = self.n_persons
-        frame["n_events"] = self.n_events
+        return super().to_frame()
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
         counts = ["n_persons", "n_events"]
         dependent = [c for c in frame.columns if c not in ("term", *counts)]
         return declare_table(frame, counts=counts, dependent=dependent)
@@ -125,10 +174,26 @@ def discrete_time_hazard(
     alpha: float = 0.05,
     missing: str = "error",
     max_iter: int = 100,
+    treatment: str | None = None,
 ) -> DiscreteHazardResult:
     """Fit a discrete-time hazard model to weekly durations (see the module docstring).
 
     ``duration`` must hold whole weeks >= 1.
+
+    Parameters
+    ----------
+    covariates : column or list of columns; text and categorical columns are dummy-coded
+        against their first sorted level.
+    treatment : optional 0/1 (or boolean) column of the trial arm, entered as the first
+        covariate (other covariates after it; the baseline terms stay first in the
+        frame). Its checks are those of the arm: 0/1, both arms present.
+
+    Returns
+    -------
+    DiscreteHazardResult
+        One row per term in ``terms`` / ``to_frame()``; ``estimate``, ``std_error``,
+        ``conf_int`` and ``p_value`` are the first covariate's (the arm's with
+        ``treatment=``), on the log scale.
 
     Example
     -------
@@ -137,14 +202,18 @@ def discrete_time_hazard(
     >>> d = pd.DataFrame({"weeks": [2, 3, 3, 5, 8, 1, 2, 4, 4, 6, 3, 7],
     ...                   "exit": [1, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1],
     ...                   "arm": [1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0]})
-    >>> fit = discrete_time_hazard(d, "weeks", "exit", "arm", baseline="linear")
+    >>> fit = discrete_time_hazard(d, "weeks", "exit", treatment="arm", baseline="linear")
     >>> fit.to_frame()["term"].tolist()
     ['(Intercept)', 'week', 'arm']
+    >>> bool(fit.estimate == fit.to_frame().set_index("term").loc["arm", "estimate"])
+    True
     """
     alpha = check_alpha(alpha)
     check_choice(link, "link", LINKS)
     check_choice(baseline, "baseline", BASELINES)
-    names = as_column_list(covariates, "covariates")
+    names = arm_first(
+        data, treatment, as_column_list(covariates, "covariates"), "discrete_time_hazard"
+    )
     extra = names + ([cluster] if cluster else [])
     surv = survival_data(data, duration, event, extra=extra, missing=missing, allow_zero=False)
     whole = surv.time == np.round(surv.time)
@@ -158,6 +227,7 @@ def discrete_time_hazard(
     if baseline == "dummies":
         _check_every_week_mixed(week, y, duration, surv.frame[duration])
     design, term_names = _baseline(week, baseline)
+    n_baseline_terms = len(term_names)
     design = np.column_stack([design, x_person[origin]])
     term_names += x_names
     coef, fitted, info_inv, loglik = _fit(design, y, link, term_names, max_iter)
@@ -189,7 +259,16 @@ def discrete_time_hazard(
     terms["ratio_low"] = np.exp(terms["conf_low"])
     terms["ratio_high"] = np.exp(terms["conf_high"])
     return DiscreteHazardResult(
-        terms, link, baseline, surv.n, len(y), int(y.sum()), n_clusters, loglik, alpha
+        terms,
+        link,
+        baseline,
+        surv.n,
+        len(y),
+        int(y.sum()),
+        n_clusters,
+        loglik,
+        alpha,
+        n_baseline_terms,
     )
 
 

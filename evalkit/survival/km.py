@@ -151,6 +151,8 @@ def _find_quantile(x, y, p, tol=QUANTILE_TOLERANCE):
 class SurvivalCurve(TableDisplay):
     """Kaplan–Meier curves, one per group.
 
+    Curves over time, not one inferential result: a table result, not an InferentialResult.
+
     ``table`` has the columns ``time``, ``n_risk``, ``n_event``, ``n_censored``,
     ``survival``, ``std_error`` (Greenwood SE of S), ``ci_low``, ``ci_high``, and a
     ``group`` column (the group variable's own values) when grouped.

@@ -24,15 +24,20 @@ from scipy import stats
 from .._arm import resolve_arm
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import TableDisplay
+from ..results import InferentialResult, counts_of
 from ._input import survival_data, time_counts
 
 
 @dataclass(frozen=True, eq=False)
-class LogRankResult(TableDisplay):
+class LogRankResult(InferentialResult):
     """A G-rho test: statistic, df, p-value, and observed / expected events per group.
 
-    The views are disclosure-controlled from the counts ``to_frame()`` declares (persons
+    A test without an effect measure: ``estimate``, ``std_error`` and ``conf_int`` are
+    None; ``statistic`` is the K-sample chi-square and ``p_value`` its upper tail
+    (:func:`evalkit.survival.cox` estimates a hazard ratio). ``to_frame()`` has one row
+    per group (see there).
+
+    The views are disclosure-controlled from the counts of the per-group table (persons
     and events per group; :class:`evalkit.results.SummaryDisplay`); the attributes are
     exact."""
 
@@ -52,12 +57,24 @@ class LogRankResult(TableDisplay):
         name = "Log-rank test" if self.rho == 0 else f"G-rho test (rho = {self.rho:g})"
         return name + (", stratified" if self.stratified else "")
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V.
+    @property
+    def estimate(self) -> None:
+        """None: the test has no effect measure."""
+        return None
 
-        Declared for the output gate: n (persons) and observed (events) are counts; the
-        expected events (which add up to all events, so a group's would give its observed
-        away with the others') and the contributions rest on them, across all groups."""
+    @property
+    def std_error(self) -> None:
+        """None (see ``estimate``)."""
+        return None
+
+    @property
+    def conf_int(self) -> None:
+        """None (see ``estimate``)."""
+        return None
+
+    def _group_table(self) -> pd.DataFrame:
+        """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V (R's
+        ``survdiff`` table), declared (see :meth:`to_frame`)."""
         o, e = self.observed.to_numpy(), self.expected.to_numpy()
         frame = pd.DataFrame(
             {
@@ -69,18 +86,74 @@ class LogRankResult(TableDisplay):
                 "(O-E)^2/V": (o - e) ** 2 / np.diag(self.variance),
             }
         )
-        numbers = ["expected", "(O-E)^2/E", "(O-E)^2/V"]
+        return self._declare(frame)
+
+    def _rows(self) -> list[dict]:
+        o, e = self.observed.to_numpy(), self.expected.to_numpy()
+        v = np.diag(self.variance)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (o - e) / np.sqrt(v)
+        p = 2.0 * stats.norm.sf(np.abs(z))
+        table = self._group_table()
+        columns = {c: table[c].tolist() for c in table.columns}
+        return [
+            {
+                "term": f"{self.group}={label}",
+                "estimate": o[i] - e[i],
+                "std_error": np.sqrt(v[i]),
+                "statistic": z[i],
+                "p_value": p[i],
+                **{c: values[i] for c, values in columns.items()},
+            }
+            for i, label in enumerate(self.observed.index)
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group: the core columns, then group, n, observed, expected,
+        (O-E)^2/E and (O-E)^2/V (R's ``survdiff`` table).
+
+        The test has no effect measure; each group's row gives its G-rho score and the
+        one-df test of that group against all the others together:
+
+        - ``term``: ``group=level``;
+        - ``estimate``: observed minus expected events, ``O - E`` (weighted by
+          ``S(t-)^rho`` when ``rho > 0``): the group's score, not an effect;
+        - ``std_error``: ``sqrt(V_gg)``, the standard error of ``O - E`` under the null;
+        - ``statistic``: ``(O - E) / sqrt(V_gg)`` (its square is the ``(O-E)^2/V`` column);
+        - ``p_value``: two-sided normal p-value of that z: the test of this group against
+          all the others pooled. With two groups both rows' ``p_value`` equal the test's
+          ``p_value``; with more, the K-sample test is the result's ``statistic``,
+          ``df`` and ``p_value`` (not a row of the frame);
+        - ``conf_low``, ``conf_high``: NaN (no interval).
+
+        Declared for the output gate: n (persons) and observed (events) are counts; the
+        expected events (which add up to all events, so a group's would give its observed
+        away with the others') and everything computed from them rest on them, across
+        all groups."""
+        return super().to_frame()
+
+    def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        counts = ["n", "observed"]
+        numbers = [c for c in frame.columns if c not in ("term", "group", *counts)]
         return declare_table(
             frame,
-            counts=["n", "observed"],
+            counts=counts,
             dependent=numbers,
             # every group's expected events rest on every group's risk sets (with two
             # groups (O-E)^2/V is the statistic itself): suppressed whole with any group
-            across_rows={c: ["n", "observed"] for c in numbers},
+            across_rows={c: counts for c in numbers},
         )
 
+    def _display_frame(self) -> pd.DataFrame:
+        """The notebook shows the per-group table of ``summary()``."""
+        return self._group_table()
+
+    def _view_counts(self) -> dict:
+        """Persons and events per group, for the disclosure control of the views."""
+        return counts_of(self._group_table())
+
     def summary(self) -> str:
-        table = self.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        table = self._group_table().to_string(index=False, float_format=lambda v: f"{v:.4g}")
         return (
             f"{self.method} by {self.group}\n{table}\n"
             f"Chisq = {self.statistic:.4g} on {self.df} degrees of freedom, p = {self.p_value:.4g}"
