@@ -426,6 +426,12 @@ class BalanceTable(SummaryDisplay):
         self._cache[key] = (primary, secondary)
         return primary, secondary
 
+    def to_frame(self) -> pd.DataFrame:
+        """The table's numbers, one row per covariate (level): :attr:`frame`, declared to
+        the output gate (the arm counts are counts of persons; means, SDs, shares and
+        standardized differences rest on them)."""
+        return self.frame.copy()
+
     def disclosed_frame(self, disclosure: int | None = DEFAULT_THRESHOLD) -> pd.DataFrame:
         """:attr:`frame` with disclosure control (what ``export`` writes to CSV).
 
