@@ -693,6 +693,27 @@ class InferentialResult(TableDisplay):
         return list(self._notes())
 
 
+class HypothesisTest(InferentialResult):
+    """An inferential result that is a test: ``std_error`` and ``conf_int`` are None,
+    and ``estimate`` too unless the test has an effect-like statistic (a subclass then
+    defines it); ``p_value`` is the test's."""
+
+    @property
+    def estimate(self) -> float | None:
+        """None: the test has no effect measure."""
+        return None
+
+    @property
+    def std_error(self) -> None:
+        """None: a test has no standard error."""
+        return None
+
+    @property
+    def conf_int(self) -> None:
+        """None: a test has no interval (invert it for one, where that is defined)."""
+        return None
+
+
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 

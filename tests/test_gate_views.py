@@ -83,6 +83,7 @@ EXCLUDED = {
     "evalkit.results.TableDisplay": "mixin",
     "evalkit.benchmark._common.ResultMixin": "mixin",
     "evalkit.results.InferentialResult": "base class",
+    "evalkit.results.HypothesisTest": "base class",
     # EffectResult has its own contract tests (tests/test_gate_figures_results.py).
     "evalkit.results.EffectResult": "tested in test_gate_figures_results.py",
 }

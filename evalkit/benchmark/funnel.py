@@ -54,7 +54,7 @@ from scipy import stats
 
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
-from ..results import InferentialResult
+from ..results import HypothesisTest
 from ._common import (
     ResultMixin,
     as_names,
@@ -204,7 +204,7 @@ def _declare_limits(limits: pd.DataFrame) -> pd.DataFrame:
 
 
 @dataclass(frozen=True, eq=False)
-class Overdispersion(ResultMixin, InferentialResult):
+class Overdispersion(ResultMixin, HypothesisTest):
     """Multiplicative over-dispersion of unit proportions around a target.
 
     ``phi`` is the Winsorised mean squared z-score (also ``estimate``); ``statistic =
@@ -235,16 +235,6 @@ class Overdispersion(ResultMixin, InferentialResult):
     def estimate(self) -> float:
         """``phi``."""
         return self.phi
-
-    @property
-    def std_error(self) -> None:
-        """None: phi is tested, not given an interval."""
-        return None
-
-    @property
-    def conf_int(self) -> None:
-        """None (see ``std_error``)."""
-        return None
 
     def _term(self) -> str:
         return "phi"

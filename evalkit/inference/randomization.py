@@ -69,7 +69,7 @@ from .._validation import (
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import InferentialResult, LinesDisplay
+from ..results import HypothesisTest, InferentialResult, LinesDisplay
 
 __all__ = ["RandomizationInterval", "RandomizationResult", "randomization_ci", "randomization_test"]
 
@@ -1027,7 +1027,7 @@ _ARMS = ["n_treated", "n_control"]
 
 
 @dataclass(frozen=True, eq=False)
-class RandomizationResult(LinesDisplay, InferentialResult):
+class RandomizationResult(LinesDisplay, HypothesisTest):
     """A randomization test of the sharp null of no effect for anybody.
 
     Attributes
@@ -1092,16 +1092,6 @@ class RandomizationResult(LinesDisplay, InferentialResult):
     def estimate(self) -> float:
         """The observed statistic."""
         return self.statistic
-
-    @property
-    def std_error(self) -> None:
-        """None: a randomization test has no standard error."""
-        return None
-
-    @property
-    def conf_int(self) -> None:
-        """None: invert the test for an interval (:func:`randomization_ci`)."""
-        return None
 
     def _term(self) -> str:
         return self.treatment

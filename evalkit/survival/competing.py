@@ -111,7 +111,7 @@ from .._validation import (
 )
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
 from ..output.declare import declare_resting_on, declare_table
-from ..results import InferentialResult, LinesDisplay, TableDisplay
+from ..results import HypothesisTest, InferentialResult, LinesDisplay, TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
 from ._input import SurvivalData, survival_data
@@ -698,7 +698,7 @@ def _py(value):
 
 
 @dataclass(frozen=True, eq=False)
-class GrayTestResult(LinesDisplay, InferentialResult):
+class GrayTestResult(LinesDisplay, HypothesisTest):
     """Gray's (1988) test that the cumulative incidence of ``cause`` is equal in all groups.
 
     ``statistic`` is :math:`s' V^{-1} s` for the scores of the first G-1 groups, referred
@@ -724,21 +724,6 @@ class GrayTestResult(LinesDisplay, InferentialResult):
     method: str = "Gray's K-sample test for the cumulative incidence of a competing risk"
     strata: str | None = None
     n_strata: int = 1
-
-    @property
-    def estimate(self) -> None:
-        """None: the test has no effect measure."""
-        return None
-
-    @property
-    def std_error(self) -> None:
-        """None (see ``estimate``)."""
-        return None
-
-    @property
-    def conf_int(self) -> None:
-        """None (see ``estimate``)."""
-        return None
 
     def _term(self) -> str:
         return f"cause {self.cause}"

@@ -24,12 +24,12 @@ from scipy import stats
 from .._arm import resolve_arm
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
-from ..results import InferentialResult, counts_of
+from ..results import HypothesisTest, counts_of
 from ._input import survival_data, time_counts
 
 
 @dataclass(frozen=True, eq=False)
-class LogRankResult(InferentialResult):
+class LogRankResult(HypothesisTest):
     """A G-rho test: statistic, df, p-value, and observed / expected events per group.
 
     A test without an effect measure: ``estimate``, ``std_error`` and ``conf_int`` are
@@ -56,21 +56,6 @@ class LogRankResult(InferentialResult):
     def method(self) -> str:
         name = "Log-rank test" if self.rho == 0 else f"G-rho test (rho = {self.rho:g})"
         return name + (", stratified" if self.stratified else "")
-
-    @property
-    def estimate(self) -> None:
-        """None: the test has no effect measure."""
-        return None
-
-    @property
-    def std_error(self) -> None:
-        """None (see ``estimate``)."""
-        return None
-
-    @property
-    def conf_int(self) -> None:
-        """None (see ``estimate``)."""
-        return None
 
     def _group_table(self) -> pd.DataFrame:
         """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V (R's
