@@ -39,6 +39,8 @@ from evalkit.benchmark.targets import (
 from evalkit.design import assign, diagnose_design, normal_design
 from evalkit.design.assign import Assignment
 from evalkit.design.diagnose import DesignDiagnosis
+from evalkit.economics.business import BusinessCase
+from evalkit.economics.fullyear import FullYearDifference
 from evalkit.effects.binary import ProportionResult
 from evalkit.inference import (
     index_outcome,
@@ -274,6 +276,34 @@ def _did(small, label="x"):
     return bm.did_national(local, national, start=4)
 
 
+def _full_year(small, label="benefit"):
+    """Full-year persons against control: a treated arm of 3 (small) or 40, control 40."""
+    from evalkit.economics import full_year_effect
+    from evalkit.panel import StatusPanel
+
+    rng = np.random.default_rng(5)
+    n1 = 3 if small else 40
+    codes = (rng.random((n1 + 40, 52)) < 0.6).astype(np.int8)
+    ids = np.array([f"p{i}" for i in range(n1 + 40)])
+    panel = StatusPanel(ids, codes, ("employed", label), first_week=1, aligned=True)
+    trial = pd.DataFrame({"id": ids, "t": np.r_[np.ones(n1, int), np.zeros(40, int)]})
+    return full_year_effect(panel, label, trial, "t", (1, 52))
+
+
+def _business(small, label="case"):
+    """A business case priced from an effect on arms of 178 and 3 (small) or 172."""
+    from evalkit.economics import business_case
+    from evalkit.results import EffectResult
+
+    effect = EffectResult(estimate=-0.1, std_error=0.02, conf_int=(-0.14, -0.06),
+                          p_value=0.001, statistic=-5.0, df=None, n_treated=178,
+                          n_control=3 if small else 172, method="Difference in means",
+                          outcome="full_year_persons", treatment="t")  # fmt: skip
+    return business_case(effect, saving=100_000, cost_per_year=1_000_000, horizon=1,
+                         effect_is="difference_on_benefit", participants_per_year=350,
+                         label=label)  # fmt: skip
+
+
 def _funnel(small, label="unit"):
     successes = [40, 45, 50, 2 if small else 30, 55]
     n = [100, 100, 100, 3 if small else 100, 100]
@@ -462,6 +492,21 @@ CASES: dict[str, Case] = {
         extra={"text_shown": lambda r: [f"gap {100 * r.estimate:+.1f} points"]},
     ),
     "DidResult": Case(DidResult, _did),
+    "FullYearDifference": Case(
+        FullYearDifference,
+        _full_year,
+        hidden=lambda r: ["3 persons", fmt_value(r.estimate)],
+        shown=lambda r: ["40 persons", fmt_value(r.estimate)],
+        exact=lambda r: r.n[0] == 3,
+    ),
+    "BusinessCase": Case(
+        BusinessCase,
+        _business,
+        hidden=lambda r: [f"{r.estimate:,.0f}", "Control 3"],
+        shown=lambda r: [f"{r.estimate:,.0f}", "Control 172"],
+        exact=lambda r: r.n_control == 3 and r.estimate == 2_500_000,
+        extra={"own_note": True},
+    ),
     "FunnelResult": Case(FunnelResult, _funnel),
     "Overdispersion": Case(
         Overdispersion,

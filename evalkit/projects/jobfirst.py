@@ -20,6 +20,14 @@ import pandas as pd
 from .. import difference_in_means, lin_estimator, risk_difference
 from ..datasets import load_published, published_value, simulate_jobfirst
 from ..datasets.jobfirst import SyntheticTrial
+from ..economics.grants import (
+    JOBFIRST_ACTIVITY_GRANT,
+    MilestoneRule,
+    grants_from_counts,
+)
+from ..economics.grants import (
+    grant_reconciliation as reconcile_grants,
+)
 from ..panel import first_durable_entry, in_state_at, time_to_first, weeks_in_states
 from ..results import EffectResult
 from ..survival import kaplan_meier, logrank_test, rmst_difference
@@ -55,38 +63,41 @@ def grant_reconciliation() -> pd.DataFrame:
     """The activity grant implied by the published take-up against what was received.
 
     Published: DKK 6,000 when a coherent 13-week course starts and DKK 10,000 when 13 weeks
-    at the same company are completed; 144 starts and 108 completions; DKK 1,802,000
-    received by early February 2018 and just under DKK 200,000 more expected.
+    at the same company are completed (:data:`evalkit.economics.JOBFIRST_ACTIVITY_GRANT`);
+    144 starts and 108 completions; DKK 1,802,000 received by early February 2018 and just
+    under DKK 200,000 more expected. Built by :func:`evalkit.economics.grant_reconciliation`
+    from :func:`evalkit.economics.grants_from_counts`, declared ``source="published"``.
     """
     v = lambda figure: published_value(PROJECT, figure)  # noqa: E731
-    starts, completions = v("started_company_course"), v("completed_13_weeks")
-    per_start, per_completion = v("grant_per_start"), v("grant_per_completion")
-    implied = starts * per_start + completions * per_completion
-    received, expected_more = v("grant_received"), v("grant_expected_more")
-    ordinary_jobs = v("exit_ordinary_job")
-    rows = [
-        ("Course starts", starts, per_start, starts * per_start, "published counts x rate"),
-        (
-            "13-week completions",
-            completions,
-            per_completion,
-            completions * per_completion,
-            "published counts x rate",
-        ),
-        ("Implied activity grant", None, None, implied, "144 x 6,000 + 108 x 10,000"),
-        ("Received by early Feb. 2018", None, None, received, "published"),
-        ("Still to be received (implied - received)", None, None, implied - received, "computed"),
-        ("Expected further payment (just under)", None, None, expected_more, "published"),
-        (
-            "If ordinary-job starts also earned a start grant",
-            ordinary_jobs,
-            per_start,
-            implied + ordinary_jobs * per_start,
-            "assumption: the 7 ordinary jobs counted as course starts",
-        ),
-        ("Activity frame (maximum)", None, None, v("grant_activity_frame"), "published"),
-    ]
-    return pd.DataFrame(rows, columns=["item", "count", "rate_dkk", "amount_dkk", "basis"])
+    rule = MilestoneRule(
+        start_amount=v("grant_per_start"),
+        completion_amount=v("grant_per_completion"),
+        weeks=JOBFIRST_ACTIVITY_GRANT.weeks,
+        cap=v("grant_per_citizen_max"),
+        name=JOBFIRST_ACTIVITY_GRANT.name,
+        source=JOBFIRST_ACTIVITY_GRANT.source,
+    )
+    computed = grants_from_counts(
+        rule, int(v("started_company_course")), int(v("completed_13_weeks"))
+    )
+    ordinary_jobs = int(v("exit_ordinary_job"))
+    return reconcile_grants(
+        computed,
+        received=v("grant_received"),
+        expected_more=v("grant_expected_more"),
+        scenarios=[
+            (
+                "If ordinary-job starts also earned a start grant",
+                ordinary_jobs,
+                rule.start_amount,
+                f"assumption: the {ordinary_jobs} ordinary jobs counted as course starts",
+            )
+        ],
+        ceiling=v("grant_activity_frame"),
+        received_label="Received by early Feb. 2018",
+        expected_label="Expected further payment (just under)",
+        source="published",
+    )
 
 
 def evaluate_jobfirst(seed: int = 2016) -> JobFirstEvaluation:
