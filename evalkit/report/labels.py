@@ -103,6 +103,49 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "Hvert trin bygger på mindst {t} hændelser; antal i risiko er rundet ned til "
         "multipla af {t} eller vist som <{t}, og kurverne er beregnet ud fra dem.",
     },
+    # business cases (evalkit.economics.business)
+    "business_case": {"en": "Business case", "da": "Business case"},
+    "bc_effect": {
+        "en": "Reduction in full-year persons on benefit a year",
+        "da": "Færre helårspersoner på ydelse om året",
+    },
+    "bc_saving": {"en": "Saving per full-year person", "da": "Besparelse pr. helårsperson"},
+    "bc_cost_once": {"en": "One-off cost", "da": "Engangsomkostning"},
+    "bc_cost_per_year": {"en": "Cost per year", "da": "Omkostning pr. år"},
+    "bc_rate": {"en": "Discount rate", "da": "Diskonteringsrente"},
+    "bc_horizon": {"en": "Horizon (years)", "da": "Tidshorisont (år)"},
+    "bc_npv": {"en": "Net present value", "da": "Nutidsværdi"},
+    "bc_npv_axis": {"en": "Net present value (DKK)", "da": "Nutidsværdi (kr.)"},
+    "bc_pv_costs": {"en": "Present value of costs", "da": "Nutidsværdi af omkostninger"},
+    "bc_pv_savings": {"en": "Present value of savings", "da": "Nutidsværdi af besparelser"},
+    "bc_break_even_effect": {
+        "en": "Break-even reduction (full-year persons a year)",
+        "da": "Nulpunkt (færre helårspersoner om året)",
+    },
+    "bc_years_to_break_even": {"en": "Years to break even", "da": "År til nulpunkt"},
+    "bc_cost_per_full_year_person": {
+        "en": "Cost per additional full-year person self-sufficient",
+        "da": "Omkostning pr. ekstra selvforsørgende helårsperson",
+    },
+    "bc_note": {
+        "en": "The interval carries only the effect's uncertainty; costs, saving and rate "
+        "are taken as known (vary them in a sensitivity table).",
+        "da": "Intervallet rummer kun effektens usikkerhed; omkostninger, besparelse og "
+        "rente er taget for givet (varier dem i en følsomhedstabel).",
+    },
+    "bc_input_effect": {
+        "en": "Effect (full-year persons a year)",
+        "da": "Effekt (helårspersoner om året)",
+    },
+    "bc_input_saving": {"en": "Saving per full-year person", "da": "Besparelse pr. helårsperson"},
+    "bc_input_cost_once": {"en": "One-off cost", "da": "Engangsomkostning"},
+    "bc_input_cost_per_year": {"en": "Cost per year", "da": "Omkostning pr. år"},
+    "bc_input_rate": {"en": "Discount rate", "da": "Diskonteringsrente"},
+    "bc_input_horizon": {"en": "Horizon (years)", "da": "Tidshorisont (år)"},
+    "bc_input_low": {"en": "Input at its low value", "da": "Lav værdi"},
+    "bc_input_high": {"en": "Input at its high value", "da": "Høj værdi"},
+    "bc_base_case": {"en": "Base case", "da": "Basisscenarie"},
+    "bc_break_even": {"en": "Break-even (NPV 0)", "da": "Nulpunkt (nutidsværdi 0)"},
     # CONSORT
     "enrollment": {"en": "Enrollment", "da": "Rekruttering"},
     "allocation": {"en": "Allocation", "da": "Tildeling"},
