@@ -1,4 +1,5 @@
-"""Draw the figures of docs/figures.md into docs/images/ (SYNTHETIC data only).
+"""Draw the figures of docs/figures.md into docs/images/ (SYNTHETIC data only; each is
+saved with its source, so it carries the "Synthetic data" or "Published figures" stamp).
 
 Run from the repository root:
 
@@ -68,16 +69,16 @@ def main() -> None:
     # 1. Weekly share self-sufficient, treatment vs control (en and da).
     for lang in ("en", "da"):
         fig = share_plot(panel, "self_sufficient", treatment="treated", data=trial, lang=lang)
-        save_figure(fig, OUT / f"share_{lang}", formats=("png",), dpi=DPI)
+        save_figure(fig, OUT / f"share_{lang}", formats=("png",), dpi=DPI, source="synthetic")
 
     # 2. Kaplan-Meier: weeks to the first self-sufficient week.
     spells = first_exit(panel, {"self_sufficient": 1})
     spells["treated"] = treated
     km = kaplan_meier(spells, "weeks", "exit", treatment="treated")
     fig = survival_plot(km, lang="en", ylabel="Share not yet self-sufficient")
-    save_figure(fig, OUT / "survival_en", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "survival_en", formats=("png",), dpi=DPI, source="synthetic")
     fig = survival_plot(km, lang="da", ylabel="Andel endnu ikke selvforsørgende")
-    save_figure(fig, OUT / "survival_da", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "survival_da", formats=("png",), dpi=DPI, source="synthetic")
 
     # 3. Competing exits from benefit: job, education, flexjob / disability pension.
     exits = first_exit(
@@ -89,7 +90,7 @@ def main() -> None:
     fig = cumulative_incidence_plot(
         cif, lang="en", cause_labels={1: "Self-sufficient", 2: "Education", 3: "Flexjob/pension"}
     )
-    save_figure(fig, OUT / "cumulative_incidence_en", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "cumulative_incidence_en", formats=("png",), dpi=DPI, source="synthetic")
 
     # 4. Forest plot: effect on being self-sufficient at weeks 13..104.
     self_sufficient = panel.in_states("self_sufficient")
@@ -100,11 +101,11 @@ def main() -> None:
         outcomes[name] = self_sufficient[:, panel.column(week)].astype(int)
         results[f"Self-sufficient in week {week}"] = risk_difference(outcomes, name, "treated")
     fig = forest_plot(results, lang="en")
-    save_figure(fig, OUT / "forest_en", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "forest_en", formats=("png",), dpi=DPI, source="synthetic")
     danish = {k.replace("Self-sufficient in week", "Selvforsørgende i uge"): v
               for k, v in results.items()}  # fmt: skip
     fig = forest_plot(danish, lang="da")
-    save_figure(fig, OUT / "forest_da", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "forest_da", formats=("png",), dpi=DPI, source="synthetic")
 
     # 5. CONSORT diagram (JobFirst's aggregate counts; follow-up lines illustrative).
     counts = ConsortCounts(
@@ -126,7 +127,8 @@ def main() -> None:
             ),
         },
     )
-    save_figure(consort_diagram(counts, lang="en"), OUT / "consort_en", formats=("png",), dpi=DPI)
+    fig = consort_diagram(counts, lang="en")
+    save_figure(fig, OUT / "consort_en", formats=("png",), dpi=DPI, source="published")
 
     # 6. Benchmark series and funnel plot (made-up municipalities).
     rng = np.random.default_rng(SEED)
@@ -140,7 +142,7 @@ def main() -> None:
                           "ci_low": local_share - half, "ci_high": local_share + half})  # fmt: skip
     nat = pd.DataFrame({"period": months, "share": national})
     fig = series_plot(local, nat, target=0.40, lang="da", local_label="Kommune A (syntetisk)")
-    save_figure(fig, OUT / "series_da", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "series_da", formats=("png",), dpi=DPI, source="synthetic")
 
     n_units = 94
     denominators = rng.integers(80, 3000, n_units)
@@ -160,7 +162,7 @@ def main() -> None:
             "upper": stats.binom.ppf(1 - tail, grid, 0.40) / grid,
         }))  # fmt: skip
     fig = funnel_plot(units, 0.40, pd.concat(rows, ignore_index=True), lang="en")
-    save_figure(fig, OUT / "funnel_en", formats=("png",), dpi=DPI)
+    save_figure(fig, OUT / "funnel_en", formats=("png",), dpi=DPI, source="synthetic")
     print(f"wrote {len(list(OUT.glob('*.png')))} PNG files to {OUT}")
 
 

@@ -22,7 +22,9 @@ any other text (file names, captions). It
 
 Data declared ``"synthetic"``, ``"public"`` or ``"published"`` are CPR-checked but not
 suppressed (the record says so): published figures are already public and synthetic
-data describe no one.
+data describe no one. A figure from such data that its plot drew with disclosure control
+keeps it (harmless, and the record says at which threshold); saved with
+:func:`evalkit.report.save_figure` it carries a stamp naming its source on its face.
 
 Example
 -------
@@ -398,19 +400,49 @@ def _gate_curve(frame, where, rules, record, disclosure):
 FIGURE_KEY = "_evalkit_output"
 
 
-def declare_figure(fig, threshold: int | None, source: str = "register", counts: bool = True):
+def declare_figure(
+    fig,
+    threshold: int | None,
+    source: str = "register",
+    counts: bool = True,
+    lang: str | None = None,
+):
     """Record on a figure how its counts were controlled (called by evalkit's plots).
 
     ``threshold`` None: drawn without disclosure control. ``counts`` False: the figure
     shows no counts of persons or numbers computed from them (e.g. a plot of published
-    national series). Returns the figure.
+    national series). ``lang`` (``"en"``, ``"da"``): the language the figure is labelled
+    in, for the source stamp drawn when it is saved (:func:`figure_lang`). Returns the
+    figure.
     """
-    setattr(
-        fig,
-        FIGURE_KEY,
-        {"threshold": threshold, "source": check_source(source), "counts": bool(counts)},
-    )
+    info = {"threshold": threshold, "source": check_source(source), "counts": bool(counts)}
+    if lang is not None:
+        info["lang"] = _check_lang(lang)
+    setattr(fig, FIGURE_KEY, info)
     return fig
+
+
+def _check_lang(lang) -> str:
+    if lang not in ("en", "da"):
+        raise ArgumentError(f"lang must be 'en' (English) or 'da' (Danish); got {lang!r}.")
+    return lang
+
+
+def record_lang(fig, lang: str):
+    """Record on a figure the language it is labelled in (keeps its declared counts).
+    Returns the figure."""
+    info = getattr(fig, FIGURE_KEY, None)
+    if isinstance(info, dict):
+        info["lang"] = _check_lang(lang)
+    else:
+        setattr(fig, FIGURE_KEY, {"lang": _check_lang(lang)})
+    return fig
+
+
+def figure_lang(fig) -> str:
+    """The language a figure is labelled in, as evalkit's plots record it; ``"en"`` for
+    a figure that does not say (drawn outside evalkit)."""
+    return (getattr(fig, FIGURE_KEY, None) or {}).get("lang", "en")
 
 
 def figure_texts(fig) -> list[str]:
@@ -445,15 +477,15 @@ def gate_figure(
     """
     rules = resolve_rules(rules)
     info = getattr(fig, FIGURE_KEY, None)
+    if info is not None and "threshold" not in info:
+        info = None  # only its language was recorded: its counts were not declared
     declared = (info or {}).get("source", "register")
     source = check_source(source if source is not None else declared)
     _file_name(where)
     gate_text(figure_texts(fig), where=where, what="figure text")
     record = GateRecord(where, "figure", source, rules, checks=["CPR scan of every text"])
     if source != "register":
-        record.status = f"pass: not controlled ({source} data)"
-        record.checks.append(f"no disclosure control: the data are declared {source}")
-        return record
+        return _not_register(record, info, source, rules)
     if info is None:
         record.status = "review"
         record.checks.append(
@@ -478,4 +510,22 @@ def gate_figure(
             f"disclosure={rules.threshold}."
         )
     record.checks.append(f"counts controlled by the plot at threshold {threshold}")
+    return record
+
+
+def _not_register(record: GateRecord, info, source: str, rules: OutputRules) -> GateRecord:
+    """The record of a figure from synthetic, public or published data: no control is
+    required, and a figure drawn with control keeps it (the record says so)."""
+    record.checks.append(f"disclosure control not required: the data are declared {source}")
+    threshold = (info or {}).get("threshold") if (info or {}).get("counts") else None
+    if threshold is None:
+        record.status = f"pass: not controlled ({source} data)"
+    elif threshold < rules.threshold:
+        record.status = f"pass: not controlled ({source} data)"
+        record.checks.append(
+            f"counts controlled by the plot at threshold {threshold}, below the rules' "
+            f"{rules.threshold}"
+        )
+    else:
+        record.checks.append(f"counts controlled by the plot at threshold {threshold} all the same")
     return record

@@ -55,7 +55,8 @@ class _Writer:
     def caption(self, key: str, **fields) -> str:
         return CAPTIONS[key][self.lang].format(**fields)
 
-    def figure(self, fig, name: str, title: str, caption: str, source="published") -> None:
+    def figure(self, fig, name: str, title: str, caption: str, source: str) -> None:
+        # every figure names its true source: save_figure stamps it on the figure's face
         files = save_figure(
             fig, self.out / name, formats=("png", "pdf"), source=source, log=self.log
         )
@@ -156,6 +157,7 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
         "powerjob_difference",
         "Difference in the share into job or education",
         writer.caption("selection"),
+        source="published",
     )
     interview = int(value["powerjob_job_interview"])
     targets = pd.concat(

@@ -563,7 +563,7 @@ def consort_diagram(
     threshold = _check_disclosure(disclosure)
     with evalkit_style():
         fig = _draw(counts, lang, ax, threshold)
-    return _declare(fig, threshold)
+    return _declare(fig, threshold, lang=lang)
 
 
 def _draw(counts: ConsortCounts, lang: str, ax: Axes | None, threshold: int | None) -> Figure:

@@ -190,6 +190,11 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "{k} enhed(er) vises ikke: færre end {threshold} personer i enheden, med "
         "udfaldet eller uden.",
     },
+    # the stamp on the face of a figure saved from data that are not register data
+    # (save_figure's / export's source=)
+    "stamp_synthetic": {"en": "Synthetic data", "da": "Syntetiske data"},
+    "stamp_published": {"en": "Published figures", "da": "Offentliggjorte tal"},
+    "stamp_public": {"en": "Public data", "da": "Offentlige data"},
     "consort_note": {
         "en": "Counts of fewer than {threshold} persons are shown as <{threshold}; x: "
         "suppressed so that a suppressed count cannot be recovered by subtraction.",

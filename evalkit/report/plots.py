@@ -53,6 +53,7 @@ simulated with a fixed seed (20,000 draws by default; Montiel Olea & Plagborg-MÃ
 from __future__ import annotations
 
 import functools
+import inspect
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -126,12 +127,23 @@ BANDS = ("both", "pointwise", "simultaneous", "none")
 
 # ---------------------------------------------------------------------- shared helpers
 def _styled(func):
-    """Run a figure function inside the evalkit style (rcParams restored afterwards)."""
+    """Run a figure function inside the evalkit style (rcParams restored afterwards), and
+    record on the figure the ``lang`` it was drawn in (the language of the source stamp
+    :func:`~evalkit.report.style.save_figure` draws)."""
+    signature = inspect.signature(func)
+    takes_lang = "lang" in signature.parameters
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with evalkit_style():
-            return func(*args, **kwargs)
+            fig = func(*args, **kwargs)
+        if takes_lang and isinstance(fig, Figure):
+            from ..output.gate import record_lang
+
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            record_lang(fig, bound.arguments["lang"])
+        return fig
 
     return wrapper
 
@@ -1073,14 +1085,18 @@ def share_plot(
 
 
 # ---------------------------------------------------------------------- forest plot
-def _declare(fig: Figure, threshold: int | None, counts: bool = True) -> Figure:
+def _declare(
+    fig: Figure, threshold: int | None, counts: bool = True, lang: str | None = None
+) -> Figure:
     """Record on ``fig`` the threshold of disclosure control it was drawn with
-    (:func:`evalkit.output.gate.declare_figure`). The provenance of the data is declared
-    where the figure leaves: ``save_figure(..., source=...)`` / ``export(..., source=...)``
-    (``"synthetic"``, ``"public"``, ``"published"``); until then it is register data."""
+    (:func:`evalkit.output.gate.declare_figure`) and, when given, its language (the
+    functions decorated with ``_styled`` record theirs after drawing). The provenance of
+    the data is declared where the figure leaves: ``save_figure(..., source=...)`` /
+    ``export(..., source=...)`` (``"synthetic"``, ``"public"``, ``"published"``, stamped
+    on the saved figure); until then it is register data."""
     from ..output.gate import declare_figure
 
-    return declare_figure(fig, threshold, source="register", counts=counts)
+    return declare_figure(fig, threshold, source="register", counts=counts, lang=lang)
 
 
 def _small(count, threshold: int) -> bool:

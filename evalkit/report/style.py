@@ -167,6 +167,53 @@ def new_figure(figsize: tuple[float, float] | None = None, **kwargs) -> Figure:
     return Figure(figsize=figsize or FIGSIZE, **kwargs)
 
 
+#: The ``gid`` of the source stamp (the SVG keeps it as the text's id).
+STAMP_GID = "source_stamp"
+STAMP_COLOUR = "#666666"
+_STAMP_LABELS = {
+    "synthetic": "stamp_synthetic",
+    "published": "stamp_published",
+    "public": "stamp_public",
+}
+
+
+def source_stamp(source: str, lang: str = "en") -> str | None:
+    """The stamp :func:`save_figure` draws on a figure from ``source`` data, in ``lang``;
+    None for register data (the real thing needs no stamp).
+
+    >>> source_stamp("synthetic"), source_stamp("published", "da"), source_stamp("register")
+    ('Synthetic data', 'Offentliggjorte tal', None)
+    """
+    from ..output.declare import check_source
+    from .labels import label
+
+    key = _STAMP_LABELS.get(check_source(source))
+    return None if key is None else label(key, lang)
+
+
+@contextlib.contextmanager
+def _stamped(fig: Figure, text: str | None) -> Iterator:
+    """``fig`` with ``text`` in small grey type just above the top-right corner of what
+    it draws (so it covers nothing; the tight bounding box of the saved file takes it in),
+    removed again when the block ends, also after an error: the caller's figure is left
+    as it was, and repeated saves do not pile stamps up."""
+    if text is None:
+        yield None
+        return
+    with evalkit_style():
+        box = fig.get_tightbbox()  # inches, from the figure's lower left corner
+        width, height = fig.get_size_inches()
+        # in figure coordinates: a tight bounding box at save time moves those with it
+        stamp = fig.text(
+            box.x1 / width, (box.y1 + 0.04) / height, text, ha="right", va="bottom",
+            fontsize=SMALL_FONT_SIZE, color=STAMP_COLOUR, gid=STAMP_GID,
+        )  # fmt: skip
+    try:
+        yield stamp
+    finally:
+        stamp.remove()
+
+
 def save_figure(
     fig: Figure,
     path,
@@ -174,6 +221,7 @@ def save_figure(
     dpi: float | None = None,
     *,
     source: str | None = None,
+    lang: str | None = None,
     log=None,
 ) -> list[Path]:
     """Save ``fig`` as ``path.png``, ``path.svg``, ``path.pdf`` (one file per format),
@@ -188,9 +236,14 @@ def save_figure(
     figure (titles, labels, tick labels, legends, annotations) and the file names for
     CPR numbers, and refuses a figure evalkit drew from register data with disclosure
     control off or below the output rules' threshold; ``source="synthetic"``,
-    ``"public"`` or ``"published"`` declares data that need no control. Each file is
-    written to a temporary name and renamed into place; ``log`` (an
-    :class:`evalkit.output.OutputLog`) records them.
+    ``"public"`` or ``"published"`` declares data that need no control (a figure drawn
+    with control keeps it). Such a figure says so on its face: a stamp, "Synthetic data",
+    "Published figures" or "Public data" (:func:`source_stamp`), in small grey type above
+    its top-right corner, in ``lang`` (default: the language evalkit's plot drew it in,
+    else English). The stamp is drawn for the save only (the figure is left as it was)
+    and passes the gate's CPR scan with the rest. Each file is written to a temporary
+    name and renamed into place; ``log`` (an :class:`evalkit.output.OutputLog`) records
+    them.
 
     >>> from matplotlib.figure import Figure
     >>> fig = Figure()
@@ -215,13 +268,21 @@ def save_figure(
     if base.suffix.lower().lstrip(".") in FORMATS:
         base = base.with_suffix("")
     from ..output.files import atomic_path, check_folder
-    from ..output.gate import gate_figure, gate_path
+    from ..output.gate import FIGURE_KEY, figure_lang, gate_figure, gate_path
+    from .labels import check_lang
 
     gate_path(base)
-    record = gate_figure(fig, f"{base.name}.{formats[0]}", source=source)
-    check_folder(base.parent)
+    info = getattr(fig, FIGURE_KEY, None) or {}
+    stamp = source_stamp(
+        source if source is not None else info.get("source", "register"),
+        check_lang(lang) if lang is not None else figure_lang(fig),
+    )
     written = []
-    with evalkit_style():
+    with _stamped(fig, stamp), evalkit_style():
+        record = gate_figure(fig, f"{base.name}.{formats[0]}", source=source)
+        if stamp is not None:
+            record.checks.append(f"source stamp on the figure: {stamp!r}")
+        check_folder(base.parent)
         for fmt in formats:
             target = base.with_name(f"{base.name}.{fmt}")
             metadata = None
