@@ -71,3 +71,34 @@ __all__ += [
     "sensitivity_table",
     "tornado_plot",
 ]
+
+from .contracts import (  # noqa: E402
+    CohortTrigger,
+    Contract,
+    ContractPayments,
+    RateCard,
+    contract_payments,
+)
+from .projection import (  # noqa: E402
+    InvestorCashFlow,
+    MarkovChain,
+    PaymentProjection,
+    fit_markov_chain,
+    investor_cash_flow,
+    project_payments,
+)
+
+__all__ = [*globals().get("__all__", [])]
+__all__ += [
+    "CohortTrigger",
+    "Contract",
+    "ContractPayments",
+    "RateCard",
+    "contract_payments",
+    "InvestorCashFlow",
+    "MarkovChain",
+    "PaymentProjection",
+    "fit_markov_chain",
+    "investor_cash_flow",
+    "project_payments",
+]
