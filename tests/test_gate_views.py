@@ -556,6 +556,71 @@ CASES: dict[str, Case] = {
 }
 
 
+# Outcome-payment contracts and projections (evalkit.economics.contracts, .projection).
+def _contract_panel(small, label):
+    """A paying state ``label``: cohort "a" of 40 persons, cohort "b" of 3 (small) or 40."""
+    from evalkit.panel import StatusPanel
+
+    rng = np.random.default_rng(8)
+    n = 40 + (3 if small else 40)
+    codes = (rng.random((n, 30)) < 0.4).astype(np.int8)
+    codes[:, 20:] = -1  # weeks 20-29 not yet observed (projected)
+    ids = np.array([f"p{i}" for i in range(n)])
+    panel = StatusPanel(ids, codes, ("benefit", label), aligned=True)
+    cohort = pd.DataFrame({"id": ids, "house": ["a"] * 40 + ["b"] * (n - 40)})
+    return panel, cohort
+
+
+def _contract_payments(small, label="self_sufficient"):
+    from evalkit.economics import Contract, contract_payments
+
+    panel, cohort = _contract_panel(small, label)
+    return contract_payments(panel, Contract({label: 1000}, (0, 19)), cohort, "house")
+
+
+def _projection(small, label="self_sufficient"):
+    from evalkit.economics import Contract, project_payments
+
+    panel, _ = _contract_panel(small, label)
+    if small:
+        panel = panel.select(panel.ids[:3])
+    return project_payments(panel, Contract({label: 1000}, (0, 29)), n_sims=50, seed=3)
+
+
+def _investor(small, label="self_sufficient"):
+    from evalkit.economics import investor_cash_flow
+
+    return investor_cash_flow(_projection(small, label), capital=50_000, guarantee=10_000)
+
+
+from evalkit.economics.contracts import ContractPayments  # noqa: E402
+from evalkit.economics.projection import InvestorCashFlow, PaymentProjection  # noqa: E402
+
+CASES.update(
+    {
+        "ContractPayments": Case(
+            ContractPayments,
+            _contract_payments,
+            hidden=lambda r: [fmt_value(r.total)],
+            exact=lambda r: r.by_cohort["persons"].tolist() == [40, 3],
+        ),
+        "PaymentProjection": Case(
+            PaymentProjection,
+            _projection,
+            hidden=lambda r: [fmt_value(r.estimate)],
+            shown=lambda r: [fmt_value(r.estimate)],
+            exact=lambda r: r.n_persons == 3,
+        ),
+        "InvestorCashFlow": Case(
+            InvestorCashFlow,
+            _investor,
+            hidden=lambda r: [fmt_value(r.expected_net)],
+            exact=lambda r: r.n_persons == 3,
+        ),
+    }
+)
+
+
 # ----------------------------------------------------------------------------- views
 class _Printer:
     def __init__(self):

@@ -35,6 +35,7 @@ TABLE_RESULTS = {
     "Assignment": "a random assignment, not an estimate",
     "DesignDiagnosis": "a simulation study of a design",
     "BalanceTable": "a descriptive table (its omnibus test is a BalanceTest)",
+    "ContractPayments": "an account of payments by cohort, not an estimate",
 }
 
 

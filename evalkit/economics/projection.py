@@ -622,7 +622,7 @@ class InvestorCashFlow(InferentialResult):
         return None
 
     def _rows(self) -> list[dict]:
-        med = float(np.nanmedian(self.irr_without_guarantee))
+        med = _median(self.irr_without_guarantee)
         rows = [
             {"term": "irr_annual", "estimate": self.estimate, "conf_low": self.conf_low,
              "conf_high": self.conf_high},
@@ -752,7 +752,7 @@ def investor_cash_flow(
         frame, counts=["n_persons"], dependent=["capital", "payments", "guarantee", "net"]
     )
     return InvestorCashFlow(
-        estimate=float(np.nanmedian(irr_with)) if np.isfinite(irr_with).any() else math.nan,
+        estimate=_median(irr_with),
         conf_int=conf_int,
         irr=irr_with,
         irr_without_guarantee=irr_without,
@@ -785,3 +785,9 @@ def _nonnegative(value, name: str) -> float:
     if not math.isfinite(number) or number < 0:
         raise ArgumentError(f"{name} must be a finite amount, 0 or more; got {value!r}.")
     return number
+
+
+def _median(values: np.ndarray) -> float:
+    """The median of the finite values (NaN when there are none)."""
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if len(finite) else math.nan
