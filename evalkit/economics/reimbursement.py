@@ -80,9 +80,13 @@ class Staircase:
     reset_within : ... counted within this many weeks back (None: without a limit).
     name, source : what the rule is and where it is from.
 
+    Notes
+    -----
     The share of a week with count ``k`` is ``shares[j]`` for the step ``j`` with
     ``first_j <= k <= last_j``.
 
+    Examples
+    --------
     >>> s = Staircase(((1, 4), (5, None)), (0.8, 0.4))
     >>> s.share(np.array([1, 4, 5, 100]))
     array([0.8, 0.8, 0.4, 0.4])
