@@ -86,10 +86,17 @@ def _fredericia(out: Path, lang: str, progress: Progress, log) -> list[Artifact]
     return benchmark_reports.write_fredericia(out, lang, progress, log)
 
 
+def _impact60(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
+    from .projects import impact60_report
+
+    return impact60_report.write(out, lang, progress, log)
+
+
 RUNNERS: dict[str, tuple[Callable, int]] = {
     "jobfirst_aalborg": (_jobfirst, 8),
     "flere_skal_med_herning": (_herning, 4),
     "fredericia_2021": (_fredericia, 6),
+    "impact60_aalborg": (_impact60, 5),
 }
 
 

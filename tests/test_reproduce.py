@@ -42,6 +42,67 @@ def test_jobfirst_published_numbers_in_report(report):
     assert "1944000" in grant
 
 
+def test_impact60_report(report):
+    import json
+
+    import pandas as pd
+
+    from evalkit.datasets import simulate_impact60
+    from evalkit.economics import contract_payments
+    from evalkit.projects.impact60_report import GOAL, impact60_contract
+
+    out, artifacts = report
+    assert "impact60_aalborg" in RUNNERS
+    folder = out / "impact60_aalborg"
+    mine = [a for a in artifacts if a.project == "impact60_aalborg"]
+    assert {a.name for a in mine} == {
+        "published_figures", "payments_by_month", "cumulative_payments", "goal_probability",
+        "investor",
+    }  # fmt: skip
+    # the report's payments are contract_payments on simulate_impact60's panel (built here
+    # with the default 52 weeks before referral: weeks before referral are never paid)
+    paid = contract_payments(simulate_impact60().panel(after=230), impact60_contract())
+    months = pd.read_csv(folder / "payments_by_month.csv")
+    assert months["month"].tolist() == paid.by_month["month"].tolist()
+    assert months["amount"].tolist() == pytest.approx(paid.by_month["amount"].tolist())
+    assert months["amount"].sum() == pytest.approx(paid.total)
+    assert months["month"].iloc[0] == "2018-09" and months["month"].iloc[-1] == "2022-12"
+    goal = pd.read_csv(folder / "goal_probability.csv")
+    happened = goal.iloc[-1]
+    assert happened["persons reaching"] == 55  # 46 % of 120, as published
+    assert happened["expected payments (DKK million)"] == pytest.approx(paid.total / 1e6)
+    assert goal[f"P(at least {GOAL})"].between(0, 1).all()
+    projected = goal.iloc[:-1]
+    assert (projected["payments low"] <= projected["expected payments (DKK million)"]).all()
+    assert (projected["expected payments (DKK million)"] <= projected["payments high"]).all()
+    investor = pd.read_csv(folder / "investor.csv")
+    assert (investor["P(loss) with guarantee"] <= investor["P(loss) without guarantee"]).all()
+    published = pd.read_csv(folder / "published_figures.csv").set_index("figure")["value"]
+    assert published["goal_persons"] == 60 and published["midway_self_sufficient"] == 16
+    assert published["final_share"] == 0.46
+    log = json.loads((out / "output_log.json").read_text())
+    source = {f["path"]: e["source"] for e in log["artifacts"] for f in e["files"]}
+    assert source["impact60_aalborg/published_figures.csv"] == "published"
+    for name in ("payments_by_month.csv", "cumulative_payments.png", "goal_probability.csv"):
+        assert source[f"impact60_aalborg/{name}"] == "synthetic"
+    for artifact in mine:
+        if artifact.name == "published_figures":
+            assert artifact.caption.startswith("Published figures")
+        else:  # synthetic histories and assumed rates, said so in every caption
+            assert "Synthetic" in artifact.caption and "ASSUMED" in artifact.caption
+
+
+def test_impact60_figure_in_danish():
+    from evalkit.output.gate import FIGURE_KEY, figure_texts
+    from evalkit.projects.impact60_report import cumulative_plot, evaluate_impact60
+
+    fig = cumulative_plot(evaluate_impact60(n_sims=50), lang="da")
+    texts = " ".join(figure_texts(fig))
+    assert "Akkumulerede resultatbetalinger (mio. kr.)" in texts
+    assert "1.500 kr. pr. selvforsørgende uge" in texts and "Investors kapital (antaget)" in texts
+    assert getattr(fig, FIGURE_KEY)["source"] == "synthetic"
+
+
 def test_danish_and_cli(tmp_path, capsys):
     assert (
         main(

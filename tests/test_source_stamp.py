@@ -15,6 +15,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import evalkit.projects.benchmark_reports as benchmark_reports
+import evalkit.projects.impact60_report as impact60_report
 import evalkit.projects.jobfirst_report as jobfirst_report
 from evalkit.output import OutputLog, export
 from evalkit.output import gate as gate_module
@@ -224,6 +225,7 @@ def reproduced(request, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(jobfirst_report, "save_figure", with_svg)
         patch.setattr(benchmark_reports, "save_figure", with_svg)
+        patch.setattr(impact60_report, "save_figure", with_svg)
         artifacts = reproduce(out, lang=lang, progress=False)
     return lang, out, artifacts, sources
 
@@ -231,7 +233,7 @@ def reproduced(request, tmp_path_factory):
 def test_every_reproduced_figure_carries_the_stamp_of_its_caption(reproduced):
     lang, out, artifacts, sources = reproduced
     figures = [a for a in artifacts if a.kind == "figure"]
-    assert len(figures) == 7
+    assert len(figures) == 8
     for a in figures:
         first = a.caption.split()[0].rstrip(".")
         source = CAPTION_SOURCES[first]

@@ -146,6 +146,29 @@ LABELS: dict[str, dict[str, str]] = {
     "bc_input_high": {"en": "Input at its high value", "da": "Høj værdi"},
     "bc_base_case": {"en": "Base case", "da": "Basisscenarie"},
     "bc_break_even": {"en": "Break-even (NPV 0)", "da": "Nulpunkt (nutidsværdi 0)"},
+    # outcome payments (pay-for-success contracts, evalkit.economics; Impact60)
+    "pay_month": {"en": "Month", "da": "Måned"},
+    "pay_cumulative_million": {
+        "en": "Cumulative outcome payments (DKK million)",
+        "da": "Akkumulerede resultatbetalinger (mio. kr.)",
+    },
+    "pay_paid": {"en": "Paid on the histories", "da": "Udbetalt på forløbene"},
+    "pay_projection": {
+        "en": "Projection from {date} (mean)",
+        "da": "Fremskrivning fra {date} (middel)",
+    },
+    "pay_projection_band": {
+        "en": "{level} projection interval (pointwise)",
+        "da": "{level} fremskrivningsinterval (punktvist)",
+    },
+    "pay_as_of": {"en": "Projection date", "da": "Fremskrivningsdato"},
+    "pay_capital": {"en": "Investor capital (assumed)", "da": "Investors kapital (antaget)"},
+    "pay_assumed_rates": {
+        "en": "Assumed rates: DKK {full} per self-sufficient week, DKK {partly} per partly "
+        "self-sufficient week (not published).",
+        "da": "Antagne takster: {full} kr. pr. selvforsørgende uge, {partly} kr. pr. delvist "
+        "selvforsørgende uge (ikke offentliggjort).",
+    },
     # CONSORT
     "enrollment": {"en": "Enrollment", "da": "Rekruttering"},
     "allocation": {"en": "Allocation", "da": "Tildeling"},
