@@ -306,3 +306,17 @@ def test_impact60_synthetic_run():
     cash = investor_cash_flow(projection, capital=3_000_000, guarantee=1_000_000)
     assert cash.loss_probability <= cash.loss_probability_without_guarantee
     assert cash.summary() and cash._repr_html_().startswith("<")
+
+
+def test_the_chain_is_fitted_on_weeks_from_referral_on():
+    # Weeks -2 and -1 are all benefit (0 -> 0 twice per person); from week 0 on, one of
+    # the two persons moves 0 -> 1. Only the two transitions from week 0 on count: out of
+    # state 0 there are 2 (one to 0, one to 1), so p_01 = 1/2, not 1/6.
+    from evalkit.economics.projection import fit_markov_chain
+    from evalkit.panel import StatusPanel
+
+    codes = np.array([[0, 0, 0, 1], [0, 0, 0, 0]], dtype=np.int8)
+    panel = StatusPanel(
+        np.array(["a", "b"]), codes, ("benefit", "work"), first_week=-2, aligned=True
+    )
+    assert fit_markov_chain(panel).probabilities[0][0].tolist() == [0.5, 0.5]

@@ -200,7 +200,8 @@ def fit_markov_chain(
     """Estimate a first-order Markov chain from a panel's observed transitions.
 
     ``p_ab = n_ab / sum_b n_ab`` by band of weeks since referral (see the module
-    docstring for rows without transitions).
+    docstring for rows without transitions). On an aligned panel only transitions from
+    referral on (week 0 and later) count: the weeks before describe another process.
 
     Parameters
     ----------
@@ -225,12 +226,15 @@ def fit_markov_chain(
     s = len(panel.states)
     b = len(edges)
     band_of = np.maximum(np.searchsorted(edges, panel.weeks[:-1], side="right") - 1, 0)
+    # weeks before referral (an aligned panel's negative weeks) describe another process:
+    # the chain is what happens from referral on
+    after_referral = (panel.weeks[:-1] >= 0) if panel.aligned else np.ones(band_of.size, bool)
     counts = np.zeros(b * s * s, dtype=np.int64)
     step = max(1, _CHUNK_CELLS // max(panel.n_weeks, 1))
     for r0 in range(0, panel.n_persons, step):  # blocks of persons: flat memory
         block = codes[r0 : r0 + step]
         a, c = block[:, :-1].astype(np.int64), block[:, 1:].astype(np.int64)
-        valid = (a >= 0) & (c >= 0)
+        valid = (a >= 0) & (c >= 0) & after_referral
         key = (np.broadcast_to(band_of, a.shape) * s + a) * s + c
         counts += np.bincount(key[valid], minlength=b * s * s)
     counts = counts.reshape(b, s, s)
