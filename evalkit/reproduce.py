@@ -86,6 +86,12 @@ def _fredericia(out: Path, lang: str, progress: Progress, log) -> list[Artifact]
     return benchmark_reports.write_fredericia(out, lang, progress, log)
 
 
+def _adult_business_case(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
+    from .projects import business_case_report
+
+    return business_case_report.write(out, lang, progress, log)
+
+
 def _impact60(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
     from .projects import impact60_report
 
@@ -97,6 +103,7 @@ RUNNERS: dict[str, tuple[Callable, int]] = {
     "flere_skal_med_herning": (_herning, 4),
     "fredericia_2021": (_fredericia, 6),
     "impact60_aalborg": (_impact60, 5),
+    "adult_business_case": (_adult_business_case, 9),
 }
 
 

@@ -42,6 +42,61 @@ def test_jobfirst_published_numbers_in_report(report):
     assert "1944000" in grant
 
 
+def test_adult_business_case_report(report):
+    import json
+
+    import pandas as pd
+
+    from evalkit.economics import REFUSION_2016
+
+    out, artifacts = report
+    folder = out / "adult_business_case"
+    names = {a.name for a in artifacts if a.project == "adult_business_case"}
+    assert names == {
+        "published_figures", "refusion_staircase", "net_cost_by_week", "required_outcomes",
+        "delivered_against_target", "assumptions", "business_case", "sensitivity", "tornado",
+    }  # fmt: skip
+    published = pd.read_csv(folder / "published_figures.csv").set_index("figure")["value"]
+    for figure, number in {"target_reduction_per_year": 50, "cases_reviewed": 2000,
+                           "workshops_ordinary_work": 17, "workshops_work_over_3_months": 8,
+                           "workshops_education": 3, "superb_citizens": 51,
+                           "superb_planned": 150, "superb_ordinary_work": 4,
+                           "superb_internship": 12}.items():  # fmt: skip
+        assert published[figure] == number
+    # the staircase table is the law: REFUSION_2016's steps and shares
+    stairs = pd.read_csv(folder / "refusion_staircase.csv")
+    last = [None if pd.isna(v) else int(v) for v in stairs["last_week"]]
+    assert tuple(zip(stairs["first_week"], last, strict=True)) == REFUSION_2016.steps
+    assert tuple(stairs["state_share"]) == REFUSION_2016.shares
+    assert (stairs["state_share"] + stairs["municipal_share"]).eq(1.0).all()
+    week = pd.read_csv(folder / "net_cost_by_week.csv").set_index("benefit_week")["municipal"]
+    assert week.to_dict() == {4: 500.0, 26: 1500.0, 52: 1750.0, 60: 2000.0}  # DKK 2,500 assumed
+    required = pd.read_csv(folder / "required_outcomes.csv")
+    assert required["persons_required"].tolist() == [200.0, 100.0, 50.0]
+    case = pd.read_csv(folder / "business_case.csv").iloc[0]
+    assert case["saving"] == 104_000  # 52 weeks x DKK 2,500 x the municipality's 80 %
+    assert case["conf_low"] < 0 < case["conf_high"]
+    # sources: published figures and the law "published"; assumed amounts "synthetic"
+    log = json.loads((out / "output_log.json").read_text())
+    source = {f["path"]: e["source"] for e in log["artifacts"] for f in e["files"]}
+    assert source["adult_business_case/refusion_staircase.csv"] == "published"
+    assert source["adult_business_case/published_figures.csv"] == "published"
+    for name in ("business_case.csv", "sensitivity.csv", "assumptions.csv", "tornado.png"):
+        assert source[f"adult_business_case/{name}"] == "synthetic"
+    captions = [a.caption for a in artifacts if a.project == "adult_business_case"]
+    assert sum("assumed amounts" in c for c in captions) >= 5
+
+
+def test_adult_business_case_in_danish(tmp_path):
+    import json
+
+    reproduce(tmp_path, ["adult_business_case"], lang="da", progress=False)
+    log = json.loads((tmp_path / "output_log.json").read_text())
+    tornado = next(e for e in log["artifacts"] if e["artifact"] == "tornado.png")
+    assert "source stamp on the figure: 'Syntetiske data'" in tornado["checks"]
+    assert "antagne beløb" in (tmp_path / "index.html").read_text()
+
+
 def test_impact60_report(report):
     import json
 

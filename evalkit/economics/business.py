@@ -781,6 +781,8 @@ def tornado_plot(
     >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]  # bottom to top
     ['Diskonteringsrente', 'Effekt (helårspersoner om året)']
     """
+    from matplotlib.ticker import MaxNLocator
+
     from ..output.gate import declare_figure
     from ..report.labels import NumberFormatter, check_lang, format_number, label
     from ..report.labels import _decimals_needed as decimals_needed
@@ -859,19 +861,17 @@ def tornado_plot(
         low, high = float(np.nanmin(values)), float(np.nanmax(values))
         margin = 0.18 * (high - low if high > low else max(abs(high), 1.0))
         ax.set_xlim(low - margin, high + margin)
+        # few ticks: whole kroner in millions take room (labels must not overlap)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(NumberFormatter(lang))
         ax.set_xlabel(label("bc_npv_axis", lang))
         ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False,
                   fontsize=FONT_SIZE - 2)  # fmt: skip
+    # lang: the source stamp drawn when the figure is saved speaks the figure's language
     if persons:
-        declare_figure(fig, threshold, source="register", counts=True)
+        declare_figure(fig, threshold, source="register", counts=True, lang=lang)
     else:
-        declare_figure(fig, None, source="register", counts=False)
-    from ..output import gate
-
-    record_lang = getattr(gate, "record_lang", None)  # the source stamp's language
-    if record_lang is not None:
-        record_lang(fig, lang)
+        declare_figure(fig, None, source="register", counts=False, lang=lang)
     return fig
 
 
