@@ -621,6 +621,28 @@ CASES.update(
 )
 
 
+def _sites(small, label="site"):
+    from evalkit.effects import pool_sites_from_data
+
+    rng = np.random.default_rng(11)
+    sizes = [40, 40, 3 if small else 40]
+    site = np.repeat([f"{label} {i}" for i in range(3)], [2 * n for n in sizes])
+    t = np.concatenate([np.repeat([0, 1], n) for n in sizes])
+    y = rng.normal(0, 1, t.size) + 0.4 * t
+    return pool_sites_from_data(pd.DataFrame({"y": y, "t": t, "site": site}), "y", "t", "site")
+
+
+from evalkit.effects.sites import SitePooling  # noqa: E402
+
+CASES["SitePooling"] = Case(
+    SitePooling,
+    _sites,
+    hidden=lambda r: [fmt_value(r.estimate), fmt_value(r.tau2)],
+    shown=lambda r: [fmt_value(r.estimate)],
+    exact=lambda r: r.n_treated == (40, 40, 3),
+)
+
+
 # ----------------------------------------------------------------------------- views
 class _Printer:
     def __init__(self):
@@ -751,3 +773,49 @@ def test_every_result_class_has_a_case():
     for name in covered:
         module, _, cls = name.rpartition(".")
         assert issubclass(getattr(importlib.import_module(module), cls), SummaryDisplay), name
+
+
+# Attrition and bounds (evalkit.effects.attrition).
+def _attrition_data(small, label="x"):
+    """Treated 40 (38 observed), control 40 with 3 observed (small) or 30."""
+    rng = np.random.default_rng(11)
+    m0 = 3 if small else 30
+    seen = np.r_[np.ones(38, int), 0, 0, np.ones(m0, int), np.zeros(40 - m0, int)]
+    t = np.r_[np.ones(40, int), np.zeros(40, int)]
+    y = np.where(seen == 1, rng.normal(10, 2, size=80).round(3), np.nan)
+    return pd.DataFrame({"t": t, "seen": seen, "y": y, label: rng.normal(0, 1, 80).round(2)})
+
+
+def _attrition(small, label="x"):
+    from evalkit.effects import attrition
+
+    return attrition(_attrition_data(small, label), "t", "seen", covariates=[label],
+                     boundaries={"cautious": [(0.0, 0.05), (0.7, 0.05)]})  # fmt: skip
+
+
+def _lee(small, label="y"):
+    from evalkit.effects import lee_bounds
+
+    return lee_bounds(_attrition_data(small).rename(columns={"y": label}), label, "t", "seen")
+
+
+from evalkit.effects.attrition import AttritionResult, BoundsResult  # noqa: E402
+
+CASES.update(
+    {
+        "AttritionResult": Case(
+            AttritionResult,
+            _attrition,
+            hidden=lambda r: [fmt_value(r.equivalence["std_difference"].iloc[0])],
+            shown=lambda r: ["38"],
+            exact=lambda r: r.observed_control == 3,
+        ),
+        "BoundsResult": Case(
+            BoundsResult,
+            _lee,
+            hidden=lambda r: [fmt_value(r.lower), fmt_value(r.upper), "3 of 40"],
+            shown=lambda r: [fmt_value(r.lower)],
+            exact=lambda r: r.observed_control == 3,
+        ),
+    }
+)

@@ -196,6 +196,12 @@ LABELS: dict[str, dict[str, str]] = {
         "(diskretionshensyn).",
     },
     "row_suppressed": {"en": "x (suppressed)", "da": "x (undertrykt)"},
+    # pooled rows of a multi-site (meta-analysis) forest plot (evalkit.effects.pool_sites)
+    "pooled_fixed": {"en": "Pooled (fixed effect)", "da": "Samlet (fast effekt)"},
+    "pooled_random": {
+        "en": "Pooled (random effects, {method})",
+        "da": "Samlet (tilfældige effekter, {method})",
+    },
     # disclosure control of the text and notebook views of any result
     "result_suppressed": {
         "en": "Numbers suppressed (x): the result rests on a count of fewer than "

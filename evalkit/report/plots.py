@@ -1123,6 +1123,7 @@ def forest_plot(
     xlabel: str | None = None,
     figsize: tuple[float, float] | None = None,
     disclosure: int | None = 5,
+    pooled: Sequence[tuple[str, float, float, float]] | None = None,
 ) -> Figure:
     """Estimates and confidence intervals of several effects (outcomes or subgroups),
     with the numbers as a table to the right.
@@ -1146,6 +1147,10 @@ def forest_plot(
         rows only; a note under the figure says why. None: off (every row drawn exactly;
         :func:`~evalkit.report.save_figure` then refuses the figure unless ``source``
         declares the data synthetic, public or published).
+    pooled : pooled effects drawn as diamonds below the rows, each
+        ``(label, estimate, low, high)`` (a meta-analysis of the rows, e.g.
+        :func:`evalkit.effects.pool_sites`). They rest on every row, so when a row is
+        suppressed they are too (drawn as ``"x (suppressed)"``).
 
     Disclosure control
     ------------------
@@ -1161,7 +1166,7 @@ def forest_plot(
 
     Artists have gids ``"ci"`` (one line per shown result), ``"estimate"`` (the
     points), ``"reference"``, ``"suppressed"`` (the texts of suppressed rows),
-    ``"disclosure_note"`` and ``"table"`` (texts, on the axes labelled
+    ``"disclosure_note"``, ``"pooled"`` (the diamonds) and ``"table"`` (texts, on the axes labelled
     ``"forest_table"``).
 
     Example
@@ -1215,7 +1220,9 @@ def forest_plot(
     ref = float(ref)
     if ratio and ref <= 0:
         raise ArgumentError(f"ref must be positive on the ratio scale; got {ref}.")
-    n = len(results)
+    pooled = [(str(a), float(b), float(c), float(d)) for a, b, c, d in (pooled or [])]
+    n_rows = len(results)
+    n = n_rows + len(pooled)
     if figsize is None:
         figsize = (FIGSIZE[0] + (0.6 if table else 0.0), 1.1 + 0.42 * n)
     fig, ax = _canvas(ax, figsize)
@@ -1223,9 +1230,14 @@ def forest_plot(
     ax.grid(False)
     ax.grid(True, axis="x", color="#DDDDDD", linewidth=0.6)
     ys = np.arange(n)[::-1].astype(float)
+    pooled_ys, ys = ys[n_rows:], ys[:n_rows]
     hidden = np.array(
         [threshold is not None and r.suppressed(threshold) for r in results], dtype=bool
     )
+    pooled_hidden = bool(hidden.any())
+    pooled_values = np.array([p[1:] for p in pooled], dtype=float).reshape(-1, 3)
+    if pooled_hidden:
+        pooled_values[:] = np.nan
     estimates = np.array([r.estimate for r in results], dtype=float)
     lows = np.array([r.conf_int[0] for r in results], dtype=float)
     highs = np.array([r.conf_int[1] for r in results], dtype=float)
@@ -1242,17 +1254,22 @@ def forest_plot(
     )  # fmt: skip
     points.set_gid("estimate")
     ax.axvline(ref, color="#777777", linestyle="--", linewidth=1.0, gid="reference")
-    for y in ys[hidden]:  # in the middle of the axes, whatever the limits
+    for y, (mid, lo, hi) in zip(pooled_ys, pooled_values, strict=True):
+        if pooled_hidden:
+            continue
+        ax.fill([lo, mid, hi, mid], [y, y + 0.28, y, y - 0.28], color=COLOURS["treatment"],
+                gid="pooled")  # fmt: skip
+    for y in [*ys[hidden], *(pooled_ys if pooled_hidden else [])]:  # whatever the limits
         ax.text(0.5, y, label("row_suppressed", lang), transform=ax.get_yaxis_transform(),
                 ha="center", va="center", fontsize=FONT_SIZE - 1, color=COLOURS["note"],
                 gid="suppressed", bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
                 )  # fmt: skip
-    ax.set_yticks(ys)
-    ax.set_yticklabels(labels)
+    ax.set_yticks([*ys, *pooled_ys])
+    ax.set_yticklabels([*labels, *(p[0] for p in pooled)])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.set_ylim(-0.7, n - 0.3)
-    values = np.concatenate([estimates, lows, highs, [ref]])
+    values = np.concatenate([estimates, lows, highs, pooled_values.ravel(), [ref]])
     values = values[np.isfinite(values)]
     if ratio:
         values = values[values > 0]
@@ -1302,6 +1319,14 @@ def forest_plot(
             tax.text(0.0, y, text, ha="left", va="center", fontsize=FONT_SIZE - 1, gid="table")
             tax.text(0.86, y, p_text, ha="left", va="center",
                      fontsize=FONT_SIZE - 1, gid="table")  # fmt: skip
+        for y, (mid, lo, hi) in zip(pooled_ys, pooled_values, strict=True):
+            text = (
+                "x"
+                if pooled_hidden
+                else (f"{format_number(mid, digits, lang)} {format_interval(lo, hi, digits, lang)}")
+            )
+            tax.text(0.0, y, text, ha="left", va="center", fontsize=FONT_SIZE - 1,
+                     fontweight="bold", gid="table")  # fmt: skip
     if hidden.any():
         ax.annotate(
             label("forest_note", lang, threshold=threshold), xy=(0.0, 0.0),
