@@ -643,6 +643,52 @@ CASES["SitePooling"] = Case(
 )
 
 
+# Attrition and bounds (evalkit.effects.attrition).
+def _attrition_data(small, label="x"):
+    """Treated 40 (30 observed), control 40 with 3 observed (small) or 20."""
+    rng = np.random.default_rng(11)
+    m0 = 3 if small else 20
+    seen = np.r_[np.ones(30, int), np.zeros(10, int), np.ones(m0, int), np.zeros(40 - m0, int)]
+    t = np.r_[np.ones(40, int), np.zeros(40, int)]
+    y = np.where(seen == 1, rng.normal(10, 2, size=80).round(3), np.nan)
+    return pd.DataFrame({"t": t, "seen": seen, "y": y, label: rng.normal(0, 1, 80).round(2)})
+
+
+def _attrition(small, label="x"):
+    from evalkit.effects import attrition
+
+    return attrition(_attrition_data(small, label), "t", "seen", covariates=[label],
+                     boundaries={"cautious": [(0.0, 0.05), (0.7, 0.05)]})  # fmt: skip
+
+
+def _lee(small, label="y"):
+    from evalkit.effects import lee_bounds
+
+    return lee_bounds(_attrition_data(small).rename(columns={"y": label}), label, "t", "seen")
+
+
+from evalkit.effects.attrition import AttritionResult, BoundsResult  # noqa: E402
+
+CASES.update(
+    {
+        "AttritionResult": Case(
+            AttritionResult,
+            _attrition,
+            hidden=lambda r: [fmt_value(r.equivalence["std_difference"].iloc[0])],
+            shown=lambda r: ["30"],
+            exact=lambda r: r.observed_control == 3,
+        ),
+        "BoundsResult": Case(
+            BoundsResult,
+            _lee,
+            hidden=lambda r: [fmt_value(r.lower), fmt_value(r.upper), "3 of 40"],
+            shown=lambda r: [fmt_value(r.lower)],
+            exact=lambda r: r.observed_control == 3,
+        ),
+    }
+)
+
+
 # ----------------------------------------------------------------------------- views
 class _Printer:
     def __init__(self):
@@ -773,4 +819,3 @@ def test_every_result_class_has_a_case():
     for name in covered:
         module, _, cls = name.rpartition(".")
         assert issubclass(getattr(importlib.import_module(module), cls), SummaryDisplay), name
-

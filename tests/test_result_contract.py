@@ -36,6 +36,7 @@ TABLE_RESULTS = {
     "DesignDiagnosis": "a simulation study of a design",
     "BalanceTable": "a descriptive table (its omnibus test is a BalanceTest)",
     "ContractPayments": "an account of payments by cohort, not an estimate",
+    "AttritionResult": "attrition rates by arm and baseline equivalence, not an estimate",
 }
 
 

@@ -1,6 +1,7 @@
 """Design-based treatment effects: differences in means, regression adjustment, binary outcomes,
 multi-site pooling."""
 
+from .attrition import attrition, lee_bounds, manski_bounds
 from .binary import fisher_exact, odds_ratio, risk_difference, risk_ratio, wilson_interval
 from .means import difference_in_means
 from .regression import ancova, lin_estimator
@@ -8,9 +9,12 @@ from .sites import pool_sites, pool_sites_from_data
 
 __all__ = [
     "ancova",
+    "attrition",
     "difference_in_means",
     "fisher_exact",
+    "lee_bounds",
     "lin_estimator",
+    "manski_bounds",
     "odds_ratio",
     "pool_sites",
     "pool_sites_from_data",
