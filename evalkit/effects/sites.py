@@ -344,9 +344,12 @@ def pool_sites(
     prediction : ``"normal"`` (metafor's ``predict``) or ``"t"`` (``k-2`` df, Higgins,
         Thompson & Spiegelhalter 2009).
 
-    Returns a :class:`SitePooling`; equals ``metafor::rma(yi, sei=..., method=...)``
-    with ``predict()``, ``blup()`` and ``weights()`` (see the module docstring). The
-    estimates are published figures, so ``to_frame()`` declares no counts.
+    Returns
+    -------
+    SitePooling
+        Equal to ``metafor::rma(yi, sei=..., method=...)`` with ``predict()``,
+        ``blup()`` and ``weights()`` (see the module docstring). The estimates are
+        published figures, so ``to_frame()`` declares no counts.
     """
     return _pool(estimates, std_errors, sites, method, alpha, prediction)
 
