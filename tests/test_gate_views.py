@@ -16,6 +16,7 @@ import html
 import importlib
 import inspect
 import pkgutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -686,6 +687,28 @@ CASES.update(
             exact=lambda r: r.observed_control == 3,
         ),
     }
+)
+
+
+# Non-compliance (evalkit.effects.iv).
+def _cace(small, label="y"):
+    d = trial(small, label)
+    i = np.arange(len(d))
+    d["d"] = np.where(d["t"] == 1, i % 4 != 0, i % 10 == 5).astype(int)
+    with warnings.catch_warnings():  # the small version has a weak first stage
+        warnings.simplefilter("ignore", evalkit.errors.FragileDesignWarning)
+        return evalkit.cace(d, label, "t", "d")
+
+
+from evalkit.effects.iv import CACEResult  # noqa: E402
+
+CASES["CACEResult"] = Case(
+    CACEResult,
+    _cace,
+    hidden=lambda r: [fmt_value(r.estimate), fmt_value(r.first_stage.estimate)],
+    shown=lambda r: [fmt_value(r.estimate), "F ="],
+    exact=lambda r: r.n_treated == 3,
+    extra={"own_note": True},  # an EffectResult: its views control themselves
 )
 
 

@@ -3,14 +3,17 @@ multi-site pooling."""
 
 from .attrition import attrition, lee_bounds, manski_bounds
 from .binary import fisher_exact, odds_ratio, risk_difference, risk_ratio, wilson_interval
+from .iv import cace, first_stage
 from .means import difference_in_means
 from .regression import ancova, lin_estimator
 from .sites import pool_sites, pool_sites_from_data
 
 __all__ = [
     "ancova",
+    "cace",
     "attrition",
     "difference_in_means",
+    "first_stage",
     "fisher_exact",
     "lee_bounds",
     "lin_estimator",

@@ -125,6 +125,7 @@ def fit_ols(
     clusters: np.ndarray | None = None,
     df_terms: np.ndarray | None = None,
     weights: np.ndarray | None = None,
+    x_resid: np.ndarray | None = None,
 ) -> OLSFit:
     """(Weighted) least squares of ``y`` on ``x`` with the variance estimator ``se_type``.
 
@@ -133,6 +134,9 @@ def fit_ols(
     the others get NaN. ``weights`` (positive) give weighted least squares; the
     variances are those of the transformed model ``sqrt(w) y`` on ``sqrt(w) X``,
     and weighted CR2 follows estimatr (working model ``W^-1``).
+    ``x_resid`` (same shape as ``x``) gives the residuals ``y - x_resid b`` in place of
+    ``y - x b``: two-stage least squares passes the first-stage fitted values as ``x`` and
+    the original regressors as ``x_resid`` (as estimatr's ``iv_robust``).
     """
     n, k = x.shape
     if n <= k:
@@ -143,6 +147,7 @@ def fit_ols(
     y_scale, x_scale = power_of_two_scale(y), power_of_two_scale(x, axis=0)
     units = y_scale / x_scale
     x, y = x / x_scale, y / y_scale
+    x_resid = x if x_resid is None else x_resid / x_scale
     if weights is None:
         w, xs, ys = np.ones(n), x, y
     else:
@@ -154,7 +159,7 @@ def fit_ols(
     bread = r_inv @ r_inv.T
     coef = bread @ (xs.T @ ys)
     coef += bread @ (xs.T @ (ys - xs @ coef))  # one step of iterative refinement
-    resid = y - x @ coef
+    resid = y - x_resid @ coef
 
     if se_type in HC_TYPES:
         omega = w * resid**2
