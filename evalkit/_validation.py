@@ -7,6 +7,8 @@ column, the offending values and what to do about them.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 import warnings
 from collections.abc import Sequence
@@ -597,3 +599,18 @@ def prepare_trial(
         fixed_effects=group_codes(frame[fixed_effects]) if fixed_effects else None,
         weights=weights_column(frame[weights], weights, rows) if weights else None,
     )
+
+
+def check_amount(value, name: str, *, allow_none: bool = False, positive: bool = False):
+    """``value`` as a float amount (kroner): a finite real number, 0 or more (above 0 with
+    ``positive``); None passes through with ``allow_none``. Else an ArgumentError naming
+    ``name``."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentError(f"{name} must be a number (kroner); got {value!r}.")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        sign = "above 0" if positive else "0 or more"
+        raise ArgumentError(f"{name} must be a finite amount {sign}; got {value!r}.")
+    return number

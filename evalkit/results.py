@@ -714,6 +714,22 @@ class HypothesisTest(InferentialResult):
         return None
 
 
+class IntervalEstimate(InferentialResult):
+    """An inferential result with an estimate and an interval but no standard error and
+    no test (an exact or percentile interval, a predictive distribution): ``std_error``
+    and ``p_value`` are None."""
+
+    @property
+    def std_error(self) -> None:
+        """None: the interval is exact or a percentile interval, not estimate +/- z SE."""
+        return None
+
+    @property
+    def p_value(self) -> None:
+        """None: nothing is tested."""
+        return None
+
+
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 

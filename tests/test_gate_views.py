@@ -87,6 +87,7 @@ EXCLUDED = {
     "evalkit.benchmark._common.ResultMixin": "mixin",
     "evalkit.results.InferentialResult": "base class",
     "evalkit.results.HypothesisTest": "base class",
+    "evalkit.results.IntervalEstimate": "base class",
     # EffectResult has its own contract tests (tests/test_gate_figures_results.py).
     "evalkit.results.EffectResult": "tested in test_gate_figures_results.py",
 }

@@ -178,14 +178,19 @@ def _data_folder() -> Path:
 
 
 def write_reference_files(folder: str | Path | None = None) -> list[Path]:
-    """Write the reference CSVs (default: the package's data folder)."""
+    """Write the reference CSVs (default: the package's data folder), through the output
+    gate as synthetic data (CPR-checked) and atomically."""
     out = Path(folder) if folder is not None else _data_folder()
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    from ..output.files import write_atomic
+    from ..output.gate import gate_table
+
     for name, frame in simulate_flere_skal_med().items():
         path = out / f"reference_{name}.csv"
-        frame[_COLUMNS[name]].to_csv(path, index=False, float_format="%.6f", lineterminator="\n")
-        paths.append(path)
+        table, _ = gate_table(frame[_COLUMNS[name]], path.name, source="synthetic")
+        text = table.to_csv(index=False, float_format="%.6f", lineterminator="\n")
+        paths.append(write_atomic(path, text))
     return paths
 
 

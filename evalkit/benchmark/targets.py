@@ -49,7 +49,7 @@ from scipy import stats
 from ..effects.binary import _wilson
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_resting_on, declare_table
-from ..results import InferentialResult
+from ..results import InferentialResult, IntervalEstimate
 from ._common import (
     DEPENDENCE,
     ResultMixin,
@@ -912,7 +912,7 @@ def goal_probability(
 
 # ------------------------------------------------------------------------- cost per outcome
 @dataclass(frozen=True, eq=False)
-class CostPerOutcome(ResultMixin, InferentialResult):
+class CostPerOutcome(ResultMixin, IntervalEstimate):
     """Cost per person reaching the outcome (and per participant).
 
     ``conf_int`` is the interval of ``cost / (participants * p)`` from the
@@ -929,16 +929,6 @@ class CostPerOutcome(ResultMixin, InferentialResult):
     conf_int: tuple[float, float] | None
     alpha: float
     label: str
-
-    @property
-    def std_error(self) -> None:
-        """None: the interval is exact (Clopper–Pearson on the rate)."""
-        return None
-
-    @property
-    def p_value(self) -> None:
-        """None: nothing is tested."""
-        return None
 
     def _row_extra(self) -> dict:
         return {

@@ -36,7 +36,6 @@ otherwise.
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._validation import _show, select_columns
+from .._validation import _show, check_amount, select_columns
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
 from ..panel.panel import StatusPanel
@@ -61,18 +60,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- contract data
-def _amount(value, name: str, *, allow_none: bool = False, positive: bool = False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name} must be a number (kroner); got {value!r}.")
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (positive and number == 0):
-        sign = "above 0" if positive else "0 or more"
-        raise ArgumentError(f"{name} must be a finite amount {sign}; got {value!r}.")
-    return number
-
-
 @dataclass(frozen=True)
 class RateCard:
     """The amount paid per week by state.
@@ -111,7 +98,7 @@ class RateCard:
                 raise ArgumentError(
                     f"rate_card keys are state names or tuples of state names; got {key!r}."
                 )
-            amount = _amount(value, f"rate_card[{key!r}]")
+            amount = check_amount(value, f"rate_card[{key!r}]")
             for name in names:
                 if name in flat:
                     raise ArgumentError(
@@ -269,8 +256,8 @@ class Contract:
         if weeks[1] < weeks[0]:
             raise ArgumentError(f"period: the last week is before the first; got {self.period!r}.")
         object.__setattr__(self, "period_weeks", weeks)
-        cap = _amount(self.person_cap, "person_cap", allow_none=True, positive=True)
-        total = _amount(self.contract_cap, "contract_cap", allow_none=True, positive=True)
+        cap = check_amount(self.person_cap, "person_cap", allow_none=True, positive=True)
+        total = check_amount(self.contract_cap, "contract_cap", allow_none=True, positive=True)
         for name, value in (("person_cap", cap), ("contract_cap", total)):
             if value is not None and value < card.max_rate:
                 raise ArgumentError(

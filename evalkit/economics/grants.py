@@ -29,7 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import check_id_types, numeric_column, row_positions, select_columns
+from .._validation import (
+    check_amount,
+    check_id_types,
+    numeric_column,
+    row_positions,
+    select_columns,
+)
 from ..errors import ArgumentError, DesignError
 from ..output.declare import check_source, declare_table
 
@@ -70,18 +76,11 @@ class MilestoneRule:
 
     def __post_init__(self) -> None:
         for field_name in ("start_amount", "completion_amount", "cap"):
-            value = getattr(self, field_name)
-            if field_name == "cap" and value is None:
-                continue
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int | float | np.integer | np.floating)
-                or not np.isfinite(value)
-                or value < 0
-            ):
-                raise ArgumentError(
-                    f"MilestoneRule.{field_name} must be an amount >= 0; got {value!r}."
-                )
+            check_amount(
+                getattr(self, field_name),
+                f"MilestoneRule.{field_name}",
+                allow_none=field_name == "cap",
+            )
         weeks = self.weeks
         if isinstance(weeks, bool) or not isinstance(weeks, int | np.integer) or weeks < 1:
             raise ArgumentError(

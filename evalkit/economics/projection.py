@@ -47,13 +47,13 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from .._validation import _show, check_alpha
+from .._validation import _show, check_alpha, check_amount
 from ..errors import ArgumentError
 from ..inference.randomization import check_seed
 from ..output.declare import declare_table
 from ..panel.panel import StatusPanel
 from ..panel.weeks import parse_weeks
-from ..results import InferentialResult, fmt_value
+from ..results import IntervalEstimate, fmt_value
 from .contracts import (
     Contract,
     ContractPayments,
@@ -253,7 +253,7 @@ def fit_markov_chain(
 
 # --------------------------------------------------------------------------- projection
 @dataclass(frozen=True, eq=False, repr=False)
-class PaymentProjection(InferentialResult):
+class PaymentProjection(IntervalEstimate):
     """Projected payments of a contract: a predictive distribution over simulations.
 
     Attributes
@@ -284,16 +284,6 @@ class PaymentProjection(InferentialResult):
     contract: Contract = field(repr=False)
     alpha: float = 0.05
     as_of: object = None
-
-    @property
-    def std_error(self) -> None:
-        """None: the interval is a predictive percentile interval."""
-        return None
-
-    @property
-    def p_value(self) -> None:
-        """None: no test."""
-        return None
 
     def _interval(self, values) -> tuple[float, float]:
         low, high = np.quantile(values, [self.alpha / 2, 1 - self.alpha / 2])
@@ -584,7 +574,7 @@ def _irr(flows: np.ndarray) -> float:
 
 
 @dataclass(frozen=True, eq=False, repr=False)
-class InvestorCashFlow(InferentialResult):
+class InvestorCashFlow(IntervalEstimate):
     """The social investor's cash flow, return and risk of a loss.
 
     Attributes
@@ -614,16 +604,6 @@ class InvestorCashFlow(InferentialResult):
     n_sims: int
     seed: int | None = None
     alpha: float = 0.05
-
-    @property
-    def std_error(self) -> None:
-        """None: a percentile interval over simulations."""
-        return None
-
-    @property
-    def p_value(self) -> None:
-        """None: no test."""
-        return None
 
     def _rows(self) -> list[dict]:
         med = _median(self.irr_without_guarantee)
@@ -718,13 +698,13 @@ def investor_cash_flow(
                     f"capital: months are whole months since the start, 0..{n_months - 1}; "
                     f"got {month!r}."
                 )
-            out[int(month)] += _nonnegative(amount, f"capital[{month!r}]")
+            out[int(month)] += check_amount(amount, f"capital[{month!r}]")
     else:
-        out[0] = _nonnegative(capital, "capital")
+        out[0] = check_amount(capital, "capital")
     if out.sum() <= 0:
         raise ArgumentError("capital must be above 0 in all.")
-    guarantee = _nonnegative(guarantee, "guarantee")
-    share = _nonnegative(share, "share")
+    guarantee = check_amount(guarantee, "guarantee")
+    share = check_amount(share, "share")
     if share > 1:
         raise ArgumentError(f"share must be in [0, 1]; got {share!r}.")
     inflow = share * monthly
@@ -780,15 +760,6 @@ def _annual_irrs(flows: np.ndarray) -> np.ndarray:
     monthly = np.array([_irr(row) for row in unique])  # one root per distinct flow
     annual = np.where(monthly > -1, (1.0 + monthly) ** 12 - 1.0, monthly)
     return annual[inverse.ravel()]
-
-
-def _nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ArgumentError(f"{name} must be a number; got {value!r}.")
-    number = float(value)
-    if not math.isfinite(number) or number < 0:
-        raise ArgumentError(f"{name} must be a finite amount, 0 or more; got {value!r}.")
-    return number
 
 
 def _median(values: np.ndarray) -> float:

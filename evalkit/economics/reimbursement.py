@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .._arm import insert_after_id, kept_columns
+from .._validation import check_amount
 from ..errors import ArgumentError
 from ..output.declare import declare_table
 from ..panel import StatusPanel
@@ -407,17 +408,8 @@ def _weekly_amounts(panel, benefit_states, weekly_benefit) -> np.ndarray:
     else:
         items = dict.fromkeys(names, weekly_benefit)
     for state, value in items.items():
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float | np.integer | np.floating)
-            or not np.isfinite(value)
-            or value < 0
-        ):
-            raise ArgumentError(
-                f"weekly_benefit must be an amount >= 0 (kroner a week); got {value!r} for "
-                f"{state!r}."
-            )
-        table[panel.state_codes(state)[0]] = float(value)
+        amount = check_amount(value, f"weekly_benefit[{state!r}] (kroner a week)")
+        table[panel.state_codes(state)[0]] = amount
     return table
 
 
