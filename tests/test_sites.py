@@ -66,6 +66,10 @@ def test_matches_metafor(name, method):
         close(t.pred_int, (ref["pi_t_low"], ref["pi_t_high"]))
     else:
         assert r.pred_int == r.conf_int
+    # Q-profile intervals of tau2, I2, H2 (metafor confint, untruncated), any method
+    close(r.tau2_int, REF[name]["tau2_ci"])
+    close(r.i2_int, REF[name]["i2_ci"])
+    close(r.h2_int, REF[name]["h2_ci"])
     # every model is in models and in the pooled rows of to_frame
     for m in ("FE", "DL", "REML"):
         other = REF[name]["models"][m]
@@ -120,9 +124,22 @@ def test_plot_has_the_pooled_diamond(lang):
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     word = "Samlet" if lang == "da" else "Pooled"
     assert ticks[-1].startswith(word) and ticks[0] == REF["bcg"]["sites"][0]
+    (line,) = [ln for ln in ax.lines if ln.get_gid() == "prediction"]
+    np.testing.assert_allclose(line.get_xdata(), r.pred_int)
+    assert ax.get_xlim()[0] < r.pred_int[0] and ax.get_xlim()[1] > r.pred_int[1]
+    (note,) = [t for t in ax.texts if t.get_gid() == "note"]
+    tau2 = "0,313 [0,120; 1,111]" if lang == "da" else "0.313 [0.120, 1.111]"
+    assert f"τ² = {tau2}" in note.get_text()
+    assert ("92 % [82; 98]" if lang == "da" else "92% [82, 98]") in note.get_text()
     plt.close(fig)
+    fe = fit("bcg", "FE").plot(lang=lang)  # FE: no prediction line, no tau2 note
+    assert not [ln for ln in fe.axes[0].lines if ln.get_gid() == "prediction"]
+    assert not [t for t in fe.axes[0].texts if t.get_gid() == "note"]
+    plt.close(fe)
     small = fit("npk", "REML").plot(lang=lang)  # every site suppressed: so is the diamond
     assert not [p for p in small.axes[0].patches if p.get_gid() == "pooled"]
+    assert not [ln for ln in small.axes[0].lines if ln.get_gid() == "prediction"]
+    assert not [t for t in small.axes[0].texts if t.get_gid() == "note"]
     plt.close(small)
 
 

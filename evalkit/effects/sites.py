@@ -21,8 +21,18 @@ The prediction interval of a new site's effect is ``mu ± c sqrt(SE^2 + tau2)``:
 ``prediction="normal"`` (default) takes ``c`` from the normal distribution, as
 ``predict()`` in metafor 3.8 does; ``prediction="t"`` takes the t with ``k-2`` df
 (Higgins, Thompson & Spiegelhalter 2009). For the fixed-effect model it is the
-confidence interval. The shrunken site effects are the empirical-Bayes predictions
-(BLUPs, metafor's ``blup()``): ``l_i y_i + (1-l_i) mu`` with ``l_i = tau2/(tau2 + v_i)``,
+confidence interval.
+
+The confidence interval of ``tau2`` is the Q-profile interval (Viechtbauer 2007), as
+metafor's ``confint()`` gives it: the generalized ``Q(tau2) = sum w_i (y_i - mu_w)^2``
+with ``w_i = 1/(v_i + tau2)`` decreases in ``tau2``; the bounds solve
+``Q(tau2) = chi2(1 - alpha/2, k-1)`` (lower) and ``chi2(alpha/2, k-1)`` (upper), each set
+to 0 where ``Q(0)`` is already below its quantile. The intervals of ``I2`` and ``H2``
+follow from it through the typical within-site variance. It does not depend on the
+estimator of ``tau2`` (the same for FE, DL and REML).
+
+The shrunken site effects are the empirical-Bayes predictions (BLUPs, metafor's
+``blup()``): ``l_i y_i + (1-l_i) mu`` with ``l_i = tau2/(tau2 + v_i)``,
 standard error ``sqrt(l_i v_i + (1-l_i)^2 SE^2)``.
 
 Example
@@ -44,7 +54,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
 from .._validation import check_alpha
 from ..errors import ArgumentError, ColumnError, ConvergenceWarning
@@ -86,6 +96,7 @@ class SitePooling(InferentialResult):
     method : ``"FE"``, ``"DL"`` or ``"REML"``.
     tau2 : between-site variance of ``method`` (0 for ``"FE"``).
     i2, h2 : I² (percent) and H² of ``method``.
+    tau2_int, i2_int, h2_int : Q-profile confidence intervals of tau², I² and H².
     q, q_df, q_p_value : Cochran's Q test of homogeneity.
     pred_int : prediction interval of a new site's effect (``prediction``).
     models : every model (rows FE, DL, REML): estimate, std_error, statistic, p_value,
@@ -112,6 +123,9 @@ class SitePooling(InferentialResult):
     q_p_value: float
     pred_int: tuple[float, float]
     prediction: str
+    tau2_int: tuple[float, float]
+    i2_int: tuple[float, float]
+    h2_int: tuple[float, float]
     models: pd.DataFrame = field(repr=False)
     sites: tuple[str, ...]
     site_estimates: np.ndarray = field(repr=False)
@@ -216,7 +230,10 @@ class SitePooling(InferentialResult):
     def _details(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"
         lines = [
-            f"tau2 = {fmt_value(self.tau2)}, I2 = {fmt_value(self.i2)}%, H2 = {fmt_value(self.h2)}",
+            f"tau2 = {fmt_value(self.tau2)} [{fmt_value(self.tau2_int[0])}, "
+            f"{fmt_value(self.tau2_int[1])}], I2 = {fmt_value(self.i2)}% "
+            f"[{fmt_value(self.i2_int[0])}, {fmt_value(self.i2_int[1])}], "
+            f"H2 = {fmt_value(self.h2)} ({level} Q-profile intervals)",
             f"Q = {fmt_value(self.q)} on {self.q_df} df, p = {fmt_p_value(self.q_p_value)}",
             f"{level} prediction interval ({self.prediction}): "
             f"[{fmt_value(self.pred_int[0])}, {fmt_value(self.pred_int[1])}]",
@@ -232,11 +249,19 @@ class SitePooling(InferentialResult):
     # -- figure -----------------------------------------------------------------------
     def plot(self, lang: str = "en", **kwargs):
         """Forest plot of the sites with the pooled effect of ``method`` as a diamond
-        (:func:`evalkit.report.forest_plot`; keyword arguments go to it). Site effects
+        (:func:`evalkit.report.forest_plot`; keyword arguments go to it); for a random
+        effects model the prediction interval is a thin line through the diamond and a
+        note under the figure gives tau² and I² with their Q-profile intervals. Site effects
         from person-level data are disclosure-controlled at 5 by default; published
         estimates are drawn exactly (``disclosure=None``: declare ``source="published"``
         when saving)."""
-        from ..report.labels import label
+        from ..report.labels import (
+            format_interval,
+            format_level,
+            format_number,
+            format_percent,
+            label,
+        )
         from ..report.plots import forest_plot
 
         z = stats.norm.isf(self.alpha / 2.0)
@@ -258,7 +283,18 @@ class SitePooling(InferentialResult):
         else:
             name = label("pooled_random", lang, method=self.method)
         kwargs.setdefault("disclosure", 5 if self.from_data else None)
-        pooled = [(name, self.estimate, self.conf_int[0], self.conf_int[1])]
+        pooled = [(name, self.estimate, *self.conf_int, *self.pred_int)]
+        if self.method == "FE":  # its "prediction interval" is the confidence interval
+            pooled = [pooled[0][:4]]
+        else:
+            digits = 3 if self.tau2 < 1 else 1
+            kwargs.setdefault("note", label(
+                "heterogeneity_note", lang, level=format_level(self.alpha, lang),
+                tau2=format_number(self.tau2, digits, lang),
+                tau2_int=format_interval(*self.tau2_int, digits, lang),
+                i2=format_percent(self.i2 / 100.0, 0, lang),
+                i2_int=format_interval(*self.i2_int, 0, lang),
+            ))  # fmt: skip
         return forest_plot(rows, labels=list(self.sites), lang=lang, pooled=pooled, **kwargs)
 
 
@@ -294,6 +330,37 @@ def _reml(y: np.ndarray, v: np.ndarray, start: float) -> float:
         stacklevel=3,
     )
     return tau2
+
+
+def _generalized_q(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
+    w = 1.0 / (v + tau2)
+    mu = np.sum(w * y) / np.sum(w)
+    return float(np.sum(w * (y - mu) ** 2))
+
+
+def q_profile_interval(y: np.ndarray, v: np.ndarray, alpha: float) -> tuple[float, float]:
+    """Q-profile confidence interval of ``tau2`` (Viechtbauer 2007; metafor ``confint``).
+
+    >>> lo, hi = q_profile_interval(np.array([0.1, 0.3, 0.05, 0.22]),
+    ...                             np.array([0.05, 0.08, 0.06, 0.10]) ** 2, 0.05)
+    >>> lo, round(hi, 4)
+    (0.0, 0.174)
+    """
+    k = len(y)
+    bounds = []
+    for target in (stats.chi2.isf(alpha / 2.0, k - 1), stats.chi2.ppf(alpha / 2.0, k - 1)):
+        if _generalized_q(y, v, 0.0) <= target:
+            bounds.append(0.0)
+            continue
+        high = max(float(np.var(y, ddof=1)), float(v.max()), 1e-12)
+        while _generalized_q(y, v, high) > target:  # Q(tau2) -> 0 as tau2 grows
+            high *= 10.0
+        root = optimize.brentq(
+            lambda t, q=target: _generalized_q(y, v, t) - q, 0.0, high, xtol=1e-15, rtol=1e-13,
+            maxiter=1000,
+        )  # fmt: skip
+        bounds.append(float(root))
+    return bounds[0], bounds[1]
 
 
 def _fit(y, v, tau2, vt, q, k, alpha, prediction) -> dict:
@@ -400,6 +467,7 @@ def _pool(
     chosen = fits[method]
     n_treated, n_control = counts if counts is not None else (None, None)
     z = stats.norm.isf(alpha / 2.0)
+    tau2_int = q_profile_interval(y, v, alpha)
     blup, blup_se = chosen["_blup"], chosen["_blup_se"]
     return SitePooling(
         estimate=float(chosen["estimate"]),
@@ -416,6 +484,9 @@ def _pool(
         q_p_value=float(stats.chi2.sf(q, k - 1)),
         pred_int=(float(chosen["pi_low"]), float(chosen["pi_high"])),
         prediction=prediction,
+        tau2_int=tau2_int,
+        i2_int=tuple(100.0 * t / (vt + t) for t in tau2_int),
+        h2_int=tuple((vt + t) / vt for t in tau2_int),
         models=models,
         sites=sites,
         site_estimates=y,

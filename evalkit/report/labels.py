@@ -209,6 +209,12 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "Tal undertrykt (x): resultatet bygger på et antal under {threshold} personer "
         "eller hændelser ({counts}) (diskretionshensyn).",
     },
+    "heterogeneity_note": {
+        "en": "Heterogeneity: τ² = {tau2} {tau2_int}, I² = {i2} {i2_int}. Thin line: "
+        "{level} prediction interval for a new site.",
+        "da": "Heterogenitet: τ² = {tau2} {tau2_int}, I² = {i2} {i2_int}. Tynd linje: "
+        "{level} prædiktionsinterval for et nyt sted.",
+    },
     "forest_note": {
         "en": "x: an arm has fewer than {threshold} persons; the effect is not shown.",
         "da": "x: en gruppe har færre end {threshold} personer; effekten vises ikke.",

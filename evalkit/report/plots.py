@@ -1123,7 +1123,8 @@ def forest_plot(
     xlabel: str | None = None,
     figsize: tuple[float, float] | None = None,
     disclosure: int | None = 5,
-    pooled: Sequence[tuple[str, float, float, float]] | None = None,
+    pooled: Sequence[tuple] | None = None,
+    note: str | None = None,
 ) -> Figure:
     """Estimates and confidence intervals of several effects (outcomes or subgroups),
     with the numbers as a table to the right.
@@ -1148,9 +1149,14 @@ def forest_plot(
         :func:`~evalkit.report.save_figure` then refuses the figure unless ``source``
         declares the data synthetic, public or published).
     pooled : pooled effects drawn as diamonds below the rows, each
-        ``(label, estimate, low, high)`` (a meta-analysis of the rows, e.g.
-        :func:`evalkit.effects.pool_sites`). They rest on every row, so when a row is
-        suppressed they are too (drawn as ``"x (suppressed)"``).
+        ``(label, estimate, low, high)`` or ``(label, estimate, low, high, pi_low,
+        pi_high)`` with a prediction interval drawn as a thin line through the diamond
+        (a meta-analysis of the rows, e.g. :func:`evalkit.effects.pool_sites`). They
+        rest on every row, so when a row is suppressed they are too (drawn as
+        ``"x (suppressed)"``).
+    note : a line of text under the figure (e.g. the heterogeneity of pooled sites); it
+        passes the output gate's text checks like every other text of the figure, and is
+        left out when a row is suppressed (it may rest on the hidden row).
 
     Disclosure control
     ------------------
@@ -1220,7 +1226,7 @@ def forest_plot(
     ref = float(ref)
     if ratio and ref <= 0:
         raise ArgumentError(f"ref must be positive on the ratio scale; got {ref}.")
-    pooled = [(str(a), float(b), float(c), float(d)) for a, b, c, d in (pooled or [])]
+    pooled = [_pooled_row(p) for p in (pooled or [])]
     n_rows = len(results)
     n = n_rows + len(pooled)
     if figsize is None:
@@ -1235,9 +1241,12 @@ def forest_plot(
         [threshold is not None and r.suppressed(threshold) for r in results], dtype=bool
     )
     pooled_hidden = bool(hidden.any())
-    pooled_values = np.array([p[1:] for p in pooled], dtype=float).reshape(-1, 3)
+    pooled_values = np.array([p[1:4] for p in pooled], dtype=float).reshape(-1, 3)
+    prediction = np.array([p[4:] or (np.nan, np.nan) for p in pooled], dtype=float)
+    prediction = prediction.reshape(-1, 2)
     if pooled_hidden:
         pooled_values[:] = np.nan
+        prediction[:] = np.nan
     estimates = np.array([r.estimate for r in results], dtype=float)
     lows = np.array([r.conf_int[0] for r in results], dtype=float)
     highs = np.array([r.conf_int[1] for r in results], dtype=float)
@@ -1259,6 +1268,11 @@ def forest_plot(
             continue
         ax.fill([lo, mid, hi, mid], [y, y + 0.28, y, y - 0.28], color=COLOURS["treatment"],
                 gid="pooled")  # fmt: skip
+    for y, (lo, hi) in zip(pooled_ys, prediction, strict=True):
+        if np.isfinite(lo) and np.isfinite(hi):
+            (line,) = ax.plot([lo, hi], [y, y], color=COLOURS["treatment"], linewidth=1.0,
+                              zorder=1)  # fmt: skip
+            line.set_gid("prediction")
     for y in [*ys[hidden], *(pooled_ys if pooled_hidden else [])]:  # whatever the limits
         ax.text(0.5, y, label("row_suppressed", lang), transform=ax.get_yaxis_transform(),
                 ha="center", va="center", fontsize=FONT_SIZE - 1, color=COLOURS["note"],
@@ -1269,7 +1283,9 @@ def forest_plot(
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.set_ylim(-0.7, n - 0.3)
-    values = np.concatenate([estimates, lows, highs, pooled_values.ravel(), [ref]])
+    values = np.concatenate(
+        [estimates, lows, highs, pooled_values.ravel(), prediction.ravel(), [ref]]
+    )
     values = values[np.isfinite(values)]
     if ratio:
         values = values[values > 0]
@@ -1327,6 +1343,12 @@ def forest_plot(
             )
             tax.text(0.0, y, text, ha="left", va="center", fontsize=FONT_SIZE - 1,
                      fontweight="bold", gid="table")  # fmt: skip
+    if note is not None and not hidden.any():
+        ax.annotate(
+            str(note), xy=(0.0, 0.0), xycoords="axes fraction", xytext=(0.0, -36.0),
+            textcoords="offset points", ha="left", va="top", fontsize=SMALL_FONT_SIZE - 0.5,
+            color=COLOURS["note"], gid="note", annotation_clip=False,
+        )  # fmt: skip
     if hidden.any():
         ax.annotate(
             label("forest_note", lang, threshold=threshold), xy=(0.0, 0.0),
@@ -1335,6 +1357,17 @@ def forest_plot(
             fontstyle="italic", gid="disclosure_note", annotation_clip=False,
         )  # fmt: skip
     return _declare(fig, threshold)
+
+
+def _pooled_row(row) -> tuple:
+    """``(label, estimate, low, high[, pi_low, pi_high])`` with numbers as floats."""
+    row = tuple(row)
+    if len(row) not in (4, 6):
+        raise ArgumentError(
+            "each pooled row is (label, estimate, low, high) or (label, estimate, low, high, "
+            f"pi_low, pi_high); got {len(row)} values."
+        )
+    return (str(row[0]), *(float(v) for v in row[1:]))
 
 
 # ---------------------------------------------------------------------- benchmarks

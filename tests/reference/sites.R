@@ -33,8 +33,15 @@ fit_all <- function(yi, sei, sites, alpha = 0.05) {
       blup_low = as.numeric(bl$pi.lb), blup_high = as.numeric(bl$pi.ub)
     )
   }
+  # Q-profile intervals of tau^2, I^2 and H^2 (the same for every estimator of tau^2).
+  qp <- confint(rma(yi, sei = sei, method = "REML", level = 100 * (1 - alpha),
+                    control = list(threshold = 1e-12, maxiter = 10000)),
+                control = list(tol = 1e-13, tau2.max = 1e8))$random  # no truncation
   list(sites = as.character(sites), yi = as.numeric(yi), sei = as.numeric(sei),
-       alpha = alpha, models = models)
+       alpha = alpha, models = models,
+       tau2_ci = as.numeric(qp["tau^2", c("ci.lb", "ci.ub")]),
+       i2_ci = as.numeric(qp["I^2(%)", c("ci.lb", "ci.ub")]),
+       h2_ci = as.numeric(qp["H^2", c("ci.lb", "ci.ub")]))
 }
 
 cases <- list()
