@@ -224,7 +224,7 @@ class SitePooling(InferentialResult):
             total = f"treated {sum(self.n_treated)}, control {sum(self.n_control)}"
             lines.append(f"Outcome: {self.outcome}    Treatment: {self.treatment} ({total})")
         else:
-            lines.append("Site estimates as published (no counts of persons)")
+            lines.append("Site estimates as given (estimate and SE per site; no counts)")
         return lines
 
     def _details(self) -> list[str]:
