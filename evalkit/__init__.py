@@ -49,6 +49,7 @@ from .effects import (
     pool_sites_from_data,
     risk_difference,
     risk_ratio,
+    subgroup_effects,
     wilson_interval,
 )
 from .errors import EvalkitError, EvalkitWarning
@@ -253,6 +254,7 @@ __all__ = [
     "share_by_week",
     "share_plot",
     "spells",
+    "subgroup_effects",
     "survival",
     "survival_plot",
     "target_test",

@@ -48,6 +48,11 @@ class FragileDesignWarning(EvalkitWarning):
     """Few clusters, a block with one unit in an arm, an arm with no outcome variance."""
 
 
+class SmallSubgroupWarning(FragileDesignWarning):
+    """A subgroup has an arm of fewer persons than asked for (``min_size``); counts under
+    the disclosure threshold are written as "fewer than 5", never as the number."""
+
+
 class ConvergenceWarning(EvalkitWarning):
     """An iterative fit stopped before converging; the message says what the numbers mean."""
 

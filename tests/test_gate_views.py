@@ -713,6 +713,37 @@ CASES["CACEResult"] = Case(
 )
 
 
+# Subgroups (evalkit.effects.subgroups).
+def _subgroups(small, label="benefit"):
+    rng = np.random.default_rng(7)
+    sizes = [(40, 40), (3 if small else 40, 40)]  # (treated, control) per level
+    level = np.repeat(["cash", f"{label} B"], [a + b for a, b in sizes])
+    t = np.concatenate([np.r_[np.ones(a, int), np.zeros(b, int)] for a, b in sizes])
+    d = pd.DataFrame({"y": rng.normal(10, 2, t.size).round(3) + t, "t": t, "g": level})
+    with warnings.catch_warnings():  # the small version warns of its small level
+        warnings.simplefilter("ignore", evalkit.errors.SmallSubgroupWarning)
+        return evalkit.subgroup_effects(d, "y", "t", "g")
+
+
+def _subgroups_hidden(r):
+    small = r.table.loc[r.table["n_treated"] < 5].iloc[0]
+    het = r.heterogeneity_table.iloc[0]
+    return [fmt_value(small[c]) for c in ("estimate", "conf_low", "conf_high")] + [
+        fmt_value(het["statistic"])
+    ]
+
+
+from evalkit.effects.subgroups import SubgroupEffects  # noqa: E402
+
+CASES["SubgroupEffects"] = Case(
+    SubgroupEffects,
+    _subgroups,
+    hidden=lambda r: _subgroups_hidden(r),
+    shown=lambda r: [fmt_value(v) for v in r.table["estimate"]],
+    exact=lambda r: sorted(r.table["n_treated"]) == [3, 40],
+)
+
+
 # ----------------------------------------------------------------------------- views
 class _Printer:
     def __init__(self):

@@ -1,5 +1,5 @@
 """Design-based treatment effects: differences in means, regression adjustment, binary outcomes,
-multi-site pooling."""
+multi-site pooling, subgroups."""
 
 from .attrition import attrition, lee_bounds, manski_bounds
 from .binary import fisher_exact, odds_ratio, risk_difference, risk_ratio, wilson_interval
@@ -7,6 +7,7 @@ from .iv import cace, first_stage
 from .means import difference_in_means
 from .regression import ancova, lin_estimator
 from .sites import pool_sites, pool_sites_from_data
+from .subgroups import subgroup_effects
 
 __all__ = [
     "ancova",
@@ -23,5 +24,6 @@ __all__ = [
     "pool_sites_from_data",
     "risk_difference",
     "risk_ratio",
+    "subgroup_effects",
     "wilson_interval",
 ]

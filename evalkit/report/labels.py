@@ -202,6 +202,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Pooled (random effects, {method})",
         "da": "Samlet (tilfældige effekter, {method})",
     },
+    # subgroup forest plot (evalkit.effects.subgroup_effects)
+    "subgroup_row": {"en": "{variable}: {level}", "da": "{variable}: {level}"},
+    "subgroup_heterogeneity": {
+        "en": "Test of equal effects across levels (Wald F): {tests}",
+        "da": "Test af ens effekt på tværs af niveauer (Wald F): {tests}",
+    },
     # disclosure control of the text and notebook views of any result
     "result_suppressed": {
         "en": "Numbers suppressed (x): the result rests on a count of fewer than "
