@@ -713,6 +713,49 @@ CASES["CACEResult"] = Case(
 )
 
 
+# Complier profiles and inverse probability weighting (evalkit.effects.compliers, .ipw).
+def _complier_profile(small, label="x"):
+    """Offered 40 (30 took up), control 40 of whom 3 (small) or 10 took up."""
+    rng = np.random.default_rng(13)
+    takers = 3 if small else 10
+    t = np.r_[np.ones(40, int), np.zeros(40, int)]
+    d = np.r_[np.ones(30, int), np.zeros(10, int), np.ones(takers, int), np.zeros(40 - takers, int)]
+    data = pd.DataFrame({"t": t, "d": d, label: rng.normal(40, 10, 80).round(1)})
+    with warnings.catch_warnings():  # few always-takers: a weak first stage
+        warnings.simplefilter("ignore", evalkit.errors.FragileDesignWarning)
+        return evalkit.complier_profile(data, "t", "d", label)
+
+
+def _ipw(small, label="y"):
+    with warnings.catch_warnings():  # 3 of 40 controls observed: large weights
+        warnings.simplefilter("ignore", evalkit.errors.FragileDesignWarning)
+        return evalkit.ipw_attrition(_attrition_data(small).rename(columns={"y": label}), label,
+                                     "t", "seen", "x")  # fmt: skip
+
+
+from evalkit.effects.compliers import ComplierProfile  # noqa: E402
+from evalkit.effects.ipw import IPWAttritionResult  # noqa: E402
+
+CASES.update(
+    {
+        "ComplierProfile": Case(
+            ComplierProfile,
+            _complier_profile,
+            hidden=lambda r: [fmt_value(v) for v in r.means.iloc[0][["compliers", "sample"]]],
+            shown=lambda r: [fmt_value(r.means.iloc[0]["compliers"]), "30"],
+            exact=lambda r: r.cells["n_control_takeup"] == 3,
+        ),
+        "IPWAttritionResult": Case(
+            IPWAttritionResult,
+            _ipw,
+            hidden=lambda r: [fmt_value(r.estimate), fmt_value(r.unweighted.estimate), "3 of 40"],
+            shown=lambda r: [fmt_value(r.estimate)],
+            exact=lambda r: r.observed_control == 3,
+        ),
+    }
+)
+
+
 # Subgroups (evalkit.effects.subgroups).
 def _subgroups(small, label="benefit"):
     rng = np.random.default_rng(7)

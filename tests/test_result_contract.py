@@ -37,6 +37,7 @@ TABLE_RESULTS = {
     "BalanceTable": "a descriptive table (its omnibus test is a BalanceTest)",
     "ContractPayments": "an account of payments by cohort, not an estimate",
     "AttritionResult": "attrition rates by arm and baseline equivalence, not an estimate",
+    "ComplierProfile": "covariate means by complier type, a descriptive table",
     "SubgroupEffects": "one effect per subgroup level and a heterogeneity test per variable",
 }
 
