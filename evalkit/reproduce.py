@@ -99,7 +99,7 @@ def _impact60(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
 
 
 RUNNERS: dict[str, tuple[Callable, int]] = {
-    "jobfirst_aalborg": (_jobfirst, 8),
+    "jobfirst_aalborg": (_jobfirst, 14),
     "flere_skal_med_herning": (_herning, 4),
     "fredericia_2021": (_fredericia, 6),
     "impact60_aalborg": (_impact60, 5),

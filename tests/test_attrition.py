@@ -76,8 +76,52 @@ def test_boundary_lookup_and_validation():
 
 
 def test_no_boundary_says_so():
-    a = attrition(_frame(range(9), range(8), 10, 10), "t", "seen")
+    a = attrition(_frame(range(9), range(8), 10, 10), "t", "seen", boundaries=None)
     assert a.verdicts == {} and "No attrition boundary" in a.summary()
+
+
+def _lost(a, b, n=1000):
+    """Arms of n persons, a treated and b controls lost."""
+    return _frame(np.zeros(n - a), np.zeros(n - b), n, n)
+
+
+def test_wwc_boundaries_by_default():
+    # 10 % overall: the cautious boundary allows 6.3 points, the optimistic 10.9
+    low = attrition(_lost(131, 69), "t", "seen")  # 6.2 points
+    assert low.overall == pytest.approx(0.10) and low.differential == pytest.approx(0.062)
+    assert low.verdicts == {
+        "cautious": "low attrition under the cautious boundary",
+        "optimistic": "low attrition under the optimistic boundary",
+    }
+    assert low.max_differential == {"cautious": 0.063, "optimistic": 0.109}
+    high = attrition(_lost(132, 68), "t", "seen")  # 6.4 points
+    assert high.verdicts["cautious"].startswith("high")
+    assert high.verdicts["optimistic"].startswith("low")
+    # 58 % overall is beyond the cautious table: high whatever the differential
+    beyond = attrition(_lost(580, 580), "t", "seen")
+    assert beyond.verdicts["cautious"].startswith("high")
+    assert beyond.verdicts["optimistic"].startswith("low")  # 1.9 points allowed at 58 %
+    with pytest.raises(ArgumentError, match="wwc"):
+        attrition(_lost(1, 1), "t", "seen", boundaries="WWC 5.0")
+
+
+def test_wwc_table_shape():
+    from evalkit.effects.wwc import WWC_ATTRITION_BOUNDARIES as wwc
+
+    cautious, optimistic = wwc["cautious"], wwc["optimistic"]
+    assert cautious["overall"].tolist() == [i / 100 for i in range(58)]
+    assert optimistic["overall"].tolist() == [i / 100 for i in range(66)]
+    # the optimistic boundary is the more lenient at every rate; both end near zero
+    assert (optimistic["differential"][:58] > cautious["differential"]).all()
+    assert cautious["differential"].iloc[-1] == 0.0 and optimistic["differential"].iloc[-1] == 0.003
+
+
+def test_outcome_of_an_unobserved_person_is_an_error():
+    d = _frame(range(9), range(8), 10, 10)
+    d.loc[9, "y"] = 5.0  # a treated person marked not observed has an outcome
+    for bounds in (lee_bounds, lambda *a: manski_bounds(*a, 0, 10)):
+        with pytest.raises(ArgumentError, match="1 persons marked as not observed"):
+            bounds(d, "y", "t", "seen")
 
 
 def test_baseline_equivalence():

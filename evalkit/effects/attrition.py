@@ -5,8 +5,9 @@ the register), the persons analysed are no longer a random split. This module me
 attrition and bounds the effect without assuming that it is random:
 
 - :func:`attrition`: attrition by arm, overall and differential (the absolute difference
-  of the arm rates), judged against a What Works Clearinghouse attrition boundary that
-  the user passes, and the baseline equivalence of the analysed sample per covariate;
+  of the arm rates), judged against the What Works Clearinghouse attrition boundaries
+  (cautious and optimistic; or boundaries the user passes), and the baseline
+  equivalence of the analysed sample per covariate;
 - :func:`lee_bounds`: Lee's (2009) trimming bounds on the effect for the persons whose
   outcome would be observed in either arm, with analytic standard errors and the
   Imbens–Manski (2004) interval, optionally tightened by a discrete covariate;
@@ -15,16 +16,17 @@ attrition and bounds the effect without assuming that it is random:
 
 The WWC attrition boundary
 --------------------------
-The What Works Clearinghouse (WWC Procedures and Standards Handbook, version 5.0, 2022;
-the same table as versions 4.0/4.1) tabulates, for each overall attrition rate (0 to 65
-%), the largest differential attrition that still counts as *low* attrition, under a
-*cautious* and an *optimistic* assumption about how attrition relates to the outcome.
-evalkit does **not** ship that table: its values could not be reproduced here from the
-published handbook with certainty, and a boundary table with a wrong cell would give a
-wrong verdict. Pass it (copied from the handbook) as ``boundaries``: a mapping from a
-name (``"cautious"``, ``"optimistic"``) to rows of ``(overall, maximum differential)``
-as proportions. Between two tabulated overall rates the smaller of their two maximum
-differentials applies (exact at the tabulated rates, never more lenient than the table);
+The What Works Clearinghouse (WWC Standards Handbook 4.1, 2020, Table II.1; kept in the
+Procedures and Standards Handbook 5.0, 2022) tabulates, for each overall attrition rate
+(0 to 65 %), the largest differential attrition that still counts as *low* attrition,
+under a *cautious* and an *optimistic* assumption about how attrition relates to the
+outcome. ``boundaries="wwc"`` (the default) applies both
+(:data:`evalkit.effects.wwc.WWC_ATTRITION_BOUNDARIES`, with its provenance); the WWC
+review protocol, not the analyst after the fact, says which one governs: cautious when
+the programme may itself affect who is lost. Other boundaries can be passed as a
+mapping from a name to rows of ``(overall, maximum differential)`` as proportions.
+Between two tabulated overall rates the smaller of their two maximum differentials
+applies (exact at the tabulated rates, never more lenient than the table);
 above the largest tabulated overall rate attrition is high.
 
 Baseline equivalence (WWC Handbook v5.0)
@@ -41,9 +43,11 @@ Example
 >>> import pandas as pd
 >>> df = pd.DataFrame({"t": [1] * 10 + [0] * 10,
 ...                    "seen": [1] * 9 + [0] + [1] * 7 + [0] * 3})
->>> a = attrition(df, "t", "seen", boundaries={"mine": [(0.0, 0.05), (0.3, 0.05)]})
->>> round(a.overall, 2), round(a.differential, 2), a.verdicts["mine"]
-(0.2, 0.2, 'high attrition under the mine boundary')
+>>> a = attrition(df, "t", "seen")
+>>> round(a.overall, 2), round(a.differential, 2), a.verdicts["cautious"]
+(0.2, 0.2, 'high attrition under the cautious boundary')
+>>> attrition(df, "t", "seen", boundaries={"mine": [(0.0, 0.25), (0.3, 0.25)]}).verdicts
+{'mine': 'low attrition under the mine boundary'}
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ from .._validation import (
 from ..errors import ArgumentError, DesignError, EvalkitWarning
 from ..output.declare import declare_table
 from ..results import InferentialResult, TableDisplay, fmt_value
+from .wwc import WWC_ATTRITION_BOUNDARIES
 
 #: WWC baseline-equivalence thresholds (absolute standardized difference, in SD).
 EQUIVALENCE_SATISFIED = 0.05
@@ -161,7 +166,7 @@ class AttritionResult(TableDisplay):
             allowed = "none" if math.isnan(limit) else f"{100 * limit:.1f} points"
             lines.append(f"{verdict} (maximum differential at this overall rate: {allowed})")
         if not self.verdicts:
-            lines.append("No attrition boundary given (pass boundaries= from the WWC Handbook).")
+            lines.append("No attrition boundary applied (boundaries=None).")
         if len(self.equivalence):
             lines.append("Baseline equivalence of the analysed sample (WWC):")
             for row in self.equivalence.itertuples(index=False):
@@ -281,7 +286,7 @@ def attrition(
     treatment: str,
     observed: str,
     covariates: str | Sequence[str] | None = None,
-    boundaries: Mapping[str, object] | None = None,
+    boundaries: Mapping[str, object] | str | None = "wwc",
 ) -> AttritionResult:
     """Overall and differential attrition, the verdict under WWC boundaries, and the
     baseline equivalence of the analysed sample.
@@ -294,10 +299,10 @@ def attrition(
     covariates : baseline covariates (numeric; 0/1 ones get the Cox index) whose
         equivalence among the observed persons is assessed; they must have no missing
         values among the observed persons.
-    boundaries : name -> rows of ``(overall attrition, maximum differential attrition)``
-        as proportions (or a DataFrame with columns ``overall`` and ``differential``),
-        e.g. the WWC Handbook's cautious and optimistic boundaries (not shipped with
-        evalkit: see the module docstring).
+    boundaries : ``"wwc"`` (default: the WWC cautious and optimistic boundaries, see the
+        module docstring), None (no verdict), or name -> rows of ``(overall attrition,
+        maximum differential attrition)`` as proportions (or a DataFrame with columns
+        ``overall`` and ``differential``).
 
     Returns
     -------
@@ -309,6 +314,13 @@ def attrition(
     m1, m0 = int((seen & treated).sum()), int((seen & ~treated).sum())
     overall = 1.0 - (m1 + m0) / (n1 + n0)
     differential = abs((1 - m1 / n1) - (1 - m0 / n0))
+    if isinstance(boundaries, str):
+        if boundaries != "wwc":
+            raise ArgumentError(
+                f"boundaries must be 'wwc', None or a mapping of boundary tables; got "
+                f"{boundaries!r}."
+            )
+        boundaries = WWC_ATTRITION_BOUNDARIES
     verdicts, limits = {}, {}
     for name, table in (boundaries or {}).items():
         _boundary_rows(name, table)
@@ -608,6 +620,12 @@ def _bounds_data(data, outcome, treatment, observed, extra=()):
         raise ArgumentError(
             f"outcome {outcome!r} is missing for {gaps} persons marked as observed in "
             f"{observed!r}; mark them as not observed."
+        )
+    present = (~seen) & frame[outcome].notna().to_numpy()
+    if present.any():
+        raise ArgumentError(
+            f"outcome {outcome!r} has values for {int(present.sum())} persons marked as not "
+            f"observed in {observed!r}; set them missing or mark them as observed."
         )
     y_seen = numeric_column(observed_rows[outcome], outcome, rows=sub_rows)
     y = np.full(len(frame), np.nan)

@@ -297,12 +297,6 @@ def ipw_attrition(
     if not max_weight > 1:
         raise ArgumentError(f"max_weight must be a number above 1; got {max_weight!r}.")
     frame, treated, seen, y = _bounds_data(data, outcome, treatment, observed, names)
-    present = (~seen) & frame[outcome].notna().to_numpy()
-    if present.any():
-        raise ArgumentError(
-            f"outcome {outcome!r} has values for {int(present.sum())} persons marked as not "
-            f"observed in {observed!r}; set them missing or mark them as observed."
-        )
     x = np.column_stack([numeric_column(frame[c], c, role="covariate") for c in names])
 
     p, coefficients = _probabilities(seen, treated, x, names, model, treatment)

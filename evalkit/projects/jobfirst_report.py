@@ -20,6 +20,7 @@ from ..report import (
 )
 from ..reproduce import Artifact, Progress
 from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirst
+from .jobfirst_questions import answer_trial_questions
 
 SOURCE = "Aalborg Kommune, Beskæftigelsesudvalget, 'Orientering om JobFirst' (case 2018-010106)"
 SYNTHETIC = {
@@ -148,4 +149,60 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         SYNTHETIC[lang] + f" Log-rank p = {ev.logrank.p_value:.3f}.",
         source="synthetic",
     )
+    _trial_questions(ev, lang, table, figure)
     return artifacts
+
+
+def _trial_questions(ev, lang: str, table, figure) -> None:
+    """Non-compliance, attrition, subgroups and sites (issue 15), on the synthetic trial."""
+    q = answer_trial_questions(ev)
+    c = q.cace
+    table(
+        effect_table(
+            [c.itt, c.first_stage, c],
+            labels=[
+                "ITT: weeks self-sufficient, weeks 1-104 (offer of JobFirst)",
+                "First stage: share who started a company-based course",
+                "CACE: weeks self-sufficient for those who started a course",
+            ],
+            lang=lang,
+        ),
+        "cace",
+        "Intention to treat and the complier average causal effect",
+        SYNTHETIC[lang] + " Take-up as published: 144 of the 178 offered started a "
+        "company-based course; no control could (one-sided non-compliance).",
+    )
+    table(
+        q.attrition.to_frame(),
+        "attrition",
+        "Attrition: persons who moved away",
+        SYNTHETIC[lang] + " Moved to another municipality: 5 treated (published), 5 controls "
+        "(assumed). " + "; ".join(q.attrition.verdicts.values()),
+    )
+    table(
+        q.lee.to_frame(),
+        "lee_bounds",
+        "Lee bounds on the effect for persons observed in either arm",
+        SYNTHETIC[lang],
+    )
+    table(
+        q.subgroups.to_frame(),
+        "subgroups",
+        "Effects by benefit type, with the test of equal effects",
+        SYNTHETIC[lang] + " Benefit types as published: 156 cash benefit, 22 resource course.",
+    )
+    figure(
+        q.subgroups.plot(lang=lang),
+        "subgroups_forest",
+        "Effects by benefit type",
+        SYNTHETIC[lang],
+        source="synthetic",
+    )
+    figure(
+        q.sites.plot(lang=lang),
+        "sites_forest",
+        "Aalborg among 15 synthetic other sites, pooled",
+        SYNTHETIC[lang] + " The 15 other sites are made up (no site-level estimates of the "
+        "national trial are published in the sources used).",
+        source="synthetic",
+    )
