@@ -120,3 +120,16 @@ def test_bad_takeup():
         evalkit.cace(DATA.assign(takeup=DATA["takeup"] * 2), "y", "treat", "takeup")
     with pytest.raises(evalkit.errors.ArgumentError):
         evalkit.cace(DATA, "y", "treat", "takeup", covariates="takeup")
+
+
+def test_takeup_without_variation_is_named():
+    for value in (0, 1):
+        frame = DATA.assign(takeup=value)
+        for call in (evalkit.cace, evalkit.first_stage):
+            args = (
+                (frame, "y", "treat", "takeup")
+                if call is evalkit.cace
+                else (frame, "takeup", "treat")
+            )
+            with pytest.raises(DesignError, match="'takeup' has no variation"):
+                call(*args)

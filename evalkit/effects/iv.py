@@ -306,3 +306,10 @@ def _check_takeup_column(data: pd.DataFrame, takeup) -> None:
             pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype)
         ):
             raise DesignError(f"takeup column {takeup!r} must be 0/1 (or boolean).")
+        values = series.dropna()
+        if len(values) and values.nunique() == 1:
+            raise DesignError(
+                f"takeup column {takeup!r} has no variation: all {len(values)} persons have "
+                f"the value {values.iloc[0]!r}, so take-up cannot differ between arms and "
+                "there is no first stage. Check the column (0 = not taken up, 1 = taken up)."
+            )
