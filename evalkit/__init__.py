@@ -70,6 +70,7 @@ _SUBPACKAGES = (
     "panel",
     "projects",
     "report",
+    "scale",
     "survival",
 )
 
@@ -131,6 +132,7 @@ if TYPE_CHECKING:  # static tools see the names; at run time __getattr__ imports
         panel,
         projects,
         report,
+        scale,
         survival,
     )
     from .benchmark import (
@@ -254,6 +256,7 @@ __all__ = [
     "risk_difference",
     "risk_ratio",
     "rmst_difference",
+    "scale",
     "series_plot",
     "share_by_week",
     "share_plot",
