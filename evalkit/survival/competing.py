@@ -295,39 +295,73 @@ def _aalen_johansen(counts: np.ndarray) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         # g_j = d_j / (n_j (n_j - d_j)); 0 once everyone left (S = 0 from then on)
         g = np.where(survivors > 0, dt * inv_n / survivors, 0.0)
-    surv = np.cumprod(survivors * inv_n)
+    surv = survivors * inv_n
+    np.cumprod(surv, out=surv)
     s_prev = np.empty_like(surv)
     if m:
         s_prev[0] = 1.0
         s_prev[1:] = surv[:-1]
     big_g = np.cumsum(g)
     g_prev = big_g - g
-    a = s_prev * inv_n  # a_j = S(t_{j-1}) / n_j
-    jump = a * (g_prev - inv_n)
-    w_exit = g_prev - inv_n  # W of a person exiting (any cause) at this time
+    a = s_prev  # a_j = S(t_{j-1}) / n_j (in place: S(t_{j-1}) is not needed again)
+    a *= inv_n
+    w_exit = g_prev  # W of a person exiting (any cause) at this time: G_{j-1} - 1/n_j
+    w_exit -= inv_n
+    jump = a * w_exit
     remaining = survivors - cens  # R_m: still at risk after t_m
     cens_g = cens * big_g
-    s2 = cens_g * big_g + dt * w_exit**2
-    c2 = np.cumsum(s2)
+    s2 = np.square(w_exit)
+    s2 *= dt
+    s2 += cens_g * big_g  # cens G^2 + d W^2, summed in this order as before
+    c2 = np.cumsum(s2, out=s2)
     k = d.shape[0]
     cif = np.empty((k, m))
     var = np.empty((k, m))
+    # every step of the loop writes into these buffers: at a million distinct times each
+    # fresh temporary is a new block of memory to fault in, which made the loop (and with
+    # it the estimator) grow faster than the number of times
+    big_a, b_cens, b_exit, tmp, s0, s1 = (np.empty(m) for _ in range(6))
     for j in range(k):
         dk = d[j]
-        f = np.cumsum(dk * a)
-        big_a = np.cumsum(dk * jump)
-        b_cens = big_a - big_g * f
-        b_exit = big_a - w_exit * f  # B of an exit of another cause
-        b_own = b_exit + a  # B of an exit of this cause
-        s0 = cens * b_cens**2 + (dt - dk) * b_exit**2 + dk * b_own**2
-        s1 = cens_g * b_cens + w_exit * (dt * b_exit + dk * a)
-        v = remaining * big_a**2
-        v += np.cumsum(s0)
-        v += 2.0 * f * np.cumsum(s1)
-        v += f**2 * c2
+        f = cif[j]
+        v = var[j]
+        np.multiply(dk, a, out=tmp)
+        np.cumsum(tmp, out=f)
+        np.multiply(dk, jump, out=tmp)
+        np.cumsum(tmp, out=big_a)
+        np.multiply(big_g, f, out=b_cens)
+        np.subtract(big_a, b_cens, out=b_cens)
+        np.multiply(w_exit, f, out=b_exit)
+        np.subtract(big_a, b_exit, out=b_exit)  # B of an exit of another cause
+        # s0 = cens B_cens^2 + (d - d_k) B_exit^2 + d_k B_own^2, B_own = B_exit + a
+        np.square(b_cens, out=s0)
+        s0 *= cens
+        np.subtract(dt, dk, out=tmp)
+        np.multiply(tmp, np.square(b_exit, out=s1), out=tmp)
+        s0 += tmp
+        np.add(b_exit, a, out=tmp)
+        np.square(tmp, out=tmp)
+        tmp *= dk
+        s0 += tmp
+        # s1 = cens_g B_cens + W (d B_exit + d_k a)
+        np.multiply(cens_g, b_cens, out=s1)
+        np.multiply(dt, b_exit, out=b_cens)
+        np.multiply(dk, a, out=tmp)
+        b_cens += tmp
+        b_cens *= w_exit
+        s1 += b_cens
+        # v = R A^2 + cumsum(s0) + 2 F cumsum(s1) + F^2 C2
+        np.square(big_a, out=v)
+        v *= remaining
+        v += np.cumsum(s0, out=s0)
+        np.cumsum(s1, out=s1)
+        np.multiply(2.0, f, out=tmp)
+        tmp *= s1
+        v += tmp
+        np.square(f, out=tmp)
+        tmp *= c2
+        v += tmp
         np.maximum(v, 0.0, out=v)
-        cif[j] = f
-        var[j] = v
     var_surv = surv**2 * (remaining * big_g**2 + c2)
     np.maximum(var_surv, 0.0, out=var_surv)
     return {
@@ -345,10 +379,19 @@ def _aalen_johansen(counts: np.ndarray) -> dict[str, np.ndarray]:
 def _log_interval(p: np.ndarray, se: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """R's ``conf.type = "log"`` interval: p * exp(-+ z se/p), upper capped at 1, NaN at p = 0."""
     z = stats.norm.isf(alpha / 2.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(se == 0, 0.0, se / p)
-        low = np.where(p > 0, p * np.exp(-z * rel), np.nan)
-        high = np.where(p > 0, np.minimum(p * np.exp(z * rel), 1.0), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rel = np.divide(se, p)
+        rel[se == 0] = 0.0
+        low = np.multiply(-z, rel)
+        np.exp(low, out=low)
+        low *= p
+        high = np.multiply(z, rel, out=rel)
+        np.exp(high, out=high)
+        high *= p
+        np.minimum(high, 1.0, out=high)
+    zero = ~(p > 0)
+    low[zero] = np.nan
+    high[zero] = np.nan
     return low, high
 
 
