@@ -82,6 +82,9 @@ one half. Its standard error is R's infinitesimal-jackknife one (summed by
 cluster when ``cluster=`` is given). The pair counts come from a vectorised
 wavelet (bit-by-bit) partition of the rows in linear-predictor order against
 their event-time index: ``O(n log T)`` numpy passes, no loop over rows.
+It is computed on first access of ``CoxResult.concordance`` (or ``concordance_se``,
+or the summary) and then kept: at a million rows it costs about as much as the fit, so a
+fit whose C is never looked at does not pay for it.
 
 Proportional hazards test
 -------------------------
@@ -233,7 +236,10 @@ class CoxResult(InferentialResult):
     lr_test, wald_test, score_test : :class:`ChiSquareTest` of all coefficients zero;
         the Wald test uses the robust variance when there is one (as R).
     robust_score_test : R's robust score test (with a robust variance), else None.
-    concordance, concordance_se : Harrell's C as R's ``coxph`` and its standard error.
+    concordance, concordance_se : Harrell's C as R's ``coxph`` and its standard error,
+        computed on first access (they need a pass over every pair of rows in the risk
+        sets, which costs about as much as the fit itself) and kept; a fit from chunks
+        (:func:`cox_chunked`) has none and raises on access.
     n, n_events, iterations : rows used, events, Newton-Raphson iterations.
     ties, terms : the tie method and the term names (``column[level]`` for dummies).
     variance : the variance used for inference (robust when there is one).
@@ -252,8 +258,6 @@ class CoxResult(InferentialResult):
     wald_test: ChiSquareTest
     score_test: ChiSquareTest
     robust_score_test: ChiSquareTest | None
-    concordance: float
-    concordance_se: float
     n: int
     n_events: int
     iterations: int
@@ -270,6 +274,29 @@ class CoxResult(InferentialResult):
     n_strata: int = 1
     alpha: float = 0.05
     _zph: _ZphData | None = field(default=None, repr=False, compare=False)
+    _concordance_input: tuple | None = field(default=None, repr=False, compare=False)
+    _concordance_value: list = field(default_factory=list, repr=False, compare=False)
+
+    def _concordance_pair(self) -> tuple[float, float]:
+        if not self._concordance_value:
+            if self._concordance_input is None:
+                raise ArgumentError(
+                    "this Cox fit has no concordance: it was fitted from chunks "
+                    "(cox_chunked), and Harrell's C compares pairs of rows across all of "
+                    "them. Fit cox() on the rows in memory (or a sample of them) for C."
+                )
+            self._concordance_value.append(_concordance(*self._concordance_input))
+        return self._concordance_value[0]
+
+    @property
+    def concordance(self) -> float:
+        """Harrell's C as R's ``coxph`` reports it (computed on first access)."""
+        return self._concordance_pair()[0]
+
+    @property
+    def concordance_se(self) -> float:
+        """The infinitesimal-jackknife standard error of Harrell's C (R's ``coxph``)."""
+        return self._concordance_pair()[1]
 
     @property
     def robust(self) -> bool:
@@ -384,8 +411,10 @@ class CoxResult(InferentialResult):
         def line(name: str, test: ChiSquareTest) -> str:
             return f"{name:<22}{test.statistic:10.4g} on {test.df} df, p = {_fmt_p(test.p_value)}"
 
-        lines = [
-            f"Concordance = {self.concordance:.4f} (se = {self.concordance_se:.4f})",
+        lines = []
+        if self._concordance_input is not None:
+            lines.append(f"Concordance = {self.concordance:.4f} (se = {self.concordance_se:.4f})")
+        lines += [
             line("Likelihood ratio test", self.lr_test),
             line("Wald test" + (" (robust)" if self.robust else ""), self.wald_test),
             line("Score (log-rank) test", self.score_test),
@@ -1327,7 +1356,6 @@ def cox(
     wald = _chisq(_quad(beta, var), k)
     lp = _linear_predictor(beta, rs.x)
     cl_rows = cluster_codes[rs.rows] if cluster_codes is not None else None
-    conc, conc_se = _concordance(lp, rs, cl_rows)
     zph = _ZphData(rs, state, sd.time, status, sd.entry, term_columns, names)
     return CoxResult(
         coefficients=beta,
@@ -1343,8 +1371,6 @@ def cox(
         wald_test=wald,
         score_test=_chisq(score0, k),
         robust_score_test=robust_score,
-        concordance=conc,
-        concordance_se=conc_se,
         n=sd.n,
         n_events=int((status == 1).sum()),
         iterations=iterations,
@@ -1361,6 +1387,7 @@ def cox(
         n_strata=n_strata,
         alpha=alpha,
         _zph=zph,
+        _concordance_input=(lp, rs, cl_rows),
     )
 
 
