@@ -224,7 +224,7 @@ class TestFromWide:
     def test_a_chunk_of_blank_weeks(self):
         # Weeks nobody has a code in (e.g. after the data's end) used to fail to classify.
         wide = pd.DataFrame({"id": [1, 2], "y_1610": [130, np.nan], "y_1611": [np.nan] * 2})
-        panel = StatusPanel.from_wide(wide, "id", "y_", STATES, chunk_columns=1)
+        panel = StatusPanel.from_wide(wide, "id", "y_", STATES)
         assert panel.codes.tolist() == [[CB, -1], [-1, -1]]
         assert STATES.classify([None, None]).tolist() == [-1, -1]
 

@@ -1,6 +1,7 @@
 """Weekly status panels: from register extracts to states, spells and per-person outcomes."""
 
 from .ids import PrivacyError, check_no_cpr, is_cpr_like, pseudonymize_ids
+from .ingest import iter_panel_chunks, read_status_panel
 from .io import PanelFileError, iter_person_chunks, read_panel
 from .outcomes import (
     add_hours,
@@ -23,6 +24,8 @@ __all__ = [
     "check_no_cpr",
     "is_cpr_like",
     "iter_person_chunks",
+    "iter_panel_chunks",
+    "read_status_panel",
     "pseudonymize_ids",
     "read_panel",
     "add_hours",

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
-    _show,
     check_id_types,
     check_unique_column,
     row_positions,
@@ -26,11 +25,13 @@ from .._validation import (
     select_rows,
 )
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitWarning
+from ._fill import WideWriter, pandas_column
 from ._runs import in_set, observed_weeks, row_blocks
-from .states import StateClassification, UnknownCodeError
+from .states import StateClassification
 from .weeks import ordinal_to_label, parse_weeks
 
 UNOBSERVED = -1
+_BLOCK_CELLS = 1 << 23  # person-weeks classified at a time by from_wide
 
 
 class PanelWarning(EvalkitWarning):
@@ -267,7 +268,6 @@ class StatusPanel:
         week_columns: Sequence[str] | str,
         states: StateClassification | Mapping[str, object],
         blank: str | None = None,
-        chunk_columns: int = 64,
     ) -> StatusPanel:
         """Build a panel from wide data: one row per person, one column per week.
 
@@ -294,51 +294,32 @@ class StatusPanel:
                 raise ArgumentError(f"no columns start with {prefix!r}.")
         week_columns = list(week_columns)
         select_columns(data, {"id": [id]})
-        check_id_types(data[id], id)
         missing = [c for c in week_columns if c not in data.columns]
         if missing:
             raise ArgumentError(f"week columns not in the data: {missing[:5]}.")
         for column in week_columns:
             check_unique_column(data, column, "week")
-        numbers, calendar = parse_weeks(
-            [str(c) if not isinstance(c, int) else c for c in week_columns], "week column"
-        )
-        steps = np.diff(numbers)
-        if (steps <= 0).any():
-            bad = int(np.flatnonzero(steps <= 0)[0])
-            raise DesignError(
-                f"week columns must increase without repeats; {week_columns[bad]!r} is followed "
-                f"by {week_columns[bad + 1]!r}. Reorder the columns or drop the repeat."
-            )
-        ids = data[id].to_numpy()
-        repeated = pd.Series(ids).duplicated().to_numpy()
-        if repeated.any():
-            persons = pd.Series(ids[repeated]).nunique()
-            raise DesignError(
-                f"{persons} persons appear on more than one row of the wide data (column "
-                f"{id!r}; {int(repeated.sum())} repeated rows, {row_positions(repeated)}); "
-                "keep one row per person."
-            )
+        numbers, calendar = week_column_numbers(week_columns)
+        ids = wide_ids(data[id], id)
         if id in week_columns:
             raise ColumnError(f"the id column {id!r} is also among the week columns.")
         first, n_weeks = int(numbers[0]), int(numbers[-1] - numbers[0] + 1)
-        positions = numbers - first
-        codes = np.full((len(ids), n_weeks), UNOBSERVED, dtype=np.int8)
-        for start in range(0, len(week_columns), chunk_columns):
-            block = _codes_array(data[week_columns[start : start + chunk_columns]])
-            try:
-                classified = states.classify(block, column=None, ids=ids)
-            except UnknownCodeError as error:
-                _name_fractional_columns(block, week_columns[start : start + chunk_columns], error)
-                raise
-            codes[:, positions[start : start + chunk_columns]] = classified
-        if blank is not None:
-            fill = states.state_index(blank)
-            for block in row_blocks(len(ids), n_weeks):  # no full-size masks
-                part = codes[block]
-                part[(part < 0) & np.maximum.accumulate(part >= 0, axis=1)] = fill
-        panel = cls(ids, codes, states.names, first, calendar, False, states.absorbing)
-        return panel.cut_at_absorbing()
+        codes = np.empty((len(ids), n_weeks), dtype=np.int8)
+        # Each column in its own type (nullable integers without a float copy), a block of
+        # persons at a time: lookup table, blank rule and absorbing cut in one pass.
+        writer = WideWriter(
+            states,
+            numbers - first,
+            n_weeks,
+            None if blank is None else states.state_index(blank),
+            week_columns,
+        )
+        sources = [pandas_column(data[column]) for column in week_columns]
+        step = max(1, _BLOCK_CELLS // max(n_weeks, 1))
+        for r0 in range(0, len(ids), step):
+            r1 = min(r0 + step, len(ids))
+            writer.write(codes[r0:r1], [source(r0, r1) for source in sources], ids=ids)
+        return cls(ids, codes, states.names, first, calendar, False, states.absorbing)
 
     # ------------------------------------------------------------------ transform
     def cut_at_absorbing(self) -> StatusPanel:
@@ -494,16 +475,36 @@ class StatusPanel:
         return frame
 
 
-def _name_fractional_columns(block: np.ndarray, columns: list, error: Exception) -> None:
-    """Re-raise a fractional-code error with the week columns that hold those codes."""
-    if block.dtype.kind != "f":
-        return
-    fractional = (np.isfinite(block) & (block != np.floor(block))).any(axis=0)
-    if fractional.any():
-        names = [columns[i] for i in np.flatnonzero(fractional)]
-        raise UnknownCodeError(
-            f"week column{'s' if len(names) != 1 else ''} {_show(map(str, names))}: {error}"
-        ) from None
+def week_column_numbers(week_columns: Sequence) -> tuple[np.ndarray, bool]:
+    """Week numbers of wide week columns (increasing, without repeats) and whether they
+    are calendar weeks."""
+    numbers, calendar = parse_weeks(
+        [str(c) if not isinstance(c, int) else c for c in week_columns], "week column"
+    )
+    steps = np.diff(numbers)
+    if (steps <= 0).any():
+        bad = int(np.flatnonzero(steps <= 0)[0])
+        raise DesignError(
+            f"week columns must increase without repeats; {week_columns[bad]!r} is followed "
+            f"by {week_columns[bad + 1]!r}. Reorder the columns or drop the repeat."
+        )
+    return numbers, calendar
+
+
+def wide_ids(series: pd.Series, id: str) -> np.ndarray:
+    """The ids of wide data (one row per person) as an array; an error for ids mixing
+    numbers and text or a person on more than one row (counts and rows, never ids)."""
+    check_id_types(series, id)
+    ids = series.to_numpy()
+    repeated = pd.Series(ids).duplicated().to_numpy()
+    if repeated.any():
+        persons = pd.Series(ids[repeated]).nunique()
+        raise DesignError(
+            f"{persons} persons appear on more than one row of the wide data (column "
+            f"{id!r}; {int(repeated.sum())} repeated rows, {row_positions(repeated)}); "
+            "keep one row per person."
+        )
+    return ids
 
 
 def _id_kind_hint(panel_ids: np.ndarray, trial_ids: np.ndarray) -> str:

@@ -122,6 +122,18 @@ class StateClassification:
         out[missing] = -1
         return out.reshape(shape)
 
+    def code_table(self) -> IntegerCodeTable:
+        """A lookup table from integer codes to state positions, for reading an extract
+        block by block (see :class:`IntegerCodeTable`).
+
+        Example
+        -------
+        >>> c = StateClassification({"cash_benefit": [130], "education": [651]})
+        >>> c.code_table().classify(np.array([651, 130], dtype=np.int16)).tolist()
+        [1, 0]
+        """
+        return IntegerCodeTable(self)
+
     def _map(self, uniques: pd.Index, counts: np.ndarray, column=None, ids=None) -> np.ndarray:
         """The state of each distinct raw code (an error lists the unmapped ones, unless they
         may be identifiers)."""
@@ -157,6 +169,133 @@ class StateClassification:
                 )
             mapped[unmapped] = self.state_index(self.other)
         return mapped
+
+
+_UNDECIDED = -2  # an IntegerCodeTable entry for a code not met yet
+
+
+class IntegerCodeTable:
+    """Integer codes to state positions through a table over the 16-bit range.
+
+    Built by :meth:`StateClassification.code_table`. The table starts empty and learns
+    each code the first time a block holds it (through the classification's own rules,
+    so ranges, ``other`` and :class:`UnknownCodeError` behave exactly as in
+    :meth:`StateClassification.classify`); after that a block of codes is classified by
+    one indexing pass on the codes in their own integer type (no float copy, no hashing).
+    Codes outside the 16-bit range go through the classification's general path.
+
+    Example
+    -------
+    >>> table = StateClassification({"cash_benefit": (130, 139)}).code_table()
+    >>> table.classify(np.array([130, 135, 0], dtype=np.int32),
+    ...                valid=np.array([True, True, False])).tolist()
+    [0, 0, -1]
+    """
+
+    def __init__(self, classification: StateClassification) -> None:
+        if not isinstance(classification, StateClassification):
+            raise ArgumentError("code_table needs a StateClassification.")
+        self.classification = classification
+        # entry u is the state of code u (u < 2**15) or u - 2**16 (above): int16 codes
+        # index it through their uint16 view without a widening copy.
+        self._table = np.full(1 << 16, _UNDECIDED, dtype=np.int8)
+
+    def classify(
+        self,
+        values: np.ndarray,
+        valid: np.ndarray | None = None,
+        *,
+        column: str | None = None,
+        ids=None,
+        missing: int | np.ndarray = -1,
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """State positions (int8) of a 1-d array of integer codes; ``missing`` (-1, or an
+        int8 array of the values to put there) where not ``valid``.
+
+        ``valid`` (boolean, or 0/1 uint8) marks the cells that hold a code; the values of
+        the others are ignored (Arrow leaves them undefined). An unknown code raises
+        :class:`UnknownCodeError` naming ``column`` and the number of cells, and listing
+        the codes only when they cannot be identifiers (``ids``: the persons' ids).
+        """
+        values = np.asarray(values)
+        if values.dtype.kind not in "iu":
+            raise ArgumentError("IntegerCodeTable.classify needs integer codes.")
+        if valid is not None:
+            valid = np.asarray(valid).view(bool) if valid.dtype == np.uint8 else valid
+        narrow = _as_int16(values, valid)
+        invalid = None if valid is None else ~valid
+        if out is None:
+            out = np.empty(values.shape, dtype=np.int8)
+        if narrow is None:  # codes beyond 16 bits: the general path
+            out[...] = self._classify_wide(values, valid, column, ids)
+        else:
+            self._look_up(narrow, invalid, missing, out)
+            if out.size and out.min() <= _UNDECIDED:  # only codes met for the first time
+                self._learn(narrow[out == _UNDECIDED], column, ids)
+                self._look_up(narrow, invalid, missing, out)
+            return out
+        if invalid is not None:
+            np.copyto(out, missing, where=invalid)
+        return out
+
+    def _look_up(self, narrow, invalid, missing, out) -> None:
+        np.take(self._table, narrow.view(np.uint16), out=out)
+        if invalid is not None:
+            np.copyto(out, missing, where=invalid)
+
+    def _learn(self, new: np.ndarray, column, ids) -> None:
+        """Add the codes met for the first time (an error for unknown ones)."""
+        codes, counts = np.unique(new, return_counts=True)
+        mapped = self.classification._map(pd.Index(codes.astype(np.int64)), counts, column, ids)
+        self._table[codes.astype(np.int16).view(np.uint16)] = mapped
+
+    def _classify_wide(self, values, valid, column, ids) -> np.ndarray:
+        present = values if valid is None else values[valid]
+        codes, inverse, counts = np.unique(present, return_inverse=True, return_counts=True)
+        out = np.full(values.shape, -1, dtype=np.int8)
+        if codes.size:
+            mapped = self.classification._map(pd.Index(codes), counts, column, ids)
+            if valid is None:
+                out[...] = mapped[inverse].reshape(values.shape)
+            else:
+                out[valid] = mapped[inverse]
+        return out
+
+
+def _as_int16(values: np.ndarray, valid) -> np.ndarray | None:
+    """The codes as int16 (a view when they are int16 already), or None when some valid
+    code lies outside the 16-bit range."""
+    if values.dtype == np.int16:
+        return values
+    if values.dtype.itemsize == 1 or values.dtype == np.uint16:
+        if values.dtype == np.uint16 and values.size and values.max() > 32767:
+            return None if _outside(values, valid) else _clip16(values, valid)
+        return values.astype(np.int16)
+    if values.size == 0:
+        return values.astype(np.int16)
+    if _outside(values, valid):
+        return None
+    return _clip16(values, valid)
+
+
+def _outside(values, valid) -> bool:
+    """Whether some valid code lies outside the int16 range."""
+    if valid is None:
+        low, high = values.min(), values.max()
+    else:
+        if not valid.any():
+            return False
+        low = values.min(initial=np.iinfo(values.dtype).max, where=valid)
+        high = values.max(initial=np.iinfo(values.dtype).min, where=valid)
+    return bool(low < -32768 or high > 32767)
+
+
+def _clip16(values, valid) -> np.ndarray:
+    """int16 codes; invalid cells (whatever they hold) clipped into range."""
+    if valid is None:
+        return values.astype(np.int16)
+    return np.clip(values, -32768, 32767).astype(np.int16)
 
 
 def _refuse_fractional(uniques: pd.Index, counts: np.ndarray, column=None, ids=None) -> None:
