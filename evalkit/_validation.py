@@ -29,6 +29,12 @@ from .errors import (
 
 MISSING_POLICIES = ("error", "drop")
 
+CONTRAST_HINT = (
+    "For a trial of more than two arms pass condition1= and condition2= (two arm labels): "
+    "the estimate is condition2 minus condition1 on the rows of those two arms, as "
+    "estimatr's difference_in_means(condition1=, condition2=)."
+)
+
 
 # ------------------------------------------------------------------ showing data values
 #: evalkit's own pseudonyms (:func:`evalkit.panel.pseudonymize_ids`): "P" and 8-64 hex digits.
@@ -396,6 +402,90 @@ def treatment_indicator(series: pd.Series, name: str, rows: np.ndarray | None = 
     return treated
 
 
+def check_conditions(condition1, condition2) -> bool:
+    """Whether a contrast of two arms is asked for: both ``condition1`` and ``condition2``
+    given (and different), or neither. One without the other is an
+    :class:`ArgumentError`."""
+    if condition1 is None and condition2 is None:
+        return False
+    if condition1 is None or condition2 is None:
+        given = "condition1" if condition2 is None else "condition2"
+        raise ArgumentError(
+            f"{given} is given without the other; a contrast of two arms needs both "
+            "condition1= (the comparison arm, e.g. control) and condition2= (the estimate is "
+            "condition2 minus condition1)."
+        )
+    for name, value in (("condition1", condition1), ("condition2", condition2)):
+        if not isinstance(value, str | numbers.Number | np.generic) or (
+            isinstance(value, float) and math.isnan(value)
+        ):
+            raise ArgumentError(
+                f"{name} must be an arm label (a text, number or boolean value of the treatment "
+                f"column); got a {type(value).__name__}."
+            )
+    if bool(condition1 == condition2):
+        raise ArgumentError("condition1 and condition2 name the same arm; give two different arms.")
+    return True
+
+
+def arm_label(value) -> str:
+    """An arm label as text for terms and methods (``"B"``, ``"2"``)."""
+    return str(_plain_value(value))
+
+
+def contrast_rows(
+    frame: pd.DataFrame, rows: np.ndarray | None, treatment: str, condition1, condition2
+) -> tuple[pd.DataFrame, np.ndarray | None, np.ndarray]:
+    """The rows of ``frame`` in arm ``condition1`` or ``condition2``, their positions in the
+    caller's data, and the indicator of ``condition2`` (estimatr's ``condition1`` /
+    ``condition2``: the contrast is condition2 minus condition1, on those rows only).
+
+    ``rows``: the positions of ``frame``'s rows in the caller's data (None: all rows). Arm
+    labels are shown in messages only as :func:`_show_values` allows.
+    """
+    column = frame[treatment]
+    found = []
+    for name, value in (("condition1", condition1), ("condition2", condition2)):
+        try:
+            present = np.asarray(column == value, dtype=bool)
+        except (TypeError, ValueError):
+            present = np.zeros(len(column), dtype=bool)
+        if not present.any():
+            arms = pd.unique(column)
+            shown = _show_values([value], treatment, data=column)
+            raise TreatmentError(
+                f"{name} {shown} is not an arm of treatment column {treatment!r} among the "
+                f"{len(column)} rows used; it has {len(arms)} arms: "
+                f"{_show_values(arms, treatment, data=column)}. Give arm labels as they are "
+                "in the column (the same type: 1 and '1' differ)."
+            )
+        found.append(present)
+    keep = found[0] | found[1]
+    positions = np.flatnonzero(keep)
+    kept = frame.iloc[positions] if not keep.all() else frame
+    kept_rows = positions if rows is None else rows[positions]
+    if keep.all() and rows is None:
+        kept_rows = None
+    return kept, kept_rows, found[1][positions]
+
+
+def arm_indicator(
+    series: pd.Series, name: str, rows: np.ndarray | None = None, *, hint: str = ""
+) -> np.ndarray:
+    """:func:`treatment_indicator`, but a column with more than two arms raises a
+    :class:`TreatmentError` saying how many and what to do (``hint``: the way out, e.g.
+    pass condition1= and condition2=)."""
+    try:
+        return treatment_indicator(series, name, rows)
+    except TreatmentError as error:
+        n_arms = series.nunique(dropna=True)
+        if n_arms <= 2:
+            raise
+        raise TreatmentError(
+            f"{error} The column has {n_arms} arms (distinct values). {hint}"
+        ) from None
+
+
 def numeric_column(
     series: pd.Series, name: str, role: str = "outcome", rows: np.ndarray | None = None
 ) -> np.ndarray:
@@ -559,8 +649,16 @@ def prepare_trial(
     weights: str | None = None,
     missing: str = "error",
     binary: bool = False,
+    condition1=None,
+    condition2=None,
 ) -> TrialData:
-    """Validate the columns of a trial and return them as arrays (the frame is not modified)."""
+    """Validate the columns of a trial and return them as arrays (the frame is not modified).
+
+    With ``condition1`` and ``condition2`` (two labels of the treatment column) only the
+    rows of those two arms are used and ``treated`` marks ``condition2`` (estimatr's
+    subsetting); without them the treatment must be 0/1 or boolean.
+    """
+    contrast = check_conditions(condition1, condition2)
     for role, value in (("outcome", outcome), ("treatment", treatment)):
         if not isinstance(value, str):
             raise ArgumentError(f"{role} must be a column name (a string); got {value!r}.")
@@ -583,7 +681,10 @@ def prepare_trial(
         "weights": [weights] if weights else [],
     }
     frame, rows = select_rows(data, roles, missing=missing)
-    treated = treatment_indicator(frame[treatment], treatment, rows)
+    if contrast:
+        frame, rows, treated = contrast_rows(frame, rows, treatment, condition1, condition2)
+    else:
+        treated = arm_indicator(frame[treatment], treatment, rows, hint=CONTRAST_HINT)
     if binary:
         y = binary_column(frame[outcome], outcome, rows).astype(float)
     else:

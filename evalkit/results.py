@@ -757,6 +757,9 @@ class EffectResult(InferentialResult):
     n_treated, n_control : units in arm 1 and arm 0.
     method : what was estimated and how (variance estimator, interval).
     terms : for regression estimators, every coefficient (tidy frame); else None.
+    conditions : for a contrast of two arms of a multi-arm trial, their labels
+        ``(condition1, condition2)`` as text (the effect is condition2 minus condition1;
+        ``n_treated`` counts condition2, ``n_control`` condition1); else None.
 
     The attributes are exact. The views (``summary()``, ``str()``, ``repr()``, the
     notebook views) suppress the numbers of an effect resting on an arm of 1 to
@@ -781,6 +784,7 @@ class EffectResult(InferentialResult):
     n_blocks: int | None = None
     n_clusters: int | None = None
     terms: pd.DataFrame | None = field(default=None, repr=False)
+    conditions: tuple[str, str] | None = None
 
     #: The views control themselves (arms as "<5", the effect as "x"; see the module).
     _view_control_own = True
@@ -812,7 +816,7 @@ class EffectResult(InferentialResult):
         else:
             rows = [
                 {
-                    "term": self.treatment,
+                    "term": self._effect_term(),
                     "estimate": self.estimate,
                     "std_error": _number(self.std_error),
                     "statistic": _number(self.statistic),
@@ -825,6 +829,13 @@ class EffectResult(InferentialResult):
         extra = {"outcome": self.outcome, "method": self.method,
                  "n_treated": self.n_treated, "n_control": self.n_control}  # fmt: skip
         return [{**row, **extra} for row in rows]
+
+    def _effect_term(self) -> str:
+        """The effect's term: the treatment column, or ``column[condition2]`` for a
+        contrast of two arms."""
+        if self.conditions is None:
+            return self.treatment
+        return f"{self.treatment}[{self.conditions[1]}]"
 
     def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A tidy frame, one row per term (the treatment term only, unless a regression):
@@ -862,12 +873,18 @@ class EffectResult(InferentialResult):
 
     def _header(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"
-        lines = [
-            self.method,
-            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
-            f"(treated {self._arm_text(self.n_treated)}, "
-            f"control {self._arm_text(self.n_control)})",
-        ]
+        if self.conditions is None:
+            arms = (
+                f"{self.treatment} (treated {self._arm_text(self.n_treated)}, "
+                f"control {self._arm_text(self.n_control)})"
+            )
+        else:
+            first, second = self.conditions
+            arms = (
+                f"{self.treatment}, {second} vs {first} ({second} "
+                f"{self._arm_text(self.n_treated)}, {first} {self._arm_text(self.n_control)})"
+            )
+        lines = [self.method, f"Outcome: {self.outcome}    Treatment: {arms}"]
         design = [f"design: {self.design}"]
         if self.n_blocks is not None:
             design.append(f"blocks: {self.n_blocks}")

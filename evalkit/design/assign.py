@@ -16,6 +16,16 @@ down or up at random with probabilities that keep the expected share at ``prob``
 key and the ``k`` units with the smallest keys are treated. Only ``Generator.random``
 (uniform doubles from PCG64, 53 bits) is used, whose stream NumPy has kept unchanged
 since the Generator API appeared (1.17); the audit records both versions anyway.
+
+**More than two arms** (``arms=``, as randomizr's ``complete_ra`` / ``block_ra`` with
+``num_arms``, ``prob_each``, ``m_each``). Block by block, arm ``j`` gets ``k_j = p_j s``
+units; when these are not whole numbers each is rounded down or up so that they add up
+to ``s`` and every arm keeps its expected share ``p_j`` (systematic rounding, one uniform
+``u``: arm ``j`` gets ``floor(p_j s)`` plus the number of integers ``m`` with ``C_(j-1)
+<= u + m < C_j``, ``C_j`` the running sum of the fractional parts). Then every unit gets a
+uniform key; in the order of the keys the first ``k_1`` units get the first arm, the next
+``k_2`` the second, and so on. Unlike randomizr's multinomial rounding, no arm ever gets
+more than ``ceil(p_j s)`` units.
 """
 
 from __future__ import annotations
@@ -46,6 +56,16 @@ ALGORITHM = (
 )
 
 
+ALGORITHM_ARMS = (
+    "evalkit.design.assign arms v1: canonical order (blocks, then ids, as text); per block "
+    "k_j = p_j * size rounded systematically (one uniform, when not whole), then one uniform "
+    "key per unit, the units in key order filling the arms in their given order; numpy "
+    "Generator(PCG64(seed)).random only"
+)
+#: The audit fields of a multi-arm assignment (absent from two-arm audit records).
+_ARM_FIELDS = ("arms", "prob_each", "n_each")
+
+
 class ReproducibilityWarning(EvalkitWarning):
     """An assignment is reproduced under other software versions than it was made with."""
 
@@ -69,6 +89,11 @@ class AssignmentAudit:
     counts : per block (``"all"`` without blocks): persons and units in each arm.
     algorithm : the draw algorithm and its version.
     created : when the assignment was made (UTC, ISO 8601).
+    arms, prob_each, n_each : for more than two arms, the arm labels in order, the share
+        of each (None when ``n_each`` was given) and the numbers of units per arm as
+        requested (a list, a ``{block: list}`` dict, or None); ``counts`` then holds, per
+        block, ``{"persons": {arm: n}, "units": {arm: n}}`` (arm labels as text). None for
+        a two-arm assignment (whose record has no such keys).
     """
 
     seed: int
@@ -87,10 +112,18 @@ class AssignmentAudit:
     counts: dict = field(repr=False)
     algorithm: str = ALGORITHM
     created: str = ""
+    arms: list | None = None
+    prob_each: list | None = None
+    n_each: list | dict | None = None
 
     def to_dict(self) -> dict:
-        """A plain dict (JSON-ready)."""
-        return asdict(self)
+        """A plain dict (JSON-ready); a two-arm record has no ``arms``, ``prob_each`` and
+        ``n_each`` keys."""
+        record = asdict(self)
+        if self.arms is None:
+            for key in _ARM_FIELDS:
+                del record[key]
+        return record
 
     def to_json(self, indent: int | None = 2) -> str:
         """The audit as JSON text, to store next to the trial's data."""
@@ -116,10 +149,12 @@ class Assignment(TableDisplay):
 
     Attributes
     ----------
-    treatment : 0/1 per row, a Series aligned with the data's index, named ``audit.name``.
+    treatment : 0/1 per row (the arm label per row with ``arms=``), a Series aligned with
+        the data's index, named ``audit.name``.
     audit : the :class:`AssignmentAudit` that reproduces it with :func:`reproduce`.
     balance : with ``covariates``, :func:`evalkit.report.balance_table` of the result
-        (standardized differences per covariate), else None.
+        (standardized differences per covariate); with more than two arms a dict of them,
+        one per arm against the first arm; else None.
 
     The views (``summary()``, ``str()``, ``repr()``, the notebook views) are
     disclosure-controlled on the persons per block and arm that ``to_frame()`` declares
@@ -147,6 +182,14 @@ class Assignment(TableDisplay):
         (the persons themselves without clusters) rest on them."""
         from ..output.declare import declare_table
 
+        if self.audit.arms is not None:
+            rows = [
+                {"block": block, "arm": arm, "persons": n, "units": counts["units"][arm]}
+                for block, counts in self.audit.counts.items()
+                for arm, n in counts["persons"].items()
+            ]
+            frame = pd.DataFrame(rows, columns=["block", "arm", "persons", "units"])
+            return declare_table(frame, counts=["persons"], dependent={"units": ["persons"]})
         rows = [{"block": block, **counts} for block, counts in self.audit.counts.items()]
         frame = pd.DataFrame(rows, columns=["block", *_ARM_COUNTS])
         return declare_table(
@@ -160,6 +203,18 @@ class Assignment(TableDisplay):
 
     def _header(self) -> list[str]:
         a = self.audit
+        if a.arms is not None:
+            share = (
+                "prob_each " + "/".join(f"{p:g}" for p in a.prob_each)
+                if a.prob_each is not None
+                else f"n_each {a.n_each}"
+            )
+            return [
+                f"Random assignment ({a.design}, {len(a.arms)} arms "
+                f"{'/'.join(map(str, a.arms))}, {share}); seed {a.seed}",
+                f"{a.n_persons} persons ({a.n_units} assignment units); "
+                f"ids hash {a.id_hash[:16]}...",
+            ]
         treated = int(self.treatment.sum())
         share = f"prob {a.prob:g}" if a.prob is not None else f"n_treated {a.n_treated}"
         return [
@@ -175,6 +230,11 @@ class Assignment(TableDisplay):
         # Not the dataclass repr: the treatment Series is indexed by the data's index,
         # which may hold person ids.
         a = self.audit
+        if a.arms is not None:
+            return (
+                f"Assignment({a.design}, {len(a.arms)} arms, {a.n_persons} persons, "
+                f"{a.n_units} units, seed {a.seed}, column {a.name!r})"
+            )
         return (
             f"Assignment({a.design}, {int(self.treatment.sum())} of {a.n_persons} persons "
             f"treated, {a.n_units} units, seed {a.seed}, column {a.name!r})"
@@ -223,6 +283,9 @@ def assign(
     ids: str | None = None,
     covariates: str | Sequence[str] | None = None,
     name: str = "treated",
+    arms: Sequence | None = None,
+    prob_each: Sequence[float] | None = None,
+    n_each: Sequence[int] | Mapping | None = None,
 ) -> Assignment:
     """Randomly assign units to treatment (1) or control (0), with an audit record.
 
@@ -244,6 +307,14 @@ def assign(
     :func:`evalkit.report.balance_table`). ``data`` is not modified; add the column with
     ``result.apply(data)``.
 
+    **More than two arms**: ``arms`` lists the arm labels (texts or whole numbers, e.g.
+    ``["control", "A", "B"]``) and the column holds a label per row. ``prob_each`` gives
+    each arm's share (default: equal shares), or ``n_each`` the number of units (clusters)
+    per arm: a list in the order of ``arms``, or with ``blocks`` a dict ``{block: list}``
+    for every block. Every arm must get at least one unit of every block. The draw is in
+    the module docstring (randomizr's ``complete_ra`` / ``block_ra`` / ``cluster_ra`` with
+    ``prob_each`` or ``m_each``); ``prob`` and ``n_treated`` are for two arms only.
+
     Example
     -------
     >>> import pandas as pd
@@ -254,6 +325,10 @@ def assign(
     [0, 1, 1, 0, 0, 1, 1, 0]
     >>> reproduce(a.audit, people).treatment.equals(a.treatment)
     True
+    >>> three = assign(people, blocks="centre", ids="id", seed=1, arms=["control", "A", "B"],
+    ...                n_each={"A": [2, 1, 1], "B": [1, 2, 1]})
+    >>> three.treatment.value_counts().sort_index().to_dict()
+    {'A': 3, 'B': 2, 'control': 3}
     """
     from .. import __version__  # lazily: evalkit/__init__ may import this module
 
@@ -261,7 +336,11 @@ def assign(
         raise ArgumentError(f"data must be a pandas DataFrame; got {type(data).__name__}.")
     if not isinstance(name, str) or not name:
         raise ArgumentError(f"name must be a column name (a string); got {name!r}.")
-    if n_treated is None:
+    arm_list = _check_arms(arms, prob, n_treated, prob_each, n_each)
+    if arm_list is not None:
+        prob_value = None
+        shares = _check_prob_each(prob_each, len(arm_list)) if n_each is None else None
+    elif n_treated is None:
         prob_value = _check_prob(prob)
     else:
         prob_value = None
@@ -307,13 +386,20 @@ def assign(
             )
     # Block labels appear in messages unless they may be person ids (blocks=the id column).
     hidden = _withheld(pd.unique(block_text), blocks, data=block_text) if blocks else None
-    targets = _targets(n_treated, blocks, clusters, unit_block, hidden)
     rng = np.random.Generator(np.random.PCG64(seed_value))
-    unit_treated, counts = _draw_blocks(
-        unit_block, unit_labels, unit_of_row, block_text, prob_value, targets, rng,
-        blocks, clusters, hidden,
-    )  # fmt: skip
-    row_treated = unit_treated[unit_of_row]
+    if arm_list is not None:
+        targets = _arm_targets(n_each, len(arm_list), blocks, clusters, unit_block, hidden)
+        unit_arm, counts = _draw_arms(
+            unit_block, unit_of_row, arm_list, shares, targets, rng, blocks, clusters, hidden
+        )
+        row_treated = unit_arm[unit_of_row]
+    else:
+        targets = _targets(n_treated, blocks, clusters, unit_block, hidden)
+        unit_treated, counts = _draw_blocks(
+            unit_block, unit_labels, unit_of_row, block_text, prob_value, targets, rng,
+            blocks, clusters, hidden,
+        )  # fmt: skip
+        row_treated = unit_treated[unit_of_row]
     design = {
         (False, False): "complete",
         (True, False): "blocked",
@@ -336,11 +422,206 @@ def assign(
         n_units=len(unit_labels),
         counts=counts,
         created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **_arm_record(arm_list, shares if arm_list is not None else None, n_each),
     )
-    treatment = pd.Series(row_treated.astype(np.int64), index=frame.index, name=name)
+    if arm_list is None:
+        treatment = pd.Series(row_treated.astype(np.int64), index=frame.index, name=name)
+    else:
+        labels = np.array(arm_list, dtype=object)[row_treated]
+        numeric = all(isinstance(a, numbers.Integral) for a in arm_list)
+        treatment = pd.Series(
+            labels.astype(np.int64) if numeric else labels, index=frame.index, name=name
+        )
     treatment.attrs = _person_level_attrs(treatment)
-    balance = _balance(data, treatment, covariates, name) if covariates is not None else None
+    if covariates is None:
+        balance = None
+    elif arm_list is None:
+        balance = _balance(data, treatment, covariates, name)
+    else:
+        balance = {
+            arm: _balance(
+                data.loc[treatment.isin([arm_list[0], arm])],
+                (treatment[treatment.isin([arm_list[0], arm])] == arm).astype(np.int64),
+                covariates,
+                name,
+            )
+            for arm in arm_list[1:]
+        }
     return Assignment(treatment=treatment, audit=audit, balance=balance)
+
+
+def _arm_record(arm_list, shares, n_each) -> dict:
+    """The audit's multi-arm fields (none for two arms: the record keeps its old keys)."""
+    if arm_list is None:
+        return {}
+    if n_each is None:
+        requested = None
+    elif isinstance(n_each, Mapping):
+        requested = {str(k): [int(v) for v in counts] for k, counts in n_each.items()}
+    else:
+        requested = [int(v) for v in n_each]
+    return {
+        "arms": list(arm_list),
+        "prob_each": None if shares is None else [float(p) for p in shares],
+        "n_each": requested,
+        "algorithm": ALGORITHM_ARMS,
+    }
+
+
+def _check_arms(arms, prob, n_treated, prob_each, n_each) -> list | None:
+    """The arm labels as a list of plain values, or None for a two-arm assignment."""
+    if arms is None:
+        if prob_each is not None or n_each is not None:
+            raise ArgumentError(
+                "prob_each= and n_each= are for more than two arms: give the arm labels with "
+                "arms=, e.g. arms=['control', 'A', 'B']."
+            )
+        return None
+    if isinstance(arms, str | bytes) or not isinstance(arms, Sequence | np.ndarray):
+        raise ArgumentError(
+            f"arms must be a list of arm labels, e.g. ['control', 'A', 'B']; got {arms!r}."
+        )
+    labels = [a.item() if isinstance(a, np.generic) else a for a in arms]
+    for label in labels:
+        if isinstance(label, bool) or not isinstance(label, str | numbers.Integral):
+            raise ArgumentError(
+                f"arm labels must be texts or whole numbers; got {label!r} in arms."
+            )
+    if len(labels) < 2:
+        raise ArgumentError(f"arms must list at least two arms; got {len(labels)}.")
+    if len({str(a) for a in labels}) < len(labels):
+        raise ArgumentError(f"arms must be distinct (also as text); got {labels!r}.")
+    if n_treated is not None or prob != 0.5:
+        raise ArgumentError(
+            "prob= and n_treated= are for two arms; with arms= give prob_each= (a share per "
+            "arm) or n_each= (a number per arm)."
+        )
+    if prob_each is not None and n_each is not None:
+        raise ArgumentError("give prob_each= or n_each=, not both.")
+    return labels
+
+
+def _check_prob_each(prob_each, n_arms: int) -> np.ndarray:
+    if prob_each is None:
+        return np.full(n_arms, 1.0 / n_arms)
+    if isinstance(prob_each, str) or not isinstance(prob_each, Sequence | np.ndarray):
+        raise ArgumentError(f"prob_each must be a list of {n_arms} shares; got {prob_each!r}.")
+    values = list(prob_each)
+    if len(values) != n_arms or any(
+        isinstance(p, bool) or not isinstance(p, numbers.Real) for p in values
+    ):
+        raise ArgumentError(
+            f"prob_each must give a share (a number) for each of the {n_arms} arms; got {values!r}."
+        )
+    shares = np.array(values, dtype=float)
+    if not np.all(np.isfinite(shares)) or (shares <= 0).any() or abs(shares.sum() - 1) > 1e-9:
+        raise ArgumentError(
+            f"prob_each must be shares above 0 that add up to 1; got {values!r} (sum "
+            f"{shares.sum():g})."
+        )
+    return shares
+
+
+def _arm_targets(n_each, n_arms, blocks, clusters, unit_block, hidden) -> dict | None:
+    """The requested units per arm and block (text keys), or None for ``prob_each``."""
+    if n_each is None:
+        return None
+    unit = "clusters" if clusters else "persons"
+
+    def counts(value, where) -> list[int]:
+        if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray):
+            raise ArgumentError(f"n_each{where} must be a list of {n_arms} numbers of {unit}.")
+        values = [_whole(v, f"n_each{where}") for v in value]
+        if len(values) != n_arms:
+            raise ArgumentError(
+                f"n_each{where} must give a number for each of the {n_arms} arms; got "
+                f"{len(values)}."
+            )
+        return values
+
+    if isinstance(n_each, Mapping):
+        if not blocks:
+            raise ArgumentError("n_each as a dict is for blocks=; give a list instead.")
+        targets = {str(k): counts(v, f"[{k!r}]") for k, v in n_each.items()}
+        present = sorted(set(unit_block))
+        missing = [b for b in present if b not in targets]
+        extra = [b for b in targets if b not in present]
+        if missing or extra:
+            raise ArgumentError(
+                f"n_each must give numbers for every block of {blocks!r} and only those; "
+                f"{_block_list('missing', missing, hidden)}, "
+                f"{_block_list('unknown', extra, _withheld(extra, blocks))}."
+            )
+        return targets
+    if blocks:
+        raise ArgumentError(
+            f"with blocks=, give n_each as a dict {{block: [number of {unit} per arm]}} or use "
+            "prob_each=."
+        )
+    return {"all": counts(n_each, "")}
+
+
+def _draw_arms(unit_block, unit_of_row, arm_list, shares, targets, rng, blocks, clusters, hidden):
+    """The multi-arm draw of the module docstring, block by block in label order (units
+    within a block in label order: ``unit_block`` follows the sorted unit labels).
+
+    Returns every unit's arm (an index into ``arm_list``) and the counts per block and arm.
+    """
+    labels, code = np.unique(unit_block, return_inverse=True)
+    unit = "cluster" if clusters else "unit"
+    n_arms = len(arm_list)
+    unit_arm = np.empty(len(code), dtype=np.int64)
+    for b, label in enumerate(labels.tolist()):
+        members = np.flatnonzero(code == b)  # in label order
+        size = len(members)
+        if not blocks:
+            where = "the data"
+        elif hidden:
+            where = f"a block of {blocks!r} ({hidden})"
+        else:
+            where = f"block {label!r} of {blocks!r}"
+        if targets is not None:
+            k = np.array(targets[label], dtype=np.int64)
+            if (k < 1).any() or k.sum() != size:
+                raise ArgumentError(
+                    f"n_each for {where} must give every arm at least one {unit} and add up "
+                    f"to its {size} {unit}s; got {k.tolist()}."
+                )
+        else:
+            expected = shares * size
+            low = np.floor(expected + 1e-12)
+            fraction = np.clip(expected - low, 0.0, None)
+            if (low < 1).any():
+                raise DesignError(
+                    f"{where} has {size} {unit}s: with prob_each "
+                    f"{'/'.join(f'{p:g}' for p in shares)} an arm could get no {unit}. "
+                    "Merge small blocks or give n_each."
+                )
+            k = low.astype(np.int64)
+            remainder = size - int(k.sum())
+            if remainder > 0:
+                u = rng.random()
+                cumulative = np.concatenate([[0.0], np.cumsum(fraction)])
+                cumulative[-1] = remainder  # the fractions add up to the remainder
+                k += (np.ceil(cumulative[1:] - u) - np.ceil(cumulative[:-1] - u)).astype(np.int64)
+        keys = rng.random(size)
+        ranked = members[np.argsort(keys, kind="stable")]
+        unit_arm[ranked] = np.repeat(np.arange(n_arms), k)
+    row_arm = unit_arm[unit_of_row]
+    row_code = code[unit_of_row]
+    names = [str(a) for a in arm_list]
+    persons = np.zeros((len(labels), n_arms), dtype=np.int64)
+    np.add.at(persons, (row_code, row_arm), 1)
+    units = np.zeros((len(labels), n_arms), dtype=np.int64)
+    np.add.at(units, (code, unit_arm), 1)
+    counts = {
+        str(label): {
+            "persons": dict(zip(names, persons[b].tolist(), strict=True)),
+            "units": dict(zip(names, units[b].tolist(), strict=True)),
+        }
+        for b, label in enumerate(labels.tolist())
+    }
+    return unit_arm, counts
 
 
 def _person_level_attrs(treatment: pd.Series) -> dict:
@@ -543,11 +824,15 @@ def reproduce(audit: AssignmentAudit | Mapping | str, data: pd.DataFrame) -> Ass
         audit = AssignmentAudit.from_dict(audit)
     elif not isinstance(audit, AssignmentAudit):
         raise ArgumentError(f"audit must be an AssignmentAudit, dict or JSON; got {type(audit)}.")
-    if not audit.algorithm == ALGORITHM:
+    algorithm = ALGORITHM if audit.arms is None else ALGORITHM_ARMS
+    if not audit.algorithm == algorithm:
         raise ArgumentError(
             f"the audit was made with another algorithm ({audit.algorithm!r}); this evalkit "
-            f"draws with {ALGORITHM!r}."
+            f"draws with {algorithm!r}."
         )
+    arm_args = {}
+    if audit.arms is not None:
+        arm_args = {"arms": audit.arms, "prob_each": audit.prob_each, "n_each": audit.n_each}
     result = assign(
         data,
         prob=audit.prob if audit.prob is not None else 0.5,
@@ -557,6 +842,7 @@ def reproduce(audit: AssignmentAudit | Mapping | str, data: pd.DataFrame) -> Ass
         seed=audit.seed,
         ids=audit.ids,
         name=audit.name,
+        **arm_args,
     )
     if result.audit.id_hash != audit.id_hash:
         raise DesignError(

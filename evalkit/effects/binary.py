@@ -17,16 +17,23 @@ from scipy.stats.contingency import odds_ratio as _scipy_odds_ratio
 from .._validation import check_alpha, check_choice, prepare_trial
 from ..errors import ArgumentError, DesignError
 from ..results import EffectResult, InferentialResult
+from .means import conditions_of, contrast_text
 
 
-def _counts(data, outcome, treatment, missing):
-    trial = prepare_trial(data, outcome, treatment, missing=missing, binary=True)
+def _counts(data, outcome, treatment, missing, condition1=None, condition2=None):
+    trial = prepare_trial(
+        data, outcome, treatment, missing=missing, binary=True,
+        condition1=condition1, condition2=condition2,
+    )  # fmt: skip
     y, t = trial.y.astype(bool), trial.treated
     a, c = int(y[t].sum()), int(y[~t].sum())
     return a, trial.n_treated, c, trial.n_control
 
 
-def _result(estimate, se, ci, p, statistic, n1, n0, method, outcome, treatment, alpha, scale):
+def _result(
+    estimate, se, ci, p, statistic, n1, n0, method, outcome, treatment, alpha, scale,
+    conditions=None,
+):  # fmt: skip
     return EffectResult(
         estimate=float(estimate),
         std_error=None if se is None else float(se),
@@ -41,6 +48,7 @@ def _result(estimate, se, ci, p, statistic, n1, n0, method, outcome, treatment, 
         treatment=treatment,
         alpha=alpha,
         scale=scale,
+        conditions=conditions,
     )
 
 
@@ -169,6 +177,8 @@ def risk_difference(
     method: str = "newcombe",
     alpha: float = 0.05,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> EffectResult:
     """Difference in proportions ``p1 - p0`` with a Newcombe (default) or Wald interval.
 
@@ -182,6 +192,10 @@ def risk_difference(
 
     ``std_error`` is the unpooled (Wald) standard error in both cases.
 
+    With ``condition1`` and ``condition2`` (two labels of a treatment column with more
+    arms) ``p1`` is the proportion in ``condition2`` and ``p0`` in ``condition1``, on the
+    rows of those two arms only (as :func:`evalkit.difference_in_means`).
+
     Example
     -------
     >>> import pandas as pd, evalkit
@@ -191,7 +205,7 @@ def risk_difference(
     """
     alpha = check_alpha(alpha)
     check_choice(method, "method", ("newcombe", "wald"))
-    a, n1, c, n0 = _counts(data, outcome, treatment, missing)
+    a, n1, c, n0 = _counts(data, outcome, treatment, missing, condition1, condition2)
     p1, p0 = a / n1, c / n0
     d = p1 - p0
     se = np.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
@@ -225,11 +239,12 @@ def risk_difference(
         z,
         n1,
         n0,
-        label,
+        label + contrast_text(condition1, condition2).replace(" (", "; ").rstrip(")"),
         outcome,
         treatment,
         alpha,
         "difference",
+        conditions_of(condition1, condition2),
     )
 
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._validation import check_alpha, prepare_trial
+from .._validation import arm_label, check_alpha, prepare_trial
 from ..errors import DesignError, FragileDesignWarning
 from ..results import EffectResult, t_or_z_inference
 from .ols import fit_ols, power_of_two_scale
@@ -24,6 +24,8 @@ def difference_in_means(
     alpha: float = 0.05,
     weights: str | None = None,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> EffectResult:
     """Average treatment effect as the difference in arm means, with the design's variance.
 
@@ -54,15 +56,28 @@ def difference_in_means(
     ``y / s`` (``s`` a power of two near ``max |y|``, an exact division) and multiplied by
     ``s``, so outcomes of any magnitude (1e155, 1e-110) neither overflow nor underflow.
 
+    **More than two arms.** With ``condition1`` and ``condition2`` (two labels of the
+    treatment column) the estimate is ``condition2`` minus ``condition1``, computed by the
+    formulas above on the rows of those two arms only (the other arms' rows are dropped
+    before blocks, clusters and weights are used), exactly as estimatr's
+    ``difference_in_means(condition1 =, condition2 =)``. The result's term is
+    ``treatment[condition2]`` and its method says ``condition2 vs condition1``;
+    ``n_treated`` counts ``condition2`` and ``n_control`` ``condition1``. A treatment
+    column with more than two values needs them (a :class:`~evalkit.errors.TreatmentError`
+    otherwise).
+
     Parameters
     ----------
     data : one row per unit.
-    outcome, treatment : column names; treatment is 0/1 or boolean.
+    outcome, treatment : column names; treatment is 0/1 or boolean (or any labels with
+        ``condition1`` and ``condition2``).
     blocks, clusters : optional columns of block and cluster identifiers.
     alpha : 1 - confidence level.
     weights : optional column of positive unit weights.
     missing : ``"error"`` (default) or ``"drop"`` (drop rows with a missing value in a used
         column, with a warning giving the count).
+    condition1, condition2 : two arm labels of ``treatment``: the contrast condition2 minus
+        condition1 (both or neither; estimatr's arguments of the same names).
 
     Example
     -------
@@ -70,6 +85,10 @@ def difference_in_means(
     >>> df = pd.DataFrame({"y": [3, 5, 4, 6, 2, 3], "t": [1, 1, 1, 0, 0, 0]})
     >>> round(evalkit.difference_in_means(df, "y", "t").estimate, 4)
     0.3333
+    >>> arms = pd.DataFrame({"y": [3, 5, 4, 6, 2, 3, 7, 9], "arm": list("AABBCCBB")})
+    >>> r = evalkit.difference_in_means(arms, "y", "arm", condition1="A", condition2="B")
+    >>> r.estimate, r.method
+    (2.5, 'Difference in means (B vs A), Neyman (HC2) SE, Welch-Satterthwaite df')
     """
     alpha = check_alpha(alpha)
     trial = prepare_trial(
@@ -80,6 +99,8 @@ def difference_in_means(
         clusters=clusters,
         weights=weights,
         missing=missing,
+        condition1=condition1,
+        condition2=condition2,
     )
     # compute on y / s, an exact division (s a power of two); estimate and SE scale back
     scale = power_of_two_scale(trial.y)
@@ -115,14 +136,29 @@ def difference_in_means(
         df=float(df),
         n_treated=trial.n_treated,
         n_control=trial.n_control,
-        method=f"Difference in means, {variance}",
+        method=f"Difference in means{contrast_text(condition1, condition2)}, {variance}",
         outcome=outcome,
         treatment=treatment,
         alpha=alpha,
         design=design,
         n_blocks=None if trial.blocks is None else int(trial.blocks.max()) + 1,
         n_clusters=n_clusters,
+        conditions=conditions_of(condition1, condition2),
     )
+
+
+def contrast_text(condition1, condition2) -> str:
+    """`` (B vs A)`` for a contrast of two arms, else the empty text."""
+    if condition1 is None:
+        return ""
+    return f" ({arm_label(condition2)} vs {arm_label(condition1)})"
+
+
+def conditions_of(condition1, condition2) -> tuple[str, str] | None:
+    """The arm labels of a contrast as text (``EffectResult.conditions``), or None."""
+    if condition1 is None:
+        return None
+    return arm_label(condition1), arm_label(condition2)
 
 
 def _neyman(y: np.ndarray, t: np.ndarray) -> tuple[float, float, float]:

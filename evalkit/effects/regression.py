@@ -12,10 +12,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .._validation import as_column_list, check_alpha, prepare_trial
+from .._validation import arm_label, as_column_list, check_alpha, prepare_trial
 from ..errors import ArgumentError, DesignError
 from ..results import EffectResult, t_or_z_inference
-from .means import FEW_CLUSTERS, _check_finite, _warn_few_clusters
+from .means import FEW_CLUSTERS, _check_finite, _warn_few_clusters, conditions_of, contrast_text
 from .ols import check_se_type, fit_ols, power_of_two_scale
 
 
@@ -29,6 +29,8 @@ def lin_estimator(
     alpha: float = 0.05,
     weights: str | None = None,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> EffectResult:
     """Lin (2013) regression adjustment: covariates centred and interacted with treatment.
 
@@ -44,6 +46,13 @@ def lin_estimator(
     ``weights`` (a column of positive weights) gives weighted least squares with the
     variances of estimatr's weighted ``lm_robust``.
 
+    With ``condition1`` and ``condition2`` (two labels of a treatment column with more
+    arms) the model is fitted on the rows of those two arms only, ``T`` marking
+    ``condition2``, and covariates are centred on those rows: estimatr's
+    ``lm_lin(y ~ I(z == condition2), covariates, data = subset(z %in% c(condition1,
+    condition2)))``. The treatment term is then named ``treatment[condition2]`` and the
+    method says ``condition2 vs condition1``.
+
     Example
     -------
     >>> import pandas as pd, evalkit
@@ -51,6 +60,10 @@ def lin_estimator(
     ...                    "x": [1, 3, 2, 4, 2, 3, 4, 1]})
     >>> round(evalkit.lin_estimator(df, "y", "t", "x").estimate, 4)
     1.75
+    >>> three = pd.concat([df, df.assign(t=2, y=df["y"] + 1)], ignore_index=True)
+    >>> r = evalkit.lin_estimator(three, "y", "t", "x", condition1=0, condition2=2)
+    >>> r.terms["term"].tolist()[:2], round(r.estimate, 4)
+    (['(Intercept)', 't[2]'], 1.875)
     """
     covariate_list = _require_covariates(covariates)
     trial = prepare_trial(
@@ -61,7 +74,10 @@ def lin_estimator(
         clusters=clusters,
         weights=weights,
         missing=missing,
+        condition1=condition1,
+        condition2=condition2,
     )
+    term = _treatment_term(treatment, condition1, condition2)
     t = trial.treated.astype(float)
     # centred on X / c (c a power of two: exact), so that a sum of large values cannot overflow
     scale = power_of_two_scale(trial.covariates, axis=0)
@@ -69,7 +85,7 @@ def lin_estimator(
     centred = (scaled - np.average(scaled, axis=0, weights=trial.weights)) * scale
     x = np.column_stack([np.ones_like(t), t, centred, centred * t[:, None]])
     centred_names = [f"{name}_c" for name in trial.covariate_names]
-    names = ["(Intercept)", treatment, *centred_names, *[f"{treatment}:{c}" for c in centred_names]]
+    names = ["(Intercept)", term, *centred_names, *[f"{term}:{c}" for c in centred_names]]
     return _fit_effect(
         x,
         names,
@@ -79,8 +95,10 @@ def lin_estimator(
         clusters,
         se_type,
         alpha,
-        method="Lin (2013) regression adjustment",
+        method=f"Lin (2013) regression adjustment{contrast_text(condition1, condition2)}",
         report=len(names),
+        term=term,
+        conditions=conditions_of(condition1, condition2),
     )
 
 
@@ -95,6 +113,8 @@ def ancova(
     alpha: float = 0.05,
     weights: str | None = None,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> EffectResult:
     """Additive covariate adjustment: least squares of the outcome on treatment and covariates.
 
@@ -109,6 +129,11 @@ def ancova(
     ``weights`` (a column of positive weights) gives weighted least squares with the
     variances of estimatr's weighted ``lm_robust``.
 
+    With ``condition1`` and ``condition2`` (two labels of a treatment column with more
+    arms) the model is fitted on the rows of those two arms only, ``T`` marking
+    ``condition2`` (estimatr's ``lm_robust`` on that subset); the treatment term is named
+    ``treatment[condition2]`` and the method says ``condition2 vs condition1``.
+
     Example
     -------
     >>> import pandas as pd, evalkit
@@ -116,6 +141,9 @@ def ancova(
     ...                    "x": [1, 3, 2, 4, 2, 3, 4, 1]})
     >>> round(evalkit.ancova(df, "y", "t", "x").estimate, 4)
     1.75
+    >>> arms = pd.concat([df, df.assign(t=2, y=df["y"] + 1)], ignore_index=True)
+    >>> round(evalkit.ancova(arms, "y", "t", "x", condition1=0, condition2=2).estimate, 4)
+    1.875
     """
     # One column may be both the fixed effect and the cluster (estimatr's
     # lm_robust(fixed_effects = ~ v, clusters = v)): it is read once, as the clusters.
@@ -129,13 +157,16 @@ def ancova(
         fixed_effects=None if same else fixed_effects,
         weights=weights,
         missing=missing,
+        condition1=condition1,
+        condition2=condition2,
     )
+    term = _treatment_term(treatment, condition1, condition2)
     if same:
         trial = replace(trial, fixed_effects=trial.clusters)
 
     t = trial.treated.astype(float)
     columns = [t, trial.covariates]
-    names = [treatment, *trial.covariate_names]
+    names = [term, *trial.covariate_names]
     report = len(names) + (fixed_effects is None)
     if fixed_effects is None:
         columns.insert(0, np.ones_like(t))
@@ -160,9 +191,18 @@ def ancova(
         clusters,
         se_type,
         alpha,
-        method="ANCOVA (additive covariate adjustment)",
+        method=f"ANCOVA (additive covariate adjustment){contrast_text(condition1, condition2)}",
         report=report,
+        term=term,
+        conditions=conditions_of(condition1, condition2),
     )
+
+
+def _treatment_term(treatment: str, condition1, condition2) -> str:
+    """The treatment's term: the column, or ``column[condition2]`` for a contrast."""
+    if condition1 is None:
+        return treatment
+    return f"{treatment}[{arm_label(condition2)}]"
 
 
 def _require_covariates(covariates) -> list[str]:
@@ -175,14 +215,18 @@ def _require_covariates(covariates) -> list[str]:
     return covariate_list
 
 
-def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, method, report):
+def _fit_effect(
+    x, names, trial, outcome, treatment, clusters, se_type, alpha, method, report,
+    term=None, conditions=None,
+):  # fmt: skip
+    term = treatment if term is None else term
     alpha = check_alpha(alpha)
     se_type = check_se_type(se_type, clustered=clusters is not None)
     reported = np.arange(report)
     fit = fit_ols(x, trial.y, names, se_type, trial.clusters, reported, trial.weights)
     se = fit.std_error[reported]
     _check_finite((fit.coef[reported], se), outcome)
-    if not se[names.index(treatment)] > 0:
+    if not se[names.index(term)] > 0:
         raise DesignError(
             f"the standard error of the effect on {outcome!r} is zero: the model fits the "
             "outcome exactly. There is nothing to estimate uncertainty from."
@@ -203,7 +247,7 @@ def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, m
             "df": df,
         }
     )
-    row = terms.loc[terms["term"] == treatment].iloc[0]
+    row = terms.loc[terms["term"] == term].iloc[0]
     return EffectResult(
         estimate=float(row["estimate"]),
         std_error=float(row["std_error"]),
@@ -220,4 +264,5 @@ def _fit_effect(x, names, trial, outcome, treatment, clusters, se_type, alpha, m
         design="clustered" if clusters is not None else "complete",
         n_clusters=fit.n_clusters,
         terms=terms,
+        conditions=conditions,
     )

@@ -58,14 +58,16 @@ from scipy.special import gammaln
 
 from .._validation import (
     _show_values,
+    arm_indicator,
     as_column_list,
     binary_column,
     check_choice,
+    check_conditions,
+    contrast_rows,
     covariate_matrix,
     group_codes,
     numeric_column,
     select_columns,
-    treatment_indicator,
 )
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
@@ -913,8 +915,14 @@ def prepare(
     covariates: str | Sequence[str] | None = None,
     event: str | None = None,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> Trial:
-    """Validate the columns a randomization test uses (the frame is not modified)."""
+    """Validate the columns a randomization test uses (the frame is not modified).
+
+    With ``condition1`` and ``condition2`` only the rows of those two arms are used and
+    ``condition2`` is the treated arm."""
+    contrast = check_conditions(condition1, condition2)
     names = as_column_list(outcomes, "outcomes")
     if not names:
         raise ArgumentError("name at least one outcome column.")
@@ -933,7 +941,10 @@ def prepare(
         "clusters": [clusters] if clusters else [],
     }
     frame = select_columns(data, roles, missing=missing)
-    treated = treatment_indicator(frame[treatment], treatment)
+    if contrast:
+        frame, _, treated = contrast_rows(frame, None, treatment, condition1, condition2)
+    else:
+        treated = arm_indicator(frame[treatment], treatment, hint=_ARMS_HINT)
     Y = np.column_stack([numeric_column(frame[name], name) for name in names])
     X = covariate_matrix(frame, covariate_names)[0] if covariate_names else None
     status = binary_column(frame[event], event) if event else None
@@ -1024,6 +1035,11 @@ def _draws_text(result) -> str:
 
 
 _ARMS = ["n_treated", "n_control"]
+_ARMS_HINT = (
+    "For a trial of more than two arms pass condition1= and condition2= (the test of the "
+    "contrast, re-drawing the units of those two arms) or statistic='omnibus' (no effect of "
+    "any arm, re-drawing the whole assignment)."
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -1054,6 +1070,10 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
     outcome, treatment, n_treated, n_control : the columns and the arm sizes in units.
     draw_order : the canonical order of the units the draws follow (:data:`DRAW_ORDER`):
         the same data in another row order give the same draws and p-value for a seed.
+    arm_counts : for the omnibus test of several arms, the units per arm (label as text ->
+        count; ``n_control`` is then the first arm's, ``n_treated`` the others'); else None.
+    conditions : for the test of a contrast of two arms, ``(condition1, condition2)`` as
+        text (``n_treated`` counts condition2, ``n_control`` condition1); else None.
     """
 
     statistic: float
@@ -1074,6 +1094,8 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
     n_treated: int
     n_control: int
     draw_order: str = DRAW_ORDER
+    arm_counts: dict | None = None
+    conditions: tuple[str, str] | None = None
 
     @property
     def p_value_conservative(self) -> float:
@@ -1094,7 +1116,15 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
         return self.statistic
 
     def _term(self) -> str:
+        if self.conditions is not None:
+            return f"{self.treatment}[{self.conditions[1]}]"
         return self.treatment
+
+    def _arm_columns(self) -> dict:
+        """``n[arm]`` per arm of an omnibus test (none otherwise)."""
+        if self.arm_counts is None:
+            return {}
+        return {f"n[{arm}]": n for arm, n in self.arm_counts.items()}
 
     def _row_extra(self) -> dict:
         return {
@@ -1109,6 +1139,7 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
             "seed": self.seed,
             "n_treated": self.n_treated,
             "n_control": self.n_control,
+            **self._arm_columns(),
         }
 
     def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
@@ -1117,7 +1148,7 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
         the arm sizes, which gives them back) and the draws (all of them when exact)."""
         return declare_table(
             frame,
-            counts=_ARMS,
+            counts=[*_ARMS, *self._arm_columns()],
             dependent=[
                 "estimate", "statistic", "p_value", "mc_std_error", "n_assignments", "n_draws",
             ],
@@ -1125,7 +1156,24 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
 
     def _view_counts(self) -> dict:
         """The arm sizes (assignment units), for the disclosure control of the views."""
+        if self.arm_counts is not None:
+            return dict(self.arm_counts)
         return {"treated": self.n_treated, "control": self.n_control}
+
+    def _arms_line(self) -> str:
+        if self.arm_counts is not None:
+            arms = ", ".join(f"{arm} {n}" for arm, n in self.arm_counts.items())
+            return f"Outcome: {self.outcome}    Treatment: {self.treatment} (arms: {arms})"
+        if self.conditions is not None:
+            first, second = self.conditions
+            return (
+                f"Outcome: {self.outcome}    Treatment: {self.treatment}, {second} vs {first} "
+                f"({second} {self.n_treated}, {first} {self.n_control})"
+            )
+        return (
+            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
+            f"(treated {self.n_treated}, control {self.n_control})"
+        )
 
     def _lines(self) -> list[str]:
         p = f"p = {self.p_value:.4g}"
@@ -1133,8 +1181,7 @@ class RandomizationResult(LinesDisplay, HypothesisTest):
             p += f" (Monte Carlo s.e. {self.mc_std_error:.2g})"
         return [
             self.method,
-            f"Outcome: {self.outcome}    Treatment: {self.treatment} "
-            f"(treated {self.n_treated}, control {self.n_control})",
+            self._arms_line(),
             f"Design: {self.design_detail}; "
             f"{_count_text(self.n_assignments, self.log10_assignments)} possible assignments",
             f"Observed statistic {self.statistic:.6g}, {self.alternative}: {p}",
@@ -1157,6 +1204,8 @@ def randomization_test(
     vectorized: bool = True,
     progress: bool = False,
     missing: str = "error",
+    condition1=None,
+    condition2=None,
 ) -> RandomizationResult:
     """Randomization (permutation) test of the sharp null of no effect (Fisher 1935).
 
@@ -1187,6 +1236,21 @@ def randomization_test(
       per assignment, True = treated; whole clusters are expanded to their rows); it
       returns ``(draws,)`` values. With ``vectorized=False`` it is called once per
       assignment with ``t`` of shape ``(n,)`` and returns a number.
+
+    **More than two arms.** ``condition1`` and ``condition2`` (two arm labels) test the
+    contrast condition2 minus condition1: the rows of the other arms are set aside and the
+    assignment is re-drawn among the units of those two arms as the design drew it (their
+    numbers per block, or of clusters, kept), which is the design's own distribution of
+    the two arms given which units are in them. ``statistic="omnibus"`` tests the sharp
+    null of no effect of any arm by re-drawing the whole multi-arm assignment (every arm's
+    number of units kept, within blocks): the statistic is the quadratic form ``c = (T -
+    mu)' Sigma^+ (T - mu)`` of the arm totals ``T_k = sum_{i in k} y_i`` with their
+    permutation mean and covariance within blocks (Strasser & Weber 1999; R's
+    ``coin::oneway_test(y ~ arm | block)``, whose statistic it equals; for complete
+    randomization ``c = (N - 1) SSB / SST``, a monotone function of the one-way ANOVA F);
+    large values are extreme. It takes no clusters, covariates or event, and only
+    ``alternative="two-sided"``; exact enumeration of the distinct assignments applies as
+    above (their number is the product over blocks of multinomial coefficients).
 
     **p-value.** Monte Carlo: ``p = b / n_draws`` with ``b`` the draws at least as
     extreme as the observed statistic (two-sided: ``|draw| >= |observed|``; "greater":
@@ -1230,11 +1294,23 @@ def randomization_test(
     >>> r = randomization_test(d, "y", "t")
     >>> r.exact, r.n_draws, r.statistic, round(r.p_value, 4)
     (True, 70, 2.5, 0.0571)
+    >>> d["arm"] = ["A", "A", "B", "B", "C", "C", "C", "A"]
+    >>> o = randomization_test(d, "y", "arm", statistic="omnibus")
+    >>> o.exact, o.n_draws, round(o.statistic, 4), round(o.p_value, 4)
+    (True, 560, 3.8889, 0.1429)
     """
+    if isinstance(statistic, str) and statistic == "omnibus":
+        return _omnibus_test(
+            data, outcome, treatment, blocks, clusters, n_draws, seed, alternative, exact,
+            covariates, event, missing, condition1, condition2,
+        )  # fmt: skip
     _check_statistic(statistic, alternative, event, covariates)
     n_draws = check_draws(n_draws)
     exact = _check_exact(exact)
-    trial = prepare(data, outcome, treatment, blocks, clusters, covariates, event, missing)
+    trial = prepare(
+        data, outcome, treatment, blocks, clusters, covariates, event, missing,
+        condition1, condition2,
+    )  # fmt: skip
     design = trial.design
     stat = build_statistic(statistic, trial.Y, design, trial.X, trial.event, vectorized)
     use_exact = resolve_exact(design, n_draws, exact)
@@ -1267,7 +1343,175 @@ def randomization_test(
         treatment=treatment,
         n_treated=int(trial.treated.sum()),
         n_control=int((~trial.treated).sum()),
+        conditions=None if condition1 is None else (str(condition1), str(condition2)),
     )
+
+
+# --------------------------------------------------------------------------- several arms
+def _omnibus_test(
+    data, outcome, treatment, blocks, clusters, n_draws, seed, alternative, exact,
+    covariates, event, missing, condition1, condition2,
+) -> RandomizationResult:  # fmt: skip
+    """The omnibus randomization test of no effect of any arm (see randomization_test)."""
+    for name, value in (
+        ("clusters", clusters), ("covariates", covariates), ("event", event),
+        ("condition1", condition1), ("condition2", condition2),
+    ):  # fmt: skip
+        if value is not None:
+            raise ArgumentError(
+                f"statistic='omnibus' takes no {name}= (it tests every arm at once on unit-"
+                "randomized designs); test a contrast of two arms with condition1= and "
+                "condition2= and another statistic."
+            )
+    check_choice(alternative, "alternative", ALTERNATIVES)
+    if alternative != "two-sided":
+        raise ArgumentError(
+            "the omnibus statistic is a quadratic form (>= 0); only alternative='two-sided' "
+            "applies."
+        )
+    n_draws = check_draws(n_draws)
+    exact = _check_exact(exact)
+    if not isinstance(outcome, str) or not isinstance(treatment, str):
+        raise ArgumentError("outcome and treatment must be column names (strings).")
+    if blocks is not None and not isinstance(blocks, str):
+        raise ArgumentError(f"blocks must be a column name (a string) or None; got {blocks!r}.")
+    roles = {"outcome": [outcome], "treatment": [treatment], "blocks": [blocks] if blocks else []}
+    frame = select_columns(data, roles, missing=missing)
+    y = numeric_column(frame[outcome], outcome)
+    arm_codes, arm_labels = pd.factorize(frame[treatment], sort=True)
+    n_arms = len(arm_labels)
+    if n_arms < 2:
+        raise DesignError(
+            f"treatment column {treatment!r} has a single arm among the {len(y)} rows used; "
+            "a test of the arms needs at least two."
+        )
+    block_codes = group_codes(frame[blocks]) if blocks else np.zeros(len(y), dtype=np.int64)
+    n_blocks = int(block_codes.max()) + 1
+    # canonical order: blocks by label, then arm, then outcome (row order does not matter)
+    order = np.lexsort((y, arm_codes, block_codes))
+    y, g, b = y[order], arm_codes[order].astype(np.int64), block_codes[order]
+    sizes = np.bincount(b, minlength=n_blocks)
+    if (sizes < 2).any():
+        raise DesignError(
+            f"{int((sizes < 2).sum())} of {n_blocks} blocks in {blocks!r} have a single unit; "
+            "nothing can be re-drawn there. Merge them with neighbouring blocks."
+        )
+    per_block = np.zeros((n_blocks, n_arms), dtype=np.int64)
+    np.add.at(per_block, (b, g), 1)
+    mean_b = np.bincount(b, weights=y, minlength=n_blocks) / sizes
+    var_b = np.bincount(b, weights=(y - mean_b[b]) ** 2, minlength=n_blocks) / sizes
+    if not (var_b > 0).any():
+        raise DesignError(f"outcome {outcome!r} does not vary within blocks: nothing to test.")
+    mu = per_block.T @ mean_b
+    sigma = np.zeros((n_arms, n_arms))
+    for block in range(n_blocks):
+        w = per_block[block].astype(float)
+        n_b = sizes[block]
+        sigma += n_b * var_b[block] / (n_b - 1) * (np.diag(w) - np.outer(w, w) / n_b)
+    inverse = np.linalg.pinv(sigma, rcond=SQRT_EPS, hermitian=True)
+
+    def quadratic(arms: np.ndarray) -> np.ndarray:
+        m = arms.shape[0]
+        index = arms + n_arms * np.arange(m)[:, None]
+        totals = np.bincount(index.ravel(), weights=np.tile(y, m), minlength=m * n_arms)
+        centred = totals.reshape(m, n_arms) - mu
+        return np.einsum("dk,kl,dl->d", centred, inverse, centred)
+
+    log10_count = float(
+        sum(gammaln(n + 1) - gammaln(per_block[i] + 1).sum() for i, n in enumerate(sizes))
+        / math.log(10)
+    )
+    count = _multinomial_count(sizes, per_block) if log10_count < 300 else math.inf
+    use_exact = count <= n_draws if exact == "auto" else bool(exact)
+    if use_exact and count > EXACT_MAX:
+        raise ArgumentError(
+            f"the design has {_count_text(count, log10_count)} possible assignments, too many "
+            f"to enumerate (at most {EXACT_MAX:,}); use exact='auto' or exact=False."
+        )
+    used_seed = None if use_exact else check_seed(seed)
+    observed = float(quadratic(g[None, :])[0])
+    if use_exact:
+        draws = np.concatenate([quadratic(chunk) for chunk in _all_arrangements(g, b, sizes)])
+    else:
+        rng = np.random.Generator(np.random.PCG64(used_seed))
+        batch = max(1, min(n_draws, _BATCH_CELLS // max(len(y), 1)))
+        parts, done = [], 0
+        while done < n_draws:
+            m = min(batch, n_draws - done)
+            keys = rng.random((m, len(y))) + b  # a permutation within every block
+            parts.append(quadratic(g[np.argsort(keys, axis=1, kind="stable")]))
+            done += m
+        draws = np.concatenate(parts)
+    total = len(draws)
+    p = tail_count(draws, observed, "greater") / total
+    counts = per_block.sum(axis=0)
+    names = [str(_plain(label)) for label in arm_labels]
+    kind = "blocked" if blocks else "complete"
+    detail = ", ".join(f"{name} {int(n)}" for name, n in zip(names, counts, strict=True))
+    return RandomizationResult(
+        statistic=observed,
+        p_value=p,
+        null_draws=draws,
+        n_draws=total,
+        exact=use_exact,
+        n_assignments=count,
+        log10_assignments=log10_count,
+        design=kind,
+        design_detail=f"{kind}, {n_arms} arms ({detail})"
+        + (f", {n_blocks} blocks" if blocks else ""),
+        mc_std_error=0.0 if use_exact else math.sqrt(p * (1 - p) / total),
+        alternative=alternative,
+        statistic_name=f"omnibus quadratic form of {n_arms} arm totals",
+        seed=used_seed,
+        outcome=outcome,
+        treatment=treatment,
+        n_treated=int(counts[1:].sum()),
+        n_control=int(counts[0]),
+        arm_counts=dict(zip(names, counts.tolist(), strict=True)),
+    )
+
+
+def _multinomial_count(sizes: np.ndarray, per_block: np.ndarray) -> int:
+    """The number of distinct multi-arm assignments: prod_b n_b! / prod_k n_bk!."""
+    count = 1
+    for n_b, arms in zip(sizes.tolist(), per_block.tolist(), strict=True):
+        term = math.factorial(n_b)
+        for n_k in arms:
+            term //= math.factorial(n_k)
+        count *= term
+    return count
+
+
+def _block_arrangements(arms: np.ndarray) -> np.ndarray:
+    """Every distinct arrangement of a block's arm labels (a multiset permutation), one
+    per row: the positions of the first arm (combinations), then of the next among the
+    positions left, and so on."""
+    size = len(arms)
+    labels, counts = np.unique(arms, return_counts=True)
+    rows = [(np.full(size, -1, dtype=np.int64), tuple(range(size)))]
+    for label, k in zip(labels.tolist(), counts.tolist(), strict=True):
+        grown = []
+        for row, free in rows:
+            for chosen in itertools.combinations(free, k):
+                new = row.copy()
+                new[list(chosen)] = label
+                grown.append((new, tuple(i for i in free if i not in chosen)))
+        rows = grown
+    return np.array([row for row, _ in rows], dtype=np.int64)
+
+
+def _all_arrangements(g: np.ndarray, b: np.ndarray, sizes: np.ndarray) -> Iterator[np.ndarray]:
+    """Every distinct multi-arm assignment within blocks (units sorted by block), in
+    chunks of rows."""
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    per_block = [_block_arrangements(g[starts[i] : starts[i + 1]]) for i in range(len(sizes))]
+    combos = itertools.product(*[range(len(a)) for a in per_block])
+    while True:
+        chunk = list(itertools.islice(combos, 4096))
+        if not chunk:
+            return
+        index = np.array(chunk, dtype=np.int64)
+        yield np.hstack([per_block[i][index[:, i]] for i in range(len(per_block))])
 
 
 # --------------------------------------------------------------------------- intervals
