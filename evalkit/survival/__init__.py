@@ -9,6 +9,7 @@ from .competing import (
     gray_test,
 )
 from .cox import ChiSquareTest, CoxResult, cox
+from .cox_chunked import cox_chunked
 from .discrete import DiscreteHazardResult, discrete_time_hazard
 from .km import SurvivalCurve, kaplan_meier
 from .logrank import LogRankResult, logrank_test
@@ -18,6 +19,7 @@ __all__ = [
     "ChiSquareTest",
     "CoxResult",
     "cox",
+    "cox_chunked",
     "CumulativeIncidence",
     "FineGrayResult",
     "GrayTestResult",

@@ -57,6 +57,7 @@ def survival_data(
     missing: str = "error",
     causes: bool = False,
     allow_zero: bool = True,
+    require_events: bool = True,
 ) -> SurvivalData:
     """Validate survival columns.
 
@@ -67,7 +68,8 @@ def survival_data(
     - ``group``: any values (kept as labels);
     - ``weights``: positive;
     - ``extra``: further columns (covariates, strata, clusters) validated for presence and
-      missing values and returned in ``frame``.
+      missing values and returned in ``frame``;
+    - ``require_events``: at least one event (False for one chunk of a larger data set).
     """
     for role, value in (("duration", duration), ("event", event)):
         if not isinstance(value, str):
@@ -96,7 +98,7 @@ def survival_data(
             f"({row_positions(bad, rows)} of {len(time)}): {shown}."
         )
     status = _event_codes(frame[event], event, causes, rows)
-    if not status.size or status.max() <= 0:
+    if require_events and (not status.size or status.max() <= 0):
         raise DesignError(
             f"no events in {event!r} among the {len(status)} rows: every time is censored, so "
             "there is nothing to estimate."

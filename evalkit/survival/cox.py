@@ -797,12 +797,17 @@ class _RiskSets:
 
     def evaluate(self, beta: np.ndarray, info: bool = True) -> _State:
         """Log partial likelihood, score and information at ``beta``."""
-        p = self.p
         eta = _linear_predictor(beta, self.x)
         shift = float(eta.max())
         r = np.exp(eta - shift)
         rw = r * self.w if self.w is not None else r
         risk, sev = self._sums(rw, info)
+        return self._state(beta, shift, r, risk, sev, info)
+
+    def _state(self, beta, shift, r, risk, sev, info) -> _State:
+        """Log partial likelihood, score and information from the risk-set sums ``risk``
+        and tied-event sums ``sev`` ((q, T), of ``w exp(x'beta - shift) (1, x, x x')``)."""
+        p = self.p
         S0 = risk[0]
         S1 = risk[1 : p + 1]
         multi = self.multi
@@ -1322,7 +1327,7 @@ def cox(
     status = sd.event
     rs = _RiskSets(sd.time, status, sd.entry, sd.weights, strata_codes, x, ties == "efron")
     state0 = rs.evaluate(np.zeros(len(terms)))
-    state, iterations = _newton(rs, state0, terms, x)
+    state, iterations = _newton(rs, state0, terms, np.sqrt((x * x).mean(axis=1)))
     beta = state.beta
     use_robust = robust or cluster is not None
     if use_robust:
@@ -1434,20 +1439,25 @@ def _check_design(x, terms, strata_codes, strata):
     p, n = x.shape
     gram = x @ x.T
     total = np.diag(gram).copy()
-    where = ""
     if strata_codes is not None:
         counts = np.bincount(strata_codes).astype(float)
         sums = np.vstack([np.bincount(strata_codes, weights=row) for row in x])
         gram -= (sums / counts) @ sums.T
-        where = f" within every stratum of {strata!r}"
-    spread = np.ptp(x, axis=1)
+    _check_gram(gram, total, np.ptp(x, axis=1), n, terms, strata)
+
+
+def _check_gram(gram, total, spread, n, terms, strata):
+    """The checks of :func:`_check_design` on the (within-stratum) centred cross-products
+    ``gram``, their totals ignoring strata, and the range of each covariate."""
+    p = len(terms)
+    where = f" within every stratum of {strata!r}" if strata is not None else ""
     within = np.diag(gram)
     constant = (spread == 0) | (within <= 1e-12 * np.maximum(total, 1e-300))
     if constant.any():
         bad = [terms[j] for j in np.flatnonzero(constant)]
         plural = len(bad) > 1
         detail = ""
-        if strata_codes is None and not plural and spread[constant][0] == 0:
+        if strata is None and not plural and spread[constant][0] == 0:
             detail = f" (the same value in all {n} rows)"
         raise DesignError(
             f"covariate{'s' if plural else ''} {', '.join(map(repr, bad))} "
@@ -1475,12 +1485,12 @@ def _check_design(x, terms, strata_codes, strata):
         kept.append(j)
 
 
-def _newton(rs: _RiskSets, state: _State, terms: list[str], x: np.ndarray):
-    """Newton-Raphson with step halving; detects a monotone likelihood."""
+def _newton(rs: _RiskSets, state: _State, terms: list[str], sd: np.ndarray):
+    """Newton-Raphson with step halving; detects a monotone likelihood. ``sd``: root mean
+    square of each centred covariate (the scale of the monotone-likelihood check)."""
     iterations = 0
     history: list[np.ndarray] = []
     gains: list[float] = []
-    sd = np.sqrt((x * x).mean(axis=1))
     while True:
         step = _solve_step(state, terms)
         beta = state.beta

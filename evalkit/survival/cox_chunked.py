@@ -1,0 +1,562 @@
+"""The Cox model fitted from chunks of rows: a list of frames, a reader, or Dask partitions.
+
+A weekly register does not need to be in memory for a Cox fit. Every quantity a
+Newton-Raphson step needs is a sum over rows, per distinct event time (and stratum):
+with ``r_i = w_i exp(x_i'b)``, the rows leaving the risk sets at event time ``t``
+contribute ``r_i (1, x_i, x_i x_i')`` to ``t``'s column, the events at ``t`` the same to
+the tied-event sums of Efron's approximation, rows entering late (``entry``) the same to
+the column of the last event time before their entry. Reverse cumulative sums of those
+(T x q) tables over the event times of each stratum are the risk-set sums ``S0, S1, S2``
+of :mod:`evalkit.survival.cox`, and the log partial likelihood, score and information
+follow exactly as there (the same code). The tables of the chunks add up: each chunk
+returns its table scaled by ``exp(-max eta)`` of its own rows, and the tables are put on
+the largest chunk's scale before adding. So the fit is :func:`~evalkit.survival.cox.cox`
+on all rows: the same Newton-Raphson path, coefficients, standard errors and
+log-likelihoods up to rounding (1e-12 relative in the tests).
+
+The chunks are read once to find the event times, the strata, the covariate means and
+cross-products (for the centring and the constant / collinear checks), then once per
+Newton-Raphson evaluation (typically 5-8), so they must be readable more than once: a
+list of frames, a function returning a new iterator of frames (e.g. reading parquet row
+groups), or a ``dask.dataframe.DataFrame`` whose partitions are computed in parallel by
+Dask's scheduler (``scheduler=``; a ``dask.distributed`` client when one is active). Chunks
+may split persons or tied times anywhere: every sum is per row.
+
+What needs every row at once is not available: the concordance (pairs of rows across
+chunks), the proportional-hazards test (``ph_test``), and robust or clustered variances.
+Covariates must be numeric or boolean (dummy-code text columns first, with the same
+levels in every chunk).
+
+Example
+-------
+>>> import pandas as pd
+>>> from evalkit.survival import cox, cox_chunked
+>>> spells = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26],
+...                        "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
+...                        "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1]})
+>>> chunks = [spells.iloc[:3], spells.iloc[3:7], spells.iloc[7:]]
+>>> fit = cox_chunked(chunks, "weeks", "exit", ["treated"])
+>>> round(float(fit.hazard_ratio[0]), 6) == round(float(
+...     cox(spells, "weeks", "exit", ["treated"]).hazard_ratio[0]), 6)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import as_column_list, check_alpha, check_choice
+from ..errors import ArgumentError, ColumnError, DesignError, EvalkitError, TreatmentError
+from ._input import survival_data
+from .cox import (
+    TIES,
+    CoxResult,
+    _check_gram,
+    _chisq,
+    _inverse,
+    _linear_predictor,
+    _newton,
+    _quad,
+    _RiskSets,
+)
+
+__all__ = ["cox_chunked"]
+
+
+def _is_dask_frame(obj) -> bool:
+    return type(obj).__module__.split(".")[0] == "dask" and hasattr(obj, "to_delayed")
+
+
+class _Chunks:
+    """Maps a function over the chunks, however they are given; ``fn(frame, index)``."""
+
+    def __init__(self, chunks, scheduler):
+        self.scheduler = scheduler
+        self.parts = None
+        self.factory: Callable[[], Iterable] | None = None
+        if _is_dask_frame(chunks):
+            self.parts = chunks.to_delayed()
+        elif isinstance(chunks, pd.DataFrame):
+            self.factory = lambda: iter([chunks])
+        elif callable(chunks):
+            self.factory = chunks
+        else:
+            try:
+                first = iter(chunks)
+            except TypeError:
+                raise ArgumentError(
+                    "chunks must be a list of pandas DataFrames, a function returning an "
+                    "iterator of them, or a dask DataFrame; got "
+                    f"{type(chunks).__name__}."
+                ) from None
+            if first is chunks:
+                raise ArgumentError(
+                    "chunks is a one-shot iterator (e.g. a generator): the fit reads the "
+                    "chunks once per Newton-Raphson step (about 5-10 times). Pass a list, a "
+                    "function returning a new iterator on every call, or a dask DataFrame."
+                )
+            self.factory = lambda: iter(chunks)
+        if scheduler is not None and self.parts is None:
+            raise ArgumentError("scheduler= applies to a dask DataFrame only.")
+
+    def map(self, fn) -> list:
+        if self.parts is not None:
+            import dask  # present: the chunks are a dask DataFrame
+
+            tasks = [dask.delayed(fn)(part, i) for i, part in enumerate(self.parts)]
+            kwargs = {} if self.scheduler is None else {"scheduler": self.scheduler}
+            out = list(dask.compute(*tasks, **kwargs))
+        else:
+            source = self.factory()
+            try:
+                iterator = iter(source)
+            except TypeError:
+                raise ArgumentError(
+                    "chunks() must return an iterable of pandas DataFrames; got "
+                    f"{type(source).__name__}."
+                ) from None
+            out = [fn(frame, i) for i, frame in enumerate(iterator)]
+        return [o for o in out if o is not None]
+
+
+def _in_chunk(index: int, fn):
+    """Run ``fn()``; an evalkit error names the chunk it came from."""
+    try:
+        return fn()
+    except EvalkitError as err:
+        raise type(err)(f"chunk {index}: {err}") from None
+
+
+class _Spec:
+    """What every chunk needs to know: the columns and, after the first pass, the event
+    times per stratum, the strata levels and the covariate means."""
+
+    def __init__(self, duration, event, names, treatment, strata, entry, weights, missing):
+        self.duration = duration
+        self.event = event
+        self.names = names
+        self.treatment = treatment
+        self.strata = strata
+        self.entry = entry
+        self.weights = weights
+        self.missing = missing
+        self.levels: pd.Index | None = None
+        self.event_times: list[np.ndarray] = []
+        self.first = np.zeros(1, dtype=np.int64)
+        self.mean: np.ndarray | None = None
+        self.n_times = 0
+
+    def read(self, frame, index: int):
+        """Validated arrays of one chunk: time, status, entry, weights, x (p, m), strata."""
+        if not isinstance(frame, pd.DataFrame):
+            raise ArgumentError(f"chunk {index} is a {type(frame).__name__}, not a DataFrame.")
+        if len(frame) == 0:
+            return None
+        extra = self.names + ([self.strata] if self.strata else [])
+
+        def validate():
+            sd = survival_data(
+                frame,
+                self.duration,
+                self.event,
+                entry=self.entry,
+                weights=self.weights,
+                extra=extra,
+                missing=self.missing,
+                require_events=False,
+            )
+            return sd, _numeric_design(sd.frame, self.names, self.treatment)
+
+        sd, x = _in_chunk(index, validate)
+        s = sd.frame[self.strata].to_numpy() if self.strata else None
+        return sd.time, sd.event == 1, sd.entry, sd.weights, x, s
+
+    def bucket(self, values: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+        """Index of the last event time (of the row's stratum) at or before each value;
+        -1 when there is none."""
+        if codes is None:
+            return np.searchsorted(self.event_times[0], values, side="right") - 1
+        out = np.full(len(values), -1, dtype=np.int64)
+        for k in np.unique(codes):
+            times = self.event_times[k]
+            if not len(times):
+                continue
+            rows = np.flatnonzero(codes == k)
+            pos = np.searchsorted(times, values[rows], side="right")
+            out[rows] = np.where(pos > 0, self.first[k] + pos - 1, -1)
+        return out
+
+
+def _numeric_design(frame: pd.DataFrame, names: list[str], treatment: str | None) -> np.ndarray:
+    """The (p, m) design of one chunk: numeric and boolean covariates as they are."""
+    x = np.empty((len(names), len(frame)))
+    for j, name in enumerate(names):
+        series = frame[name]
+        kind = series.dtype
+        if not (pd.api.types.is_bool_dtype(kind) or pd.api.types.is_numeric_dtype(kind)):
+            raise ColumnError(
+                f"covariate {name!r} is not numeric or boolean: a chunked fit cannot dummy-code "
+                "it (a chunk may lack some levels). Add 0/1 columns for its levels (with the "
+                "same reference level in every chunk) and pass those."
+            )
+        values = series.to_numpy(dtype=float)
+        if not np.isfinite(values).all():
+            raise DesignError(
+                f"covariate {name!r} has {int((~np.isfinite(values)).sum())} infinite values "
+                f"among {len(values)} rows; a Cox model needs finite covariates."
+            )
+        if name == treatment and not np.isin(values, (0.0, 1.0)).all():
+            raise TreatmentError(
+                f"treatment column {name!r} must be 0/1 or boolean; "
+                f"{int((~np.isin(values, (0.0, 1.0))).sum())} of {len(values)} rows are not."
+            )
+        x[j] = values
+    return x
+
+
+def _moments(x: np.ndarray, codes: np.ndarray, n_groups: int):
+    """Per group: count, mean (p) and centred cross-products (p, p) of the columns of x."""
+    p = x.shape[0]
+    count = np.bincount(codes, minlength=n_groups).astype(float)
+    ref = x.mean(axis=1)
+    xc = x - ref[:, None]
+    sums = np.vstack([np.bincount(codes, weights=row, minlength=n_groups) for row in xc])
+    cross = np.empty((n_groups, p, p))
+    for j in range(p):
+        for k in range(j, p):
+            cross[:, j, k] = cross[:, k, j] = np.bincount(
+                codes, weights=xc[j] * xc[k], minlength=n_groups
+            )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_c = np.where(count > 0, sums / count, 0.0)  # (p, G)
+    m2 = cross - count[:, None, None] * np.einsum("jg,kg->gjk", mean_c, mean_c)
+    return count, (ref[:, None] + mean_c).T, m2
+
+
+def _merge(a, b):
+    """Chan et al.'s pairwise update of (count, mean, M2) per group."""
+    na, ma, qa = a
+    nb, mb, qb = b
+    n = na + nb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        delta = mb - ma
+        frac = np.where(n > 0, nb / n, 0.0)
+        mean = ma + delta * frac[:, None]
+        weight = np.where(n > 0, na * nb / n, 0.0)
+    m2 = qa + qb + weight[:, None, None] * np.einsum("gj,gk->gjk", delta, delta)
+    return n, mean, m2
+
+
+def _scan(spec: _Spec, frame, index):
+    """First pass: counts, event times, strata values, covariate moments and ranges."""
+    read = spec.read(frame, index)
+    if read is None:
+        return None
+    time, ev, _, _, x, s = read
+    if s is None:
+        values = np.zeros(1)
+        codes = np.zeros(len(time), dtype=np.int64)
+    else:
+        codes, values = pd.factorize(s, sort=True)
+        values = np.asarray(values)
+    count, mean, m2 = _moments(x, codes, len(values))
+    pairs = pd.DataFrame({"s": values[codes[ev]], "t": time[ev]}).drop_duplicates()
+    return {
+        "n": len(time),
+        "events": int(ev.sum()),
+        "values": values,
+        "moments": (count, mean, m2),
+        "low": x.min(axis=1),
+        "high": x.max(axis=1),
+        "event_pairs": pairs,
+    }
+
+
+def _sums(spec: _Spec, beta: np.ndarray, efron: bool, frame, index):
+    """One chunk's tables at ``beta``: exits, events and entries per event time, of
+    ``w exp(x'beta - shift) (1, x, x x')`` with this chunk's own shift."""
+    read = spec.read(frame, index)
+    if read is None:
+        return None
+    time, ev, entry, w, x, s = read
+    codes = None
+    if s is not None:
+        codes = spec.levels.get_indexer(s)
+    x -= spec.mean[:, None]
+    b = spec.bucket(time, codes)
+    if entry is not None:
+        e = spec.bucket(entry, codes)
+        active = b > e
+    else:
+        e = None
+        active = b >= 0
+    if not active.any():
+        return None
+    if not active.all():
+        b, ev, x = b[active], ev[active], x[:, active]
+        w = w[active] if w is not None else None
+        e = e[active] if e is not None else None
+    p = x.shape[0]
+    eta = _linear_predictor(beta, x)
+    shift = float(eta.max())
+    r = np.exp(eta - shift)
+    if w is not None:
+        r *= w
+    n_times = spec.n_times
+    pairs = [(j, k) for j in range(p) for k in range(j, p)]
+    q = 1 + p + len(pairs)
+    rows = np.empty((q, len(r)))
+    rows[0] = r
+    np.multiply(x, r, out=rows[1 : p + 1])
+    for idx, (j, k) in enumerate(pairs):
+        np.multiply(rows[1 + j], x[k], out=rows[1 + p + idx])
+    be = b[ev]
+    exits = np.vstack([np.bincount(b, weights=row, minlength=n_times) for row in rows])
+    events = None
+    if efron:
+        evr = rows[:, ev]
+        events = np.vstack([np.bincount(be, weights=row, minlength=n_times) for row in evr])
+    entries = None
+    if e is not None and (e >= 0).any():
+        late = e >= 0
+        el = e[late]
+        entries = np.vstack([np.bincount(el, weights=row[late], minlength=n_times) for row in rows])
+    # beta-free constants: events and their weights and covariate sums per event time
+    d = np.bincount(be, minlength=n_times).astype(float)
+    wev = w[ev] if w is not None else None
+    wd = np.bincount(be, weights=wev, minlength=n_times) if wev is not None else d
+    xw = x[:, ev] * wev if wev is not None else x[:, ev]
+    swx = np.vstack([np.bincount(be, weights=row, minlength=n_times) for row in xw])
+    return shift, exits, events, entries, (d, wd, swx)
+
+
+def _add_scaled(parts, shift, item):
+    out = None
+    for part in parts:
+        value = part[item]
+        if value is None:
+            continue
+        value = value * np.exp(part[0] - shift)
+        out = value if out is None else out + value
+    return out
+
+
+class _ChunkedRiskSets(_RiskSets):
+    """The risk-set machinery of :mod:`evalkit.survival.cox` with the per-event-time
+    tables summed over chunks (grouped mode: second moments from the tables)."""
+
+    def __init__(self, chunks: _Chunks, spec: _Spec, p: int, efron: bool, first_start):
+        self.chunks_source = chunks
+        self.spec = spec
+        self.p = p
+        self.efron = efron
+        self.grouped = True
+        self.w = None
+        self.pairs = [(j, k) for j in range(p) for k in range(j, p)]
+        self.q = 1 + p + len(self.pairs)
+        self.n_times = spec.n_times
+        self.bucket_stratum = np.repeat(
+            np.arange(len(spec.event_times)), [len(t) for t in spec.event_times]
+        )
+        self.stratum_first = first_start
+        self.next_start = first_start[self.bucket_stratum + 1]
+        self.single_stratum = bool(np.all(self.bucket_stratum == self.bucket_stratum[0]))
+        self.passes = 0
+        self._constants_set = False
+
+    def evaluate(self, beta: np.ndarray, info: bool = True):
+        spec, efron = self.spec, self.efron
+        parts = self.chunks_source.map(lambda frame, i: _sums(spec, beta, efron, frame, i))
+        self.passes += 1
+        shift = max(part[0] for part in parts)
+        exits = _add_scaled(parts, shift, 1)
+        events = _add_scaled(parts, shift, 2) if efron else None
+        entries = _add_scaled(parts, shift, 3)
+        if not self._constants_set:
+            self._set_constants(parts)
+        risk = self._rcum(exits)
+        if entries is not None:
+            risk -= self._rcum(entries)
+        if events is None and efron:
+            events = np.zeros_like(exits)
+        return self._state(beta, shift, None, risk, events, info)
+
+    def _set_constants(self, parts):
+        d = sum(part[4][0] for part in parts)
+        wd = sum(part[4][1] for part in parts)
+        self.swx = sum(part[4][2] for part in parts)
+        self.d = d
+        self.wd = wd
+        self.swx_total = self.swx.sum(axis=1)
+        self.wd_total = float(wd.sum())
+        self.wtave = wd / d
+        self.multi = np.zeros(0, dtype=np.int64)
+        if self.efron:
+            multi = np.flatnonzero(d > 1)
+            dm = d[multi].astype(np.int64)
+            self.multi = multi
+            self.m_offsets = np.cumsum(dm) - dm
+            rep = np.repeat(np.arange(len(multi)), dm)
+            self.m_rep = multi[rep]
+            self.m_frac = (np.arange(len(rep)) - self.m_offsets[rep]) / dm[rep]
+        self._constants_set = True
+
+
+def cox_chunked(
+    chunks,
+    duration: str,
+    event: str,
+    covariates: str | list[str] | None = None,
+    ties: str = "efron",
+    strata: str | None = None,
+    entry: str | None = None,
+    weights: str | None = None,
+    alpha: float = 0.05,
+    missing: str = "error",
+    treatment: str | None = None,
+    scheduler: str | None = None,
+) -> CoxResult:
+    """Fit a Cox model from chunks of rows, equal to :func:`~evalkit.survival.cox.cox` on
+    all of them (see the module docstring for how the sums add up).
+
+    Parameters
+    ----------
+    chunks : a list (or other re-iterable) of pandas DataFrames, a function returning a new
+        iterator of DataFrames on each call (read once per Newton-Raphson step), or a
+        ``dask.dataframe.DataFrame`` (its partitions are the chunks). Chunks may split
+        persons or tied times anywhere; empty chunks are skipped. Not modified.
+    duration, event, covariates, ties, strata, entry, weights, alpha, missing, treatment :
+        as :func:`~evalkit.survival.cox.cox`; covariates numeric or boolean.
+    scheduler : with a dask DataFrame, the Dask scheduler for the passes (``"threads"``,
+        ``"processes"``, ``"synchronous"``; default Dask's own, or an active
+        ``dask.distributed`` client).
+
+    Returns
+    -------
+    CoxResult : as :func:`~evalkit.survival.cox.cox` with the model-based variance; no
+    concordance, ``ph_test`` or robust variance (they need all rows at once).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> spells = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26],
+    ...                        "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
+    ...                        "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1]})
+    >>> fit = cox_chunked([spells.iloc[:5], spells.iloc[5:]], "weeks", "exit",
+    ...                   treatment="treated")  # R: exp(coef) = 1.095503
+    >>> round(float(fit.hazard_ratio[0]), 6)
+    1.095503
+    """
+    check_choice(ties, "ties", TIES)
+    alpha = check_alpha(alpha)
+    names = as_column_list(covariates, "covariates")
+    if treatment is not None:
+        if not isinstance(treatment, str):
+            raise ArgumentError(f"treatment must be a column name or None; got {treatment!r}.")
+        if treatment in names:
+            raise ArgumentError(
+                f"{treatment!r} is given as treatment and as a covariate; give it once."
+            )
+        names = [treatment, *names]
+    if not names:
+        raise ArgumentError(
+            "covariates must name at least one column, or give treatment= (the 0/1 arm); got none."
+        )
+    if strata is not None and not isinstance(strata, str):
+        raise ArgumentError(f"strata must be a column name or None; got {strata!r}.")
+    source = _Chunks(chunks, scheduler)
+    spec = _Spec(duration, event, names, treatment, strata, entry, weights, missing)
+    scans = source.map(lambda frame, i: _scan(spec, frame, i))
+    if not scans:
+        raise DesignError("the chunks hold no rows.")
+    n = sum(sc["n"] for sc in scans)
+    n_events = sum(sc["events"] for sc in scans)
+    if n_events == 0:
+        raise DesignError(
+            f"no events in {event!r} among the {n} rows: every time is censored, so there is "
+            "nothing to estimate."
+        )
+    p = len(names)
+    if strata is None:
+        levels = None
+        n_strata = 1
+    else:
+        levels = pd.Index(np.concatenate([sc["values"] for sc in scans])).unique().sort_values()
+        n_strata = len(levels)
+    # covariate moments per stratum, merged over chunks (for centring and the checks)
+    moments = (np.zeros(n_strata), np.zeros((n_strata, p)), np.zeros((n_strata, p, p)))
+    for sc in scans:
+        count, mean, m2 = sc["moments"]
+        at = np.zeros(1, dtype=np.int64) if levels is None else levels.get_indexer(sc["values"])
+        part = (np.zeros(n_strata), np.zeros((n_strata, p)), np.zeros((n_strata, p, p)))
+        part[0][at], part[1][at], part[2][at] = count, mean, m2
+        moments = _merge(moments, part)
+    count, means, within = moments
+    total = (count[:1].copy(), means[:1].copy(), within[:1].copy())
+    for g in range(1, n_strata):
+        total = _merge(total, (count[g : g + 1], means[g : g + 1], within[g : g + 1]))
+    gram_total = total[2][0]
+    spread = np.max([sc["high"] for sc in scans], axis=0) - np.min(
+        [sc["low"] for sc in scans], axis=0
+    )
+    if treatment is not None:
+        mean_arm = total[1][0][0]
+        if not 0.0 < mean_arm < 1.0:
+            raise TreatmentError(
+                f"treatment column {treatment!r} has one arm only among the {n} rows; both "
+                "arms (0 and 1) are needed."
+            )
+    _check_gram(within.sum(axis=0), np.diag(gram_total).copy(), spread, n, names, strata)
+    spec.mean = total[1][0].copy()
+    pairs = pd.concat([sc["event_pairs"] for sc in scans], ignore_index=True)
+    if levels is None:
+        spec.event_times = [np.unique(pairs["t"].to_numpy())]
+    else:
+        codes = levels.get_indexer(pairs["s"].to_numpy())
+        spec.event_times = [np.unique(pairs["t"].to_numpy()[codes == k]) for k in range(n_strata)]
+    spec.levels = levels
+    sizes = np.array([len(t) for t in spec.event_times])
+    spec.first = np.r_[0, np.cumsum(sizes)]
+    spec.n_times = int(sizes.sum())
+    first_start = spec.first  # first event-time index of each stratum (and the end)
+    rs = _ChunkedRiskSets(source, spec, p, ties == "efron", first_start)
+    state0 = rs.evaluate(np.zeros(p))
+    sd = np.sqrt(np.diag(gram_total) / n)
+    state, iterations = _newton(rs, state0, names, sd)
+    beta = state.beta
+    naive = _inverse(state.info, names)
+    se = np.sqrt(np.diag(naive))
+    z = beta / se
+    crit = stats.norm.isf(alpha / 2)
+    return CoxResult(
+        coefficients=beta,
+        naive_std_error=se,
+        robust_std_error=None,
+        hazard_ratio=np.exp(beta),
+        hr_conf_int=np.exp(np.column_stack([beta - crit * se, beta + crit * se])),
+        statistics=z,
+        p_values=2.0 * stats.norm.sf(np.abs(z)),
+        loglik=state.loglik,
+        loglik_null=state0.loglik,
+        lr_test=_chisq(2.0 * (state.loglik - state0.loglik), p),
+        wald_test=_chisq(_quad(beta, naive), p),
+        score_test=_chisq(_quad(state0.score, state0.info), p),
+        robust_score_test=None,
+        n=n,
+        n_events=n_events,
+        iterations=iterations,
+        ties=ties,
+        terms=list(names),
+        variance=naive,
+        naive_variance=naive,
+        duration=duration,
+        event=event,
+        entry=entry,
+        strata=strata,
+        n_strata=n_strata,
+        alpha=alpha,
+    )
