@@ -514,8 +514,11 @@ def numeric_column(
     return values
 
 
-def binary_column(series: pd.Series, name: str, rows: np.ndarray | None = None) -> np.ndarray:
-    """Return a 0/1 or boolean outcome as a boolean array, or raise :class:`OutcomeError`."""
+def binary_column(
+    series: pd.Series, name: str, rows: np.ndarray | None = None, role: str = "outcome"
+) -> np.ndarray:
+    """Return a 0/1 or boolean column as a boolean array, or raise :class:`OutcomeError`
+    naming the column by its ``role`` ("outcome", "observed flag", "take-up"...)."""
     if series.dtype == bool:
         return series.to_numpy(dtype=bool)
     numeric = pd.to_numeric(series, errors="coerce")
@@ -523,7 +526,7 @@ def binary_column(series: pd.Series, name: str, rows: np.ndarray | None = None) 
     if bad.any():
         shown = _show_values(pd.unique(series[bad]), name, data=series)
         raise OutcomeError(
-            f"binary outcome column {name!r} must be 0/1 or boolean; {int(bad.sum())} of "
+            f"binary {role} column {name!r} must be 0/1 or boolean; {int(bad.sum())} of "
             f"{len(series)} rows hold other values ({row_positions(bad, rows)}): {shown}."
         )
     return numeric.to_numpy() == 1

@@ -312,3 +312,9 @@ def test_manski_contains_lee():
     lee = lee_bounds(df, "y", "t", "seen")
     manski = manski_bounds(df, "y", "t", "seen", -3, 3)
     assert manski.lower <= lee.lower <= lee.upper <= manski.upper
+
+
+def test_observed_flag_that_is_not_binary_is_named_as_such():
+    d = _frame(range(9), range(8), 10, 10).assign(seen=["yes"] * 20)
+    with pytest.raises(evalkit.errors.OutcomeError, match="binary observed flag column 'seen'"):
+        attrition(d, "t", "seen")

@@ -277,7 +277,7 @@ def _observed_flags(data: pd.DataFrame, treatment: str, observed: str, extra: li
     frame, rows = select_rows(data, {"treatment": [treatment], "observed": [observed],
                                      "covariates": extra})  # fmt: skip
     treated = treatment_indicator(frame[treatment], treatment, rows)
-    seen = binary_column(frame[observed], observed, rows)
+    seen = binary_column(frame[observed], observed, rows, role="observed flag")
     return frame, rows, treated, seen
 
 

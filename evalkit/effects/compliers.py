@@ -319,7 +319,7 @@ def complier_profile(
         roles["blocks"] = [blocks]
     frame, rows = select_rows(data, roles)
     treated = treatment_indicator(frame[treatment], treatment, rows)
-    took = binary_column(frame[takeup], takeup, rows)
+    took = binary_column(frame[takeup], takeup, rows, role="take-up")
     x = np.column_stack([numeric_column(frame[c], c, role="covariate", rows=rows) for c in names])
     z, d = treated.astype(float), took.astype(float)
 

@@ -947,7 +947,7 @@ def prepare(
         treated = arm_indicator(frame[treatment], treatment, hint=_ARMS_HINT)
     Y = np.column_stack([numeric_column(frame[name], name) for name in names])
     X = covariate_matrix(frame, covariate_names)[0] if covariate_names else None
-    status = binary_column(frame[event], event) if event else None
+    status = binary_column(frame[event], event, role="event") if event else None
     if event is not None:
         if (Y[:, 0] < 0).any():
             raise DesignError(f"durations in {names[0]!r} must be >= 0.")
