@@ -183,6 +183,17 @@ class TestWideFiles:
         frame.to_parquet(path, index=False)
         assert_same(read_status_panel(path, "id", "y_", STATES, BLANK), old_read(path))
 
+    @pytest.mark.parametrize("group", [1, 3, 5])
+    def test_week_groups_carry_blank_and_absorbing_states(self, tmp_path, monkeypatch, group):
+        monkeypatch.setattr(ingest_module, "WEEK_GROUP", group)
+        path = tmp_path / "wide.parquet"
+        write_parquet_int16(wide_frame(), path, row_group_size=25)
+        got = read_status_panel(path, "id", "y_", STATES, BLANK, block_persons=16)
+        assert_same(got, old_read(path))
+        columns = ["y_1610", "y_1611", "y_1619", "y_1621"]  # groups with no column at all
+        got = read_status_panel(path, "id", columns, STATES, BLANK, block_persons=16)
+        assert_same(got, old_from_wide(read_panel(path), "id", columns, STATES, BLANK))
+
     def test_list_of_columns_with_a_gap_and_integer_ids(self, tmp_path):
         frame = wide_frame()
         frame["id"] = np.arange(len(frame)) * 3

@@ -14,13 +14,13 @@ besides the panel itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from .states import StateClassification
+from .states import StateClassification, blend
 
 UNOBSERVED = -1
 _TILE_ROWS, _TILE_WEEKS = 2048, 16  # transposition tiles (measured fastest in numpy)
@@ -114,6 +114,16 @@ def pandas_column(series: pd.Series) -> Callable[[int, int], Cells]:
     return lambda r0, r1: numpy_cells(series.iloc[r0:r1].to_numpy())
 
 
+class Carry(NamedTuple):
+    """Per person, what the weeks written so far leave for the next ones."""
+
+    fill: np.ndarray  # int8: a missing cell's value, -1 or the blank state
+    after: np.ndarray  # uint8: 0xFF once past an absorbing week, else 0
+
+    def rows(self, r0: int, r1: int) -> Carry:
+        return Carry(self.fill[r0:r1], self.after[r0:r1])
+
+
 class WideWriter:
     """Classify a block of persons' week columns into panel rows.
 
@@ -142,49 +152,75 @@ class WideWriter:
         )
         self._block: np.ndarray | None = None
 
-    def write(self, rows: np.ndarray, columns: Sequence[Cells], ids=None) -> None:
+    def write(
+        self,
+        rows: np.ndarray,
+        columns: Sequence[Cells] | Mapping[int, Cells],
+        ids=None,
+        weeks: tuple[int, int] | None = None,
+        carry: Carry | None = None,
+    ) -> None:
         """Fill ``rows`` (a ``(persons, weeks)`` int8 view of the panel) from the week
-        columns of those persons (one :class:`Cells` per week column)."""
+        columns of those persons (:class:`Cells` by week column number).
+
+        ``weeks=(p0, p1)`` fills only panel columns ``p0 .. p1 - 1`` (``rows`` is then
+        that slice of the panel and ``columns`` needs only those weeks' columns);
+        ``carry`` holds what the earlier weeks left for these persons (a missing cell's
+        value; whether they are past an absorbing week), updated in place, so that the
+        panel can be filled a group of weeks at a time, in week order.
+        """
         n = rows.shape[0]
         if n == 0:
             return
-        block = self._buffer(n)
-        fill = np.full(n, UNOBSERVED, dtype=np.int8)  # a missing cell's value: -1 or blank
-        after = np.zeros(n, dtype=bool) if self.absorbing.size else None  # past absorbing
-        scratch = np.empty(n, dtype=bool) if self.absorbing.size else None
-        for p in range(self.n_weeks):
-            target = block[p]
-            j = self.column_at[p]
+        p0, p1 = (0, self.n_weeks) if weeks is None else weeks
+        block = self._buffer(n, p1 - p0)
+        if carry is None:
+            carry = self.carry(n)
+        fill, after = carry.fill, carry.after
+        hit = np.empty(n, dtype=bool)
+        for p in range(p0, p1):
+            target = block[p - p0]
+            j = int(self.column_at[p])
             if j < 0:  # a week without a column: missing for everyone
                 target[:] = fill
             else:
                 self._classify(columns[j], target, fill, ids, self.names[j])
-            if after is not None:
-                np.copyto(target, UNOBSERVED, where=after)
+            if self.absorbing.size:
+                # -1 is 0xFF: OR-ing ``after`` in makes the weeks after absorption unobserved
+                np.bitwise_or(target.view(np.uint8), after, out=target.view(np.uint8))
                 for code in self.absorbing:
-                    np.equal(target, code, out=scratch)
-                    after |= scratch
+                    np.equal(target, code, out=hit)
+                    np.bitwise_or(after, _ones(hit), out=after)
         _transpose_into(rows, block)
+
+    def carry(self, n: int) -> Carry:
+        """The state of ``n`` persons before their first week."""
+        return Carry(np.full(n, UNOBSERVED, dtype=np.int8), np.zeros(n, dtype=np.uint8))
 
     def _classify(self, cells: Cells, target, fill, ids, name) -> None:
         if cells.general:
             target[...] = self.states.classify(cells.values, column=name, ids=ids)
             valid = target >= 0
             if self.blank is not None:
-                np.copyto(target, fill, where=~valid)
+                blend(target, _ones(valid), fill)
         else:
             valid = cells.valid
             self.table.classify(cells.values, valid, column=name, ids=ids, missing=fill, out=target)
         if self.blank is not None:
             if valid is None:
                 fill[:] = self.blank
-            else:
-                np.copyto(fill, self.blank, where=valid)
+            else:  # fill = valid ? blank : fill
+                blend(fill, np.invert(_ones(valid)), self.blank)
 
-    def _buffer(self, n: int) -> np.ndarray:
-        if self._block is None or self._block.shape[1] < n:
-            self._block = np.empty((self.n_weeks, n), dtype=np.int8)
-        return self._block[:, :n]
+    def _buffer(self, n: int, weeks: int) -> np.ndarray:
+        if self._block is None or self._block.size < n * weeks:
+            self._block = np.empty(n * weeks, dtype=np.int8)
+        return self._block[: n * weeks].reshape(weeks, n)
+
+
+def _ones(mask: np.ndarray) -> np.ndarray:
+    """0xFF where a boolean mask is true, 0 elsewhere (uint8)."""
+    return np.subtract(0, mask.view(np.uint8), dtype=np.uint8)
 
 
 def _transpose_into(rows: np.ndarray, block: np.ndarray) -> None:

@@ -18,6 +18,8 @@ int16 codes, 52 % blank, 520 weeks, 2-core machine): see that file's docstring a
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -37,6 +39,7 @@ UNOBSERVED = -1
 _UNWRITTEN = -128  # a long panel's cell that no row of the file has reached yet
 BLOCK_PERSONS = 16_384  # persons read, classified and written at a time (wide files)
 BLOCK_ROWS = 1 << 20  # rows read at a time (long files, and CSV/Stata/SAS chunks)
+WEEK_GROUP = 64  # weeks of a wide parquet file read in one pass (read_status_panel)
 
 
 def read_status_panel(
@@ -343,13 +346,56 @@ def _unreadable(plan, error: Exception) -> EvalkitError:
 
 # ---------------------------------------------------------------- readers of blocks
 def _parquet_batches(plan, columns: list[str], rows: int):
-    """Record batches of ``rows`` rows (pyarrow), only ``columns``."""
+    """Record batches of ``rows`` rows (pyarrow), only ``columns``, read one batch ahead
+    on a second thread (pyarrow decodes without the GIL while numpy classifies)."""
     pq = _pyarrow_parquet()
     try:
         parquet = pq.ParquetFile(plan.path)
-        yield from parquet.iter_batches(batch_size=rows, columns=columns)
+        yield from _read_ahead(parquet.iter_batches(batch_size=rows, columns=columns))
     except (ValueError, OSError) as error:
         raise _unreadable(plan, error) from None
+
+
+def _read_ahead(iterator, depth: int = 1):
+    """The items of ``iterator``, produced by a background thread at most ``depth`` items
+    ahead (memory: that many more batches). Its errors are raised here; closing this
+    generator stops the thread."""
+    items: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for item in iterator:
+                while not stop.is_set():
+                    try:
+                        items.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            items.put((done, None))
+        except BaseException as error:  # handed to the consumer, raised there
+            items.put((done, error))
+
+    thread = threading.Thread(target=produce, name="evalkit-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = items.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked producer see the stop
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
 
 
 def _pandas_chunks(plan, columns: list[str] | None, rows: int) -> Iterator[pd.DataFrame]:
@@ -405,9 +451,36 @@ class _WideReader:
             return plan.panel(ids, codes, plan.first, plan.calendar)
         ids = self._ids(_parquet_ids(plan))
         codes = np.empty((len(ids), plan.n_weeks), dtype=np.int8)
-        batches = _parquet_batches(plan, plan.week_columns, plan.block_persons)
-        self._write_batches(codes, batches, plan.writer(), ids)
+        self._fill_by_week_groups(codes, ids)
         return plan.panel(ids, codes, plan.first, plan.calendar)
+
+    def _fill_by_week_groups(self, codes, ids) -> None:
+        """The whole panel, ``WEEK_GROUP`` weeks at a time in week order (each group one
+        pass over those columns of the file): pyarrow's reader then holds a group's
+        columns, not the whole width of the file."""
+        plan = self.plan
+        writer = plan.writer()
+        carry = writer.carry(len(ids))
+        for p0 in range(0, plan.n_weeks, WEEK_GROUP):
+            p1 = min(p0 + WEEK_GROUP, plan.n_weeks)
+            numbers = [int(j) for j in writer.column_at[p0:p1] if j >= 0]
+            names = [plan.week_columns[j] for j in numbers]
+            batches = _parquet_batches(plan, names, plan.block_persons) if names else None
+            r0 = 0
+            while r0 < len(ids):
+                if batches is None:
+                    r1, columns = len(ids), {}
+                else:
+                    batch = next(batches, None)
+                    if batch is None:
+                        raise EvalkitError(
+                            f"{plan.path.name} changed while it was read (fewer rows than "
+                            "its id column)."
+                        )
+                    r1 = r0 + batch.num_rows
+                    columns = dict(zip(numbers, map(arrow_cells, batch.columns), strict=True))
+                writer.write(codes[r0:r1, p0:p1], columns, ids, (p0, p1), carry.rows(r0, r1))
+                r0 = r1
 
     def chunks(self, chunk_persons: int) -> Iterator[StatusPanel]:
         plan = self.plan

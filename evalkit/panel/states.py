@@ -221,28 +221,28 @@ class IntegerCodeTable:
         values = np.asarray(values)
         if values.dtype.kind not in "iu":
             raise ArgumentError("IntegerCodeTable.classify needs integer codes.")
+        keep = None  # 0xFF where valid, 0 where not: blends without masked copies
         if valid is not None:
-            valid = np.asarray(valid).view(bool) if valid.dtype == np.uint8 else valid
+            valid = np.asarray(valid)
+            keep = np.subtract(0, valid.view(np.uint8), dtype=np.uint8)
+            valid = valid.view(bool)
         narrow = _as_int16(values, valid)
-        invalid = None if valid is None else ~valid
         if out is None:
             out = np.empty(values.shape, dtype=np.int8)
         if narrow is None:  # codes beyond 16 bits: the general path
             out[...] = self._classify_wide(values, valid, column, ids)
         else:
-            self._look_up(narrow, invalid, missing, out)
+            np.take(self._table, narrow.view(np.uint16), out=out)
+            if keep is not None:
+                blend(out, keep, missing)
             if out.size and out.min() <= _UNDECIDED:  # only codes met for the first time
                 self._learn(narrow[out == _UNDECIDED], column, ids)
-                self._look_up(narrow, invalid, missing, out)
-            return out
-        if invalid is not None:
-            np.copyto(out, missing, where=invalid)
+                np.take(self._table, narrow.view(np.uint16), out=out)
+            else:
+                return out
+        if keep is not None:
+            blend(out, keep, missing)
         return out
-
-    def _look_up(self, narrow, invalid, missing, out) -> None:
-        np.take(self._table, narrow.view(np.uint16), out=out)
-        if invalid is not None:
-            np.copyto(out, missing, where=invalid)
 
     def _learn(self, new: np.ndarray, column, ids) -> None:
         """Add the codes met for the first time (an error for unknown ones)."""
@@ -261,6 +261,18 @@ class IntegerCodeTable:
             else:
                 out[valid] = mapped[inverse]
         return out
+
+
+def blend(out: np.ndarray, keep: np.ndarray, other: int | np.ndarray) -> None:
+    """``out = keep ? out : other`` on int8 cells, ``keep`` 0xFF or 0 (uint8): bitwise
+    passes, several times faster than a masked copy."""
+    view = out.view(np.uint8)
+    np.bitwise_and(view, keep, out=view)
+    if isinstance(other, np.ndarray):
+        rest = np.bitwise_and(np.invert(keep), other.view(np.uint8))
+    else:
+        rest = np.bitwise_and(np.invert(keep), np.uint8(np.int8(other).view(np.uint8)))
+    np.bitwise_or(view, rest, out=view)
 
 
 def _as_int16(values: np.ndarray, valid) -> np.ndarray | None:
