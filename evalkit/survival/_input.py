@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import (
+    _MAX_UNIQUE_SHOWN,
     _looks_like_identifier,
     _show_values,
     numeric_column,
@@ -26,15 +27,30 @@ class SurvivalData:
     0 = censored, 1 = event, or 1..K = cause of a competing exit; ``entry`` are
     delayed-entry (start) times or None; ``group`` are integer codes 0..G-1 into
     ``group_labels`` (the group column's own values, sorted) or None.
+
+    ``tables`` (from ``survival_data(..., tables=True)`` on whole-number columns) are the
+    counts ``[group, time, event]`` of every (group, time, 0/1) combination, group codes
+    along the first axis and the times themselves along the second; then ``group`` is
+    formed only when asked for.
     """
 
     raw_time: np.ndarray
     event: np.ndarray
     entry: np.ndarray | None
-    group: np.ndarray | None
+    group_codes: np.ndarray | None
     group_labels: np.ndarray | None
     weights: np.ndarray | None
     frame: pd.DataFrame
+    tables: np.ndarray | None = None
+    group_lookup: tuple[np.ndarray, np.ndarray] | None = None
+
+    @cached_property
+    def group(self) -> np.ndarray | None:
+        """Group codes 0..G-1 per row (None without a group)."""
+        if self.group_lookup is not None:
+            values, lookup = self.group_lookup
+            return lookup[values]
+        return self.group_codes
 
     @cached_property
     def time(self) -> np.ndarray:
@@ -58,6 +74,7 @@ def survival_data(
     causes: bool = False,
     allow_zero: bool = True,
     require_events: bool = True,
+    tables: bool = False,
 ) -> SurvivalData:
     """Validate survival columns.
 
@@ -69,7 +86,14 @@ def survival_data(
     - ``weights``: positive;
     - ``extra``: further columns (covariates, strata, clusters) validated for presence and
       missing values and returned in ``frame``;
-    - ``require_events``: at least one event (False for one chunk of a larger data set).
+    - ``require_events``: at least one event (False for one chunk of a larger data set);
+    - ``tables``: with a group and no entry or weights, count (group, time, event) at once
+      when the three columns hold small whole numbers (weeks, 0/1, arm codes): one pass
+      over the rows in cache-sized blocks checks, keys and counts them (after one read of
+      the largest time and group); the remaining checks are read off the table (see
+      :func:`_integer_tables`).
+      Anything else (negative or fractional values, other codes, missing values) goes
+      the general way, which says what is wrong.
     """
     for role, value in (("duration", duration), ("event", event)):
         if not isinstance(value, str):
@@ -83,6 +107,10 @@ def survival_data(
         "extra": list(extra or []),
     }
     frame, rows = select_rows(data, roles, missing=missing)
+    if tables and group and not (entry or weights or causes) and allow_zero:
+        fast = _integer_tables(frame, duration, event, group)
+        if fast is not None:
+            return fast
     series = frame[duration]
     if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
         time = series.to_numpy()  # whole numbers (weeks): no copy, no float conversion
@@ -132,6 +160,84 @@ def survival_data(
                 f"not ({row_positions(w <= 0, rows)})."
             )
     return SurvivalData(time, status, start, codes, labels, w, frame)
+
+
+_TABLE_CELLS = 1 << 16  # largest (group x time x 2) table counted block by block
+_BLOCK = 1 << 16  # rows keyed and counted at a time (the block stays in cache)
+
+
+def _integer_tables(frame: pd.DataFrame, duration: str, event: str, group: str):
+    """SurvivalData with ``tables`` when duration and group are whole numbers >= 0 in a
+    moderate range and the event is 0/1, else None (the general path then validates).
+
+    One read of the largest duration and group (to size the table), then one pass over the
+    rows in blocks of 65,536: each block is checked (no negative value, events 0/1), keyed
+    ``(group x width + time) x 2 + event`` and counted by ``np.bincount`` while it is in
+    cache. The group labels, the identifier check and the check for at least one event
+    are done on the table.
+    """
+    columns = [frame[name] for name in (group, duration, event)]
+    kinds = ("iu", "iu", "iub")
+    if not all(
+        isinstance(col.dtype, np.dtype) and col.dtype.kind in kind
+        for col, kind in zip(columns, kinds, strict=True)
+    ):
+        return None
+    g, t, e = (col.to_numpy() for col in columns)
+    n = len(t)
+    t_max, g_max = int(t.max()), int(g.max())
+    width = t_max + 1
+    cells = (g_max + 1) * width * 2
+    if cells > _TABLE_CELLS:
+        return None
+    counts = np.zeros(cells, dtype=np.int64)
+    key = np.empty(min(n, _BLOCK), dtype=np.int64)
+    for lo in range(0, n, _BLOCK):
+        gb, tb, eb = g[lo : lo + _BLOCK], t[lo : lo + _BLOCK], e[lo : lo + _BLOCK]
+        kb = key[: len(tb)]
+        if gb.min() < 0 or tb.min() < 0 or (eb.dtype != bool and (eb.min() < 0 or eb.max() > 1)):
+            return None  # the general path says what is wrong
+        np.multiply(gb, width, out=kb)
+        kb += tb
+        kb *= 2
+        kb += eb
+        counts += np.bincount(kb, minlength=cells)
+    counts = counts.reshape(g_max + 1, width, 2)
+    if not counts[:, :, 1].any():
+        return None  # no events: the general path says so
+    per_group = counts.sum(axis=(1, 2))
+    present = per_group > 0
+    labels = np.flatnonzero(present)
+    distinct = len(labels)
+    # labels are small numbers: never shaped like a CPR number (9-10 digits) or a pseudonym
+    if distinct > _MAX_UNIQUE_SHOWN and distinct == n:
+        raise DesignError(
+            f"group column {group!r} has {distinct} distinct values in {n} rows and looks "
+            "like a person identifier (values not shown); groups are arms or categories that "
+            f"several persons share. Check that {group!r} is the group column."
+        )
+    status = e.astype(np.int64, copy=False)
+    lookup = np.cumsum(present) - 1
+    return SurvivalData(
+        t,
+        status,
+        None,
+        None,
+        labels,
+        None,
+        frame,
+        tables=counts[present],
+        group_lookup=(g, lookup),
+    )
+
+
+def table_counts(sd: SurvivalData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What :func:`time_counts` gives (distinct times, ``n_total`` and ``n_event`` per
+    group), read off ``sd.tables``."""
+    counts = sd.tables
+    n_total = counts.sum(axis=2)
+    present = n_total.any(axis=0)
+    return np.flatnonzero(present), n_total[:, present], counts[:, present, 1].astype(float)
 
 
 def group_codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -226,17 +332,13 @@ def time_counts(
     elif group is None:
         return _sorted_counts(time, event)
     else:
-        # One packed-key sort per group, then merge the groups' distinct times.
-        parts = [_sorted_counts(time[group == k], event[group == k]) for k in range(n_groups)]
-        grid = np.concatenate([p[0] for p in parts])
-        grid.sort(kind="stable")  # sorted runs: a merge
-        grid = grid[np.r_[True, grid[1:] != grid[:-1]]]
-        n_total = np.zeros((n_groups, len(grid)), dtype=np.int64)
-        n_event = np.zeros((n_groups, len(grid)))
-        for k, (times, total, events) in enumerate(parts):
-            at = np.searchsorted(grid, times)
-            n_total[k, at], n_event[k, at] = total[0], events[0]
-        return grid, n_total, n_event
+        # one sort of a packed key: the time's bits above the code 2 x group + event
+        code = np.multiply(group, 2, dtype=np.int64)
+        code += event
+        grid, counts = sorted_code_counts(time, code, 2 * n_groups)
+        counts = counts.T.reshape(n_groups, 2, len(grid))
+        n_total = np.ascontiguousarray(counts[:, 0] + counts[:, 1], dtype=np.int64)
+        return grid, n_total, np.ascontiguousarray(counts[:, 1])
     key = np.left_shift(codes, 1, dtype=np.int64)
     key += event
     if group is not None:
@@ -263,3 +365,57 @@ def _sorted_counts(time: np.ndarray, event: np.ndarray):
     n_event = np.add.reduceat((key & np.uint64(1)).astype(np.int64), starts)
     times = value[starts].view(np.float64)
     return times, n_total[None, :], n_event[None, :].astype(float)
+
+
+def sorted_code_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
+    """Distinct times (>= 0) and ``counts[time, code]`` by one sort of an int64 key packing
+    the time's IEEE bits (relative to the smallest positive time) above the code."""
+    if time.size == 0:
+        return time.copy(), np.zeros((0, n_codes))
+    shift = max(1, (n_codes - 1).bit_length())
+    t = time + 0.0  # -0.0 -> 0.0
+    bits = t.view(np.int64)
+    t_max = float(t.max())
+    if t_max == 0.0:
+        return np.zeros(1), np.bincount(code, minlength=n_codes)[None, :].astype(float)
+    positive_min = float(np.min(t, where=t > 0, initial=np.inf))
+    has_zero = float(t.min()) == 0.0
+    base = int(np.float64(positive_min).view(np.int64)) - (1 if has_zero else 0)
+    span = int(np.float64(t_max).view(np.int64)) - base
+    if span >= 1 << (62 - shift):
+        return _argsort_counts(t, code, n_codes)
+    key = bits - base
+    if has_zero:
+        np.maximum(key, 0, out=key)  # 0.0 -> 0, the smallest positive time -> 1
+    key <<= shift
+    key |= code
+    key.sort()
+    tkey = key >> shift
+    new_time = np.empty(key.size, dtype=bool)
+    new_time[0] = True
+    np.not_equal(tkey[1:], tkey[:-1], out=new_time[1:])
+    slot = np.cumsum(new_time) - 1
+    grid = (tkey[new_time] + base).view(np.float64)
+    if has_zero:
+        grid[0] = 0.0
+    new_run = np.empty(key.size, dtype=bool)
+    new_run[0] = True
+    np.not_equal(key[1:], key[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    lengths = np.diff(np.append(starts, key.size))
+    counts = np.zeros((grid.size, n_codes))
+    counts[slot[starts], key[starts] & ((1 << shift) - 1)] = lengths
+    return grid, counts
+
+
+def _argsort_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
+    """Fallback for times spanning hundreds of binades: a stable argsort."""
+    order = np.argsort(time, kind="stable")
+    t = time[order]
+    new = np.empty(t.size, dtype=bool)
+    new[0] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    slot = np.cumsum(new) - 1
+    grid = t[new]
+    counts = np.bincount(slot * n_codes + code[order], minlength=grid.size * n_codes)
+    return grid, counts.reshape(grid.size, n_codes).astype(float)

@@ -114,7 +114,7 @@ from ..output.declare import declare_resting_on, declare_table
 from ..results import HypothesisTest, InferentialResult, LinesDisplay, TableDisplay
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
-from ._input import SurvivalData, survival_data
+from ._input import SurvivalData, _argsort_counts, sorted_code_counts, survival_data  # noqa: F401
 
 __all__ = [
     "CumulativeIncidence",
@@ -179,59 +179,10 @@ def _time_counts(
         used = counts.any(axis=1)
         grid = lo + np.flatnonzero(used).astype(float)
         return grid, counts[used].astype(float)
-    return _sorted_counts(time, code, n_codes)
+    return sorted_code_counts(time, code, n_codes)
 
 
-def _sorted_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
-    if time.size == 0:
-        return time.copy(), np.zeros((0, n_codes))
-    shift = max(1, (n_codes - 1).bit_length())
-    t = time + 0.0  # -0.0 -> 0.0
-    bits = t.view(np.int64)
-    t_max = float(t.max())
-    if t_max == 0.0:
-        return np.zeros(1), np.bincount(code, minlength=n_codes)[None, :].astype(float)
-    positive_min = float(np.min(t, where=t > 0, initial=np.inf))
-    has_zero = float(t.min()) == 0.0
-    base = int(np.float64(positive_min).view(np.int64)) - (1 if has_zero else 0)
-    span = int(np.float64(t_max).view(np.int64)) - base
-    if span >= 1 << (62 - shift):
-        return _argsort_counts(t, code, n_codes)
-    key = bits - base
-    if has_zero:
-        np.maximum(key, 0, out=key)  # 0.0 -> 0, the smallest positive time -> 1
-    key <<= shift
-    key |= code
-    key.sort()
-    tkey = key >> shift
-    new_time = np.empty(key.size, dtype=bool)
-    new_time[0] = True
-    np.not_equal(tkey[1:], tkey[:-1], out=new_time[1:])
-    slot = np.cumsum(new_time) - 1
-    grid = (tkey[new_time] + base).view(np.float64)
-    if has_zero:
-        grid[0] = 0.0
-    new_run = np.empty(key.size, dtype=bool)
-    new_run[0] = True
-    np.not_equal(key[1:], key[:-1], out=new_run[1:])
-    starts = np.flatnonzero(new_run)
-    lengths = np.diff(np.append(starts, key.size))
-    counts = np.zeros((grid.size, n_codes))
-    counts[slot[starts], key[starts] & ((1 << shift) - 1)] = lengths
-    return grid, counts
-
-
-def _argsort_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
-    """Fallback for times spanning hundreds of binades: a stable argsort."""
-    order = np.argsort(time, kind="stable")
-    t = time[order]
-    new = np.empty(t.size, dtype=bool)
-    new[0] = True
-    np.not_equal(t[1:], t[:-1], out=new[1:])
-    slot = np.cumsum(new) - 1
-    grid = t[new]
-    counts = np.bincount(slot * n_codes + code[order], minlength=grid.size * n_codes)
-    return grid, counts.reshape(grid.size, n_codes).astype(float)
+_sorted_counts = sorted_code_counts  # the name the tests know
 
 
 def _exit_counts(

@@ -29,7 +29,7 @@ from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError
 from ..output.declare import declare_table
 from ..results import TableDisplay
-from ._input import distinct_times, survival_data, time_counts
+from ._input import distinct_times, survival_data, table_counts, time_counts
 
 CONF_TYPES = ("log-log", "log", "plain")
 
@@ -381,9 +381,14 @@ def kaplan_meier(
     alpha = check_alpha(alpha)
     check_choice(conf_type, "conf_type", CONF_TYPES)
     group = resolve_arm(data, group, treatment, "kaplan_meier")
-    surv = survival_data(data, duration, event, group=group, entry=entry, missing=missing)
+    surv = survival_data(
+        data, duration, event, group=group, entry=entry, missing=missing, tables=True
+    )
     labels = (None,) if group is None else tuple(surv.group_labels)
-    times, n_total, n_event = time_counts(surv.raw_time, surv.event, surv.group, len(labels))
+    if surv.tables is not None:  # weeks by arm: counted in two passes over the rows
+        times, n_total, n_event = table_counts(surv)
+    else:
+        times, n_total, n_event = time_counts(surv.raw_time, surv.event, surv.group, len(labels))
     parts, counts = {}, {}
     leaving_from = np.cumsum(n_total[:, ::-1], axis=1)[:, ::-1]
     for code, label in enumerate(labels):

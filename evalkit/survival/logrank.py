@@ -25,7 +25,7 @@ from .._arm import resolve_arm
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
 from ..results import HypothesisTest, counts_of
-from ._input import survival_data, time_counts
+from ._input import survival_data, table_counts, time_counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -206,7 +206,13 @@ def logrank_test(
     if not np.isfinite(rho) or rho < 0:
         raise ArgumentError(f"rho must be a number >= 0; got {rho!r}.")
     surv = survival_data(
-        data, duration, event, group=group, extra=[strata] if strata else None, missing=missing
+        data,
+        duration,
+        event,
+        group=group,
+        extra=[strata] if strata else None,
+        missing=missing,
+        tables=not strata,
     )
     n_groups = len(surv.group_labels)
     if n_groups < 2:
@@ -218,6 +224,9 @@ def logrank_test(
             _stratum(surv.raw_time[m], surv.event[m], surv.group[m], n_groups, rho) for m in parts
         ]
         observed, expected, variance = (sum(p[i] for p in pieces) for i in range(3))
+    elif surv.tables is not None:  # weeks by group: counted in two passes over the rows
+        _, leaving, deaths = table_counts(surv)
+        observed, expected, variance = _from_tables(leaving, deaths, rho)
     else:
         observed, expected, variance = _stratum(
             surv.raw_time, surv.event, surv.group, n_groups, rho
@@ -238,7 +247,12 @@ def logrank_test(
         observed=pd.Series(observed, index=labels),
         expected=pd.Series(expected, index=labels),
         variance=variance,
-        n=pd.Series(np.bincount(surv.group, minlength=n_groups), index=labels),
+        n=pd.Series(
+            surv.tables.sum(axis=(1, 2))
+            if surv.tables is not None
+            else np.bincount(surv.group, minlength=n_groups),
+            index=labels,
+        ),
         rho=rho,
         group=group,
         stratified=bool(strata),
@@ -279,6 +293,11 @@ def _check_variance(v: np.ndarray, stratified: bool) -> None:
 def _stratum(time, event, group, n_groups, rho):
     """O, E and V of one stratum from (time x group) count tables."""
     _, leaving, deaths = time_counts(time, event > 0, group, n_groups)
+    return _from_tables(leaving, deaths, rho)
+
+
+def _from_tables(leaving, deaths, rho):
+    """O, E and V from the (group x time) tables of rows leaving and of events."""
     leaving, deaths = leaving.T, deaths.T
     at_risk = np.cumsum(leaving[::-1], axis=0)[::-1].astype(float)
     n = at_risk.sum(axis=1)
