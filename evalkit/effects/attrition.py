@@ -669,6 +669,29 @@ def lee_bounds(
     Corps data; the tests check a hand-computed example, a brute-force trimming and the
     bounds' properties.
 
+    Checked against the R package attrition 1.0.0 (``estimator_trim``;
+    tests/reference/bounds.R): where ``(1 - p) m`` is a whole number of persons, bounds,
+    standard errors and the Imbens–Manski interval agree to 2e-14 (the interval to 4e-9,
+    R's root-finding tolerance), tightened bounds and cells (attrition's within-cell
+    bounds averaged with the weights above) to 1e-13. attrition differs by convention.
+    It keeps whole persons: the one straddling the cut in full for the upper bound
+    (``m - floor(p m)`` persons) but not for the lower bound (``ceil((1 - p) m) - 1``),
+    so even at a whole ``p m`` its lower bound keeps one person fewer (reference case
+    ``treated_more``: lower bound 0.7498 there, 0.8166 here) and its bounds of ``-y``
+    are not minus its bounds of ``y``; its comparisons of cumulative shares with ``p``
+    also turn on floating-point rounding (10 treated all observed, 8 of 10 controls: it
+    keeps 9 and 7 persons, not 8). Here exactly the share ``p`` is trimmed: the mean of
+    the trimmed distribution ``(1/(1 - p)) int_0^(1-p) F^-1(u) du`` (Lee's Proposition
+    1 bound; with mass points, as in Horowitz and Manski 1995, the point at the cut is
+    split), taken at the empirical distribution, so ties at the cut need no rule. With
+    ``(1 - p) m = 163.7`` (case ``fractional``) attrition gives [0.1090, 3.2607] (its
+    upper-bound rule on both sides: [0.1585, 3.2607]) against [0.1440, 3.2760] here,
+    standard errors 0.07 % apart. attrition trims only the treated arm (NA when the
+    control arm is observed more; compared with the arms swapped), has no tightening
+    covariate, and at equal observation rates warns that the standard errors are
+    unreliable (the bounds meet; Proposition 3 assumes ``p > 0``): the numbers are the
+    same here, without a warning.
+
     Parameters
     ----------
     data : one row per randomized person; ``outcome`` may be missing where not observed.
@@ -746,6 +769,18 @@ def manski_bounds(
     ``a`` the attrition rates. Each bound is a difference in means of imputed outcomes,
     so its standard error is Neyman's ``sqrt(s1^2/n1 + s0^2/n0)``; ``conf_int`` is the
     Imbens–Manski (2004) interval.
+
+    Checked against the R package attrition 1.0.0 (``estimator_ev``;
+    tests/reference/bounds.R): the bounds agree to 4e-15. Its variance of a bound is, per
+    arm, ``[q s_obs^2 + q (ybar_obs - b)^2 + (1 - q)(fill - b)^2] / n`` (``q`` the
+    observed share, ``b`` the arm's imputed mean, ``s_obs`` the SD of the observed
+    outcomes with ``m - 1``), i.e. ``(SS + s_obs^2) / n^2`` where Neyman's is
+    ``SS / ((n - 1) n)`` (``SS`` the sum of squares of the imputed outcomes about their
+    mean). Neyman's is unbiased for the variance of the arm's mean of imputed outcomes
+    under independent sampling; attrition's is not, by ``O(1/n)``: case ``manski_scale``
+    (arms of 180 and 220, outcome in [0, 100]) has standard errors 3.2932 and 3.1011
+    here, 3.2908 and 3.0997 there, and the interval [-17.092, 30.749] here,
+    [-17.088, 30.746] there.
 
     Example
     -------
