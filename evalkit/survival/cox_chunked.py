@@ -149,6 +149,29 @@ class _Spec:
         self.first = np.zeros(1, dtype=np.int64)
         self.mean: np.ndarray | None = None
         self.n_times = 0
+        self.table: np.ndarray | None = None  # (strata, span) bucket lookup on whole times
+        self.table_low = 0
+
+    def set_event_times(self, event_times: list[np.ndarray]) -> None:
+        """The sorted event times of each stratum; with whole-number times in a moderate
+        range (weeks) also a lookup table of each time's bucket, so that a chunk's rows find
+        theirs by one gather instead of a binary search."""
+        self.event_times = event_times
+        sizes = np.array([len(t) for t in event_times])
+        self.first = np.r_[0, np.cumsum(sizes)]
+        self.n_times = int(sizes.sum())
+        every = np.concatenate(event_times)
+        low, high = float(every.min()), float(every.max())
+        span = int(high - low) + 2
+        if np.all(every == np.round(every)) and len(event_times) * span <= 1 << 22:
+            table = np.full((len(event_times), span), -1, dtype=np.int64)
+            grid = np.arange(span - 1) + low
+            for k, times in enumerate(event_times):
+                if len(times):
+                    pos = np.searchsorted(times, grid, side="right")
+                    table[k, :-1] = np.where(pos > 0, self.first[k] + pos - 1, -1)
+                    table[k, -1] = table[k, -2]  # beyond the last event time
+            self.table, self.table_low = table, int(low)
 
     def read(self, frame, index: int):
         """Validated arrays of one chunk: time, status, entry, weights, x (p, m), strata."""
@@ -173,11 +196,19 @@ class _Spec:
 
         sd, x = _in_chunk(index, validate)
         s = sd.frame[self.strata].to_numpy() if self.strata else None
-        return sd.time, sd.event == 1, sd.entry, sd.weights, x, s
+        return sd.raw_time, sd.event == 1, sd.entry, sd.weights, x, s
 
     def bucket(self, values: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
         """Index of the last event time (of the row's stratum) at or before each value;
         -1 when there is none."""
+        if self.table is not None and values.dtype.kind == "i":
+            span = self.table.shape[1]
+            pos = values - self.table_low
+            below = pos < 0
+            np.clip(pos, 0, span - 1, out=pos)
+            out = self.table[0 if codes is None else codes, pos]
+            out[below] = -1
+            return out
         if codes is None:
             return np.searchsorted(self.event_times[0], values, side="right") - 1
         out = np.full(len(values), -1, dtype=np.int64)
@@ -514,14 +545,13 @@ def cox_chunked(
     spec.mean = total[1][0].copy()
     pairs = pd.concat([sc["event_pairs"] for sc in scans], ignore_index=True)
     if levels is None:
-        spec.event_times = [np.unique(pairs["t"].to_numpy())]
+        spec.set_event_times([np.unique(pairs["t"].to_numpy())])
     else:
         codes = levels.get_indexer(pairs["s"].to_numpy())
-        spec.event_times = [np.unique(pairs["t"].to_numpy()[codes == k]) for k in range(n_strata)]
+        spec.set_event_times(
+            [np.unique(pairs["t"].to_numpy()[codes == k]) for k in range(n_strata)]
+        )
     spec.levels = levels
-    sizes = np.array([len(t) for t in spec.event_times])
-    spec.first = np.r_[0, np.cumsum(sizes)]
-    spec.n_times = int(sizes.sum())
     first_start = spec.first  # first event-time index of each stratum (and the end)
     rs = _ChunkedRiskSets(source, spec, p, ties == "efron", first_start)
     state0 = rs.evaluate(np.zeros(p))
