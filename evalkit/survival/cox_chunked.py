@@ -460,8 +460,17 @@ def cox_chunked(
         iterator of DataFrames on each call (read once per Newton-Raphson step), or a
         ``dask.dataframe.DataFrame`` (its partitions are the chunks). Chunks may split
         persons or tied times anywhere; empty chunks are skipped. Not modified.
-    duration, event, covariates, ties, strata, entry, weights, alpha, missing, treatment :
-        as :func:`~evalkit.survival.cox.cox`; covariates numeric or boolean.
+    duration : time of the event or censoring (the stop time with ``entry``).
+    event : 0/1 (or boolean) event indicator.
+    covariates : column or list of columns, numeric or boolean (dummy-code text columns
+        first, with the same levels in every chunk).
+    ties : ``"efron"`` (default, as R) or ``"breslow"``.
+    strata : column whose levels get separate baseline hazards.
+    entry : start of the interval (left truncation or counting-process data).
+    weights : positive case weights, as R's ``weights=``.
+    alpha : 1 - level of the hazard-ratio intervals.
+    missing : ``"error"`` (default) or ``"drop"`` rows with missing values in used columns.
+    treatment : optional 0/1 (or boolean) column of the trial arm, entered first.
     scheduler : with a dask DataFrame, the Dask scheduler for the passes (``"threads"``,
         ``"processes"``, ``"synchronous"``; default Dask's own, or an active
         ``dask.distributed`` client).
