@@ -1,6 +1,6 @@
 """Issue 13: every seeded draw records the seed it used (None and Generators too), the
 randomization test does not depend on the row order, and blocked designs scale linearly
-(no timing assertions: 10,000 blocks must simply complete; benchmarks/bench_scale.py
+(no timing assertions: 10,000 blocks must simply complete; benchmarks/bench_blocks.py
 times them)."""
 
 import warnings

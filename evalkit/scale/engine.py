@@ -264,6 +264,7 @@ class Register:
     num_workers: int | None = None
     _kind: str = field(init=False, repr=False)
     _builder: _Builder | None = field(init=False, repr=False, default=None)
+    _cache: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._kind = _kind_of(self.data)
@@ -394,16 +395,26 @@ class Register:
             return self.data, self.persons
         if self._kind == "frame":
             return self._builder.build(self.data)
-        # a file or a dask frame in memory: built chunk by chunk, then joined
-        pieces = list(replace(self, engine="stream", progress=False)._local_chunks())
-        panels = [p for p, _ in pieces]
-        first = panels[0]
-        panel = replace(
-            first,
-            ids=np.concatenate([p.ids for p in panels]),
-            codes=np.concatenate([p.codes for p in panels]),
-        )
-        persons = pd.concat([q for _, q in pieces], ignore_index=True)
+        # a file or a dask frame in memory: built chunk by chunk, then joined (once)
+        if "whole" in self._cache:
+            return self._cache["whole"]
+        total = self._n_persons()
+        first = codes = None
+        ids, persons, filled = [], [], 0
+        for chunk, people in replace(self, engine="stream", progress=False)._local_chunks():
+            if codes is None:  # one array for the panel, filled chunk by chunk
+                first = chunk
+                codes = np.empty((total or 0, chunk.n_weeks), dtype=np.int8)
+            if total is None:
+                codes = np.concatenate([codes, chunk.codes])
+            else:
+                codes[filled : filled + chunk.n_persons] = chunk.codes
+            filled += chunk.n_persons
+            ids.append(chunk.ids)
+            persons.append(people)
+        panel = replace(first, ids=np.concatenate(ids), codes=codes[:filled])
+        persons = pd.concat(persons, ignore_index=True)
+        self._cache["whole"] = (panel, persons)
         return panel, persons
 
     def _run(self, job, label: str):
@@ -471,7 +482,8 @@ class Register:
 
     # ------------------------------------------------------------------ the pipeline
     def panel(self) -> StatusPanel:
-        """The whole panel in memory (built chunk by chunk from a file or a dask frame)."""
+        """The whole panel in memory (built chunk by chunk from a file or a dask frame;
+        with ``engine="memory"`` it is built once and kept for the next computations)."""
         return self._whole()[0]
 
     def spells(

@@ -106,24 +106,28 @@ def unit_period_counts(
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     covered = np.diff(np.r_[starts, panel.n_weeks])
     n_units, n_periods = len(labels), len(starts)
-    sums = {name: np.zeros(n_units * n_periods, dtype=np.int64) for name in _SUMS}
-    period_index = np.arange(n_periods)
+    sums = {name: np.zeros((n_units, n_periods), dtype=np.int64) for name in _SUMS}
     for rows in row_blocks(panel.n_persons, panel.n_weeks):
         block = panel.codes[rows]
         if not len(block):
             continue
+        # the block's persons sorted by unit: each unit's rows are summed with reduceat
+        order = np.argsort(codes[rows], kind="stable")
+        sorted_units = codes[rows][order]
+        firsts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
+        present = sorted_units[firsts]
+        block = block[order]
         observed = np.add.reduceat((block >= 0).view(np.uint8), starts, axis=1, dtype=np.int32)
         inside = in_set(block, set_codes, len(panel.states)).view(np.uint8)
         in_state = np.add.reduceat(inside, starts, axis=1, dtype=np.int32)
-        key = (codes[rows, None] * n_periods + period_index[None, :]).ravel()
-        size = n_units * n_periods
         for name, values in (
-            ("persons", observed > 0),
-            ("persons_in_state", in_state > 0),
+            ("persons", (observed > 0).view(np.uint8)),
+            ("persons_in_state", (in_state > 0).view(np.uint8)),
             ("person_weeks", observed),
             ("weeks_in_state", in_state),
         ):
-            sums[name] += np.bincount(key, weights=values.ravel(), minlength=size).astype(np.int64)
+            sums[name][present] += np.add.reduceat(values, firsts, axis=0, dtype=np.int64)
+    sums = {name: values.ravel() for name, values in sums.items()}
     frame = pd.DataFrame(
         {
             unit or "unit": np.repeat(labels, n_periods),
