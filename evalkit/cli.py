@@ -76,15 +76,27 @@ def main(argv: list[str] | None = None) -> int:
     rebuild.add_argument("--out", type=Path, default=Path("evalkit-output"), help="output folder")
     rebuild.add_argument("--lang", choices=("en", "da"), default="en", help="label language")
     rebuild.add_argument("--quiet", action="store_true", help="no progress bar")
+    rebuild.add_argument(
+        "--format",
+        default="html",
+        help="what to write besides the files: html (index.html, the default), docx (one "
+        "Word document per project) or both, comma-separated (html,docx)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "example":
             example_evaluation(args.out)
         elif args.command == "reproduce":
-            from .reproduce import reproduce
+            from .reproduce import check_formats, reproduce
 
-            artifacts = reproduce(args.out, args.project, args.lang, progress=not args.quiet)
-            print(f"Wrote {len(artifacts)} figures and tables; open {args.out / 'index.html'}")
+            artifacts = reproduce(
+                args.out, args.project, args.lang, progress=not args.quiet, formats=args.format
+            )
+            formats = check_formats(args.format)
+            where = [str(args.out / "index.html")] if "html" in formats else []
+            if "docx" in formats:
+                where.append(f"the Word documents in {args.out}/<project>/<project>.docx")
+            print(f"Wrote {len(artifacts)} figures and tables; open {' or '.join(where)}")
     except EvalkitError as error:
         print(f"evalkit: {error}", file=sys.stderr)
         return 2

@@ -157,7 +157,7 @@ def test_effect_tables_in_every_format(tmp_path, n_control, seed):
     results = [evalkit.difference_in_means(data, "y", "t")]
     table = effect_table(results, labels=["Weeks"])
     for path in _write_everywhere(table, tmp_path, "effects"):
-        _check_written(path, table)
+        _check_written(path, table.data)
         if n_control < 5:
             text = path.read_text()
             assert f"{results[0].estimate:.2f}" not in text  # the estimate is hidden too

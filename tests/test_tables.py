@@ -25,6 +25,7 @@ from evalkit.errors import (
     TreatmentError,
 )
 from evalkit.output import declaration
+from evalkit.report import ReportTable
 from evalkit.report.disclosure import DisclosureError
 from evalkit.report.tables import (
     BalanceTable,
@@ -347,10 +348,11 @@ def test_inputs_are_never_mutated(tmp_path):
     table.formatted(disclosure=3)
     pd.testing.assert_frame_equal(table.frame, frame_before)
     effects = effect_table([evalkit.difference_in_means(data, "weeks", "t")])
-    effects_before = effects.copy()
+    effects_before = effects.data
     export_table(effects, tmp_path / "e.md")
+    effects.export(tmp_path / "e.xlsx")
     render_table(effects, "latex")
-    pd.testing.assert_frame_equal(effects, effects_before)
+    pd.testing.assert_frame_equal(effects.data, effects_before)
 
 
 # ------------------------------------------------------------------ export
@@ -377,8 +379,8 @@ def test_export_by_suffix(tmp_path):
         table.export(tmp_path / "raw.csv", disclosure=None)
     raw = table.export(tmp_path / "raw.csv", disclosure=None, source="synthetic")
     assert "3" in pd.read_csv(raw)["treated_count"].astype(str).tolist()
-    with pytest.raises(ArgumentError, match="cannot tell the format of 'table1.xlsx'"):
-        table.export(tmp_path / "table1.xlsx")
+    with pytest.raises(ArgumentError, match="cannot tell the format of 'table1.txt'"):
+        table.export(tmp_path / "table1.txt")
     with pytest.raises(ArgumentError, match="does not exist"):
         table.export(tmp_path / "missing" / "table1.md")
 
@@ -417,23 +419,32 @@ def results():
 def test_effect_table_columns_and_values():
     rs = results()
     table = effect_table(rs)
-    assert list(table.columns) == [
+    assert isinstance(table, ReportTable)
+    assert table.headers == [
         "Outcome", "Estimate", "95% CI", "SE", "p-value", "n treated", "n control", "Method",
     ]  # fmt: skip
-    first = table.iloc[0]
+    shown = table.formatted()
+    first = shown.iloc[0]
     assert first["Outcome"] == "weeks_employed"
     assert first["Estimate"] == f"{rs[0].estimate:.2f}"
-    assert first["95% CI"] == f"({rs[0].conf_int[0]:.2f}, {rs[0].conf_int[1]:.2f})"
+    low, high = (f"{v:.2f}" for v in rs[0].conf_int)
+    assert first["95% CI"] == f"[{low}, {high}]"
     assert first["SE"] == f"{rs[0].std_error:.2f}"
-    assert first["n treated"] == 178 and first["n control"] == 172
+    assert first["n treated"] == "178" and first["n control"] == "172"
     assert first["Method"] == rs[0].method
-    assert table["n treated"].dtype.kind == "i"
-    assert table["SE"].iloc[3] == ""  # Fisher's exact test has no SE
-    assert declaration(table)["counts"] == ["n treated", "n control"]
-    assert set(declaration(table)["dependent"]) == {"Estimate", "95% CI", "SE", "p-value"}
-    assert "For ratios the SE is that of the log ratio." in table.attrs["notes"]
+    assert shown["SE"].iloc[3] == ""  # Fisher's exact test has no SE
+    # the numbers stay numbers: the interval as two columns, full precision
+    data = table.data
+    assert data["95% CI, lower"].tolist() == [r.conf_int[0] for r in rs]
+    assert data["Estimate"].iloc[0] == rs[0].estimate
+    assert data["n treated"].dtype.kind == "i"
+    assert declaration(data)["counts"] == ["n treated", "n control"]
+    assert set(declaration(data)["dependent"]) == {
+        "Estimate", "95% CI, lower", "95% CI, upper", "SE", "p-value",
+    }  # fmt: skip
+    assert "For ratios the SE is that of the log ratio." in table.notes
     p = rs[1].p_value
-    assert table["p-value"].iloc[1] == ("<0.001" if p < 0.001 else f"{p:.3f}")
+    assert shown["p-value"].iloc[1] == ("<0.001" if p < 0.001 else f"{p:.3f}")
 
 
 def test_effect_table_options():
@@ -441,24 +452,27 @@ def test_effect_table_options():
     labelled = effect_table(
         rs, labels=["Weeks employed", "Employed"], digits=3, ci=False, stars=True
     )
-    assert labelled["Outcome"].tolist() == ["Weeks employed", "Employed"]
-    assert "95% CI" not in labelled
-    assert labelled["Estimate"].iloc[0].startswith(f"{rs[0].estimate:.3f}")
-    assert labelled["Estimate"].iloc[0].endswith("*")
-    assert labelled.attrs["notes"][0] == "* p < 0.05, ** p < 0.01, *** p < 0.001."
+    shown = labelled.formatted()
+    assert shown["Outcome"].tolist() == ["Weeks employed", "Employed"]
+    assert "95% CI" not in shown and "95% CI, lower" not in labelled.data
+    assert shown["Estimate"].iloc[0].startswith(f"{rs[0].estimate:.3f}")
+    assert shown["Estimate"].iloc[0].endswith("*")
+    assert labelled.notes[0] == "* p < 0.05, ** p < 0.01, *** p < 0.001."
     by_name = effect_table(rs, labels={"employed": "Job"})
-    assert by_name["Outcome"].tolist() == ["weeks_employed", "Job"]
+    assert by_name.formatted()["Outcome"].tolist() == ["weeks_employed", "Job"]
     danish = effect_table(rs, lang="da")
-    assert list(danish.columns) == [
+    assert danish.headers == [
         "Udfald", "Estimat", "95 %-KI", "Std.fejl", "p-værdi", "n indsats", "n kontrol",
         "Metode",
     ]  # fmt: skip
-    assert "," in danish["Estimat"].iloc[0] and "; " in danish["95 %-KI"].iloc[0]
+    cells = danish.formatted()
+    assert "," in cells["Estimat"].iloc[0] and "; " in cells["95 %-KI"].iloc[0]
+    assert list(danish.data.columns[2:4]) == ["95 %-KI, nedre", "95 %-KI, øvre"]
     single = effect_table(rs[0])
     assert len(single) == 1
     data = trial()
     mixed = effect_table([rs[0], evalkit.difference_in_means(data, "age", "t", alpha=0.1)])
-    assert "CI" in mixed.columns and mixed["CI"].iloc[1].startswith("90%: (")
+    assert "CI" in mixed.headers and mixed.formatted()["CI"].iloc[1].startswith("90%: [")
 
 
 def test_effect_table_errors():
@@ -527,7 +541,9 @@ def test_export_table_guards(tmp_path):
     pytest.importorskip("evalkit.panel.ids")
     rs = results()[:2]
     table = effect_table(rs)
-    table.loc[1, "n treated"] = 3  # pretend a tiny subgroup
+    data = table.data
+    data.loc[1, "n treated"] = 3  # pretend a tiny subgroup
+    table = ReportTable(data, table.columns, lang="en")
     path = export_table(table, tmp_path / "effects.md")
     text = path.read_text()
     row = next(line for line in text.splitlines() if line.startswith("| employed"))
@@ -536,6 +552,10 @@ def test_export_table_guards(tmp_path):
     assert "Cells based on fewer than 5 persons are suppressed." in text
     csv = pd.read_csv(export_table(table, tmp_path / "effects.csv"), dtype=str)
     assert csv["n treated"].tolist() == ["178", "<5"]
+    assert (
+        csv["95% CI, lower"].iloc[1] == "x"
+        and float(csv["95% CI, lower"].iloc[0]) == rs[0].conf_int[0]
+    )
     # explicit count columns, other thresholds, no control
     counts = pd.DataFrame({"region": ["a", "b"], "persons": [40, 7]})
     out = export_table(counts, tmp_path / "c.csv", threshold=10, count_columns="persons")

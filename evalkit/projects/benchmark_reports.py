@@ -21,8 +21,8 @@ from ..benchmark import (
     target_test,
 )
 from ..datasets import load_published
-from ..report import export_table, forest_plot, save_figure
-from ..reproduce import Artifact, Progress
+from ..report import forest_plot, save_figure
+from ..reproduce import Artifact, Progress, table_artifact
 
 CAPTIONS = {
     "published": {
@@ -67,14 +67,11 @@ class _Writer:
         self, frame: pd.DataFrame, name: str, title: str, caption: str, source="published"
     ) -> None:
         # Published aggregates and synthetic series: no register microdata to protect here.
-        files = tuple(
-            export_table(
-                frame, self.out / f"{name}{suffix}", source=source, lang=self.lang,
-                log=self.log,
-            )
-            for suffix in (".csv", ".html")
+        # a report table: numbers formatted by kind and language, kept numbers in CSV
+        self.artifacts.append(
+            table_artifact(self.project, frame, self.out, name, title, caption, self.lang,
+                           self.log, source=source)
         )  # fmt: skip
-        self.artifacts.append(Artifact(self.project, "table", name, title, caption, files))
         self.progress.step(title)
 
 

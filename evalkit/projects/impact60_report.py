@@ -38,8 +38,8 @@ from ..economics import (
     project_payments,
 )
 from ..panel.panel import StatusPanel
-from ..report import export_table, save_figure
-from ..reproduce import Artifact, Progress
+from ..report import save_figure
+from ..reproduce import Artifact, Progress, table_artifact
 
 PROJECT = "impact60_aalborg"
 SOURCE = (
@@ -331,11 +331,10 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         return "".join(CAPTIONS[k][lang] for k in keys)
 
     def table(frame, name, title, text, source):
-        files = tuple(
-            export_table(frame, out / f"{name}{suffix}", source=source, lang=lang, log=log)
-            for suffix in (".csv", ".html")
+        # a report table: numbers formatted by kind and language, kept numbers in CSV
+        artifacts.append(
+            table_artifact(PROJECT, frame, out, name, title, text, lang, log, source=source)
         )
-        artifacts.append(Artifact(PROJECT, "table", name, title, text, files))
         progress.step(title)
 
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]

@@ -12,13 +12,12 @@ from ..report import (
     balance_table,
     consort_diagram,
     effect_table,
-    export_table,
     forest_plot,
     save_figure,
     share_plot,
     survival_plot,
 )
-from ..reproduce import Artifact, Progress
+from ..reproduce import Artifact, Progress, table_artifact
 from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirst
 from .jobfirst_questions import answer_trial_questions
 
@@ -81,17 +80,11 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         progress.step(title)
 
     def table(frame_or_balance, name, title, caption, **kwargs):
-        files = []
-        for suffix in (".csv", ".html"):
-            if hasattr(frame_or_balance, "export"):
-                files.append(frame_or_balance.export(out / f"{name}{suffix}", lang=lang, log=log))
-            else:
-                files.append(
-                    export_table(
-                        frame_or_balance, out / f"{name}{suffix}", lang=lang, log=log, **kwargs
-                    )
-                )
-        artifacts.append(Artifact(PROJECT, "table", name, title, caption, tuple(files)))
+        # a report table: numbers formatted by kind and language, kept numbers in CSV
+        artifacts.append(
+            table_artifact(PROJECT, frame_or_balance, out, name, title, caption, lang, log,
+                           **kwargs)
+        )  # fmt: skip
         progress.step(title)
 
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]

@@ -21,6 +21,7 @@ from .plots import (
     share_plot,
     survival_plot,
 )
+from .report_table import Column, ReportTable, report_table
 from .style import OKABE_ITO, PALETTE, enable_notebook_display, evalkit_style, save_figure
 from .tables import (
     BalanceTable,
@@ -39,8 +40,10 @@ __all__ = [
     "LABELS",
     "OKABE_ITO",
     "PALETTE",
+    "ReportTable",
     "BalanceTable",
     "BalanceTest",
+    "Column",
     "ConsortArm",
     "ConsortCounts",
     "DisclosureError",
@@ -60,6 +63,7 @@ __all__ = [
     "funnel_plot",
     "mask_counts",
     "render_table",
+    "report_table",
     "safe_at_risk",
     "safe_curve",
     "save_figure",

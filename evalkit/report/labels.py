@@ -236,6 +236,44 @@ LABELS: dict[str, dict[str, str]] = {
     "stamp_synthetic": {"en": "Synthetic data", "da": "Syntetiske data"},
     "stamp_published": {"en": "Published figures", "da": "Offentliggjorte tal"},
     "stamp_public": {"en": "Public data", "da": "Offentlige data"},
+    # report tables (evalkit.report.ReportTable): column headers of evalkit's tidy frames
+    "col_term": {"en": "Term", "da": "Led"},
+    "col_estimate": {"en": "Estimate", "da": "Estimat"},
+    "col_std_error": {"en": "SE", "da": "Std.fejl"},
+    "col_statistic": {"en": "Test statistic", "da": "Teststørrelse"},
+    "col_p_value": {"en": "p-value", "da": "p-værdi"},
+    "col_interval": {"en": "{level} CI", "da": "{level}-KI"},
+    "col_interval_plain": {"en": "Confidence interval", "da": "Konfidensinterval"},
+    "col_interval_low": {"en": "{name}, lower", "da": "{name}, nedre"},
+    "col_interval_high": {"en": "{name}, upper", "da": "{name}, øvre"},
+    "col_method": {"en": "Method", "da": "Metode"},
+    "col_n_treated": {"en": "n treated", "da": "n indsats"},
+    "col_n_control": {"en": "n control", "da": "n kontrol"},
+    "yes": {"en": "Yes", "da": "Ja"},
+    "no": {"en": "No", "da": "Nej"},
+    # the report folder and documents of `evalkit reproduce`
+    "report_title": {"en": "Evaluation report", "da": "Evalueringsrapport"},
+    "report_contents": {"en": "Contents", "da": "Indhold"},
+    "report_figure": {"en": "Figure {number}", "da": "Figur {number}"},
+    "report_table": {"en": "Table {number}", "da": "Tabel {number}"},
+    "report_files": {"en": "Files", "da": "Filer"},
+    "project_jobfirst_aalborg": {"en": "JobFirst, Aalborg", "da": "JobFirst, Aalborg"},
+    "project_flere_skal_med_herning": {
+        "en": "More people in work (Flere skal med), Herning",
+        "da": "Flere skal med, Herning",
+    },
+    "project_fredericia_2021": {
+        "en": "Fredericia 2021: Powerjobsøgerne and the employment goals",
+        "da": "Fredericia 2021: Powerjobsøgerne og beskæftigelsesmålene",
+    },
+    "project_impact60_aalborg": {
+        "en": "Impact60, Aalborg: outcome payments",
+        "da": "Impact60, Aalborg: resultatbetalinger",
+    },
+    "project_adult_business_case": {
+        "en": "Business case for long-term cash-benefit recipients",
+        "da": "Business case for langvarige kontanthjælpsmodtagere",
+    },
     "consort_note": {
         "en": "Counts of fewer than {threshold} persons are shown as <{threshold}; x: "
         "suppressed so that a suppressed count cannot be recovered by subtraction.",

@@ -80,7 +80,10 @@ LANGS = ("en", "da")
 FORMATS = ("html", "latex", "markdown")
 TESTS = ("F", "randomization")
 #: File suffix -> format written by the exporters.
-SUFFIXES = {".csv": "csv", ".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown"}
+SUFFIXES = {
+    ".csv": "csv", ".html": "html", ".htm": "html", ".tex": "latex", ".md": "markdown",
+    ".xlsx": "xlsx", ".docx": "docx",
+}  # fmt: skip
 
 TEXT = {
     "en": {
@@ -612,6 +615,32 @@ class BalanceTable(SummaryDisplay):
         table = _redacted_frame(self.formatted(None, self._view_threshold()))
         return render_table(table, "html")
 
+    def report_table(
+        self,
+        lang: str | None = None,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        *,
+        source: str | None = None,
+    ):
+        """The table as shown (:meth:`formatted`: text cells, disclosure-controlled, with
+        its notes) as a :class:`~evalkit.report.ReportTable`, for Word and Excel.
+
+        >>> import pandas as pd
+        >>> d = pd.DataFrame({"t": [1, 0] * 10, "age": range(20)})
+        >>> balance_table(d, "t", ["age"], test=None).report_table("da").headers[:2]
+        ['Variabel', 'Mål']
+        """
+        from .report_table import report_table
+
+        shown = self.formatted(lang, disclosure)
+        return report_table(
+            shown,
+            dict.fromkeys(shown.columns, "text"),
+            notes=shown.attrs.get("notes"),
+            lang=shown.attrs.get("lang", "en"),
+            source=source if disclosure is None else None,
+        )
+
     def export(
         self,
         path,
@@ -621,8 +650,8 @@ class BalanceTable(SummaryDisplay):
         source: str | None = None,
         log=None,
     ) -> Path:
-        """Write the table to ``path``: CSV, HTML, TeX or Markdown by its suffix, through
-        the output gate.
+        """Write the table to ``path``: CSV, HTML, TeX, Markdown, Excel or Word by its
+        suffix, through the output gate (Excel and Word hold :meth:`report_table`).
 
         With ``disclosure`` (default 5; never below the output rules' threshold) counts of
         1..4 persons and what is computed from them are suppressed and the disclosure note
@@ -642,6 +671,10 @@ class BalanceTable(SummaryDisplay):
         _check_raw(disclosure, source, path.name)
         rules = _rules_at_least(disclosure)
         threshold = None if disclosure is None else rules.threshold
+        if fmt in ("xlsx", "docx"):
+            check_no_cpr(self.frame, where=path.name)
+            table = self.report_table(lang, threshold, source=source)
+            return table.export(path, source=source, log=log, threshold=threshold)
         if fmt == "csv":
             written = self.disclosed_frame(threshold)
             if threshold is not None:
@@ -835,30 +868,40 @@ def effect_table(
     digits: int = 2,
     ci: bool = True,
     stars: bool = False,
-) -> pd.DataFrame:
+):
     """Several effects in one publication table, one row per result.
 
-    Columns (English; Danish with ``lang="da"``): Outcome, Estimate, the confidence
-    interval (e.g. ``95% CI``; left out with ``ci=False``), SE, p-value, n treated,
-    n control, Method. Numbers are text with ``digits`` decimals (p-values three,
-    ``<0.001`` below); the arm sizes stay integers so that exporters can check them.
+    Returns a :class:`~evalkit.report.ReportTable`: columns (English; Danish with
+    ``lang="da"``) Outcome, Estimate, the confidence interval (e.g. ``95% CI``; left out
+    with ``ci=False``), SE, p-value, n treated, n control, Method. Its numbers stay
+    numbers (:attr:`~evalkit.report.ReportTable.data`: the interval as two columns, what
+    CSV and Excel files hold); its views show them with ``digits`` decimals (p-values
+    three, ``<0.001`` below) and the notebook view shows every outcome name in full.
     ``labels`` replaces the outcome names: a list (one per result) or a dict keyed by
     outcome name. ``stars`` marks estimates with * (p < 0.05), ** (0.01), *** (0.001).
     The table declares its counts (the arm sizes) and what rests on them (estimate,
     interval, SE, p-value) to the output gate (:func:`evalkit.output.declare_table`), so
     that every rendering and export suppresses an effect estimated on an arm of fewer
-    than 5 persons; ``attrs`` also holds the notes printed under the table and the
-    language.
+    than 5 persons; its notes are printed under the table.
 
     Example
     -------
     >>> import pandas as pd
     >>> from evalkit import difference_in_means
     >>> d = pd.DataFrame({"t": [1, 0] * 6, "weeks": [3, 5, 4, 6, 2, 9, 5, 7, 4, 8, 3, 6]})
-    >>> effect_table([difference_in_means(d, "weeks", "t")], labels=["Weeks on benefit"],
-    ...              lang="da").iloc[0, :5].tolist()
-    ['Weeks on benefit', '-3,33', '(-5,00; -1,67)', '0,74', '0,001']
+    >>> t = effect_table([difference_in_means(d, "weeks", "t")], labels=["Weeks on benefit"],
+    ...                  lang="da")
+    >>> t.formatted().iloc[0, :5].tolist()
+    ['Weeks on benefit', '-3,33', '[-5,00; -1,67]', '0,74', '0,001']
+    >>> t.data.columns[2:4].tolist()
+    ['95 %-KI, nedre', '95 %-KI, øvre']
     """
+    from dataclasses import replace
+
+    from .labels import format_level
+    from .labels import label as catalogue_label
+    from .report_table import ReportTable, report_table
+
     _check_lang(lang)
     digits = _check_digits(digits)
     if isinstance(results, EffectResult):
@@ -890,39 +933,56 @@ def effect_table(
     words = TEXT[lang]
     alphas = {r.alpha for r in results}
     ci_header = (
-        words["ci"].format(level=_level(results[0].alpha, lang))
+        words["ci"].format(level=format_level(results[0].alpha, lang))
         if len(alphas) == 1
         else words["ci"].format(level="").strip("- ")
     )
-    separator = "; " if lang == "da" else ", "
-    rows = []
-    for name, r in zip(names, results, strict=True):
-        estimate = format_number(r.estimate, digits, lang) + (_stars(r.p_value) if stars else "")
-        row = {words["outcome"]: name, words["estimate"]: estimate}
-        if ci:
-            low, high = (format_number(v, digits, lang) for v in r.conf_int)
-            interval = f"({low}{separator}{high})"
-            if len(alphas) > 1:
-                interval = f"{_level(r.alpha, lang)}: {interval}"
-            row[ci_header] = interval
-        row[words["se"]] = "" if r.std_error is None else format_number(r.std_error, digits, lang)
-        row[words["p"]] = format_p(r.p_value, lang)
-        row[words["n_treated"]] = int(r.n_treated)
-        row[words["n_control"]] = int(r.n_control)
-        row[words["method"]] = r.method
-        rows.append(row)
-    out = pd.DataFrame(rows)
+    low, high = (
+        catalogue_label(k, lang, name=ci_header) for k in ("col_interval_low", "col_interval_high")
+    )
+    frame = pd.DataFrame(
+        {
+            words["outcome"]: names,
+            words["estimate"]: [float(r.estimate) for r in results],
+            low: [float(r.conf_int[0]) for r in results],
+            high: [float(r.conf_int[1]) for r in results],
+            words["se"]: [math.nan if r.std_error is None else float(r.std_error)
+                          for r in results],
+            words["p"]: [float(r.p_value) for r in results],
+            words["n_treated"]: [int(r.n_treated) for r in results],
+            words["n_control"]: [int(r.n_control) for r in results],
+            words["method"]: [r.method for r in results],
+        }
+    )  # fmt: skip
+    numbers = [words["estimate"], low, high, words["se"], words["p"]]
+    if not ci:
+        frame = frame.drop(columns=[low, high])
+        numbers = [c for c in numbers if c in frame]
     notes = []
     if stars:
         notes.append(words["stars"])
     if any(r.scale == "ratio" and r.std_error is not None for r in results):
         notes.append(words["ratio_se"])
-    out.attrs = {"lang": lang, "notes": notes}
-    return declare_table(
-        out,
-        counts=[words["n_treated"], words["n_control"]],
-        dependent=[c for c in (words["estimate"], ci_header, words["se"], words["p"]) if c in out],
-    )
+    places = {words["estimate"]: digits, words["se"]: digits, ci_header: digits}
+    table = report_table(
+        frame,
+        {words["estimate"]: "estimate", words["se"]: "estimate", words["p"]: "p_value",
+         words["outcome"]: "text", words["method"]: "text"},
+        intervals={ci_header: (low, high)} if ci else None,
+        decimals=places if ci else {k: v for k, v in places.items() if k != ci_header},
+        notes=notes,
+        lang=lang,
+        count_columns=[words["n_treated"], words["n_control"]],
+        dependent_columns=numbers,
+    )  # fmt: skip
+    columns = list(table.columns)
+    for i, column in enumerate(columns):
+        if stars and column.name == words["estimate"]:
+            columns[i] = replace(column, suffix=tuple(_stars(r.p_value) for r in results))
+        if column.kind == "interval" and len(alphas) > 1:
+            prefix = tuple(f"{format_level(r.alpha, lang)}: " for r in results)
+            columns[i] = replace(column, prefix=prefix)
+    return ReportTable(table.data, columns, notes=table.notes, lang=lang)
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -1013,6 +1073,11 @@ def render_table(
     | a\\|b | 0,25 |
     | c | 0,5 |
     """
+    from .report_table import ReportTable
+
+    if isinstance(frame, ReportTable):
+        check_choice(fmt, "fmt", FORMATS)
+        return frame.render(fmt, source=source)
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"render_table takes a pandas DataFrame; got {type(frame).__name__}.")
     check_choice(fmt, "fmt", FORMATS)
@@ -1174,8 +1239,12 @@ def export_table(
     totals: Mapping | None = None,
     log=None,
 ) -> Path:
-    """Write a table to ``path`` (CSV, HTML, TeX or Markdown by its suffix) through the
-    output gate (:func:`evalkit.output.gate.gate_table`).
+    """Write a table to ``path`` (CSV, HTML, TeX, Markdown, Excel or Word by its suffix)
+    through the output gate (:func:`evalkit.output.gate.gate_table`).
+
+    A :class:`~evalkit.report.ReportTable` writes itself (:meth:`ReportTable.export`);
+    a frame is written to ``.xlsx`` and ``.docx`` as a report table of it
+    (:func:`~evalkit.report.report_table`: kinds from its declaration and dtypes).
 
     1. The gate refuses CPR-shaped values anywhere in the table or its file name.
     2. Counts of 1..threshold-1 persons in the count columns are suppressed, together
@@ -1212,11 +1281,26 @@ suppressed cell cannot be recovered, or computed from a suppressed count.
     """
     from ..output.files import atomic_path
     from ..output.gate import gate_path, gate_table
+    from .report_table import ReportTable, report_table
 
+    if isinstance(frame, ReportTable):
+        return frame.export(path, source=source, log=log, threshold=threshold)
     if not isinstance(frame, pd.DataFrame):
         raise ArgumentError(f"export_table takes a pandas DataFrame; got {type(frame).__name__}.")
     gate_path(path)
     path, fmt = _export_path(path)
+    if fmt in ("xlsx", "docx"):
+        table = report_table(
+            frame,
+            lang=_check_lang(frame.attrs.get("lang", "en") if lang is None else lang),
+            notes=frame.attrs.get("notes"),
+            source=source,
+            count_columns=count_columns,
+            dependent_columns=dependent_columns,
+        )
+        if totals is not None:
+            raise ArgumentError("totals= is not supported for .xlsx and .docx; declare them.")
+        return table.export(path, source=source, log=log, threshold=threshold)
     rules = _rules_at_least(threshold)
     out, record = gate_table(
         frame,
