@@ -116,7 +116,10 @@ _EXPORTS = {
         "gray_test",
         "kaplan_meier",
         "logrank_test",
+        "mean_cumulative_function",
+        "nelson_aalen",
         "rmst_difference",
+        "state_occupation",
     ),
 }
 _LAZY = {name: package for package, names in _EXPORTS.items() for name in names}
@@ -175,7 +178,10 @@ if TYPE_CHECKING:  # static tools see the names; at run time __getattr__ imports
         gray_test,
         kaplan_meier,
         logrank_test,
+        mean_cumulative_function,
+        nelson_aalen,
         rmst_difference,
+        state_occupation,
     )
 
 
@@ -238,6 +244,8 @@ __all__ = [
     "lee_bounds",
     "lin_estimator",
     "logrank_test",
+    "mean_cumulative_function",
+    "nelson_aalen",
     "manski_bounds",
     "minimum_detectable_effect",
     "observed_expected",
@@ -261,6 +269,7 @@ __all__ = [
     "share_by_week",
     "share_plot",
     "spells",
+    "state_occupation",
     "subgroup_effects",
     "survival",
     "survival_plot",

@@ -787,6 +787,61 @@ CASES["SubgroupEffects"] = Case(
 )
 
 
+# Nelson-Aalen / mean cumulative function and multi-state occupation (issue 18).
+def _hazard(small, label="arm"):
+    """``label``: the name of the group column."""
+    d = spells(small).rename(columns={"arm": label})
+    return evalkit.nelson_aalen(d, "weeks", "exit", group=label)
+
+
+def _hazard_hidden(r):
+    last = r.table.groupby("group")["cumulative_hazard"].last()
+    return ["persons = 3", *[fmt_value(v) for v in last]]
+
+
+def _moves(small, label="arm"):
+    """Weekly rows benefit -> job -> education: arm "a" of 60 persons, ``label`` of 3 or 60."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for arm, n in (("a", 60), (label, 3 if small else 60)):
+        for i in range(n):
+            pid = f"{arm}{i}"
+            t1 = int(rng.integers(1, 10))
+            t2 = t1 + int(rng.integers(1, 10))
+            rows.append((pid, arm, -1, t1, "benefit", "job"))
+            rows.append((pid, arm, t1, t2, "job", "education" if i % 2 else None))
+    d = pd.DataFrame(rows, columns=["pid", label, "start", "stop", "from", "to"])
+    return evalkit.state_occupation(d, id="pid", group=label)
+
+
+def _moves_hidden(r):
+    last = r.table[r.table["time"] == r.table["time"].max()]
+    return ["persons = 3", *[fmt_value(v) for v in last["probability"] if 0 < v < 1]]
+
+
+from evalkit.survival.hazard import CumulativeHazard  # noqa: E402
+from evalkit.survival.multistate import StateOccupation  # noqa: E402
+
+CASES.update(
+    {
+        "CumulativeHazard": Case(
+            CumulativeHazard,
+            _hazard,
+            hidden=_hazard_hidden,
+            shown=lambda r: ["persons = 60"],
+            exact=lambda r: r.n_persons == (60, 3),
+        ),
+        "StateOccupation": Case(
+            StateOccupation,
+            _moves,
+            hidden=_moves_hidden,
+            shown=lambda r: ["persons = 60", "States: benefit, education, job"],
+            exact=lambda r: r.n_persons == (60, 3),
+        ),
+    }
+)
+
+
 # ----------------------------------------------------------------------------- views
 class _Printer:
     def __init__(self):

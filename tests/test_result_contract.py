@@ -39,6 +39,8 @@ TABLE_RESULTS = {
     "AttritionResult": "attrition rates by arm and baseline equivalence, not an estimate",
     "ComplierProfile": "covariate means by complier type, a descriptive table",
     "SubgroupEffects": "one effect per subgroup level and a heterogeneity test per variable",
+    "CumulativeHazard": "curves: cumulative hazard or mean cumulative function over time",
+    "StateOccupation": "curves: a probability per state over time",
 }
 
 

@@ -22,6 +22,7 @@ from .plots import (
     survival_plot,
 )
 from .report_table import Column, ReportTable, report_table
+from .state_plots import state_occupation_plot
 from .style import OKABE_ITO, PALETTE, enable_notebook_display, evalkit_style, save_figure
 from .tables import (
     BalanceTable,
@@ -65,6 +66,7 @@ __all__ = [
     "render_table",
     "report_table",
     "safe_at_risk",
+    "state_occupation_plot",
     "safe_curve",
     "save_figure",
     "series_plot",

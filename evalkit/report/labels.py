@@ -52,6 +52,24 @@ LABELS: dict[str, dict[str, str]] = {
     "share_in_states": {"en": "Share in {states}", "da": "Andel i {states}"},
     "survival": {"en": "Share still in spell", "da": "Andel stadig i forløb"},
     "cumulative_incidence": {"en": "Cumulative incidence", "da": "Kumuleret incidens"},
+    "state_probability": {
+        "en": "Probability of being in the state",
+        "da": "Sandsynlighed for at være i tilstanden",
+    },
+    "state_none_shown": {
+        "en": "Too few persons to show",
+        "da": "For få personer til at vise",
+    },
+    "state_disclosure_note": {
+        "en": "Steps pooled to at least {t} persons per kind of move and state; "
+        "cut where fewer than {t} are at risk.",
+        "da": "Trin samlet til mindst {t} personer pr. slags skift og tilstand; "
+        "afskåret hvor færre end {t} er i risiko.",
+    },
+    "mean_events": {
+        "en": "Expected number of spells per person",
+        "da": "Forventet antal forløb pr. person",
+    },
     "number_at_risk": {"en": "Number at risk", "da": "Antal i risiko"},
     "period": {"en": "Period", "da": "Periode"},
     "denominator": {"en": "Number of persons", "da": "Antal personer"},

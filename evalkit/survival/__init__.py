@@ -1,4 +1,5 @@
-"""Survival of self-sufficiency spells: Kaplan-Meier, log-rank, Cox, competing risks, RMST."""
+"""Survival of self-sufficiency spells: Kaplan-Meier, log-rank, Cox, competing risks, RMST,
+Nelson-Aalen and mean cumulative functions, multi-state occupation probabilities."""
 
 from .competing import (
     CumulativeIncidence,
@@ -11,8 +12,10 @@ from .competing import (
 from .cox import ChiSquareTest, CoxResult, cox
 from .cox_chunked import cox_chunked
 from .discrete import DiscreteHazardResult, discrete_time_hazard
+from .hazard import CumulativeHazard, mean_cumulative_function, nelson_aalen
 from .km import SurvivalCurve, kaplan_meier
 from .logrank import LogRankResult, logrank_test
+from .multistate import StateOccupation, panel_transitions, state_occupation
 from .rmst import rmst_difference
 
 __all__ = [
@@ -33,4 +36,10 @@ __all__ = [
     "kaplan_meier",
     "logrank_test",
     "rmst_difference",
+    "CumulativeHazard",
+    "mean_cumulative_function",
+    "nelson_aalen",
+    "StateOccupation",
+    "panel_transitions",
+    "state_occupation",
 ]
