@@ -175,9 +175,10 @@ def iter_panel_chunks(
     >>> pd.DataFrame({"id": [1, 2, 3], "y_1610": [130, None, 130],
     ...               "y_1611": [None, 651, 130]}).to_csv(path, index=False)
     >>> states = {"cash_benefit": [130], "education": [651], "self_sufficient": []}
-    >>> chunks = iter_panel_chunks(path, "id", "y_", states, "self_sufficient", chunk_persons=2)
-    >>> [(c.ids.tolist(), c.n_weeks) for c in chunks]
-    [([1, 2], 2), ([3], 2)]
+    >>> chunks = list(iter_panel_chunks(path, "id", "y_", states, "self_sufficient",
+    ...                                 chunk_persons=2))
+    >>> [len(chunk) for chunk in chunks], chunks[1].n_weeks
+    ([2, 1], 2)
     """
     _check_count(chunk_persons, "chunk_persons")
     plan = _Plan.make(
@@ -600,10 +601,11 @@ class _LongReader:
         plan = self.plan
         raw_ids, week_values, order = [], [], []
         last = None
-        for ids, weeks in self._pairs():
-            raw_ids.append(pd.unique(ids))
-            week_values.append(pd.unique(weeks))
+        for block in self._checked_blocks():
+            raw_ids.append(_unique(block, plan.id))
+            week_values.append(_unique(block, plan.week))
             if contiguous:
+                ids = _values(block, plan.id)
                 starts = np.ones(len(ids), dtype=bool)
                 starts[1:] = ids[1:] != ids[:-1]
                 if len(ids) and last is not None and ids[0] == last:
@@ -644,22 +646,21 @@ class _LongReader:
             raw, row_of_raw, ids, weeks, numbers - first, first, last_week - first + 1, calendar
         )
 
-    def _pairs(self):
-        """(ids, weeks) of each block, as numpy arrays; an error for missing values."""
+    def _checked_blocks(self):
+        """The blocks of the id and week columns; an error for missing values."""
         plan = self.plan
         offset = 0
         for block in self._blocks([plan.id, plan.week]):
-            ids, weeks = (_values(block, c) for c in (plan.id, plan.week))
-            for name, values, role in ((plan.id, ids, "id"), (plan.week, weeks, "week")):
-                missing = pd.isna(values)
+            for name, role in ((plan.id, "id"), (plan.week, "week")):
+                missing = _missing(block, name)
                 if missing.any():
                     raise MissingValueError(
                         f"{int(missing.sum())} rows have a missing value in the {role} column "
                         f"{name!r} ({row_positions(offset + np.flatnonzero(missing))}); every "
                         "row must name its person and week."
                     )
-            offset += len(ids)
-            yield ids, weeks
+            offset += len(block)
+            yield block
 
     def _blocks(self, columns):
         plan = self.plan
@@ -674,13 +675,12 @@ class _LongReader:
         table = plan.states.code_table()
         n_weeks = index.n_weeks
         flat = codes.reshape(-1)
-        raw_index = pd.Index(index.raw)
-        week_index = pd.Index(index.weeks)
+        find_id, find_week = _Finder(index.raw), _Finder(index.weeks)
         for block in blocks:
-            ids = _values(block, plan.id)
-            rows = index.row_of_raw[raw_index.get_indexer(ids)]
-            cols = index.columns[week_index.get_indexer(_values(block, plan.week))]
+            rows = index.row_of_raw[find_id(block, plan.id)]
+            cols = index.columns[find_week(block, plan.week)]
             cells = _cells(block, plan.status)
+            ids = index.ids  # for messages: codes that are ids are not shown
             if cells.general:
                 classified = plan.states.classify(cells.values, column=plan.status, ids=ids)
             else:
@@ -793,6 +793,48 @@ def _values(block, column: str) -> np.ndarray:
     if isinstance(block, pd.DataFrame):
         return block[column].to_numpy()
     return block.column(column).to_pandas().to_numpy()
+
+
+def _plain_arrow(array):
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
+
+
+def _unique(block, column: str) -> np.ndarray:
+    """The distinct values of a block's column, as pandas would hold them."""
+    if isinstance(block, pd.DataFrame):
+        return pd.unique(block[column].to_numpy())
+    return _plain_arrow(block.column(column)).unique().to_pandas().to_numpy()
+
+
+def _missing(block, column: str) -> np.ndarray:
+    if isinstance(block, pd.DataFrame):
+        return pd.isna(block[column].to_numpy())
+    array = block.column(column)
+    if not array.null_count:
+        return np.zeros(len(array), dtype=bool)
+    return array.is_null().to_numpy(zero_copy_only=False)
+
+
+class _Finder:
+    """Positions of a block's values among known distinct values: one pandas hash table
+    of the known values; a parquet block is dictionary-encoded by pyarrow first, so only
+    its distinct values are looked up."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.index = pd.Index(values)
+
+    def __call__(self, block, column: str) -> np.ndarray:
+        if isinstance(block, pd.DataFrame):
+            return self.index.get_indexer(block[column].to_numpy())
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(_plain_arrow(block.column(column)))
+        found = self.index.get_indexer(encoded.dictionary.to_pandas().to_numpy())
+        return found[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def _cells(block, column: str):
