@@ -106,27 +106,7 @@ def unit_period_counts(
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     covered = np.diff(np.r_[starts, panel.n_weeks])
     n_units, n_periods = len(labels), len(starts)
-    sums = {name: np.zeros((n_units, n_periods), dtype=np.int64) for name in _SUMS}
-    for rows in row_blocks(panel.n_persons, panel.n_weeks):
-        block = panel.codes[rows]
-        if not len(block):
-            continue
-        # the block's persons sorted by unit: each unit's rows are summed with reduceat
-        order = np.argsort(codes[rows], kind="stable")
-        sorted_units = codes[rows][order]
-        firsts = np.flatnonzero(np.r_[True, sorted_units[1:] != sorted_units[:-1]])
-        present = sorted_units[firsts]
-        block = block[order]
-        observed = np.add.reduceat((block >= 0).view(np.uint8), starts, axis=1, dtype=np.int32)
-        inside = in_set(block, set_codes, len(panel.states)).view(np.uint8)
-        in_state = np.add.reduceat(inside, starts, axis=1, dtype=np.int32)
-        for name, values in (
-            ("persons", (observed > 0).view(np.uint8)),
-            ("persons_in_state", (in_state > 0).view(np.uint8)),
-            ("person_weeks", observed),
-            ("weeks_in_state", in_state),
-        ):
-            sums[name][present] += np.add.reduceat(values, firsts, axis=0, dtype=np.int64)
+    sums = _period_sums(panel, set_codes, codes, n_units, starts)
     sums = {name: values.ravel() for name, values in sums.items()}
     frame = pd.DataFrame(
         {
@@ -139,6 +119,68 @@ def unit_period_counts(
     )
     frame.attrs.update({"states": names, "by": by, "unit": unit or "unit"})
     return _finish(frame)
+
+
+def _period_sums(panel, set_codes, units, n_units: int, starts) -> dict[str, np.ndarray]:
+    """The four sums per (unit, period), each an int64 ``(units, periods)`` array.
+
+    Persons are taken in unit order, a block at a time. Each person's weeks observed and
+    in the set become bit rows (``packbits``, 64 weeks a word); a period (at most 53
+    weeks) lies in one word or straddles two, so a person's weeks of a period are one
+    masked popcount (two for the few straddling periods). The person-period counts of a
+    block's units are added up with one ``reduceat`` over its rows. The person-weeks are
+    read twice (the comparison, the packing); everything else works on words."""
+    n_weeks, n_periods = panel.n_weeks, len(starts)
+    ends = np.r_[starts[1:], n_weeks]
+    n_bytes = -(-n_weeks // 8)
+    first, last = starts // 64, (ends - 1) // 64
+    split = np.flatnonzero(last > first)
+    low = _bits(starts % 64, np.where(last > first, 64, (ends - 1) % 64 + 1))
+    high = _bits(np.zeros(len(split), dtype=np.int64), (ends[split] - 1) % 64 + 1)
+    order = np.argsort(units, kind="stable")
+    sorted_units = units[order]
+    in_order = bool((order == np.arange(len(order))).all())
+    sums = {name: np.zeros((n_units, n_periods), dtype=np.int64) for name in _SUMS}
+    n_states = len(panel.states)
+    blocks = row_blocks(panel.n_persons, n_weeks)
+    size = blocks[0].stop - blocks[0].start if blocks else 0
+    packed = np.zeros((size, -(-n_weeks // 64) * 8), dtype=np.uint8)
+    gathered = np.empty((size, n_periods), dtype=np.uint64)
+    counts = np.empty((size, n_periods), dtype=np.uint8)
+    for rows in blocks:
+        k = rows.stop - rows.start
+        if not k:
+            continue
+        block = panel.codes[rows] if in_order else panel.codes[order[rows]]
+        block_units = sorted_units[rows]
+        firsts = np.flatnonzero(np.r_[True, block_units[1:] != block_units[:-1]])
+        present = block_units[firsts]
+        bits = packed[:k].view("<u8")
+        for name_weeks, name_persons, mask in (
+            ("person_weeks", "persons", block >= 0),
+            ("weeks_in_state", "persons_in_state", in_set(block, set_codes, n_states)),
+        ):
+            packed[:k, :n_bytes] = np.packbits(mask, axis=1, bitorder="little")
+            np.take(bits, first, axis=1, out=gathered[:k])
+            np.bitwise_and(gathered[:k], low, out=gathered[:k])
+            np.bitwise_count(gathered[:k], out=counts[:k])
+            if split.size:
+                counts[:k, split] += np.bitwise_count(bits[:, last[split]] & high)
+            sums[name_weeks][present] += np.add.reduceat(
+                counts[:k], firsts, axis=0, dtype=np.int64
+            )
+            sums[name_persons][present] += np.add.reduceat(
+                (counts[:k] > 0).view(np.uint8), firsts, axis=0, dtype=np.int64
+            )
+    return sums
+
+
+def _bits(start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Python ints with bits ``start .. stop-1`` set (per element; stop <= 64)."""
+    return np.array(
+        [((1 << int(b)) - 1) ^ ((1 << int(a)) - 1) for a, b in zip(start, stop, strict=True)],
+        dtype=np.uint64,
+    )
 
 
 def _periods(panel: StatusPanel, by: str):
