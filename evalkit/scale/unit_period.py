@@ -166,9 +166,7 @@ def _period_sums(panel, set_codes, units, n_units: int, starts) -> dict[str, np.
             np.bitwise_count(gathered[:k], out=counts[:k])
             if split.size:
                 counts[:k, split] += np.bitwise_count(bits[:, last[split]] & high)
-            sums[name_weeks][present] += np.add.reduceat(
-                counts[:k], firsts, axis=0, dtype=np.int64
-            )
+            sums[name_weeks][present] += np.add.reduceat(counts[:k], firsts, axis=0, dtype=np.int64)
             sums[name_persons][present] += np.add.reduceat(
                 (counts[:k] > 0).view(np.uint8), firsts, axis=0, dtype=np.int64
             )
