@@ -393,13 +393,42 @@ class FunnelResult(ResultMixin):
                 )
         return "\n".join(lines)
 
-    def plot(self, ax=None, lang: str = "en", label_units="outer", **kwargs):
-        """Draw the units and limits with :func:`evalkit.report.plots.funnel_plot`."""
+    def plot(
+        self,
+        ax=None,
+        lang: str = "en",
+        label_units="outer",
+        centre: str | None = None,
+        goal: float | None = None,
+        highlight=None,
+        **kwargs,
+    ):
+        """Draw the units and limits with :func:`evalkit.report.plots.funnel_plot`.
+
+        ``centre`` names the centre line (default ``"pooled"`` when the target was pooled
+        from the units, else ``"reference"``; ``"national"`` for a national average,
+        ``"target"`` for a target); ``goal`` draws a target share as its own line;
+        ``highlight`` names the unit (or units) the report is about, drawn so a reader
+        finds it at once.
+
+        Example
+        -------
+        >>> res = funnel_compare([41, 25, 24], [143, 187, 323], target=0.12,
+        ...                      units=["A", "B", "C"])
+        >>> fig = res.plot(centre="national", goal=0.10, highlight="B")
+        >>> sorted(t.get_text() for t in fig.axes[0].texts)
+        ['A', 'B']
+        """
         from ..report.plots import funnel_plot as draw
 
+        if centre is None:
+            centre = "pooled" if self.target_from_data else "reference"
         units = self.units[["unit", "denominator", "proportion"]]
         limits = self.limits[["denominator", "level", "lower", "upper"]]
-        return draw(units, self.target, limits, ax=ax, lang=lang, label_units=label_units, **kwargs)
+        return draw(
+            units, self.target, limits, ax=ax, lang=lang, label_units=label_units,
+            centre=centre, goal=goal, highlight=highlight, **kwargs,
+        )  # fmt: skip
 
 
 def _declare_units(units: pd.DataFrame) -> pd.DataFrame:

@@ -123,7 +123,11 @@ def write_herning(out: Path, lang: str, progress: Progress, log=None) -> list[Ar
         overdispersion="estimate",
     )
     writer.figure(
-        funnel.plot(lang=lang),
+        # the centre is the published national share; Herning's own 40 % target is drawn
+        # apart, and Herning (the first unit of the data) is ringed and named
+        funnel.plot(
+            lang=lang, centre="national", goal=0.40, highlight=municipalities["unit"].iloc[0]
+        ),
         "funnel",
         "Funnel plot across municipalities (95 % and 99.8 % limits, over-dispersion "
         "adjusted) around the published national 43 % (June 2019)",

@@ -17,6 +17,7 @@ from ..report import (
     share_plot,
     survival_plot,
 )
+from ..report.labels import MONTHS, check_lang, label
 from ..reproduce import Artifact, Progress, table_artifact
 from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirst
 from .jobfirst_questions import answer_trial_questions
@@ -34,10 +35,19 @@ PUBLISHED = {
 }
 
 
-def consort_counts(published: pd.DataFrame) -> ConsortCounts:
+def consort_counts(published: pd.DataFrame, lang: str = "en") -> ConsortCounts:
     """JobFirst's CONSORT counts from the published figures (the control arm's follow-up
-    in the register is the evaluation's design, not a published figure)."""
+    in the register is the evaluation's design, not a published figure).
+
+    The treated persons' exits as the project ended (early February 2018) are statuses,
+    not losses to follow-up (the register follows everyone): they go in the box "Status
+    at project end", headed in ``lang``.
+    """
     v = published.set_index("figure")["value"].astype(int)
+    when = pd.Period(published.set_index("figure")["date"]["exit_ordinary_job"], freq="M")
+    status_label = label(
+        "status_at_end_when", lang, when=f"{MONTHS[check_lang(lang)][when.month - 1]} {when.year}"
+    )
     exits = [
         ("small job with supplementary benefit", "exit_small_job"),
         ("ordinary job / self-sufficient", "exit_ordinary_job"),
@@ -56,8 +66,8 @@ def consort_counts(published: pd.DataFrame) -> ConsortCounts:
                 "not_received_label": "did not start a course",
                 "completed": int(v["completed_13_weeks"]),
                 "completed_label": "completed 13 weeks",
-                "follow_up_details": ("status at project end (early February 2018):",)
-                + tuple(f"{label}: {v[key]}" for label, key in exits),
+                "status_label": status_label,
+                "status_at_end": tuple(f"{text}: {v[key]}" for text, key in exits),
             },
             "Control": {
                 "allocated": int(v["randomized_control"]),
@@ -91,7 +101,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     table(published, "published_figures", "Published figures", PUBLISHED[lang], source="published")
     figure(
         # published counts (source="published" below): drawn exactly
-        consort_diagram(consort_counts(ev.published), lang=lang, disclosure=None),
+        consort_diagram(consort_counts(ev.published, lang), lang=lang, disclosure=None),
         "consort",
         "CONSORT flow of the trial",
         PUBLISHED[lang],
@@ -136,7 +146,9 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         source="synthetic",
     )
     figure(
-        survival_plot(ev.time_to_work, lang=lang, risk_times=[0, 26, 52, 78, 104]),
+        survival_plot(
+            ev.time_to_work, lang=lang, risk_times=[0, 26, 52, 78, 104], event="self_sufficient"
+        ),
         "time_to_work",
         "Time to the first self-sufficient week",
         SYNTHETIC[lang] + f" Log-rank p = {ev.logrank.p_value:.3f}.",

@@ -100,7 +100,11 @@ class ConsortArm:
         excluded_from_analysis`` (intention to treat).
     excluded_from_analysis : persons left out of the analysis (None: line left out).
     allocation_details, follow_up_details, analysis_details : free-text lines added to
-        the arm's boxes (reasons, exits, ...).
+        the arm's boxes (reasons for losses, ...).
+    status_at_end : free-text lines of where the arm's persons were when the project
+        ended (``"ordinary job: 17"``, ...). They are not losses (register follow-up
+        goes on), so they get a box of their own in a row "Project end" under the
+        analysis, headed ``status_label`` (default "Status at project end").
     """
 
     allocated: int
@@ -116,6 +120,8 @@ class ConsortArm:
     allocation_details: tuple[str, ...] = ()
     follow_up_details: tuple[str, ...] = ()
     analysis_details: tuple[str, ...] = ()
+    status_at_end: tuple[str, ...] = ()
+    status_label: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("allocated", "lost_to_follow_up"):
@@ -123,8 +129,14 @@ class ConsortArm:
         for name in ("received", "completed", "discontinued", "analysed",
                      "excluded_from_analysis"):  # fmt: skip
             object.__setattr__(self, name, _count(getattr(self, name), name))
-        for name in ("allocation_details", "follow_up_details", "analysis_details"):
+        for name in ("allocation_details", "follow_up_details", "analysis_details",
+                     "status_at_end"):  # fmt: skip
             object.__setattr__(self, name, _lines(getattr(self, name), name))
+        if self.status_label is not None and not isinstance(self.status_label, str):
+            raise ArgumentError(
+                f"status_label must be a string (the heading of the status box); got "
+                f"{type(self.status_label).__name__}."
+            )
         if self.analysed is None:
             analysed = self.allocated - self.lost_to_follow_up - (self.excluded_from_analysis or 0)
             object.__setattr__(self, "analysed", analysed)
@@ -406,7 +418,7 @@ def _height(text: str) -> float:
 
 def _arm_texts(
     i: int, name: str, arm: ConsortArm, lang: str, hidden: dict, threshold: int | None
-) -> tuple[str, str, str]:
+) -> tuple[str, str, str, str | None]:
     def n(field: str, value: int) -> str:
         return _n(_shown((i, field), value, hidden, threshold), lang)
 
@@ -440,6 +452,8 @@ def _arm_texts(
                     follow, BOX_WIDTH),
         _wrap_block(f"{label('analysed', lang)} {n('analysed', arm.analysed)}", analysis,
                     BOX_WIDTH),
+        _wrap_block(arm.status_label or label("status_at_end", lang), arm.status_at_end,
+                    BOX_WIDTH) if arm.status_at_end else None,
     )  # fmt: skip
 
 
@@ -602,10 +616,12 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None, threshold: int | No
         chars = max(20, int((left + content - MARGIN) / CHAR_WIDTH))
         note = textwrap.fill(label("consort_note", lang, threshold=threshold), chars)
     stages = ("allocation", "follow_up", "analysis")
+    if any(texts[3] is not None for texts in arm_texts):  # statuses at project end
+        stages += ("project_end",)
     row_heights = [
-        max(*(_height(texts[i]) for texts in arm_texts),
-            len(label(stages[i], lang)) * STAGE_CHAR + 2 * PAD)
-        for i in range(3)
+        max(*(_height(texts[i]) for texts in arm_texts if texts[i] is not None),
+            len(label(stages[i], lang)) * STAGE_CHAR + 2 * PAD, 0.0)
+        for i in range(len(stages))
     ]  # fmt: skip
 
     # Heights, top-down.
@@ -614,7 +630,7 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None, threshold: int | No
         excluded_block = max(_height(excluded_text), 0.3)
         height += _height(assessed_text) + 2 * ROW_GAP / 2 + excluded_block + ROW_GAP / 2
     height += _height(randomized_text) + ROW_GAP * 1.6
-    height += sum(row_heights) + 2 * ROW_GAP + MARGIN
+    height += sum(row_heights) + (len(row_heights) - 1) * ROW_GAP + MARGIN
     if note is not None:
         height += _height(note)
     width = left + max(content, CENTRE_BOX_WIDTH) + MARGIN
@@ -656,7 +672,11 @@ def _draw(counts: ConsortCounts, lang: str, ax: Axes | None, threshold: int | No
         _arrow(ax, [(centre, rand_bottom), (centre, split_y), (cx, split_y), (cx, top)])
     for row, row_height in enumerate(row_heights):
         for i, texts in enumerate(arm_texts):
-            _box(ax, arm_x[i], top, BOX_WIDTH, texts[row], height=row_height)
+            if texts[row] is None:  # no status at project end for this arm
+                continue
+            # the status row is no stage of the flow: its box has no arrow into it
+            _box(ax, arm_x[i], top, BOX_WIDTH, texts[row], height=row_height,
+                 gid="status_box" if row == 3 else "box")  # fmt: skip
             if row < 2:
                 bottom = top - row_height
                 _arrow(ax, [(arm_centres[i], bottom), (arm_centres[i], bottom - ROW_GAP)])

@@ -89,6 +89,31 @@ LABELS: dict[str, dict[str, str]] = {
     "control_limits": {"en": "{level} control limits", "da": "{level} kontrolgrænser"},
     "outside_limits": {"en": "Outside {level} limits", "da": "Uden for {level} grænser"},
     "inside_limits": {"en": "Within limits", "da": "Inden for grænserne"},
+    # figures that say what they show (issue 17): the funnel's centre line named for what
+    # it is, the range of a suppressed weekly share, Kaplan-Meier curves named by their
+    # event, the CONSORT box of statuses at project end (not losses)
+    "centre_national": {"en": "National average ({value})", "da": "Landsgennemsnit ({value})"},
+    "centre_pooled": {"en": "All units pooled ({value})", "da": "Alle enheder samlet ({value})"},
+    "centre_reference": {"en": "Reference level ({value})", "da": "Referenceniveau ({value})"},
+    "share_range_small": {
+        "en": "Fewer than {threshold} persons: possible values",
+        "da": "Færre end {threshold} personer: mulige værdier",
+    },
+    "survival_no_self_sufficient": {
+        "en": "Share not yet self-sufficient",
+        "da": "Andel endnu ikke selvforsørgende",
+    },
+    "survival_no_job": {"en": "Share not yet in work", "da": "Andel endnu ikke i arbejde"},
+    "survival_no_education": {
+        "en": "Share not yet in education",
+        "da": "Andel endnu ikke i uddannelse",
+    },
+    "status_at_end": {"en": "Status at project end", "da": "Status ved projektets afslutning"},
+    "status_at_end_when": {
+        "en": "Status at project end ({when})",
+        "da": "Status ved projektets afslutning ({when})",
+    },
+    "project_end": {"en": "Project end", "da": "Projektafslutning"},
     # intervals
     "confidence_interval": {"en": "{level} CI", "da": "{level}-KI"},
     "pointwise_band": {"en": "{level} CI (pointwise)", "da": "{level}-KI (punktvist)"},

@@ -137,6 +137,8 @@ def _styled(func):
     def wrapper(*args, **kwargs):
         with evalkit_style():
             fig = func(*args, **kwargs)
+            if isinstance(fig, Figure) and getattr(fig, _OWN_LAYOUT, False):
+                _fit_layout(fig)
         if takes_lang and isinstance(fig, Figure):
             from ..output.gate import record_lang
 
@@ -162,10 +164,16 @@ def _curve_canvas(ax, figsize, n_rows: int, risk_table: bool, threshold, name: s
     return fig, ax, (_disclosure_api().safe_curve if threshold is not None else None)
 
 
+#: Attribute set on a figure a plot function made itself (not on a caller's axes): its
+#: layout is evalkit's to fit (:func:`_fit_layout`).
+_OWN_LAYOUT = "_evalkit_own_layout"
+
+
 def _canvas(ax, figsize) -> tuple[Figure, Axes]:
     if ax is None:
         fig = new_figure(figsize)
         ax = fig.add_subplot()
+        setattr(fig, _OWN_LAYOUT, True)
         return fig, ax
     if not isinstance(ax, Axes):
         raise ArgumentError(
@@ -173,6 +181,36 @@ def _canvas(ax, figsize) -> tuple[Figure, Axes]:
         )
     _style_axes(ax)
     return ax.figure, ax
+
+
+def _fit_layout(fig: Figure, pad: float = 0.06) -> None:
+    """Move the edges of the axes of a figure a plot function made so that everything
+    drawn (tick labels, the risk table's group names, legends above the axes, notes under
+    them) lies inside the figure with ``pad`` inches to spare, and no space is wasted: a
+    plain ``fig.savefig(path)`` (without ``bbox_inches="tight"``) then keeps every label.
+
+    Only a figure with one host axes is fitted (panels appended to it by
+    ``make_axes_locatable``, such as the risk table, are placed from the host's
+    position); the figure size is kept. The figure is marked done (a second call does nothing).
+    """
+    setattr(fig, _OWN_LAYOUT, False)
+    if not fig.axes or any(a.get_axes_locator() is None for a in fig.axes[1:]):
+        return
+    host = fig.axes[0]  # the axes _canvas made; the others are appended to it
+    width, height = fig.get_size_inches()
+    for _ in range(4):  # tick labels may change with the axes' size: settle in a few steps
+        box = fig.get_tightbbox()  # inches from the lower left corner
+        if box is None:
+            return
+        moves = (pad - box.x0, (width - pad) - box.x1, pad - box.y0, (height - pad) - box.y1)
+        if max(abs(m) for m in moves) < 0.005:
+            return
+        pos = host.get_position(original=True)
+        x0, x1 = pos.x0 + moves[0] / width, pos.x1 + moves[1] / width
+        y0, y1 = pos.y0 + moves[2] / height, pos.y1 + moves[3] / height
+        if x1 - x0 < 0.25 or y1 - y0 < 0.15:  # too little room left: leave it
+            return
+        host.set_position([x0, y0, x1 - x0, y1 - y0])
 
 
 def _style_axes(ax: Axes, grid_axis: str = "y") -> None:
@@ -216,8 +254,11 @@ def _disclosure_note(
     """The disclosure note under a figure (gid ``"disclosure_note"``): the standard
     sentence, right-aligned, or ``text`` wrapped and left-aligned."""
     left = text is not None
+    if left:  # wrapped to the axes' width, so that it never runs past the figure's edge
+        inches = ax.get_position().width * ax.figure.get_figwidth()
+        chars = max(40, int(inches * 72.0 / (0.55 * (SMALL_FONT_SIZE - 0.5))))
     ax.annotate(
-        textwrap.fill(text, width=95)
+        textwrap.fill(text, width=chars)
         if left
         else label("disclosure_note", lang, threshold=threshold),
         xy=(0.0 if left else 1.0, 0.0),
@@ -437,6 +478,26 @@ def _stepped(x0: float, y0: float, times, values) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(([x0], times)), np.concatenate(([y0], values))
 
 
+#: Events a survival curve can be named by (``survival_plot(event=...)``) -> label key.
+SURVIVAL_EVENTS = {
+    "self_sufficient": "survival_no_self_sufficient",
+    "job": "survival_no_job",
+    "education": "survival_no_education",
+}
+
+
+def _survival_label_key(event) -> str:
+    if event is None:
+        return "survival"
+    if not isinstance(event, str) or event not in SURVIVAL_EVENTS:
+        raise ArgumentError(
+            f"event must be None (spell durations) or one of {', '.join(SURVIVAL_EVENTS)} "
+            "(what the curve waits for; it names the y axis); give ylabel= for any other "
+            "text."
+        )
+    return SURVIVAL_EVENTS[event]
+
+
 @_styled
 def survival_plot(
     curve,
@@ -451,6 +512,7 @@ def survival_plot(
     xlabel: str | None = None,
     ylabel: str | None = None,
     figsize: tuple[float, float] | None = None,
+    event: str | None = None,
 ) -> Figure:
     """Kaplan–Meier curves by group with confidence bands, censoring marks and a
     number-at-risk table under the time axis (as R's survminer draws them).
@@ -482,8 +544,13 @@ def survival_plot(
         off (exact numbers, censoring marks).
     labels : display names of the groups: a dict ``{group value: name}`` or a list in
         group order. By default groups 1/0 (or True/False) are Treatment/Control.
-    xlabel, ylabel : axis labels (defaults: "Weeks", "Share still in spell" in ``lang``).
+    xlabel, ylabel : axis labels (defaults: "Weeks", and the y label ``event`` names).
     figsize : size of a new figure in inches.
+    event : what the curve waits for, so that the y label says what the curve is: None
+        (default) for the duration of spells ("Share still in spell"), or
+        ``"self_sufficient"`` (time to the first self-sufficient week: "Share not yet
+        self-sufficient"), ``"job"`` or ``"education"``; the label comes from the
+        catalogue in ``lang``. ``ylabel`` overrides it.
 
     Returns
     -------
@@ -502,9 +569,14 @@ def survival_plot(
     ...                     lang="da", disclosure=None)
     >>> fig.axes[0].get_xlabel()
     'Uger'
+    >>> fig = survival_plot(kaplan_meier(d, "weeks", "exit", group="treated"),
+    ...                     event="self_sufficient", disclosure=None)
+    >>> fig.axes[0].get_ylabel()
+    'Share not yet self-sufficient'
     """
     check_lang(lang)
     threshold = _check_disclosure(disclosure)
+    y_key = _survival_label_key(event)
     table, group_column, groups, fitted = _curve_frame(curve)
     _require(table, ["time", "survival"], "the survival table")
     groups = _order_groups(groups)
@@ -554,7 +626,7 @@ def survival_plot(
     ax.yaxis.set_major_locator(FixedLocator(np.linspace(0.0, 1.0, 6)))
     ax.yaxis.set_major_formatter(NumberFormatter(lang))
     ax.set_xlabel(label("weeks", lang) if xlabel is None else xlabel)
-    ax.set_ylabel(label("survival", lang) if ylabel is None else ylabel)
+    ax.set_ylabel(label(y_key, lang) if ylabel is None else ylabel)
     times = _freeze_time_ticks(ax, start, end, risk_times)
     ax.xaxis.set_major_formatter(NumberFormatter(lang))
     if group_column is not None:
@@ -942,15 +1014,79 @@ def share_by_week(
 
 
 def _suppress_small_shares(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Shares whose persons in or out of the state are 1..threshold-1 become NaN."""
-    n_in = frame["n_in_state"]
-    n_out = frame["n_observed"] - n_in
-    small = ((n_in > 0) & (n_in < threshold)) | ((n_out > 0) & (n_out < threshold))
-    small |= frame["n_observed"] < threshold
+    """Shares whose persons in or out of the state are small counts under the output
+    rules (1..threshold-1, and 0 when the rules call zeros disclosive), or whose week has
+    fewer than ``threshold`` persons observed, become NaN. Columns ``range_low`` and
+    ``range_high`` give, for a week left out because one of the two counts is small (and
+    the other and the denominator are not), the shares that "fewer than ``threshold``"
+    allows, as a table would show ``<5``; NaN elsewhere."""
+    n_obs = frame["n_observed"].to_numpy(dtype=float)
+    n_in = frame["n_in_state"].to_numpy(dtype=float)
+    n_out = n_obs - n_in
+    small_in = np.array([_small(v, threshold) for v in n_in], dtype=bool)
+    small_out = np.array([_small(v, threshold) for v in n_out], dtype=bool)
+    too_few = n_obs < threshold
+    small = small_in | small_out | too_few
     out = frame.copy()
     value_columns = ["share", "ci_low", "ci_high", "simultaneous_low", "simultaneous_high"]
     out.loc[small, value_columns] = np.nan
+    zero = 0.0 if _small(0, threshold) else 1.0  # can the hidden count be 0?
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = np.where(small_in, zero / n_obs, (n_obs - threshold + 1) / n_obs)
+        high = np.where(small_in, (threshold - 1) / n_obs, (n_obs - zero) / n_obs)
+    ranged = (small_in ^ small_out) & ~too_few
+    out["range_low"] = np.where(ranged, low, np.nan)
+    out["range_high"] = np.where(ranged, high, np.nan)
     return out
+
+
+def _isolated(values: np.ndarray) -> np.ndarray:
+    """Finite values whose neighbours are both missing (a line through them draws nothing)."""
+    shown = np.isfinite(values)
+    before = np.concatenate(([False], shown[:-1]))
+    after = np.concatenate((shown[1:], [False]))
+    return shown & ~before & ~after
+
+
+def _share_legend(colours, names, band, ranges, simultaneous, level, lang, threshold):
+    """Legend handles and texts of :func:`share_plot`. Each arm's entry is its line on its
+    own band colour; a band's entry shows both arms' colours side by side, so the legend
+    has no grey swatch that the overlap of two bands (a third colour) could be taken for."""
+    from matplotlib.legend_handler import HandlerTuple
+
+    def swatch(colour):
+        return Patch(facecolor=colour, alpha=BAND_ALPHA, linewidth=0)
+
+    shaded = band in ("both", "pointwise", "simultaneous")
+    handles, texts, split = [], [], {}
+    for arm in (1, 0):
+        line = Line2D([], [], color=colours[arm], linewidth=LINE_WIDTH)
+        handles.append((swatch(colours[arm]), line) if shaded else line)
+        texts.append(names[arm])
+    method = "sup-t" if simultaneous == "sup-t" else "Bonferroni"
+    entries = []
+    if band in ("both", "pointwise"):
+        entries.append((tuple(swatch(colours[a]) for a in (1, 0)),
+                        label("pointwise_band", lang, level=level)))  # fmt: skip
+    if band == "both":
+        dotted = tuple(Line2D([], [], color=colours[a], linestyle=":", linewidth=1.2)
+                       for a in (1, 0))  # fmt: skip
+        entries.append((dotted, label("simultaneous_band", lang, level=level, method=method)))
+    if band == "simultaneous":
+        entries.append((tuple(swatch(colours[a]) for a in (1, 0)),
+                        label("simultaneous_band", lang, level=level, method=method)))  # fmt: skip
+    if ranges:
+        hatched = tuple(
+            Patch(facecolor=colours[a], alpha=0.35, hatch="/////", edgecolor=colours[a],
+                  linewidth=0)
+            for a in (1, 0) if a in ranges
+        )  # fmt: skip
+        entries.append((hatched, label("share_range_small", lang, threshold=threshold)))
+    for handle, text in entries:
+        handles.append(handle)
+        texts.append(text)
+        split[handle] = HandlerTuple(ndivide=None, pad=0.0)
+    return handles, texts, split
 
 
 def _states_label(states, lang: str) -> str:
@@ -1032,10 +1168,19 @@ def share_plot(
     fig, ax = _canvas(ax, figsize or FIGSIZE)
     ax.set_label("share")
     level = format_level(alpha, lang)
+    ranges = {}
     for arm in (1, 0):
         part = numbers[numbers["arm"] == arm]
         x = part["week"].to_numpy(dtype=float)
         colour = colours[arm]
+        if "range_low" in part.columns and part["range_low"].notna().any():
+            # weeks left out for a count of fewer than `threshold` persons: the shares that
+            # "<5" allows, hatched, so the arm's level stays in view without the count
+            ranges[arm] = ax.fill_between(
+                x, part["range_low"], part["range_high"], step="mid", facecolor=colour,
+                alpha=0.35, hatch="/////", edgecolor=colour, linewidth=0,
+            )  # fmt: skip
+            ranges[arm].set_gid("small_range")
         if band in ("both", "pointwise"):
             fill = ax.fill_between(
                 x, part["ci_low"], part["ci_high"], color=colour, alpha=BAND_ALPHA, linewidth=0
@@ -1054,20 +1199,21 @@ def share_plot(
                     label="_simultaneous",
                 )  # fmt: skip
                 edge.set_gid("simultaneous_band")
-        (line,) = ax.plot(x, part["share"], color=colour, label=names[arm], lw=LINE_WIDTH)
+        share = part["share"].to_numpy(dtype=float)
+        (line,) = ax.plot(x, share, color=colour, label=names[arm], lw=LINE_WIDTH)
         line.set_gid("share")
-    handles, texts = ax.get_legend_handles_labels()
-    method = "sup-t" if simultaneous == "sup-t" else "Bonferroni"
-    if band in ("both", "pointwise"):
-        handles.append(Patch(color="#777777", alpha=BAND_ALPHA * 1.5, linewidth=0))
-        texts.append(label("pointwise_band", lang, level=level))
-    if band == "both":
-        handles.append(Line2D([], [], color="#555555", linestyle=":", linewidth=1.0))
-        texts.append(label("simultaneous_band", lang, level=level, method=method))
-    if band == "simultaneous":
-        handles.append(Patch(color="#777777", alpha=BAND_ALPHA * 1.5, linewidth=0))
-        texts.append(label("simultaneous_band", lang, level=level, method=method))
-    ax.legend(handles, texts, loc="best")
+        lone = _isolated(share)
+        if lone.any():  # a week shown between left-out weeks: a dot, not an invisible line
+            (dots,) = ax.plot(x[lone], share[lone], linestyle="none", marker="o",
+                              markersize=3.5, color=colour, label="_isolated")  # fmt: skip
+            dots.set_gid("share_point")
+    handles, texts, handler_map = _share_legend(
+        colours, names, band, ranges, simultaneous, level, lang, threshold
+    )
+    # above the axes (the layout makes room): the legend never covers a curve
+    ax.legend(handles, texts, handler_map=handler_map, loc="lower left", ncol=2,
+              bbox_to_anchor=(0.0, 1.01), borderaxespad=0.0, handlelength=2.4,
+              fontsize=SMALL_FONT_SIZE, columnspacing=1.2)  # fmt: skip
     weeks_shown = numbers["week"].to_numpy()
     ax.set_xlim(weeks_shown.min(), weeks_shown.max())
     if weeks_shown.min() < 0 <= weeks_shown.max():
@@ -1606,6 +1752,15 @@ def _limits_long(limits: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["level", "denominator"], ignore_index=True)
 
 
+#: Names of the funnel's centre line (``funnel_plot(centre=...)``) -> label key.
+FUNNEL_CENTRES = {
+    "national": "centre_national",
+    "pooled": "centre_pooled",
+    "reference": "centre_reference",
+    "target": "target_value",
+}
+
+
 @_styled
 def funnel_plot(
     units: pd.DataFrame,
@@ -1618,6 +1773,9 @@ def funnel_plot(
     ylabel: str | None = None,
     figsize: tuple[float, float] | None = None,
     disclosure: int | None = 5,
+    centre: str = "reference",
+    goal: float | None = None,
+    highlight=None,
 ) -> Figure:
     """Units (denominator on x, proportion on y) against given control limits.
 
@@ -1626,14 +1784,28 @@ def funnel_plot(
     Parameters
     ----------
     units : DataFrame with ``denominator`` and ``proportion``, optionally ``unit`` (names).
-    target : the centre line (target or national proportion), in [0, 1].
+    target : the centre line the limits are drawn around (a national or pooled
+        proportion, or a target), in [0, 1].
     limits : control limits by denominator, long (``denominator``, ``level``, ``lower``,
         ``upper``; levels as 0.95 or 95) or wide (``denominator``, ``lower_95``,
         ``upper_95``, ``lower_99.8``...). Limits are interpolated linearly at each unit's
         denominator.
     label_units : which units to name (column ``unit``): ``"outer"`` (default: those
         outside the widest limits), ``"outside"`` (outside any limits), True (all) or
-        False (none).
+        False (none). Names never overlap: each is put at the nearest free place around
+        its point (with a thin leader line when it had to move away), the most extreme
+        units first; a name with no free place inside the axes is left out (with
+        ``label_units=True`` and many units, most are).
+    centre : what the centre line is, for its legend name: ``"reference"`` (default,
+        "Reference level (42.8%)"), ``"national"`` ("National average (42.8%)"),
+        ``"pooled"`` (the units' pooled proportion) or ``"target"`` ("Target (40%)").
+    goal : a target share to draw as its own line ("Target (40%)"), apart from the
+        centre line, e.g. a municipality's success criterion of 40 % against the
+        national 42.8 %. None: no such line.
+    highlight : the unit (a name in ``unit``) or units (a list) the report is about:
+        drawn larger, ringed in black and always named in bold, with a legend entry, so
+        a reader finds it among all the others. A highlighted unit left out by
+        disclosure control is not drawn.
     disclosure : threshold of disclosure control (default 5). A point shows a unit's
         number of persons and its exact proportion, so the persons in the outcome and out
         of it; a unit with fewer than 5 persons, or with 1 to 4 persons in or out of the
@@ -1644,7 +1816,9 @@ def funnel_plot(
     -----
     Units within every band are grey; units outside the narrowest band are orange, those
     outside the widest (of two or more) vermillion. Artists have gids ``"limit"``,
-    ``"target"``, ``"units"`` (one scatter per flag class) and ``"unit_label"``.
+    ``"target"`` (the centre line), ``"goal"``, ``"units"`` (one scatter per flag class),
+    ``"highlight"`` and ``"unit_label"`` (the names; a highlighted one also has the gid
+    ``"highlight_label"``).
 
     Example
     -------
@@ -1657,13 +1831,24 @@ def funnel_plot(
     >>> fig = funnel_plot(units, 0.40, limits)
     >>> sorted(t.get_text() for t in fig.axes[0].texts)
     ['A', 'C']
+    >>> fig = funnel_plot(units, 0.40, limits, centre="national", goal=0.45, highlight="B")
+    >>> legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    >>> print(", ".join(legend[1:4]))
+    National average (40%), Target (45%), Within limits
     """
     check_lang(lang)
     _require(units, ["denominator", "proportion"], "units")
     target = _check_share_value(target, "target")
+    if goal is not None:
+        goal = _check_share_value(goal, "goal")
     if label_units not in (True, False, "outside", "outer"):
         raise ArgumentError(
             f"label_units must be True, False, 'outside' or 'outer'; got {label_units!r}."
+        )
+    if not isinstance(centre, str) or centre not in FUNNEL_CENTRES:
+        raise ArgumentError(
+            f"centre must be one of {', '.join(FUNNEL_CENTRES)} (what the centre line is); "
+            f"got {centre!r}."
         )
     long = _limits_long(limits)
     levels = sorted(long["level"].unique())
@@ -1672,6 +1857,7 @@ def funnel_plot(
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise ArgumentError("units has missing or non-numeric denominators or proportions.")
     names = units["unit"].astype(str).to_numpy() if "unit" in units.columns else None
+    chosen_units = _highlighted(highlight, names)
     threshold = _check_disclosure(disclosure)
     n_hidden = 0
     if threshold is not None:
@@ -1695,15 +1881,21 @@ def funnel_plot(
             line.set_gid("limit")
         low_at, high_at = np.interp(x, d, lower), np.interp(x, d, upper)
         outside_level[(y < low_at) | (y > high_at)] = i
-    ax.axhline(target, color=COLOURS["target"], linewidth=1.4, gid="target",
-               label=label("target_value", lang,
-                           value=format_percent(target, _pct_decimals(target), lang)))  # fmt: skip
+    value = format_percent(target, _pct_decimals(target), lang)
+    centre_colour = COLOURS["target"] if centre == "target" else COLOURS["national"]
+    ax.axhline(target, color=centre_colour, linewidth=1.4, gid="target",
+               label=label(FUNNEL_CENTRES[centre], lang, value=value))  # fmt: skip
+    if goal is not None:
+        ax.axhline(goal, color=COLOURS["target"], linewidth=1.6, linestyle="-.", gid="goal",
+                   label=label("target_value", lang,
+                               value=format_percent(goal, _pct_decimals(goal), lang)))  # fmt: skip
     classes = [(-1, "#777777", label("inside_limits", lang))]
     for i, level in enumerate(levels):
         colour = COLOURS["flag_outer"] if i == len(levels) - 1 and i > 0 else COLOURS["flag_inner"]
         classes.append(
             (i, colour, label("outside_limits", lang, level=format_level(1 - level, lang)))
         )
+    class_colour = {i: colour for i, colour, _ in classes}
     for i, colour, text in classes:
         chosen = outside_level == i
         if not chosen.any():
@@ -1711,16 +1903,14 @@ def funnel_plot(
         points = ax.scatter(x[chosen], y[chosen], s=28, color=colour, edgecolor="white",
                             linewidth=0.5, zorder=3, label=text)  # fmt: skip
         points.set_gid("units")
-    if names is not None and label_units is not False:
-        if label_units is True:
-            chosen = np.ones(x.size, bool)
-        elif label_units == "outer":
-            chosen = outside_level == len(levels) - 1
-        else:
-            chosen = outside_level >= 0
-        for xi, yi, name in zip(x[chosen], y[chosen], names[chosen], strict=True):
-            ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points",
-                        fontsize=SMALL_FONT_SIZE, color="#222222", gid="unit_label")  # fmt: skip
+    own = np.zeros(x.size, bool)
+    if chosen_units and names is not None:
+        own = np.isin(names, chosen_units)
+        for k in np.flatnonzero(own):  # one legend entry per highlighted unit, its name
+            ring = ax.scatter([x[k]], [y[k]], s=95, color=class_colour[outside_level[k]],
+                              edgecolor="#000000", linewidth=1.8, zorder=5,
+                              label=names[k])  # fmt: skip
+            ring.set_gid("highlight")
     ax.set_xlim(left=0)
     ax.xaxis.set_major_locator(_round_locator())
     ax.xaxis.set_major_formatter(NumberFormatter(lang, decimals=0))
@@ -1737,4 +1927,114 @@ def funnel_plot(
             ha="right", va="top", fontsize=SMALL_FONT_SIZE - 0.5, color=COLOURS["note"],
             fontstyle="italic", gid="disclosure_note", annotation_clip=False,
         )  # fmt: skip
+    if names is not None:
+        if label_units is True:
+            named = np.ones(x.size, bool)
+        elif label_units == "outer":
+            named = outside_level == len(levels) - 1
+        elif label_units == "outside":
+            named = outside_level >= 0
+        else:
+            named = np.zeros(x.size, bool)
+        # the highlighted units first, then the most extreme (farthest from the centre
+        # in standard errors at the centre)
+        z = np.abs(y - target) * np.sqrt(x)
+        order = sorted(np.flatnonzero(named | own), key=lambda k: (not own[k], -z[k]))
+        if getattr(fig, _OWN_LAYOUT, False):
+            _fit_layout(fig)  # final axes first: names are placed in display space
+        _place_unit_labels(ax, x, y, names, order, own)
     return _declare(fig, threshold)
+
+
+def _highlighted(highlight, names) -> list[str]:
+    """The names of the units to highlight (checked against the units' names)."""
+    if highlight is None:
+        return []
+    chosen = [highlight] if isinstance(highlight, str) else highlight
+    try:
+        chosen = [str(v) for v in chosen]
+    except TypeError:
+        raise ArgumentError(
+            "highlight must be a unit's name (from the column unit) or a list of names."
+        ) from None
+    if names is None:
+        raise ArgumentError("highlight needs unit names: give units a column 'unit'.")
+    missing = sum(v not in set(names) for v in chosen)
+    if missing:
+        raise ArgumentError(
+            f"highlight names {missing} unit(s) that are not in units['unit']; give the "
+            "names exactly as in that column."
+        )
+    return chosen
+
+
+def _place_unit_labels(ax: Axes, x, y, names, order, own, gap: float = 2.0) -> None:
+    """Name the units ``order`` (indices) so that no two names overlap: each name goes to
+    the first free place in rings of candidate positions around its point (nearest
+    first, preferring places that cover no other point), inside the axes; a name with
+    no free place is left out. ``own`` marks highlighted units (bold, always tried
+    first). Positions are found in display space, so the figure's layout must be final;
+    a name's box is measured once and moved arithmetically to each candidate place."""
+    if not len(order):
+        return
+    from matplotlib.transforms import Bbox
+
+    frame = ax.get_window_extent()
+    points = ax.transData.transform(np.column_stack([x, y]))
+    scale = ax.figure.dpi / 72.0  # pixels per point
+    radius = 3.5 * scale  # about a marker
+    pad = gap * scale
+    taken: list = []
+    directions = [(1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1)]
+    places = [(dx, dy, distance) for distance in (5.0, 10.0, 16.0, 24.0, 34.0, 46.0)
+              for dx, dy in directions]  # fmt: skip
+    for k in order:
+        bold = bool(own[k])
+        style = {
+            "fontsize": SMALL_FONT_SIZE + (0.5 if bold else 0.0),
+            "fontweight": "bold" if bold else "normal",
+            "color": "#000000" if bold else "#222222",
+            "gid": "highlight_label" if bold else "unit_label",
+            "zorder": 6,
+        }
+        probe = ax.annotate(str(names[k]), (x[k], y[k]), xytext=(0, 0),
+                            textcoords="offset points", ha="left", va="bottom",
+                            **style)  # fmt: skip
+        size = probe.get_window_extent()
+        probe.remove()
+        width, height = size.width, size.height
+        base_x, base_y = size.x0, size.y0  # the box of the name with its corner at the point
+        best = None
+        for dx, dy, distance in places:
+            if best is not None and best[0][1] < distance and best[0][0] == 0:
+                break  # a free place that covers no point: the nearest one wins
+            offset = (dx * distance, dy * distance * 0.7)
+            x0 = base_x + offset[0] * scale - {1: 0.0, -1: width, 0: width / 2}[dx]
+            y0 = base_y + offset[1] * scale - {1: 0.0, -1: height, 0: height / 2}[dy]
+            box = Bbox.from_bounds(x0 - pad, y0 - pad, width + 2 * pad, height + 2 * pad)
+            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1
+                      and box.y0 >= frame.y0 and box.y1 <= frame.y1)  # fmt: skip
+            if not inside or any(box.overlaps(other) for other in taken):
+                continue
+            near = (
+                (points[:, 0] >= box.x0 - radius) & (points[:, 0] <= box.x1 + radius)
+                & (points[:, 1] >= box.y0 - radius) & (points[:, 1] <= box.y1 + radius)
+            )  # fmt: skip
+            near[k] = False  # its own point
+            score = (int(near.sum()), distance)
+            if best is None or score < best[0]:
+                best = (score, offset, dx, dy, box)
+        if best is None:
+            continue
+        _, offset, dx, dy, box = best
+        leader = None
+        if max(abs(offset[0]), abs(offset[1])) > 10.0:  # moved away: a thin leader line
+            corner = {1: 0.0, -1: 1.0, 0: 0.5}  # from the name's corner nearest the point
+            leader = {"arrowstyle": "-", "color": "#777777", "linewidth": 0.6, "shrinkA": 1.0,
+                      "shrinkB": 3.5, "relpos": (corner[dx], corner[dy])}  # fmt: skip
+        ax.annotate(
+            str(names[k]), (x[k], y[k]), xytext=offset, textcoords="offset points",
+            ha={1: "left", -1: "right", 0: "center"}[dx],
+            va={1: "bottom", -1: "top", 0: "center"}[dy], arrowprops=leader, **style,
+        )  # fmt: skip
+        taken.append(box)
