@@ -23,7 +23,16 @@ from evalkit.panel import (
     time_to_first,
     weeks_in_states,
 )
-from evalkit.scale import Register, SurvivalCounts, survival_counts, unit_period_counts
+from evalkit.scale import (
+    Outcome,
+    Register,
+    Spells,
+    Survival,
+    SurvivalCounts,
+    UnitPeriod,
+    survival_counts,
+    unit_period_counts,
+)
 from evalkit.survival import cumulative_incidence, kaplan_meier, logrank_test
 from evalkit.survival.discrete import person_period
 
@@ -144,6 +153,129 @@ def test_unit_period_adds_up_to_full_year_persons(extract, in_memory):
     assert (months == fyp["weeks"].loc[months.index]).all()
     assert units["persons"].max() <= panel.n_persons
     assert (units["persons_in_state"] <= units["persons"]).all()
+
+
+# ---------------------------------------------------------------- one pass
+def _requests():
+    window = ("2010-W10", "2010-W40")
+    return {
+        "spells": Spells("cash_benefit", keep=["arm"]),
+        "gap_spells": Spells(["cash_benefit", "partly_self_sufficient"], max_gap=2),
+        "weeks": Outcome(weeks_in_states, "self_sufficient", window, keep=["arm"]),
+        "first": Outcome(time_to_first, "self_sufficient", start=iso_week_ordinal(2010, 5)),
+        "km": Survival("cash_benefit", by="arm"),
+        "ci": Survival("cash_benefit", by="arm", causes=True),
+        "units": UnitPeriod("cash_benefit", unit="municipality", by="month"),
+        "national": UnitPeriod(["cash_benefit", "sickness"], by="year"),
+    }
+
+
+def _finish(name, value):
+    if name == "km":
+        return value.kaplan_meier().table
+    if name == "ci":
+        return value.cumulative_incidence().table
+    return value
+
+
+@pytest.mark.parametrize(
+    ("engine", "extra"),
+    [("memory", {}), ("stream", {"chunk_persons": 100}), *ENGINES[1:]],
+)
+def test_collect_in_one_pass_equals_separate_calls(extract, in_memory, engine, extra):
+    reg = _register(extract, engine, **extra)
+    out = reg.collect(_requests())
+    assert list(out) == list(_requests())
+    for name, value in out.items():
+        got, expected = _finish(name, value), in_memory[name]
+        if name in ("km", "ci"):
+            pd.testing.assert_frame_equal(got, expected, **TOL)
+        else:
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+        assert declaration(got) == declaration(expected)
+    # the counts themselves equal the separate call's exactly
+    counts = reg.survival("cash_benefit", by="arm")
+    assert np.array_equal(out["km"].counts, counts.counts) and out["km"].groups == counts.groups
+
+
+def test_collect_list_form_and_shared_spells(extract, in_memory):
+    reg = _register(extract, "dask", scheduler="synchronous", chunk_persons=90)
+    spells_out, km, hazard = reg.collect(
+        [
+            Spells("cash_benefit", keep=["arm"]),
+            Survival("cash_benefit", by="arm"),
+            Survival("cash_benefit", by="arm", window=["2010-W01", "2011-W10"]),
+        ]
+    )
+    pd.testing.assert_frame_equal(spells_out, in_memory["spells"])
+    pd.testing.assert_frame_equal(km.kaplan_meier().table, in_memory["km"], **TOL)
+    windowed = _register(extract, "memory").survival(
+        "cash_benefit", by="arm", window=["2010-W01", "2011-W10"]
+    )
+    assert np.array_equal(hazard.counts, windowed.counts)
+
+
+def test_collect_on_a_panel_with_chunk_boundaries():
+    panel, persons = _boundary_panel()
+    reg = Register(panel, persons=persons, person_columns=["arm", "unit"], engine="stream",
+                   chunk_persons=2)  # fmt: skip
+    out = reg.collect({"s": Spells("cash_benefit", keep=["arm"]), "u": UnitPeriod(
+        "cash_benefit", unit="unit", by="week")})  # fmt: skip
+    pd.testing.assert_frame_equal(out["s"], reg.spells("cash_benefit", keep=["arm"]))
+    pd.testing.assert_frame_equal(out["u"], reg.unit_period("cash_benefit", "unit", "week"))
+
+
+def test_collect_errors(extract):
+    reg = _register(extract, "stream")
+    with pytest.raises(ArgumentError, match="at least one"):
+        reg.collect({})
+    with pytest.raises(ArgumentError, match="dict"):
+        reg.collect(Spells("cash_benefit"))
+    with pytest.raises(ArgumentError, match="Spells, Survival"):
+        reg.collect(["cash_benefit"])
+    with pytest.raises(ArgumentError, match="names"):
+        reg.collect({1: Spells("cash_benefit")})
+    with pytest.raises(ColumnError, match="not person columns"):
+        reg.collect([Survival("cash_benefit", by="age")])
+    with pytest.raises(ColumnError, match="not person columns"):
+        reg.collect([UnitPeriod("cash_benefit", unit="region")])
+    with pytest.raises(ArgumentError, match="by"):
+        reg.collect([UnitPeriod("cash_benefit", by="quarter")])
+    with pytest.raises(ArgumentError, match="states"):
+        reg.collect([Spells(3)])
+    with pytest.raises(ArgumentError, match="callable"):
+        Outcome("weeks_in_states")
+
+
+# ---------------------------------------------------------------- files
+def test_csv_file_streamed_and_in_memory_equal_parquet(extract, in_memory, tmp_path):
+    path = tmp_path / "register.csv"
+    pd.read_parquet(extract.path).to_csv(path, index=False)
+    for engine in ("memory", "stream"):
+        reg = Register(
+            path, id="id", weeks="y_", states=extract.classification, blank=extract.blank,
+            person_columns=["arm", "municipality"], engine=engine, chunk_persons=70,
+        )  # fmt: skip
+        out = reg.collect({"spells": Spells("cash_benefit", keep=["arm"]),
+                           "units": UnitPeriod("cash_benefit", unit="municipality")})  # fmt: skip
+        pd.testing.assert_frame_equal(out["spells"], in_memory["spells"], check_dtype=False)
+        pd.testing.assert_frame_equal(out["units"], in_memory["units"], check_dtype=False)
+    with pytest.raises(ArgumentError, match="row groups"):
+        Register(path, id="id", weeks="y_", states=extract.classification, engine="dask")
+
+
+def test_file_engines_build_the_fast_ingest_panel(extract):
+    from evalkit.panel import read_status_panel
+
+    fast = read_status_panel(extract.path, "id", "y_", extract.classification, blank=extract.blank)
+    reg = _register(extract, "memory")
+    panel = reg.panel()
+    assert np.array_equal(panel.codes, fast.codes) and np.array_equal(panel.ids, fast.ids)
+    chunks = list(_register(extract, "stream", chunk_persons=150)._local_chunks())
+    assert [len(p.ids) for p, _ in chunks] == [150, 150, 100]
+    assert np.array_equal(np.concatenate([p.codes for p, _ in chunks]), fast.codes)
+    for chunk, persons in chunks:
+        assert np.array_equal(persons["id"].to_numpy(), chunk.ids)
 
 
 # ---------------------------------------------------------------- boundaries

@@ -8,15 +8,19 @@ panel, a frame, a parquet file or a dask frame, with ``engine="memory" | "stream
 "National scale".
 """
 
-from .engine import ENGINES, Register
+from .engine import ENGINES, Outcome, Register, Spells, Survival, UnitPeriod
 from .survival_counts import SurvivalCounts, survival_counts
 from .unit_period import PERIODS, merge_unit_period, unit_period_counts
 
 __all__ = [
     "ENGINES",
     "PERIODS",
+    "Outcome",
     "Register",
+    "Spells",
+    "Survival",
     "SurvivalCounts",
+    "UnitPeriod",
     "merge_unit_period",
     "survival_counts",
     "unit_period_counts",

@@ -10,6 +10,10 @@ runs the same computations on it with one of three engines:
   on a ``dask.distributed`` cluster when a ``Client`` is active (or passed as
   ``scheduler=``).
 
+:meth:`Register.collect` runs several computations (:class:`Spells`,
+:class:`Survival`, :class:`UnitPeriod`, :class:`Outcome`) in one pass: each chunk is
+read and built once for all of them.
+
 Every computation is a function of one chunk of persons whose result merges with the
 others': per-person results (spells, outcomes) are concatenated in the persons' order;
 survival needs only spells counted per group, week and exit code
@@ -21,7 +25,7 @@ engine or the chunk size (tested: counts exactly, estimates to 1e-10).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -31,6 +35,7 @@ import pandas as pd
 from .._progress import Progress
 from .._validation import check_choice
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitError
+from ..panel.ingest import iter_panel_chunks, read_status_panel
 from ..panel.panel import StatusPanel
 from ..panel.spells import spells as _spells
 from ..panel.states import StateClassification
@@ -38,7 +43,7 @@ from ..panel.stream import map_person_chunks
 from .survival_counts import SurvivalCounts, survival_counts
 from .unit_period import PERIODS, merge_unit_period, unit_period_counts
 
-__all__ = ["ENGINES", "Register"]
+__all__ = ["ENGINES", "Outcome", "Register", "Spells", "Survival", "UnitPeriod"]
 
 ENGINES = ("memory", "stream", "dask")
 
@@ -63,6 +68,57 @@ class _Builder:
             persons = persons.rename(columns={self.id: "id"})
         return panel, persons
 
+    def build_arrow(self, table) -> tuple[StatusPanel, pd.DataFrame]:
+        """A pyarrow table of whole persons: the week columns go to pandas in their own
+        integer type (nullable, never a float64 copy) and are classified on integers."""
+        persons = _persons_frame(table.select([self.id, *self.person_columns]), self.id)
+        weeks = table.select(list(self.week_columns)).to_pandas(types_mapper=_nullable_integer)
+        weeks.insert(0, self.id, persons["id"].to_numpy())
+        panel = StatusPanel.from_wide(
+            weeks, self.id, list(self.week_columns), self.states, blank=self.blank
+        )
+        return panel, persons
+
+    def read_file(self, path: str) -> StatusPanel:
+        """The whole panel of a file (:func:`evalkit.panel.read_status_panel`)."""
+        return read_status_panel(
+            path, self.id, list(self.week_columns), self.states, blank=self.blank
+        )
+
+    def file_chunks(self, path: str, chunk_persons: int) -> Iterator[StatusPanel]:
+        """The panel of a file in chunks (:func:`evalkit.panel.iter_panel_chunks`)."""
+        return iter_panel_chunks(
+            path,
+            self.id,
+            list(self.week_columns),
+            self.states,
+            blank=self.blank,
+            chunk_persons=chunk_persons,
+        )
+
+    def file_persons(self, path: str) -> pd.DataFrame:
+        """The id and person columns of a file (one row per person, file order)."""
+        columns = [self.id, *self.person_columns]
+        if _is_csv(path):
+            frame = pd.read_csv(path, usecols=columns)[columns]
+            return frame.rename(columns={self.id: "id"}) if self.id != "id" else frame
+        return _persons_frame(_parquet(path).read(columns=columns), self.id)
+
+
+def _persons_frame(table, id: str) -> pd.DataFrame:
+    persons = table.to_pandas()
+    return persons.rename(columns={id: "id"}) if id != "id" else persons
+
+
+def _nullable_integer(arrow_type):
+    """pandas' nullable integer dtype of an Arrow integer type (None for other types)."""
+    import pyarrow as pa
+
+    if not pa.types.is_integer(arrow_type):
+        return None
+    name = str(arrow_type)  # int16, uint8, ...
+    return pd.api.types.pandas_dtype(("UInt" + name[4:]) if name[0] == "u" else "I" + name[1:])
+
 
 @dataclass(frozen=True)
 class _RowGroups:
@@ -72,13 +128,9 @@ class _RowGroups:
     first: int
     last: int
 
-    def read(self, columns: list[str]) -> pd.DataFrame:
-        import pyarrow.parquet as pq
-
-        table = pq.ParquetFile(self.path).read_row_groups(
-            range(self.first, self.last), columns=columns
-        )
-        return table.to_pandas()
+    def read(self, columns: list[str]):
+        """The row groups' ``columns`` as a pyarrow table."""
+        return _parquet(self.path).read_row_groups(range(self.first, self.last), columns=columns)
 
 
 def _slice_panel(panel: StatusPanel, rows: slice) -> StatusPanel:
@@ -93,23 +145,42 @@ def _slice_panel(panel: StatusPanel, rows: slice) -> StatusPanel:
 
 def _run_frame(frame: pd.DataFrame, builder: _Builder, job) -> tuple[int, object]:
     panel, persons = builder.build(frame)
-    return panel.n_persons, job.run(panel, persons)
+    return panel.n_persons, job.run(panel, persons, {})
 
 
 def _run_row_groups(part: _RowGroups, builder: _Builder, job) -> tuple[int, object]:
     columns = [builder.id, *builder.person_columns, *builder.week_columns]
-    return _run_frame(part.read(columns), builder, job)
+    panel, persons = builder.build_arrow(part.read(columns))
+    return panel.n_persons, job.run(panel, persons, {})
 
 
 def _run_panel(panel: StatusPanel, persons: pd.DataFrame | None, job) -> tuple[int, object]:
-    return panel.n_persons, job.run(panel, persons)
+    return panel.n_persons, job.run(panel, persons, {})
 
 
 # ---------------------------------------------------------------------- jobs
+# A job is run on each chunk (``run(panel, persons, shared)``) and merges the chunks'
+# results (``merge(parts)``). ``shared`` is a dict that lives for one chunk: jobs of one
+# pass that need the same spells compute them once.
 def _keep(persons: pd.DataFrame | None, columns: Sequence[str]) -> pd.DataFrame | None:
     if not columns:
         return None
     return persons[["id", *columns]]
+
+
+def _chunk_spells(panel, persons, states, options, keep, shared) -> pd.DataFrame:
+    """The chunk's spells, computed once per chunk for every job that asks the same."""
+    key = ("spells", states, tuple(sorted(options.items())), keep)
+    try:
+        hash(key)
+    except TypeError:  # an unhashable window: no sharing
+        key = None
+    if key is not None and key in shared:
+        return shared[key]
+    frame = _spells(panel, list(states), keep=_keep(persons, keep), **options)
+    if key is not None:
+        shared[key] = frame
+    return frame
 
 
 @dataclass(frozen=True)
@@ -118,8 +189,8 @@ class _SpellsJob:
     options: dict
     keep: tuple
 
-    def run(self, panel, persons):
-        return _spells(panel, list(self.states), keep=_keep(persons, self.keep), **self.options)
+    def run(self, panel, persons, shared):
+        return _chunk_spells(panel, persons, self.states, self.options, self.keep, shared)
 
     @staticmethod
     def merge(parts):
@@ -133,7 +204,7 @@ class _OutcomeJob:
     kwargs: dict
     keep: tuple
 
-    def run(self, panel, persons):
+    def run(self, panel, persons, shared):
         keep = _keep(persons, self.keep)
         extra = {} if keep is None else {"keep": keep}
         return self.function(panel, *self.args, **extra, **self.kwargs)
@@ -150,10 +221,8 @@ class _SurvivalJob:
     by: str | None
     causes: bool
 
-    def run(self, panel, persons):
-        frame = _spells(
-            panel, list(self.states), keep=_keep(persons, _tuple(self.by)), **self.options
-        )
+    def run(self, panel, persons, shared):
+        frame = _chunk_spells(panel, persons, self.states, self.options, _tuple(self.by), shared)
         event = "event"
         if self.causes:
             code = frame["state_after"].cat.codes.to_numpy().astype(np.int64) + 1
@@ -178,13 +247,154 @@ class _UnitPeriodJob:
     unit: str | None
     by: str
 
-    def run(self, panel, persons):
+    def run(self, panel, persons, shared):
         units = None if self.unit is None else persons[self.unit]
         return unit_period_counts(panel, list(self.states), units, self.unit, self.by)
 
     @staticmethod
     def merge(parts):
         return merge_unit_period(parts)
+
+
+@dataclass(frozen=True)
+class _ManyJobs:
+    """Several jobs in one pass: each chunk is read and built once for all of them."""
+
+    jobs: tuple
+
+    def run(self, panel, persons, shared=None):
+        shared = {}
+        return tuple(job.run(panel, persons, shared) for job in self.jobs)
+
+    def merge(self, parts):
+        return tuple(job.merge([part[i] for part in parts]) for i, job in enumerate(self.jobs))
+
+
+# ---------------------------------------------------------------------- requests
+@dataclass(frozen=True)
+class Spells:
+    """A request for :meth:`Register.spells` in :meth:`Register.collect`.
+
+    Parameters
+    ----------
+    states : a state name or a list of names.
+    max_gap, min_length, window : as in :func:`evalkit.panel.spells`.
+    keep : person columns of the register placed after ``id``.
+
+    The result is the spells frame, one row per spell.
+    """
+
+    states: str | Sequence[str]
+    max_gap: int = 0
+    min_length: int = 1
+    window: tuple | None = None
+    keep: Sequence[str] | None = None
+
+    def _job(self, register: Register) -> _SpellsJob:
+        options = {"max_gap": self.max_gap, "min_length": self.min_length, "window": self.window}
+        return _SpellsJob(_states(self.states), options, register._kept(self.keep))
+
+
+@dataclass(frozen=True)
+class Survival:
+    """A request for :meth:`Register.survival` in :meth:`Register.collect`.
+
+    Parameters
+    ----------
+    states : a state name or a list of names: the spells.
+    by : a person column of the register (the arm), or None.
+    causes : the exit code is the destination (1 + its position in the panel's states).
+    max_gap, min_length, window : as in :func:`evalkit.panel.spells`.
+
+    The result is a :class:`~evalkit.scale.SurvivalCounts` (``.kaplan_meier()``,
+    ``.logrank_test()``, ``.cumulative_incidence()``, ``.hazard_table()``).
+    """
+
+    states: str | Sequence[str]
+    by: str | None = None
+    causes: bool = False
+    max_gap: int = 0
+    min_length: int = 1
+    window: tuple | None = None
+
+    def _job(self, register: Register) -> _SurvivalJob:
+        if self.by is not None:
+            if not isinstance(self.by, str):
+                raise ArgumentError(f"by must be one person column (a name); got {self.by!r}.")
+            register._kept([self.by])
+        if not isinstance(self.causes, bool | np.bool_):
+            raise ArgumentError(f"causes must be True or False; got {self.causes!r}.")
+        options = {"max_gap": self.max_gap, "min_length": self.min_length, "window": self.window}
+        return _SurvivalJob(_states(self.states), options, self.by, bool(self.causes))
+
+
+@dataclass(frozen=True)
+class UnitPeriod:
+    """A request for :meth:`Register.unit_period` in :meth:`Register.collect`.
+
+    Parameters
+    ----------
+    states : a state name or a list of names: the set counted.
+    unit : a person column of the register (the municipality), or None (national).
+    by : ``"week"``, ``"month"`` or ``"year"``.
+
+    The result is the counts table of :func:`evalkit.scale.unit_period_counts`.
+    """
+
+    states: str | Sequence[str]
+    unit: str | None = None
+    by: str = "month"
+
+    def _job(self, register: Register) -> _UnitPeriodJob:
+        check_choice(self.by, "by", PERIODS)
+        if self.unit is not None:
+            if not isinstance(self.unit, str):
+                raise ArgumentError(f"unit must be one person column (a name); got {self.unit!r}.")
+            register._kept([self.unit])
+        return _UnitPeriodJob(_states(self.states), self.unit, self.by)
+
+
+class Outcome:
+    """A request for :meth:`Register.outcome` in :meth:`Register.collect`:
+    ``Outcome(function, *args, keep=None, **kwargs)``.
+
+    Parameters
+    ----------
+    function : a per-person function of a panel, ``function(panel, *args, keep=...,
+        **kwargs)`` (importable for Dask).
+    *args, **kwargs : its arguments.
+    keep : person columns of the register passed as ``keep``.
+
+    The result is the function's frame for every person, in the persons' order.
+    """
+
+    def __init__(self, function: Callable[..., pd.DataFrame], *args, keep=None, **kwargs):
+        if not callable(function):
+            raise ArgumentError(f"function must be callable; got {type(function).__name__}.")
+        self.function, self.args, self.kwargs, self.keep = function, args, kwargs, keep
+
+    def __repr__(self) -> str:
+        return f"Outcome({getattr(self.function, '__name__', 'function')}, ...)"
+
+    def _job(self, register: Register) -> _OutcomeJob:
+        return _OutcomeJob(self.function, self.args, self.kwargs, register._kept(self.keep))
+
+
+REQUESTS = (Spells, Survival, UnitPeriod, Outcome)
+
+
+def _states(states) -> tuple:
+    if isinstance(states, str):
+        return (states,)
+    try:
+        names = tuple(states)
+    except TypeError:
+        names = ()
+    if not names or not all(isinstance(s, str) for s in names):
+        raise ArgumentError(
+            f"states must be a state name or a list of names; got {type(states).__name__}."
+        )
+    return names
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -210,9 +420,15 @@ class Register:
     Parameters
     ----------
     data : a :class:`~evalkit.panel.StatusPanel`; a wide pandas DataFrame (one row per
-        person, one column per week); the path of a wide parquet file; or a
+        person, one column per week); the path of a wide parquet or CSV file; or a
         ``dask.dataframe.DataFrame`` with one row per person (each partition a set of
-        whole persons).
+        whole persons). Files are read by the fast ingest
+        (:func:`evalkit.panel.read_status_panel` in memory,
+        :func:`evalkit.panel.iter_panel_chunks` streamed; on Dask each task reads its
+        parquet row groups with the week columns in their own integer type); a dask
+        frame's partitions go through :meth:`StatusPanel.from_wide`, which classifies
+        integer and nullable-integer columns without a float copy (read parquet with
+        ``dtype_backend="numpy_nullable"``).
     id : the id column (frames, files).
     weeks : the week columns, a list or a prefix (``"y_"``) (frames, files).
     states : the classification of the codes (a dict or a
@@ -225,8 +441,8 @@ class Register:
         per person of the panel.
     engine : ``"memory"``, ``"stream"`` or ``"dask"``; default: ``"memory"`` for a panel or
         a pandas frame, ``"stream"`` for a path, ``"dask"`` for a dask frame.
-    chunk_persons : persons per chunk (stream and dask; for a parquet file chunks follow
-        its row groups, joined up to about this many rows).
+    chunk_persons : persons per chunk (stream and dask; on Dask a parquet file's chunks
+        follow its row groups, joined up to about this many rows).
     progress : a progress line on standard error (persons done, rate, time left):
         True, False, or None (only on a terminal).
     scheduler : Dask's scheduler: None (default) uses an active ``dask.distributed``
@@ -291,6 +507,11 @@ class Register:
                     "person columns in the data with person_columns=[...]."
                 )
             self._builder = self._make_builder()
+            if self._kind == "path" and self.engine == "dask" and _is_csv(self.data):
+                raise ArgumentError(
+                    "engine='dask' cuts a file by its parquet row groups; pass a CSV file as "
+                    "dask.dataframe.read_csv(...) (one row per person) or write it to parquet."
+                )
 
     # ------------------------------------------------------------------ set-up checks
     def _check_persons(self) -> None:
@@ -354,6 +575,8 @@ class Register:
         return _Builder(self.id, weeks, states, self.blank, self.person_columns)
 
     def _column_names(self) -> list:
+        if self._kind == "path" and _is_csv(self.data):
+            return [str(c) for c in pd.read_csv(self.data, nrows=0).columns]
         if self._kind == "path":
             return list(_parquet(self.data).schema_arrow.names)
         return list(self.data.columns)
@@ -364,7 +587,7 @@ class Register:
             return self.data.n_persons
         if self._kind == "frame":
             return len(self.data)
-        if self._kind == "path":
+        if self._kind == "path" and not _is_csv(self.data):
             return _parquet(self.data).metadata.num_rows
         return None
 
@@ -382,10 +605,13 @@ class Register:
         elif self._kind == "frame":
             for start in range(0, len(self.data), step):
                 yield self._builder.build(self.data.iloc[start : start + step])
-        elif self._kind == "path":
-            for part in _row_group_parts(self.data, step):
-                columns = [self.id, *self.person_columns, *self._builder.week_columns]
-                yield self._builder.build(part.read(columns))
+        elif self._kind == "path":  # the fast ingest, chunk by chunk
+            persons = self._builder.file_persons(self.data)
+            start = 0
+            for panel in self._builder.file_chunks(self.data, step):
+                stop = start + panel.n_persons
+                yield panel, persons.iloc[start:stop].reset_index(drop=True)
+                start = stop
         else:
             for partition in self.data.to_delayed():
                 yield self._builder.build(partition.compute(scheduler="synchronous"))
@@ -395,9 +621,13 @@ class Register:
             return self.data, self.persons
         if self._kind == "frame":
             return self._builder.build(self.data)
-        # a file or a dask frame in memory: built chunk by chunk, then joined (once)
         if "whole" in self._cache:
             return self._cache["whole"]
+        if self._kind == "path":  # the fast ingest: the file straight into one int8 panel
+            whole = self._builder.read_file(self.data), self._builder.file_persons(self.data)
+            self._cache["whole"] = whole
+            return whole
+        # a dask frame in memory: built chunk by chunk, then joined (once)
         total = self._n_persons()
         first = codes = None
         ids, persons, filled = [], [], 0
@@ -496,8 +726,8 @@ class Register:
     ) -> pd.DataFrame:
         """:func:`evalkit.panel.spells` of every person, with ``keep`` person columns
         placed after ``id``; one row per spell, persons in the data's order."""
-        options = {"max_gap": max_gap, "min_length": min_length, "window": window}
-        return self._run(_SpellsJob(_tuple(states), options, self._kept(keep)), "spells")
+        request = Spells(states, max_gap, min_length, window, keep)
+        return self._run(request._job(self), "spells")
 
     def outcome(
         self,
@@ -511,9 +741,7 @@ class Register:
         :func:`~evalkit.panel.first_durable_entry`...) on every person:
         ``function(panel, *args, keep=..., **kwargs)``, concatenated in the persons' order.
         On Dask the function must be importable (a module-level function)."""
-        if not callable(function):
-            raise ArgumentError(f"function must be callable; got {type(function).__name__}.")
-        job = _OutcomeJob(function, args, kwargs, self._kept(keep))
+        job = Outcome(function, *args, keep=keep, **kwargs)._job(self)
         return self._run(job, getattr(function, "__name__", "outcome"))
 
     def survival(
@@ -529,10 +757,7 @@ class Register:
         and exit: call ``.kaplan_meier()``, ``.logrank_test()``, ``.hazard_table()`` on
         the result, or, with ``causes=True`` (the exit code is 1 + the position of the
         destination state in the panel's states), ``.cumulative_incidence()``."""
-        if by is not None:
-            self._kept([by])
-        options = {"max_gap": max_gap, "min_length": min_length, "window": window}
-        job = _SurvivalJob(_tuple(states), options, by, bool(causes))
+        job = Survival(states, by, causes, max_gap, min_length, window)._job(self)
         return self._run(job, "survival counts")
 
     def kaplan_meier(self, states, by: str | None = None, **options):
@@ -552,10 +777,64 @@ class Register:
     ) -> pd.DataFrame:
         """Counts by unit (a person column, e.g. the municipality) and calendar period
         (:func:`evalkit.scale.unit_period_counts`), added up over the chunks."""
-        check_choice(by, "by", PERIODS)
-        if unit is not None:
-            self._kept([unit])
-        return self._run(_UnitPeriodJob(_tuple(states), unit, by), "unit-period counts")
+        return self._run(UnitPeriod(states, unit, by)._job(self), "unit-period counts")
+
+    def collect(self, requests):
+        """Several computations in one pass over the data.
+
+        Each chunk of persons is read and turned into a panel once, and every request is
+        computed on it (requests that need the same spells share them); the results are
+        merged as the single calls merge them, so each equals the result of its own call
+        (:meth:`spells`, :meth:`survival`, :meth:`unit_period`, :meth:`outcome`).
+
+        Parameters
+        ----------
+        requests : a dict ``{name: request}`` or a list of requests, each a
+            :class:`Spells`, :class:`Survival`, :class:`UnitPeriod` or :class:`Outcome`.
+
+        Returns
+        -------
+        dict or list
+            The results under the same names (a dict) or in the same order (a list):
+            spells and outcomes as frames, survival as
+            :class:`~evalkit.scale.SurvivalCounts`, unit-period counts as a frame.
+
+        Example
+        -------
+        >>> from evalkit.panel import StatusPanel
+        >>> panel = StatusPanel(np.array([1, 2]), np.array([[1, 1, 0], [0, 1, 1]]),
+        ...                     ("self_sufficient", "cash_benefit"))
+        >>> persons = pd.DataFrame({"id": [1, 2], "arm": [0, 1]})
+        >>> reg = Register(panel, persons=persons, person_columns=["arm"], engine="stream",
+        ...                chunk_persons=1)
+        >>> out = reg.collect({"spells": Spells("cash_benefit"),
+        ...                    "km": Survival("cash_benefit", by="arm")})
+        >>> len(out["spells"]), out["km"].n
+        (2, 2)
+        """
+        if isinstance(requests, Mapping):
+            names = list(requests)
+            if not all(isinstance(name, str) for name in names):
+                raise ArgumentError("the names of the requests must be strings.")
+            items = list(requests.values())
+        elif isinstance(requests, list | tuple):
+            names, items = None, list(requests)
+        else:
+            raise ArgumentError(
+                "requests must be a dict {name: request} or a list of requests; got "
+                f"{type(requests).__name__}."
+            )
+        if not items:
+            raise ArgumentError("collect needs at least one request.")
+        for item in items:
+            if not isinstance(item, REQUESTS):
+                raise ArgumentError(
+                    "each request must be a Spells, Survival, UnitPeriod or Outcome (from "
+                    f"evalkit.scale); got {type(item).__name__}."
+                )
+        job = _ManyJobs(tuple(item._job(self) for item in items))
+        results = self._run(job, "collect")
+        return list(results) if names is None else dict(zip(names, results, strict=True))
 
     def _kept(self, keep) -> tuple:
         columns = _tuple(keep)
@@ -578,9 +857,10 @@ def _kind_of(data) -> str:
         path = Path(data)
         if not path.exists():
             raise ArgumentError(f"the file {path.name!r} does not exist (in {path.parent}).")
-        if path.suffix not in (".parquet", ".pq"):
+        if path.suffix.lower() not in (".parquet", ".pq", ".csv"):
             raise ArgumentError(
-                f"the file {path.name!r} is not a .parquet file; read other formats with "
+                f"the file {path.name!r} is not a .parquet or .csv file; read other formats "
+                "with evalkit.panel.read_status_panel and pass the panel, or with "
                 "evalkit.panel.read_panel and pass the frame."
             )
         return "path"
@@ -591,6 +871,10 @@ def _kind_of(data) -> str:
         f"data must be a StatusPanel, a pandas DataFrame, the path of a parquet file or a "
         f"dask DataFrame; got {type(data).__name__}."
     )
+
+
+def _is_csv(path) -> bool:
+    return Path(path).suffix.lower() == ".csv"
 
 
 def _parquet(path):
