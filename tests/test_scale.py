@@ -127,6 +127,13 @@ def test_dask_dataframe_and_pandas_inputs(extract, in_memory):
     pd.testing.assert_frame_equal(
         streamed.spells("cash_benefit", keep=["arm"]), in_memory["spells"]
     )
+    # nullable integer partitions: classified on integers, the same values
+    nullable = dd.read_parquet(extract.path, dtype_backend="numpy_nullable")
+    by_nullable = Register(nullable, scheduler="synchronous", chunk_persons=50, **kwargs)
+    out = by_nullable.collect([Spells("cash_benefit", keep=["arm"]), UnitPeriod(
+        "cash_benefit", unit="municipality")])  # fmt: skip
+    pd.testing.assert_frame_equal(out[0], in_memory["spells"], check_dtype=False)
+    pd.testing.assert_frame_equal(out[1], in_memory["units"], check_dtype=False)
 
 
 def test_survival_from_counts_equals_person_level(in_memory):
