@@ -117,7 +117,8 @@ class TestFromWideIntegerPath:
     def test_unknown_codes_name_the_column_and_count_not_the_ids(self):
         frame = wide_frame().astype({f"y_16{w:02d}": "Int16" for w in range(10, 22)})
         frame.loc[[4, 9], "y_1613"] = 555
-        with pytest.raises(UnknownCodeError, match=r"column 'y_1613' \(2 cells\).*555: 2"):
+        expected = r"week column 'y_1613': 1 raw codes \(2 cells\).*555: 2"
+        with pytest.raises(UnknownCodeError, match=expected):
             StatusPanel.from_wide(frame, "id", "y_", STATES, blank=BLANK)
         # a code equal to a person's id is not shown
         numbers = pd.DataFrame({"id": [4711, 4712], "y_1610": pd.array([4711, 130], "Int32")})
@@ -128,7 +129,7 @@ class TestFromWideIntegerPath:
     def test_fractional_codes_are_refused(self):
         frame = wide_frame()
         frame.loc[2, "y_1615"] = 651.5
-        with pytest.raises(UnknownCodeError, match="not whole numbers"):
+        with pytest.raises(UnknownCodeError, match="week column 'y_1615': 1 cell holds codes"):
             StatusPanel.from_wide(frame, "id", "y_", STATES)
 
     def test_caller_data_untouched(self):
@@ -272,7 +273,8 @@ class TestWideFiles:
         frame.loc[[1, 2, 8], "y_1617"] = 555.0
         path = tmp_path / "wide.parquet"
         write_parquet_int16(frame, path)
-        with pytest.raises(UnknownCodeError, match=r"column 'y_1617' \(3 cells\)") as error:
+        expected = r"week column 'y_1617': 1 raw codes \(3 cells\)"
+        with pytest.raises(UnknownCodeError, match=expected) as error:
             read_status_panel(path, "id", "y_", STATES, BLANK)
         assert "100007" not in str(error.value)
         with pytest.raises(UnknownCodeError, match="y_1617"):

@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .states import StateClassification, blend
+from .states import StateClassification, UnknownCodeError, blend
 
 UNOBSERVED = -1
 _TILE_ROWS, _TILE_WEEKS = 2048, 16  # transposition tiles (measured fastest in numpy)
@@ -198,14 +198,17 @@ class WideWriter:
         return Carry(np.full(n, UNOBSERVED, dtype=np.int8), np.zeros(n, dtype=np.uint8))
 
     def _classify(self, cells: Cells, target, fill, ids, name) -> None:
-        if cells.general:
-            target[...] = self.states.classify(cells.values, column=name, ids=ids)
-            valid = target >= 0
-            if self.blank is not None:
-                blend(target, _ones(valid), fill)
-        else:
-            valid = cells.valid
-            self.table.classify(cells.values, valid, column=name, ids=ids, missing=fill, out=target)
+        try:
+            if cells.general:
+                target[...] = self.states.classify(cells.values, ids=ids)
+                valid = target >= 0
+                if self.blank is not None:
+                    blend(target, _ones(valid), fill)
+            else:
+                valid = cells.valid
+                self.table.classify(cells.values, valid, ids=ids, missing=fill, out=target)
+        except UnknownCodeError as error:  # name the week column (the count is the error's)
+            raise UnknownCodeError(f"week column {name!r}: {error}") from None
         if self.blank is not None:
             if valid is None:
                 fill[:] = self.blank
