@@ -309,3 +309,20 @@ def test_to_long_round_trip():
         ),
     )
     assert np.array_equal(again.codes, panel.codes)
+
+
+def test_group_states_merges_and_validates():
+    p = StatusPanel(
+        ["a", "b"], [[0, 1, 2, 3], [3, -1, 1, 0]], ("job", "benefit", "educ", "dead"),
+        absorbing=("dead",),
+    )  # fmt: skip
+    g = p.group_states({"benefit": "benefit", "work": ["job", "educ"]})
+    assert g.states == ("benefit", "work", "other")
+    assert g.codes.tolist() == [[1, 0, 1, 2], [2, -1, 0, 1]]
+    assert g.absorbing == ("other",) and p.codes[0, 0] == 0  # the original is untouched
+    with pytest.raises(ArgumentError, match="not in the panel"):
+        p.group_states({"x": ["nope"]})
+    with pytest.raises(ArgumentError, match="two groups"):
+        p.group_states({"x": ["job"], "y": ["job"]})
+    with pytest.raises(ArgumentError, match="in no group"):
+        p.group_states({"x": ["job"]}, other=None)

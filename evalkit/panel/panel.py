@@ -348,6 +348,55 @@ class StatusPanel:
             return self
         return replace(self, codes=codes, hours=hours)
 
+    def group_states(
+        self, groups: Mapping[str, Iterable[str]], other: str | None = "other"
+    ) -> StatusPanel:
+        """The panel with its states merged into fewer: ``groups`` maps each new state to
+        the old states it takes in (in the order wanted); old states in no group go to
+        ``other`` (None: every state must be in a group). Weeks not observed stay so;
+        a group is absorbing when all its old states are.
+
+        Example
+        -------
+        >>> p = StatusPanel(["a", "b"], [[0, 1, 2], [2, -1, 1]], ("job", "benefit", "educ"))
+        >>> g = p.group_states({"benefit": ["benefit"], "work or study": ["job", "educ"]},
+        ...                    other=None)
+        >>> g.states, g.codes.tolist()
+        (('benefit', 'work or study'), [[1, 0, 1], [1, -1, 0]])
+        """
+        if not isinstance(groups, Mapping) or not groups:
+            raise ArgumentError("groups must map each new state to a list of old states.")
+        position = {}
+        for index, (name, members) in enumerate(groups.items()):
+            members = [members] if isinstance(members, str) else list(members)
+            unknown = [m for m in members if m not in self.states]
+            if unknown:
+                raise ArgumentError(
+                    f"group {name!r} lists states that are not in the panel: {unknown}; the "
+                    f"panel's states are {list(self.states)}."
+                )
+            for member in members:
+                if member in position:
+                    raise ArgumentError(f"state {member!r} is in two groups.")
+                position[member] = index
+        names = [str(n) for n in groups]
+        rest = [s for s in self.states if s not in position]
+        if rest:
+            if other is None:
+                raise ArgumentError(
+                    f"states {rest} are in no group; list them or pass other='...'."
+                )
+            if other in names:
+                raise ArgumentError(f"other={other!r} is also the name of a group.")
+            names.append(str(other))
+            position.update({s: len(names) - 1 for s in rest})
+        lookup = np.array([position[s] for s in self.states] + [UNOBSERVED], dtype=np.int8)
+        absorbing = tuple(
+            n for i, n in enumerate(names)
+            if all(s in self.absorbing for s, j in position.items() if j == i)
+        )  # fmt: skip
+        return replace(self, codes=lookup[self.codes], states=tuple(names), absorbing=absorbing)
+
     def select(self, ids) -> StatusPanel:
         """The panel of the given persons, in the given order (an error for unknown ids)."""
         wanted = np.asarray(ids)
