@@ -13,6 +13,7 @@ from .outcomes import (
     weeks_in_states,
 )
 from .panel import PanelWarning, StatusPanel
+from .recurrent import recurrent_entries
 from .spells import spells
 from .states import StateClassification, UnknownCodeError, synthetic_classification
 from .stream import combine_full_year_persons, map_person_chunks, stream_parquet
@@ -43,6 +44,7 @@ __all__ = [
     "ordinal_to_label",
     "ordinal_to_monday",
     "parse_weeks",
+    "recurrent_entries",
     "spells",
     "stream_parquet",
     "map_person_chunks",
