@@ -134,8 +134,9 @@ def test_style_is_scoped_and_palette_is_okabe_ito(km):
 
 
 def test_number_formats():
-    assert format_number(1234.5, 1, "da") == "1.234,5"
-    assert format_number(1234.5, 1, "en") == "1,234.5"
+    assert format_number(12345.5, 1, "da") == "12.345,5"
+    assert format_number(12345.5, 1, "en") == "12,345.5"
+    assert format_number(2016, 0, "da") == "2016"  # years (four digits) stay whole
     assert format_number(-0.25, 2, "da") == "\N{MINUS SIGN}0,25"
     assert format_percent(0.4, 0, "da") == "40 %"
     assert format_percent(0.4, 0, "en") == "40%"
@@ -502,8 +503,8 @@ def test_consort_diagram_counts_boxes_and_arrows():
         "Vurderet for egnethed (n = 420)",
         "Ekskluderet (n = 70)",
         "Randomiseret (n = 350)",
-        "Tildelt Indsats (n = 178)",
-        "Tildelt Kontrol (n = 172)",
+        "Tildelt indsats (n = 178)",
+        "Tildelt kontrol (n = 172)",
         "Analyseret (n = 178)",
         "Rekruttering",
     ):

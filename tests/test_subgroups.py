@@ -232,10 +232,13 @@ def test_plot_renders_one_row_per_level_with_the_heterogeneity_note(lang):
     ax = fig.axes[0]
     assert len([line for line in ax.lines if line.get_gid() == "ci"]) == 7
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert "benefit: cash benefit" in labels and "age: 50+" in labels
+    # the data's names in Danish through the label catalogue (evalkit.report.labels.TERMS)
+    row = {"en": "benefit: cash benefit", "da": "Ydelse: kontanthjælp"}[lang]
+    assert row in labels and {"en": "age: 50+", "da": "Alder: 50+"}[lang] in labels
     notes = [t.get_text() for t in ax.texts if t.get_gid() == "note"]
     word = {"en": "equal effects", "da": "ens effekt"}[lang]
-    assert len(notes) == 1 and word in notes[0] and "benefit p = " in notes[0]
+    test = {"en": "benefit p = ", "da": "Ydelse p = "}[lang]
+    assert len(notes) == 1 and word in notes[0] and test in notes[0]
     plt.close(fig)
 
 

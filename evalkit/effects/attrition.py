@@ -152,6 +152,35 @@ class AttritionResult(TableDisplay):
             totals={"row": 2},
         )
 
+    def verdict_text(self, lang: str = "en") -> list[str]:
+        """The verdict under each boundary as a sentence in ``lang`` (label catalogue:
+        ``"Low attrition under the cautious boundary."`` / ``"Lavt frafald efter den
+        forsigtige grænse."``); a boundary of the user's own is named as given.
+
+        >>> import pandas as pd
+        >>> df = pd.DataFrame({"t": [1] * 10 + [0] * 10,
+        ...                    "seen": [1] * 9 + [0] + [1] * 7 + [0] * 3})
+        >>> attrition(df, "t", "seen").verdict_text("da")
+        ['Højt frafald efter den forsigtige grænse.', 'Højt frafald efter den optimistiske grænse.']
+        >>> attrition(df, "t", "seen").verdicts["optimistic"]
+        'high attrition under the optimistic boundary'
+        """
+        from ..report.labels import LABELS, check_lang, label
+
+        check_lang(lang)
+        out = []
+        for name, limit in self.max_differential.items():
+            low = not math.isnan(limit) and self.differential <= limit + 1e-12
+            key = f"attrition_boundary_{name}"
+            boundary = (
+                label(key, lang)
+                if key in LABELS
+                else label("attrition_boundary_named", lang, name=name)
+            )
+            out.append(label("attrition_low" if low else "attrition_high", lang,
+                             boundary=boundary))  # fmt: skip
+        return out
+
     def _header(self) -> list[str]:
         return [
             f"Attrition: treatment {self.treatment}, observed {self.observed}",

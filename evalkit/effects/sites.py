@@ -261,6 +261,7 @@ class SitePooling(InferentialResult):
             format_number,
             format_percent,
             label,
+            term,
         )
         from ..report.plots import forest_plot
 
@@ -295,7 +296,10 @@ class SitePooling(InferentialResult):
                 i2=format_percent(self.i2 / 100.0, 0, lang),
                 i2_int=format_interval(*self.i2_int, 0, lang),
             ))  # fmt: skip
-        return forest_plot(rows, labels=list(self.sites), lang=lang, pooled=pooled, **kwargs)
+        # site names from the data are shown in the reader's language where the label
+        # catalogue knows them ("Synthetic site 3" -> "Syntetisk sted 3")
+        names = [term(site, lang) for site in self.sites]
+        return forest_plot(rows, labels=names, lang=lang, pooled=pooled, **kwargs)
 
 
 _CORE_NUMBERS = ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high")

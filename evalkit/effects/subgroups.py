@@ -251,19 +251,24 @@ class SubgroupEffects(TableDisplay):
         resting on an arm of 1 to 4 persons is drawn as ``"x"`` (disclosure control at 5
         by default, ``disclosure=``), and so is the heterogeneity p-value of its variable.
         """
-        from ..report.labels import check_lang, format_p, label
+        from ..report.labels import check_lang, format_p_text, label, term
         from ..report.plots import forest_plot
 
         check_lang(lang)
+
+        def shown(value) -> str:  # the data's (English) names, in Danish by the catalogue
+            return str(value) if lang == "en" else term(value, lang)
+
         threshold = kwargs.get("disclosure", 5)
         labels = [
-            label("subgroup_row", lang, variable=v, level=lv)
+            label("subgroup_row", lang, variable=shown(v), level=shown(lv))
             for v, lv in zip(self.table["variable"], self.table["level"], strict=True)
         ]
         tests = []
         for row in self.heterogeneity_table.itertuples(index=False):
             hidden = threshold is not None and small_count(row.min_arm, threshold)
-            tests.append(f"{row.variable} p = {'x' if hidden else format_p(row.p_value, lang)}")
+            p_text = "p = x" if hidden else format_p_text(row.p_value, lang)
+            tests.append(f"{shown(row.variable)} {p_text}")
         kwargs.setdefault("note", label("subgroup_heterogeneity", lang, tests="; ".join(tests)))
         return forest_plot(list(self.results), labels=labels, lang=lang, **kwargs)
 

@@ -22,6 +22,7 @@ from ..benchmark import (
 )
 from ..datasets import load_published
 from ..report import forest_plot, save_figure
+from ..report.labels import label, term
 from ..reproduce import Artifact, Progress, table_artifact
 
 CAPTIONS = {
@@ -56,6 +57,7 @@ class _Writer:
         return CAPTIONS[key][self.lang].format(**fields)
 
     def figure(self, fig, name: str, title: str, caption: str, source: str) -> None:
+        title = label(title, self.lang)  # a key of the label catalogue
         # every figure names its true source: save_figure stamps it on the figure's face
         files = save_figure(
             fig, self.out / name, formats=("png", "pdf"), source=source, log=self.log
@@ -66,6 +68,7 @@ class _Writer:
     def table(
         self, frame: pd.DataFrame, name: str, title: str, caption: str, source="published"
     ) -> None:
+        title = label(title, self.lang)  # a key of the label catalogue
         # Published aggregates and synthetic series: no register microdata to protect here.
         # a report table: numbers formatted by kind and language, kept numbers in CSV
         self.artifacts.append(
@@ -81,7 +84,7 @@ def _published(writer: _Writer, project: str) -> pd.DataFrame:
     writer.table(
         published[["figure", "description", "value", "unit", "denominator", "date"]],
         "published_figures",
-        "Published figures",
+        "t_published",
         writer.caption("published", source=source),
     )
     return published.set_index("figure")["value"]
@@ -96,21 +99,20 @@ def write_herning(out: Path, lang: str, progress: Progress, log=None) -> list[Ar
     comparison = compare_series(
         herning,
         national,
-        labels=("Herning (synthetic)", "National average (synthetic)"),
+        labels=(term("Herning (synthetic)", lang), label("national_average_synthetic", lang)),
         exclude_local=True,
     )
     writer.figure(
         comparison.plot(target=0.40, lang=lang),
         "share_vs_national",
-        "Share of the indsatsgruppe in company-based activity against the national "
-        "average and the 40 % target",
+        "t_share_vs_national",
         writer.caption("synthetic"),
         source="synthetic",
     )
     writer.table(
         comparison.attainment(0.40).to_frame(),
         "target_attainment",
-        "When the 40 % target was reached and held",
+        "t_target_attainment",
         writer.caption("synthetic"),
         source="synthetic",
     )
@@ -119,18 +121,20 @@ def write_herning(out: Path, lang: str, progress: Progress, log=None) -> list[Ar
         municipalities["successes"],
         municipalities["n"],
         5487 / 12821,
-        units=municipalities["unit"],
+        units=[term(unit, lang) for unit in municipalities["unit"]],
         overdispersion="estimate",
     )
     writer.figure(
         # the centre is the published national share; Herning's own 40 % target is drawn
         # apart, and Herning (the first unit of the data) is ringed and named
         funnel.plot(
-            lang=lang, centre="national", goal=0.40, highlight=municipalities["unit"].iloc[0]
+            lang=lang,
+            centre="national",
+            goal=0.40,
+            highlight=term(municipalities["unit"].iloc[0], lang),
         ),
         "funnel",
-        "Funnel plot across municipalities (95 % and 99.8 % limits, over-dispersion "
-        "adjusted) around the published national 43 % (June 2019)",
+        "t_funnel",
         writer.caption("synthetic"),
         source="synthetic",
     )
@@ -145,18 +149,18 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
     centre = int(value["jobcenter_in_course"])
     centre_into = int(value["jobcenter_job_or_education"])
     comparison = compare_proportions(
-        into, members, centre_into, centre, labels=("Powerjobsøgerne", "Jobcentre")
+        into, members, centre_into, centre, labels=("Powerjobsøgerne", label("jobcentre", lang))
     )
     writer.table(
         comparison.to_frame(),
         "powerjob_vs_jobcentre",
-        "Powerjobsøgerne against the jobcentre: into job or education",
+        "t_powerjob_vs_jobcentre",
         writer.caption("selection"),
     )
     writer.figure(
-        forest_plot({"Powerjobsøgerne − jobcentre": comparison.difference}, lang=lang),
+        forest_plot({label("powerjob_minus_jobcentre", lang): comparison.difference}, lang=lang),
         "powerjob_difference",
-        "Difference in the share into job or education",
+        "t_powerjob_difference",
         writer.caption("selection"),
         source="published",
     )
@@ -183,8 +187,8 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
     writer.table(
         targets,
         "targets",
-        "Powerjobsøgerne against its targets (exact binomial tests)",
-        writer.caption("published", source="Fredericia Kommune, 24 March 2021"),
+        "t_targets",
+        writer.caption("published", source=label("src_fredericia_2021", lang)),
     )
     goal, referred = int(value["vgef_goal_self_sufficient"]), int(value["vgef_goal_referred"])
     rates = [0.45, 0.50, 0.55, 0.60, 0.65, 0.70]
@@ -200,9 +204,10 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
     writer.table(
         probabilities,
         "goal_probability",
-        "'Vi gør en forskel, gør du?': probability of reaching 30 of 50 by success rate",
-        writer.caption("published", source="Fredericia Kommune, 24 March 2021")
-        + " The success rates are hypothetical.",
+        "t_goal_probability_vgef",
+        writer.caption("published", source=label("src_fredericia_2021", lang))
+        + " "
+        + label("c_vgef_rates", lang),
     )
     cost = cost_per_outcome(
         value["powerjob_cost_per_year"], into, members, label="DKK 250,000 for the period"
@@ -210,7 +215,7 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
     writer.table(
         cost,
         "cost_per_outcome",
-        "Cost per person into job or education",
-        writer.caption("published", source="Fredericia Kommune, 24 March 2021"),
+        "t_cost_per_outcome",
+        writer.caption("published", source=label("src_fredericia_2021", lang)),
     )
     return writer.artifacts

@@ -29,6 +29,7 @@ from ..economics import (
     tornado_plot,
 )
 from ..output.declare import declare_table
+from ..report.labels import label, term
 from ..reproduce import Artifact, Progress
 from .benchmark_reports import _Writer
 
@@ -204,23 +205,24 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     writer.table(
         published[["figure", "description", "value", "unit", "denominator", "date", "source"]],
         "published_figures",
-        "Published figures",
-        writer.caption("published", source="; ".join(published["source"].unique())),
+        "t_published",
+        writer.caption(
+            "published", source="; ".join(term(src, lang) for src in published["source"].unique())
+        ),
     )
     value = published.set_index("figure")["value"]
     caption = CAPTIONS["assumed"][lang]
     writer.table(
         staircase_table(),
         "refusion_staircase",
-        "The 2016 refusion staircase: the state's share of a benefit week by accumulated "
-        "weeks with benefits",
-        CAPTIONS["law"][lang].format(source=REFUSION_2016.source),
+        "t_staircase",
+        CAPTIONS["law"][lang].format(source=label("src_refusion_2016", lang)),
     )
     weekly = ASSUMPTIONS["weekly_benefit"][0]
     writer.table(
         week_cost_table(weekly),
         "net_cost_by_week",
-        "Who pays for one benefit week at 4, 26, 52 and 60 accumulated weeks",
+        "t_net_cost_by_week",
         caption,
         source="synthetic",
     )
@@ -230,8 +232,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
             target, {"13 weeks (3 months)": 13, "26 weeks (half a year)": 26, "52 weeks": 52}
         ),
         "required_outcomes",
-        "Persons a year who must leave benefit, by weeks off benefit, for 50 full-year "
-        "persons a year",
+        "t_required_outcomes",
         CAPTIONS["required"][lang],
         source="synthetic",
     )
@@ -245,14 +246,14 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     writer.table(
         required_outcomes(target, ROUTE_WEEKS, delivered=delivered),
         "delivered_against_target",
-        "What the clarification workshops and Projekt Superb delivered against the target",
+        "t_delivered",
         CAPTIONS["delivered"][lang],
         source="synthetic",
     )
     writer.table(
         assumptions_table(),
         "assumptions",
-        "Assumptions of the business case (none of the amounts is published)",
+        "t_assumptions",
         caption,
         source="synthetic",
     )
@@ -260,21 +261,21 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     writer.table(
         case.to_frame(),
         "business_case",
-        "Business case: net present value, break-even effect and cost per full-year person",
+        "t_business_case",
         caption,
         source="synthetic",
     )
     writer.table(
         sensitivity,
         "sensitivity",
-        "One-way sensitivity of the net present value",
+        "t_sensitivity",
         caption,
         source="synthetic",
     )
     writer.figure(
         tornado_plot(sensitivity, lang=lang),
         "tornado",
-        "Tornado plot: the net present value as each assumption varies",
+        "t_tornado",
         caption,
         source="synthetic",
     )

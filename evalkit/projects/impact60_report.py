@@ -39,12 +39,13 @@ from ..economics import (
 )
 from ..panel.panel import StatusPanel
 from ..report import save_figure
+from ..report.labels import iso_week, label
 from ..reproduce import Artifact, Progress, table_artifact
 
 PROJECT = "impact60_aalborg"
 SOURCE = (
     "Aalborg Kommune, Beskæftigelsesudvalget, 'Orientering om status for Impact60' "
-    "(case 2018-066012); co-pi.dk (June 2021)"
+    "(case 2018-066012); co-pi.dk (2021-06)"
 )
 #: The contract period in ISO weeks: referrals from 1 September 2018, end 31 December 2022.
 PERIOD = ("2018-W36", "2022-W52")
@@ -222,8 +223,9 @@ def cumulative_plot(ev: Impact60, lang: str = "en"):
     from ..report.labels import (
         MonthFormatter,
         NumberFormatter,
+        format_kroner,
         format_level,
-        format_number,
+        iso_week,
         label,
     )
     from ..report.style import COLOURS, FONT_SIZE, evalkit_style, new_figure
@@ -256,7 +258,7 @@ def cumulative_plot(ev: Impact60, lang: str = "en"):
             color=COLOURS["control"],
             linestyle="--",
             gid="projection",
-            label=label("pay_projection", lang, date=MIDWAY),
+            label=label("pay_projection", lang, date=iso_week(MIDWAY, lang)),
         )
         ax.plot(ends, paid, color=COLOURS["treatment"], gid="paid", label=label("pay_paid", lang))
         ax.axvline(
@@ -279,8 +281,8 @@ def cumulative_plot(ev: Impact60, lang: str = "en"):
         note = label(
             "pay_assumed_rates",
             lang,
-            full=format_number(ASSUMED_RATES["self_sufficient"], 0, lang),
-            partly=format_number(ASSUMED_RATES["partly_self_sufficient"], 0, lang),
+            full=format_kroner(ASSUMED_RATES["self_sufficient"], lang),
+            partly=format_kroner(ASSUMED_RATES["partly_self_sufficient"], lang),
         )
         fig.text(0.01, 0.005, note, fontsize=FONT_SIZE - 2.5, color=COLOURS["note"],
                  va="bottom", gid="note")  # fmt: skip
@@ -338,18 +340,19 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         progress.step(title)
 
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
-    table(published, "published_figures", "Published figures", caption("published"), "published")
+    table(published, "published_figures", label("t_published", lang), caption("published"),
+          "published")  # fmt: skip
     table(
         ev.payments.months(),
         "payments_by_month",
-        "Outcome payments by month (assumed rates, synthetic histories)",
+        label("t_payments_by_month", lang),
         caption("synthetic"),
         "synthetic",
     )
     fig = cumulative_plot(ev, lang)
     files = save_figure(fig, out / "cumulative_payments", formats=("png", "pdf"),
                         source="synthetic", log=log)  # fmt: skip
-    title = "Cumulative outcome payments and the projection from the midway point"
+    title = label("t_cumulative_payments", lang)
     artifacts.append(
         Artifact(PROJECT, "figure", "cumulative_payments", title,
                  caption("synthetic", "projection", "investor"), tuple(files))
@@ -358,14 +361,14 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     table(
         ev.goal_table(),
         "goal_probability",
-        f"Probability of reaching the goal of {GOAL} of 120, projected from 2019-W38",
+        label("t_goal_probability_impact60", lang, goal=GOAL, date=iso_week(MIDWAY, lang)),
         caption("synthetic", "projection"),
         "synthetic",
     )
     table(
         ev.investor_table(),
         "investor",
-        "The investor's return and risk of a loss, with and without the deficit guarantee",
+        label("t_investor", lang),
         caption("synthetic", "projection", "investor"),
         "synthetic",
     )

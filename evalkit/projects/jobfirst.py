@@ -164,10 +164,12 @@ def evaluate_jobfirst(seed: int = 2016) -> JobFirstEvaluation:
     )
 
 
+#: Outcome -> its label key in the catalogue (:data:`evalkit.report.labels.LABELS`):
+#: ``label(EFFECT_LABELS[k], lang)``.
 EFFECT_LABELS = {
-    "weeks_in_work_1_52": "Weeks self-sufficient (fully or partly), weeks 1-52",
-    "weeks_in_work_1_52_lin": "Same, Lin-adjusted (age, sex, years on support, benefit)",
-    "weeks_in_work_1_104": "Weeks self-sufficient (fully or partly), weeks 1-104",
-    "in_work_week_52": "Self-sufficient (fully or partly) in week 52",
-    "durable_work_104": "13 consecutive weeks self-sufficient within 104 weeks",
+    "weeks_in_work_1_52": "jf_weeks_1_52",
+    "weeks_in_work_1_52_lin": "jf_weeks_1_52_lin",
+    "weeks_in_work_1_104": "jf_weeks_1_104",
+    "in_work_week_52": "jf_in_work_52",
+    "durable_work_104": "jf_durable_104",
 }

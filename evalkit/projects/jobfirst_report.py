@@ -17,7 +17,7 @@ from ..report import (
     share_plot,
     survival_plot,
 )
-from ..report.labels import MONTHS, check_lang, label
+from ..report.labels import MONTHS, check_lang, format_p_text, label
 from ..reproduce import Artifact, Progress, table_artifact
 from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirst
 from .jobfirst_questions import answer_trial_questions
@@ -28,10 +28,6 @@ SYNTHETIC = {
     "so the estimate recovers an assumed effect, not JobFirst's.",
     "da": "Syntetiske data kalibreret til de offentliggjorte tal; kontrolgruppen er antaget, "
     "så estimatet genfinder en antaget effekt, ikke JobFirsts.",
-}
-PUBLISHED = {
-    "en": f"Published figures. Source: {SOURCE}.",
-    "da": f"Offentliggjorte tal. Kilde: {SOURCE}.",
 }
 
 
@@ -49,12 +45,12 @@ def consort_counts(published: pd.DataFrame, lang: str = "en") -> ConsortCounts:
         "status_at_end_when", lang, when=f"{MONTHS[check_lang(lang)][when.month - 1]} {when.year}"
     )
     exits = [
-        ("small job with supplementary benefit", "exit_small_job"),
-        ("ordinary job / self-sufficient", "exit_ordinary_job"),
-        ("education (SU)", "exit_education"),
-        ("flexjob", "exit_flexjob"),
-        ("disability pension", "exit_disability_pension"),
-        ("moved to another municipality", "exit_moved_away"),
+        "exit_small_job",
+        "exit_ordinary_job",
+        "exit_education",
+        "exit_flexjob",
+        "exit_disability_pension",
+        "exit_moved_away",
     ]
     return ConsortCounts(
         randomized=int(v["randomized"]),
@@ -62,16 +58,16 @@ def consort_counts(published: pd.DataFrame, lang: str = "en") -> ConsortCounts:
             "Treatment": {
                 "allocated": int(v["randomized_treatment"]),
                 "received": int(v["started_company_course"]),
-                "received_label": "started a company-based course",
-                "not_received_label": "did not start a course",
+                "received_label": label("jf_received", lang),
+                "not_received_label": label("jf_not_received", lang),
                 "completed": int(v["completed_13_weeks"]),
-                "completed_label": "completed 13 weeks",
+                "completed_label": label("jf_completed", lang),
                 "status_label": status_label,
-                "status_at_end": tuple(f"{text}: {v[key]}" for text, key in exits),
+                "status_at_end": tuple(f"{label('jf_' + key, lang)}: {v[key]}" for key in exits),
             },
             "Control": {
                 "allocated": int(v["randomized_control"]),
-                "allocation_details": ("usual support from the jobcentre",),
+                "allocation_details": (label("jf_usual_support", lang),),
             },
         },
     )
@@ -82,7 +78,10 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     ev = evaluate_jobfirst()
     artifacts: list[Artifact] = []
 
+    published_caption = label("c_published", lang, source=SOURCE)
+
     def figure(fig, name, title, caption, source):
+        title = label(title, lang)
         # every figure declares its true source and is stamped with it; the ones on
         # synthetic data are drawn with disclosure control all the same (the log says so)
         files = save_figure(fig, out / name, formats=("png", "pdf"), source=source, log=log)
@@ -90,6 +89,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         progress.step(title)
 
     def table(frame_or_balance, name, title, caption, **kwargs):
+        title = label(title, lang)
         # a report table: numbers formatted by kind and language, kept numbers in CSV
         artifacts.append(
             table_artifact(PROJECT, frame_or_balance, out, name, title, caption, lang, log,
@@ -98,35 +98,35 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         progress.step(title)
 
     published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
-    table(published, "published_figures", "Published figures", PUBLISHED[lang], source="published")
+    table(published, "published_figures", "t_published", published_caption, source="published")
     figure(
         # published counts (source="published" below): drawn exactly
         consort_diagram(consort_counts(ev.published, lang), lang=lang, disclosure=None),
         "consort",
-        "CONSORT flow of the trial",
-        PUBLISHED[lang],
+        "t_consort",
+        published_caption,
         source="published",
     )
     table(
         ev.grant,
         "grant_reconciliation",
-        "Activity grant: implied by take-up and received",
-        PUBLISHED[lang] + " The last rows compute differences and one stated assumption.",
+        "t_grant",
+        published_caption + " " + label("c_grant_rows", lang),
         source="published",
     )
     table(
         balance_table(ev.outcomes, "treated", COVARIATES, lang=lang),
         "balance",
-        "Balance at randomization",
+        "t_balance",
         SYNTHETIC[lang],
     )
     results = list(ev.effects.values())
-    labels = [EFFECT_LABELS[k] for k in ev.effects]
-    table(effect_table(results, labels=labels, lang=lang), "effects", "Effects", SYNTHETIC[lang])
+    labels = [label(EFFECT_LABELS[k], lang) for k in ev.effects]
+    table(effect_table(results, labels=labels, lang=lang), "effects", "t_effects", SYNTHETIC[lang])
     figure(
         forest_plot(results[:3], labels=labels[:3], lang=lang),
         "forest_weeks",
-        "Effects on weeks self-sufficient",
+        "t_forest_weeks",
         SYNTHETIC[lang],
         source="synthetic",
     )
@@ -139,9 +139,10 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
             data=ev.data.trial,
             lang=lang,
             weeks=np.arange(0, 105),
+            ylabel=label("share_work", lang),
         ),
         "share_by_week",
-        "Share self-sufficient (fully or partly) by week since randomization",
+        "t_share_by_week",
         SYNTHETIC[lang],
         source="synthetic",
     )
@@ -150,8 +151,10 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
             ev.time_to_work, lang=lang, risk_times=[0, 26, 52, 78, 104], event="self_sufficient"
         ),
         "time_to_work",
-        "Time to the first self-sufficient week",
-        SYNTHETIC[lang] + f" Log-rank p = {ev.logrank.p_value:.3f}.",
+        "t_time_to_work",
+        SYNTHETIC[lang]
+        + " "
+        + label("log_rank_p", lang, p=format_p_text(ev.logrank.p_value, lang)),
         source="synthetic",
     )
     _trial_questions(ev, lang, table, figure)
@@ -165,49 +168,45 @@ def _trial_questions(ev, lang: str, table, figure) -> None:
     table(
         effect_table(
             [c.itt, c.first_stage, c],
-            labels=[
-                "ITT: weeks self-sufficient, weeks 1-104 (offer of JobFirst)",
-                "First stage: share who started a company-based course",
-                "CACE: weeks self-sufficient for those who started a course",
-            ],
+            labels=[label(key, lang) for key in ("jf_itt", "jf_first_stage", "jf_cace")],
             lang=lang,
         ),
         "cace",
-        "Intention to treat and the complier average causal effect",
-        SYNTHETIC[lang] + " Take-up as published: 144 of the 178 offered started a "
-        "company-based course; no control could (one-sided non-compliance).",
+        "t_cace",
+        SYNTHETIC[lang] + " " + label("c_cace", lang),
     )
     table(
         q.attrition.to_frame(),
         "attrition",
-        "Attrition: persons who moved away",
-        SYNTHETIC[lang] + " Moved to another municipality: 5 treated (published), 5 controls "
-        "(assumed). " + "; ".join(q.attrition.verdicts.values()),
+        "t_attrition",
+        SYNTHETIC[lang]
+        + " "
+        + label("c_attrition", lang)
+        + "".join(" " + v for v in q.attrition.verdict_text(lang)),
     )
     table(
         q.lee.to_frame(),
         "lee_bounds",
-        "Lee bounds on the effect for persons observed in either arm",
+        "t_lee",
         SYNTHETIC[lang],
     )
     table(
         q.subgroups.to_frame(),
         "subgroups",
-        "Effects by benefit type, with the test of equal effects",
-        SYNTHETIC[lang] + " Benefit types as published: 156 cash benefit, 22 resource course.",
+        "t_subgroups",
+        SYNTHETIC[lang] + " " + label("c_subgroups", lang),
     )
     figure(
         q.subgroups.plot(lang=lang),
         "subgroups_forest",
-        "Effects by benefit type",
+        "t_subgroups_forest",
         SYNTHETIC[lang],
         source="synthetic",
     )
     figure(
         q.sites.plot(lang=lang),
         "sites_forest",
-        "Aalborg among 15 synthetic other sites, pooled",
-        SYNTHETIC[lang] + " The 15 other sites are made up (no site-level estimates of the "
-        "national trial are published in the sources used).",
+        "t_sites",
+        SYNTHETIC[lang] + " " + label("c_sites", lang),
         source="synthetic",
     )

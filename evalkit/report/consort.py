@@ -433,7 +433,7 @@ def _arm_texts(
             f"{arm.completed_label or label('completed', lang)} {n('completed', arm.completed)}"
         )
     allocation += list(arm.allocation_details)
-    arm_label = label("allocated_to", lang, arm=arm_name(name, lang))
+    arm_label = label("allocated_to", lang, arm=arm_name(name, lang, inline=True))
     head = f"{arm_label} {n('allocated', arm.allocated)}"
     follow = []
     if arm.discontinued is not None:

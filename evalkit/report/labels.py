@@ -17,13 +17,14 @@ Example
 -------
 >>> label("weeks_since_randomization", "da")
 'Uger efter lodtrækning'
->>> format_number(1234.5, 1, "da"), format_percent(0.4, 0, "da")
-('1.234,5', '40 %')
+>>> format_number(12345.5, 1, "da"), format_percent(0.4, 0, "da"), format_p_text(0.0004, "da")
+('12.345,5', '40 %', 'p < 0,001')
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -207,9 +208,9 @@ LABELS: dict[str, dict[str, str]] = {
     "pay_as_of": {"en": "Projection date", "da": "Fremskrivningsdato"},
     "pay_capital": {"en": "Investor capital (assumed)", "da": "Investors kapital (antaget)"},
     "pay_assumed_rates": {
-        "en": "Assumed rates: DKK {full} per self-sufficient week, DKK {partly} per partly "
+        "en": "Assumed rates: {full} per self-sufficient week, {partly} per partly "
         "self-sufficient week (not published).",
-        "da": "Antagne takster: {full} kr. pr. selvforsørgende uge, {partly} kr. pr. delvist "
+        "da": "Antagne takster: {full} pr. selvforsørgende uge, {partly} pr. delvist "
         "selvforsørgende uge (ikke offentliggjort).",
     },
     # CONSORT
@@ -323,6 +324,331 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "Antal under {threshold} personer vises som <{threshold}; x: undertrykt, så et "
         "undertrykt antal ikke kan genberegnes ved subtraktion.",
     },
+    # --- the projects of `evalkit reproduce` (figure texts, titles and captions) ---
+    "series_synthetic": {"en": "{name} (synthetic)", "da": "{name} (syntetisk)"},
+    "share_work": {
+        "en": "Share self-sufficient (fully or partly)",
+        "da": "Andel selvforsørgende (helt eller delvist)",
+    },
+    "log_rank": {"en": "Log-rank", "da": "Log-rank"},
+    "log_rank_p": {"en": "Log-rank test: {p}.", "da": "Log-rank-test: {p}."},
+    # JobFirst, Aalborg: CONSORT boxes
+    "jf_received": {
+        "en": "started a company-based course",
+        "da": "startede et virksomhedsrettet forløb",
+    },
+    "jf_not_received": {"en": "did not start a course", "da": "startede ikke et forløb"},
+    "jf_completed": {"en": "completed 13 weeks", "da": "gennemførte 13 uger"},
+    "jf_usual_support": {
+        "en": "usual support from the jobcentre",
+        "da": "sædvanlig indsats fra jobcentret",
+    },
+    "jf_status_at_end": {
+        "en": "status at project end (early February 2018):",
+        "da": "status ved projektets afslutning (start februar 2018):",
+    },
+    "jf_exit_small_job": {
+        "en": "small job with supplementary benefit",
+        "da": "småjob med supplerende ydelse",
+    },
+    "jf_exit_ordinary_job": {
+        "en": "ordinary job / self-sufficient",
+        "da": "ordinært job / selvforsørgende",
+    },
+    "jf_exit_education": {"en": "education (SU)", "da": "uddannelse (SU)"},
+    "jf_exit_flexjob": {"en": "flexjob", "da": "fleksjob"},
+    "jf_exit_disability_pension": {"en": "disability pension", "da": "førtidspension"},
+    "jf_exit_moved_away": {
+        "en": "moved to another municipality",
+        "da": "flyttet til en anden kommune",
+    },
+    # JobFirst, Aalborg: effects (forest plot rows, effect tables)
+    "jf_weeks_1_52": {
+        "en": "Weeks self-sufficient (fully or partly), weeks 1-52",
+        "da": "Uger selvforsørgende (helt eller delvist), uge 1-52",
+    },
+    "jf_weeks_1_52_lin": {
+        "en": "Same, Lin-adjusted (age, sex, years on support, benefit)",
+        "da": "Samme, Lin-justeret (alder, køn, år på forsørgelse, ydelse)",
+    },
+    "jf_weeks_1_104": {
+        "en": "Weeks self-sufficient (fully or partly), weeks 1-104",
+        "da": "Uger selvforsørgende (helt eller delvist), uge 1-104",
+    },
+    "jf_in_work_52": {
+        "en": "Self-sufficient (fully or partly) in week 52",
+        "da": "Selvforsørgende (helt eller delvist) i uge 52",
+    },
+    "jf_durable_104": {
+        "en": "13 consecutive weeks self-sufficient within 104 weeks",
+        "da": "13 sammenhængende uger selvforsørgende inden for 104 uger",
+    },
+    "jf_itt": {
+        "en": "ITT: weeks self-sufficient, weeks 1-104 (offer of JobFirst)",
+        "da": "ITT: uger selvforsørgende, uge 1-104 (tilbud om JobFirst)",
+    },
+    "jf_first_stage": {
+        "en": "First stage: share who started a company-based course",
+        "da": "Første trin: andel der startede et virksomhedsrettet forløb",
+    },
+    "jf_cace": {
+        "en": "CACE: weeks self-sufficient for those who started a course",
+        "da": "CACE: uger selvforsørgende for dem, der startede et forløb",
+    },
+    # Flere skal med, Fredericia: figure texts
+    "national_average_synthetic": {
+        "en": "National average (synthetic)",
+        "da": "Landsgennemsnit (syntetisk)",
+    },
+    "powerjob_minus_jobcentre": {
+        "en": "Powerjobsøgerne − jobcentre",
+        "da": "Powerjobsøgerne − jobcentret",
+    },
+    "jobcentre": {"en": "Jobcentre", "da": "Jobcentret"},
+    # titles of the figures and tables (the index, the Word report, progress bars)
+    "t_published": {"en": "Published figures", "da": "Offentliggjorte tal"},
+    "t_consort": {"en": "CONSORT flow of the trial", "da": "Forsøgets CONSORT-flow"},
+    "t_grant": {
+        "en": "Activity grant: implied by take-up and received",
+        "da": "Aktivitetstilskud: beregnet ud fra deltagelsen og modtaget",
+    },
+    "t_balance": {"en": "Balance at randomization", "da": "Balance ved lodtrækningen"},
+    "t_effects": {"en": "Effects", "da": "Effekter"},
+    "t_forest_weeks": {
+        "en": "Effects on weeks self-sufficient",
+        "da": "Effekter på uger som selvforsørgende",
+    },
+    "t_share_by_week": {
+        "en": "Share self-sufficient (fully or partly) by week since randomization",
+        "da": "Andel selvforsørgende (helt eller delvist) pr. uge efter lodtrækningen",
+    },
+    "t_time_to_work": {
+        "en": "Time to the first self-sufficient week",
+        "da": "Tid til første uge som selvforsørgende",
+    },
+    "t_cace": {
+        "en": "Intention to treat and the complier average causal effect",
+        "da": "Effekt af tilbuddet (ITT) og effekten for dem, der tog imod (CACE)",
+    },
+    "t_attrition": {
+        "en": "Attrition: persons who moved away",
+        "da": "Frafald: personer, der flyttede",
+    },
+    "t_lee": {
+        "en": "Lee bounds on the effect for persons observed in either arm",
+        "da": "Lee-grænser for effekten for personer, der observeres i begge grupper",
+    },
+    "t_subgroups": {
+        "en": "Effects by benefit type, with the test of equal effects",
+        "da": "Effekter efter ydelsestype, med test af ens effekter",
+    },
+    "t_subgroups_forest": {"en": "Effects by benefit type", "da": "Effekter efter ydelsestype"},
+    "t_sites": {
+        "en": "Aalborg among 15 synthetic other sites, pooled",
+        "da": "Aalborg blandt 15 syntetiske andre steder, samlet",
+    },
+    "t_share_vs_national": {
+        "en": "Share of the indsatsgruppe in company-based activity against the national "
+        "average and the 40 % target",
+        "da": "Indsatsgruppens andel i virksomhedsrettet aktivitet sammenlignet med "
+        "landsgennemsnittet og målet på 40 %",
+    },
+    "t_target_attainment": {
+        "en": "When the 40 % target was reached and held",
+        "da": "Hvornår målet på 40 % blev nået og holdt",
+    },
+    "t_funnel": {
+        "en": "Funnel plot across municipalities (95 % and 99.8 % limits, over-dispersion "
+        "adjusted) around the published national 43 % (June 2019)",
+        "da": "Tragtplot over kommunerne (95 %- og 99,8 %-grænser, justeret for "
+        "overspredning) omkring den offentliggjorte landsandel på 43 % (juni 2019)",
+    },
+    "t_powerjob_vs_jobcentre": {
+        "en": "Powerjobsøgerne against the jobcentre: into job or education",
+        "da": "Powerjobsøgerne sammenlignet med jobcentret: i job eller uddannelse",
+    },
+    "t_powerjob_difference": {
+        "en": "Difference in the share into job or education",
+        "da": "Forskel i andelen i job eller uddannelse",
+    },
+    "t_targets": {
+        "en": "Powerjobsøgerne against its targets (exact binomial tests)",
+        "da": "Powerjobsøgerne sammenlignet med målene (eksakte binomialtest)",
+    },
+    "t_goal_probability_vgef": {
+        "en": "'Vi gør en forskel, gør du?': probability of reaching 30 of 50 by success rate",
+        "da": "'Vi gør en forskel, gør du?': sandsynligheden for at nå 30 af 50 efter succesrate",
+    },
+    "t_cost_per_outcome": {
+        "en": "Cost per person into job or education",
+        "da": "Omkostning pr. person i job eller uddannelse",
+    },
+    "t_payments_by_month": {
+        "en": "Outcome payments by month (assumed rates, synthetic histories)",
+        "da": "Resultatbetalinger pr. måned (antagne takster, syntetiske forløb)",
+    },
+    "t_cumulative_payments": {
+        "en": "Cumulative outcome payments and the projection from the midway point",
+        "da": "Akkumulerede resultatbetalinger og fremskrivningen fra midtvejspunktet",
+    },
+    "t_goal_probability_impact60": {
+        "en": "Probability of reaching the goal of {goal} of 120, projected from {date}",
+        "da": "Sandsynligheden for at nå målet på {goal} af 120, fremskrevet fra {date}",
+    },
+    "t_investor": {
+        "en": "The investor's return and risk of a loss, with and without the deficit guarantee",
+        "da": "Investors afkast og risiko for tab, med og uden underskudsgaranti",
+    },
+    "t_staircase": {
+        "en": "The 2016 refusion staircase: the state's share of a benefit week by "
+        "accumulated weeks with benefits",
+        "da": "Refusionstrappen fra 2016: statens andel af en ydelsesuge efter antal "
+        "akkumulerede uger med ydelse",
+    },
+    "t_net_cost_by_week": {
+        "en": "Who pays for one benefit week at 4, 26, 52 and 60 accumulated weeks",
+        "da": "Hvem betaler for en ydelsesuge ved 4, 26, 52 og 60 akkumulerede uger",
+    },
+    "t_required_outcomes": {
+        "en": "Persons a year who must leave benefit, by weeks off benefit, for 50 "
+        "full-year persons a year",
+        "da": "Personer om året, der skal forlade ydelse, efter uger uden ydelse, for 50 "
+        "helårspersoner om året",
+    },
+    "t_delivered": {
+        "en": "What the clarification workshops and Projekt Superb delivered against the target",
+        "da": "Hvad afklaringsværkstederne og Projekt Superb leverede i forhold til målet",
+    },
+    "t_assumptions": {
+        "en": "Assumptions of the business case (none of the amounts is published)",
+        "da": "Business casens antagelser (ingen af beløbene er offentliggjort)",
+    },
+    "t_business_case": {
+        "en": "Business case: net present value, break-even effect and cost per full-year person",
+        "da": "Business case: nutidsværdi, nulpunktseffekt og omkostning pr. helårsperson",
+    },
+    "t_sensitivity": {
+        "en": "One-way sensitivity of the net present value",
+        "da": "Envejsfølsomhed af nutidsværdien",
+    },
+    "t_tornado": {
+        "en": "Tornado plot: the net present value as each assumption varies",
+        "da": "Tornadoplot: nutidsværdien, når hver antagelse varieres",
+    },
+    # captions
+    "c_published": {
+        "en": "Published figures. Source: {source}.",
+        "da": "Offentliggjorte tal. Kilde: {source}.",
+    },
+    "c_grant_rows": {
+        "en": "The last rows compute differences and one stated assumption.",
+        "da": "De sidste rækker beregner forskelle og en angivet antagelse.",
+    },
+    "c_cace": {
+        "en": "Take-up as published: 144 of the 178 offered started a company-based course; "
+        "no control could (one-sided non-compliance).",
+        "da": "Deltagelse som offentliggjort: 144 af de 178, der fik tilbuddet, startede et "
+        "virksomhedsrettet forløb; ingen i kontrolgruppen kunne (ensidig manglende "
+        "deltagelse).",
+    },
+    "c_attrition": {
+        "en": "Moved to another municipality: 5 treated (published), 5 controls (assumed).",
+        "da": "Flyttet til en anden kommune: 5 i indsatsgruppen (offentliggjort), 5 i "
+        "kontrolgruppen (antaget).",
+    },
+    "c_subgroups": {
+        "en": "Benefit types as published: 156 cash benefit, 22 resource course.",
+        "da": "Ydelsestyper som offentliggjort: 156 kontanthjælp, 22 ressourceforløb.",
+    },
+    "c_sites": {
+        "en": "The 15 other sites are made up (no site-level estimates of the national "
+        "trial are published in the sources used).",
+        "da": "De 15 andre steder er opdigtede (de anvendte kilder offentliggør ingen "
+        "estimater for de enkelte steder i det nationale forsøg).",
+    },
+    # attrition verdicts (evalkit.effects.attrition, What Works Clearinghouse boundaries)
+    "attrition_low": {
+        "en": "Low attrition under {boundary}.",
+        "da": "Lavt frafald efter {boundary}.",
+    },
+    "attrition_high": {
+        "en": "High attrition under {boundary}.",
+        "da": "Højt frafald efter {boundary}.",
+    },
+    "attrition_boundary_cautious": {
+        "en": "the cautious boundary",
+        "da": "den forsigtige grænse",
+    },
+    "attrition_boundary_optimistic": {
+        "en": "the optimistic boundary",
+        "da": "den optimistiske grænse",
+    },
+    "attrition_boundary_named": {"en": "the boundary {name}", "da": "grænsen {name}"},
+    "src_fredericia_2021": {
+        "en": "Fredericia Kommune, 24 March 2021",
+        "da": "Fredericia Kommune, 24. marts 2021",
+    },
+    "iso_week": {"en": "week {week} of {year}", "da": "uge {week} {year}"},
+    "src_refusion_2016": {
+        "en": "Act no. 994 of 30 August 2015 on the municipalities' financing of certain "
+        "public benefits (the refusion reform, in force 4 January 2016), section 5(2) (the "
+        "steps) and section 6 (the count starts over after 52 self-sufficient weeks within "
+        "the last 3 years); STAR, 'Nøgletal for refusionsreformen'",
+        "da": "Lov nr. 994 af 30. august 2015 om kommunernes finansiering af visse "
+        "offentlige ydelser (refusionsreformen, i kraft 4. januar 2016), § 5, stk. 2 "
+        "(trinene) og § 6 (optællingen starter forfra efter 52 selvforsørgende uger inden "
+        "for de seneste 3 år); STAR, 'Nøgletal for refusionsreformen'",
+    },
+    "c_vgef_rates": {
+        "en": "The success rates are hypothetical.",
+        "da": "Succesraterne er hypotetiske.",
+    },
+}
+
+#: The data's own values and names (benefit types, states, covariates, units) as a reader
+#: sees them: English value in the data -> display text per language. Translated at
+#: display time by :func:`term`; keys with ``{n}`` match any number there.
+TERMS: dict[str, dict[str, str]] = {
+    # states of the weekly status panels (evalkit.panel.synthetic_classification)
+    "self_sufficient": {"en": "self-sufficient", "da": "selvforsørgende"},
+    "partly_self_sufficient": {"en": "partly self-sufficient", "da": "delvist selvforsørgende"},
+    "cash_benefit": {"en": "cash benefit", "da": "kontanthjælp"},
+    "education": {"en": "education", "da": "uddannelse"},
+    "resource_course": {"en": "resource course", "da": "ressourceforløb"},
+    "flexjob": {"en": "flexjob", "da": "fleksjob"},
+    "disability_pension": {"en": "disability pension", "da": "førtidspension"},
+    "sickness": {"en": "sickness benefit", "da": "sygedagpenge"},
+    "rehabilitation": {"en": "vocational rehabilitation", "da": "revalidering"},
+    "absorbing": {"en": "left follow-up", "da": "udgået af opfølgningen"},
+    # benefit types as the synthetic trials spell them
+    "cash benefit": {"en": "cash benefit", "da": "kontanthjælp"},
+    "resource course": {"en": "resource course", "da": "ressourceforløb"},
+    # covariates of the trials
+    "benefit": {"en": "Benefit", "da": "Ydelse"},
+    "age": {"en": "Age", "da": "Alder"},
+    "female": {"en": "Female", "da": "Kvinde"},
+    "years_on_support": {"en": "Years on public support", "da": "År på offentlig forsørgelse"},
+    # units of the synthetic benchmarks and sites
+    "Municipality {n}": {"en": "Municipality {n}", "da": "Kommune {n}"},
+    "Synthetic site {n}": {"en": "Synthetic site {n}", "da": "Syntetisk sted {n}"},
+    "Herning (synthetic)": {"en": "Herning (synthetic)", "da": "Herning (syntetisk)"},
+    # sources and methods as the data and the estimators name them
+    "star.dk, 'Nøgletal for refusionsreformen' (public)": {
+        "en": "star.dk, 'Nøgletal for refusionsreformen' (public)",
+        "da": "star.dk, 'Nøgletal for refusionsreformen' (offentlig)",
+    },
+    "Difference in means, Neyman (HC2) SE, Welch-Satterthwaite df": {
+        "en": "Difference in means, Neyman (HC2) SE, Welch-Satterthwaite df",
+        "da": "Forskel i gennemsnit, Neyman (HC2) std.fejl, Welch-Satterthwaite frihedsgrader",
+    },
+    "Lin (2013) regression adjustment, HC2 SE": {
+        "en": "Lin (2013) regression adjustment, HC2 SE",
+        "da": "Lin (2013) regressionsjustering, HC2 std.fejl",
+    },
+    "Risk difference, Newcombe hybrid score interval, score test": {
+        "en": "Risk difference, Newcombe hybrid score interval, score test",
+        "da": "Forskel i andele, Newcombes hybride scoreinterval, scoretest",
+    },
 }
 
 MONTHS = {
@@ -330,6 +656,11 @@ MONTHS = {
     "da": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
 }
 
+_TERM_PATTERNS = [
+    (re.compile(re.escape(k).replace(re.escape("{n}"), r"(?P<n>\d+)")), v)
+    for k, v in TERMS.items()
+    if "{n}" in k
+]
 _DECIMAL = {"en": ".", "da": ","}
 _THOUSANDS = {"en": ",", "da": "."}
 _MINUS = "\N{MINUS SIGN}"
@@ -365,26 +696,83 @@ def label(key: str, lang: str = "en", **fields) -> str:
     return text.format(**fields) if fields else text
 
 
-def arm_name(value, lang: str = "en") -> str:
+def term(value, lang: str = "en") -> str:
+    """The display text of one of the data's own values (:data:`TERMS`) in ``lang``.
+
+    A state, benefit type, covariate or unit name as stored in the data (English) is
+    shown in the reader's language; a value the catalogue does not know is shown as it
+    is (names of places, persons' own categories).
+
+    >>> term("cash benefit", "da"), term("self_sufficient", "en"), term("Municipality 32", "da")
+    ('kontanthjælp', 'self-sufficient', 'Kommune 32')
+    >>> term("Aalborg", "da")
+    'Aalborg'
+    """
+    check_lang(lang)
+    text = str(value)
+    entry = TERMS.get(text)
+    if entry is not None:
+        return entry[lang]
+    for key, entry in _TERM_PATTERNS:
+        match = key.fullmatch(text)
+        if match:
+            return entry[lang].format(n=match.group("n"))
+    return text
+
+
+def terms(values, lang: str = "en", sep: str | None = None) -> str:
+    """Several values of the data (:func:`term` each) joined as a list in ``lang``:
+    ``"a, b and c"`` / ``"a, b og c"`` (or joined by ``sep``).
+
+    >>> terms(["self_sufficient", "partly_self_sufficient"], "da")
+    'selvforsørgende og delvist selvforsørgende'
+    """
+    shown = [term(v, lang) for v in values]
+    if sep is not None or len(shown) < 2:
+        return (sep or "").join(shown)
+    return ", ".join(shown[:-1]) + (" og " if lang == "da" else " and ") + shown[-1]
+
+
+def iso_week(week: str, lang: str = "en") -> str:
+    """An ISO week ``"2019-W38"`` as a reader says it: ``"week 38 of 2019"`` /
+    ``"uge 38 2019"``.
+
+    >>> iso_week("2019-W38", "da")
+    'uge 38 2019'
+    """
+    match = re.fullmatch(r"(\d{4})-W(\d{1,2})", str(week))
+    if match is None:
+        raise ArgumentError(f"week must be an ISO week such as '2019-W38'; got {week!r}.")
+    return label("iso_week", lang, year=match.group(1), week=int(match.group(2)))
+
+
+def arm_name(value, lang: str = "en", inline: bool = False) -> str:
     """Display name of an arm or group value: 1/True -> Treatment, 0/False -> Control.
 
     Strings naming the arms in either language (``"treatment"``, ``"Kontrol"``...) are
-    translated to ``lang``; any other value is shown as it is.
+    translated to ``lang``; any other value is shown as it is. ``inline=True`` gives the
+    name as it stands inside a sentence: lower case in Danish ("Tildelt indsats").
 
     >>> arm_name(1, "da"), arm_name("Control", "da"), arm_name("Aalborg", "da")
     ('Indsats', 'Kontrol', 'Aalborg')
+    >>> label("allocated_to", "da", arm=arm_name(1, "da", inline=True))
+    'Tildelt indsats'
     """
     check_lang(lang)
+    key = None
     if isinstance(value, bool | np.bool_) or (
         isinstance(value, int | np.integer) and value in (0, 1)
     ):
-        return label("treatment" if int(value) == 1 else "control", lang)
-    if isinstance(value, str):
+        key = "treatment" if int(value) == 1 else "control"
+    elif isinstance(value, str):
         lowered = value.strip().lower()
-        for key in ("treatment", "control"):
-            if lowered in (key, LABELS[key]["en"].lower(), LABELS[key]["da"].lower()):
-                return label(key, lang)
-    return str(value)
+        for name in ("treatment", "control"):
+            if lowered in (name, LABELS[name]["en"].lower(), LABELS[name]["da"].lower()):
+                key = name
+    if key is None:
+        return str(value)
+    text = label(key, lang)
+    return text.lower() if inline and lang == "da" else text
 
 
 def _group_digits(integer: str, sep: str) -> str:
@@ -399,19 +787,24 @@ def format_number(
     lang: str = "en",
     thousands: bool = True,
     minus: str = _MINUS,
-    group_from: int = 4,
+    group_from: int = 5,
 ) -> str:
-    """``value`` with ``decimals`` decimals in the language's style (NaN -> ``""``).
+    """``value`` with ``decimals`` decimals in the language's style (NaN, None -> ``""``).
 
-    Negative numbers get a typographic minus sign, as matplotlib's own tick labels
-    (``minus="-"`` for plain text). Integer parts of ``group_from`` digits or more get
-    the thousands separator (tables use 5, so that years such as 2016 stay whole).
+    The one number formatter of evalkit: figures, tables, captions and notes all go
+    through it (and :func:`format_p`, :func:`format_interval`, :func:`format_kroner`,
+    :func:`format_percent`, which call it). Negative numbers get a typographic minus sign,
+    as matplotlib's own tick labels (tables pass ``minus="-"`` for plain text). Integer
+    parts of ``group_from`` digits or more get the thousands separator (default 5, so
+    that years such as 2016 stay whole). Text is returned as it is.
 
-    >>> format_number(-0.125, 2, "da"), format_number(12345, 0, "en")
-    ('−0,12', '12,345')
+    >>> format_number(-0.125, 2, "da"), format_number(12345, 0, "en"), format_number(2016, 0)
+    ('−0,12', '12,345', '2016')
     """
     check_lang(lang)
-    if value is None or (isinstance(value, float | np.floating) and not math.isfinite(value)):
+    if value is None or isinstance(value, str):
+        return "" if value is None else value
+    if not math.isfinite(float(value)):
         return ""
     text = f"{abs(float(value)):.{max(int(decimals), 0)}f}"
     integer, _, fraction = text.partition(".")
@@ -431,15 +824,15 @@ def format_count(value, lang: str = "en") -> str:
     return format_number(value, 0, lang)
 
 
-def format_percent(value, decimals: int = 0, lang: str = "en") -> str:
+def format_percent(value, decimals: int = 0, lang: str = "en", minus: str = _MINUS) -> str:
     """A proportion as a percentage: ``"40%"`` in English, ``"40 %"`` in Danish.
 
     >>> format_percent(0.405, 1, "da"), format_percent(0.4, 0, "en")
     ('40,5 %', '40%')
     """
-    number = format_number(100.0 * float(value), decimals, lang)
-    if not number:
+    if value is None or not math.isfinite(float(value)):
         return ""
+    number = format_number(100.0 * float(value), decimals, lang, minus=minus)
     return number + (" %" if lang == "da" else "%")
 
 
@@ -453,28 +846,83 @@ def format_level(alpha: float, lang: str = "en") -> str:
     return format_percent(level / 100.0, _decimals_needed([level]), lang)
 
 
-def format_interval(low, high, decimals: int = 2, lang: str = "en") -> str:
+def format_interval(
+    low, high, decimals: int = 2, lang: str = "en", minus: str = _MINUS, unit: str | None = None
+) -> str:
     """``[low, high]`` in English, ``[low; high]`` in Danish (the comma is the decimal mark).
 
-    >>> format_interval(0.1, 0.25, 2, "da")
-    '[0,10; 0,25]'
+    ``unit="%"`` shows proportions as percentages, ``unit="kr"`` amounts in kroner
+    (:func:`format_percent`, :func:`format_kroner`).
+
+    >>> format_interval(0.54, 2.731, 2, "da"), format_interval(0.54, 2.731, 2, "en")
+    ('[0,54; 2,73]', '[0.54, 2.73]')
+    >>> format_interval(0.05, 0.125, 1, "da", unit="%")
+    '[5,0 %; 12,5 %]'
     """
-    sep = "; " if lang == "da" else ", "
-    return f"[{format_number(low, decimals, lang)}{sep}{format_number(high, decimals, lang)}]"
+    sep = "; " if check_lang(lang) == "da" else ", "
+    if unit == "%":
+        ends = (format_percent(v, decimals, lang, minus=minus) for v in (low, high))
+    elif unit == "kr":
+        ends = (format_kroner(v, lang, decimals, minus=minus) for v in (low, high))
+    elif unit is None:
+        ends = (format_number(v, decimals, lang, minus=minus) for v in (low, high))
+    else:
+        raise ArgumentError('unit must be None, "%" or "kr".')
+    return "[" + sep.join(ends) + "]"
 
 
-def format_p(p: float, lang: str = "en") -> str:
-    """A p-value with two significant digits, ``"<0.001"`` below 0.001.
+def format_p(p, lang: str = "en", decimals: int = 3) -> str:
+    """A p-value with three decimals, ``"<0.001"`` below 0.001 (``""`` when missing).
 
-    >>> format_p(0.04321, "da"), format_p(1e-6, "en")
-    ('0,043', '<0.001')
+    >>> format_p(0.04321, "da"), format_p(1e-6, "en"), format_p(0.5, "da")
+    ('0,043', '<0.001', '0,500')
     """
-    if p is None or not math.isfinite(p):
+    check_lang(lang)
+    if p is None or isinstance(p, str) or not math.isfinite(float(p)):
+        return "" if not isinstance(p, str) else p
+    smallest = 10.0**-decimals
+    if float(p) < smallest:
+        return "<" + format_number(smallest, decimals, lang)
+    return format_number(float(p), decimals, lang)
+
+
+def format_p_text(p, lang: str = "en", name: str = "p", decimals: int = 3) -> str:
+    """A p-value in running text: ``"p = 0.003"``, ``"p < 0.001"`` (``"p < 0,001"``).
+
+    ``name`` is what precedes it (``"Log-rank p"`` would come from the catalogue).
+
+    >>> format_p_text(0.0031, "da"), format_p_text(1e-5, "en")
+    ('p = 0,003', 'p < 0.001')
+    """
+    text = format_p(p, lang, decimals)
+    if not text:
         return ""
-    if p < 0.001:
-        return "<" + format_number(0.001, 3, lang)
-    decimals = max(2, 1 - math.floor(math.log10(p))) if p > 0 else 3
-    return format_number(p, min(decimals, 3), lang)
+    if text.startswith("<"):
+        return f"{name} < {text[1:]}"
+    return f"{name} = {text}"
+
+
+def format_kroner(
+    value, lang: str = "en", decimals: int = 0, million: bool = False, minus: str = _MINUS
+) -> str:
+    """An amount in Danish kroner: ``"DKK 1,802,000"`` / ``"1.802.000 kr."``.
+
+    ``million=True`` shows it in millions (``"DKK 3.4 million"`` / ``"3,4 mio. kr."``;
+    give ``decimals``).
+
+    >>> format_kroner(1802000, "da"), format_kroner(1802000, "en")
+    ('1.802.000 kr.', 'DKK 1,802,000')
+    >>> format_kroner(3.37e6, "da", 2, million=True)
+    '3,37 mio. kr.'
+    """
+    check_lang(lang)
+    if value is None or not math.isfinite(float(value)):
+        return ""
+    amount = float(value) / 1e6 if million else float(value)
+    number = format_number(amount, decimals, lang, group_from=4, minus=minus)
+    if lang == "da":
+        return f"{number} mio. kr." if million else f"{number} kr."
+    return f"DKK {number} million" if million else f"DKK {number}"
 
 
 def _decimals_needed(values: Sequence[float], most: int = 6) -> int:
@@ -517,7 +965,9 @@ class NumberFormatter(Formatter):
     def _format(self, value: float, decimals: int) -> str:
         if self.percent:
             return format_percent(value, decimals, self.lang)
-        return format_number(value, decimals, self.lang)
+        # ticks group thousands from four digits, so that 5000 and 10000 on one axis
+        # read alike ("5.000", "10.000")
+        return format_number(value, decimals, self.lang, group_from=4)
 
     def _decimals(self, values) -> int:
         if self.decimals is not None:

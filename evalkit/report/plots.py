@@ -84,6 +84,7 @@ from .labels import (
     format_p,
     format_percent,
     label,
+    terms,
 )
 from .style import (
     BAND_ALPHA,
@@ -1093,7 +1094,7 @@ def _states_label(states, lang: str) -> str:
     names = [states] if isinstance(states, str) else list(states)
     if names == ["self_sufficient"]:
         return label("share_self_sufficient", lang)
-    return label("share_in_states", lang, states=", ".join(n.replace("_", " ") for n in names))
+    return label("share_in_states", lang, states=terms(names, lang))
 
 
 @_styled

@@ -661,19 +661,7 @@ def _auto(value: float, lang: str, minus: str) -> str:
     if 0 < size < 0.001:
         cap = min(6, 1 - math.floor(math.log10(size)) + 1)
     decimals = _labels._decimals_needed([round(value, cap)], most=cap)
-    return _labels.format_number(value, decimals, lang, minus=minus, group_from=5)
-
-
-def _number(value, decimals: int, lang: str, minus: str) -> str:
-    """:func:`evalkit.report.labels.format_number` as a table cell (grouped from five
-    digits, so that years stay whole)."""
-    return _labels.format_number(value, decimals, lang, minus=minus, group_from=5)
-
-
-def _kroner(value, lang: str, decimals: int, minus: str) -> str:
-    """An amount: ``"DKK 1,802,000"`` / ``"1.802.000 kr."`` (the catalogue's number style)."""
-    number = _labels.format_number(value, decimals, lang, minus=minus, group_from=4)
-    return f"{number} kr." if lang == "da" else f"DKK {number}"
+    return _labels.format_number(value, decimals, lang, minus=minus)
 
 
 def _unit_kind(unit) -> str:
@@ -702,15 +690,8 @@ def _format(kind, values, decimals, lang, minus, unit=None) -> str:
     if kind == "interval":
         if not all(_finite(v) for v in values):
             return ""
-        if unit == "%":
-            low, high = (_labels.format_percent(v, decimals, lang) for v in values)
-            low, high = low.replace("\N{MINUS SIGN}", minus), high.replace("\N{MINUS SIGN}", minus)
-            return f"[{low}{'; ' if lang == 'da' else ', '}{high}]"
-        if unit == "kr":
-            low, high = (_kroner(v, lang, decimals, minus) for v in values)
-            return f"[{low}{'; ' if lang == 'da' else ', '}{high}]"
-        low, high = (_number(v, decimals, lang, minus) for v in values)
-        return f"[{low}{'; ' if lang == 'da' else ', '}{high}]"
+        unit = unit if unit in ("%", "kr") else None
+        return _labels.format_interval(*values, decimals, lang, minus=minus, unit=unit)
     if not _finite(value):
         return ""
     value = float(value)
@@ -719,23 +700,19 @@ def _format(kind, values, decimals, lang, minus, unit=None) -> str:
         if kind == "share":
             decimals = min(_labels._decimals_needed([100 * value], most=1), 1)
     if kind == "p_value":
-        if value < 0.001:
-            return "<" + _number(0.001, 3, lang, minus)
-        return _number(value, 3, lang, minus)
+        return _labels.format_p(value, lang)
     if kind == "kroner":
-        return _kroner(value, lang, decimals or 0, minus)
+        return _labels.format_kroner(value, lang, decimals or 0, minus=minus)
     if kind == "share":
-        text = _labels.format_percent(value, 1 if decimals is None else decimals, lang)
-        return text.replace("\N{MINUS SIGN}", minus)
+        return _labels.format_percent(value, 1 if decimals is None else decimals, lang, minus)
     if kind == "count":
         return _labels.format_number(value, decimals or 0, lang, minus=minus, group_from=4)
     if kind == "integer":
         return _labels.format_number(value, 0, lang, thousands=False, minus=minus)
     if kind == "estimate":
-        return _labels.format_number(value, 2 if decimals is None else decimals, lang,
-                                     minus=minus, group_from=5)  # fmt: skip
+        return _labels.format_number(value, 2 if decimals is None else decimals, lang, minus=minus)
     if decimals is not None:
-        return _labels.format_number(value, decimals, lang, minus=minus, group_from=5)
+        return _labels.format_number(value, decimals, lang, minus=minus)
     return _auto(value, lang, minus)
 
 

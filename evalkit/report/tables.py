@@ -37,6 +37,7 @@ Cells based on fewer than 5 persons are suppressed.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -66,7 +67,7 @@ from ..results import (
     _redacted_frame,
     _text_failed,
 )
-from . import labels
+from . import labels as catalogue
 from .disclosure import (
     DEFAULT_THRESHOLD,
     SECONDARY_MARKER,
@@ -159,38 +160,15 @@ def _check_digits(digits, name: str = "digits") -> int:
 
 
 # ---------------------------------------------------------------------------- formatting
+# One formatter for figures and tables (evalkit.report.labels); table cells use a plain
+# minus sign, as text exported to CSV and pasted into documents.
+
+format_number = functools.partial(catalogue.format_number, minus="-")
+format_p = catalogue.format_p
 
 
-def format_number(value, decimals: int = 2, lang: str = "en", thousands: bool = True) -> str:
-    """A table cell: ``value`` with ``decimals`` decimals in the style of ``lang``, a plain
-    minus sign, thousands grouped from five digits; missing -> ``""``, text kept.
-
-    >>> format_number(12345.678, 1, "da"), format_number(-0.004, 2), format_number(2016, 0)
-    ('12.345,7', '0.00', '2016')
-    """
-    if value is None or isinstance(value, str):
-        return "" if value is None else value
-    if not math.isfinite(float(value)):
-        return ""
-    return labels.format_number(value, decimals, lang, thousands, minus="-", group_from=5)
-
-
-def format_p(value, lang: str = "en") -> str:
-    """A p-value with three decimals, ``<0.001`` below that; missing -> ``""``.
-
-    >>> format_p(0.04567), format_p(1e-6, "da")
-    ('0.046', '<0,001')
-    """
-    if value is None or not math.isfinite(float(value)):
-        return ""
-    if value < 0.001:
-        return "<0,001" if lang == "da" else "<0.001"
-    return format_number(value, 3, lang)
-
-
-def _level(alpha: float, lang: str) -> str:
-    percent = f"{100 * (1 - alpha):g}"
-    return f"{percent.replace('.', ',')} %" if lang == "da" else f"{percent}%"
+def _interval(low, high, digits: int, lang: str) -> str:
+    return catalogue.format_interval(low, high, digits, lang, minus="-")
 
 
 # ---------------------------------------------------------------------------- balance table
@@ -503,7 +481,13 @@ class BalanceTable(SummaryDisplay):
         labels, statistics, cells = [], [], {0: [], 1: []}
         for i in range(rows):
             kind, name, level = f["type"].iat[i], f["variable"].iat[i], f["level"].iat[i]
-            labels.append(f"{name}: {level}" if kind == "categorical" else name)
+            # the data's (English) names, in Danish through the catalogue
+            shown, lv = (
+                (name, level)
+                if lang == "en"
+                else (catalogue.term(name, lang), catalogue.term(level, lang))
+            )
+            labels.append(f"{shown}: {lv}" if kind == "categorical" else shown)
             statistics.append(words["mean_sd" if kind == "numeric" else "n_pct"])
             for arm, prefix in enumerate(("treated", "control")):
                 if primary[i, arm]:
@@ -987,7 +971,7 @@ def effect_table(
 
 # ---------------------------------------------------------------------------- rendering
 
-_NUMERIC_TEXT = re.compile(r"^\s*[-+<>(\u2212]*\s*\d")
+_NUMERIC_TEXT = re.compile(r"^\s*[-+<>(\[\u2212]*\s*\d")
 
 
 def _cell(value, digits: int | None, lang: str) -> str:
@@ -996,17 +980,22 @@ def _cell(value, digits: int | None, lang: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bool | np.bool_):
-        return str(bool(value))
+        return catalogue.label("yes" if value else "no", lang)
     if isinstance(value, int | np.integer):
         return format_number(value, 0, lang)
     if isinstance(value, float | np.floating):
         if not math.isfinite(value):
             return ""
         if digits is None:
-            text = f"{float(value):.6g}"
-            if "e" in text:
-                return text.replace(".", ",") if lang == "da" else text
-            decimals = len(text.partition(".")[2])
+            # up to 6 significant digits, never in scientific notation (3.37e+06 is not
+            # for a report): large numbers whole, small ones to at most 6 decimals
+            size = math.floor(math.log10(abs(value))) + 1 if value else 1
+            decimals = min(max(6 - size, 0), 6)
+            text = f"{abs(float(value)):.{decimals}f}"
+            if "." in text:
+                decimals = len(text.rstrip("0").partition(".")[2])
+            if value and float(text) == 0:  # below the sixth decimal
+                return "<" + format_number(1e-6, 6, lang) if value > 0 else "0"
             return format_number(value, decimals, lang)
         return format_number(value, digits, lang)
     if pd.isna(value) if np.ndim(value) == 0 else False:
