@@ -935,7 +935,9 @@ def effect_table(
             words["p"]: [float(r.p_value) for r in results],
             words["n_treated"]: [int(r.n_treated) for r in results],
             words["n_control"]: [int(r.n_control) for r in results],
-            words["method"]: [r.method for r in results],
+            # the estimators' method sentences, in the reader's language where the
+            # catalogue knows them (evalkit.report.labels.TERMS)
+            words["method"]: [catalogue.term(r.method, lang) for r in results],
         }
     )  # fmt: skip
     numbers = [words["estimate"], low, high, words["se"], words["p"]]

@@ -1,0 +1,131 @@
+"""Every artifact of every project in one language, without a word of the other.
+
+One ``evalkit reproduce`` run per language (module-scoped) records the texts of every
+figure as the output gate sees it (every text artist, tick label, legend entry and
+annotation, after a draw), every title and caption of the index, and the balance and
+effect tables. The words to look for come from the label catalogue itself
+(:data:`evalkit.report.labels.LABELS` and :data:`~evalkit.report.labels.TERMS`): the
+words of its English texts that none of its Danish texts uses, and the reverse;
+placeholders, numbers and words shared by both languages (names, "Business case")
+are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+import evalkit.output.gate as gate
+from evalkit.report.labels import LABELS, TERMS
+from evalkit.reproduce import RUNNERS, reproduce
+
+WORD = re.compile(r"[A-Za-zÆØÅæøåÉé]+")
+#: Tables whose every cell the catalogue covers so far (the others still hold the
+#: published figures' own descriptions and estimators' method sentences in English, and
+#: tidy frames' column names, which the report tables translate).
+TABLES = ("balance", "effects")
+
+
+#: Words of both languages that the catalogue happens to use in one of them only.
+BOTH = {"under"}
+#: Titles of documents quoted in the sources ('Orientering om JobFirst', 'kind' columns).
+QUOTED = re.compile(r"(?<![A-Za-z])'[^']*'")
+#: A word with a capital inside a sentence: a proper noun (Den Sociale Kapitalfond).
+PROPER = re.compile(r"(?<![.:\n•]\s)(?<=[\s(])[A-ZÆØÅ][a-zæøåé]+")
+#: The sources cited at the end of a caption: names of documents and publishers.
+SOURCE = re.compile(r"(Source|Kilde): .*", re.S)
+
+
+def _words(text: str, names: bool = True) -> set[str]:
+    text = re.sub(r"\{[^}]*\}", " ", text)
+    if not names:
+        text = PROPER.sub(" ", QUOTED.sub(" ", SOURCE.sub(" ", text)))
+    return {w.lower() for w in WORD.findall(text) if len(w) >= 3} - BOTH
+
+
+def _vocabulary() -> dict[str, set[str]]:
+    words = {"en": set(), "da": set()}
+    for entry in [*LABELS.values(), *TERMS.values()]:
+        for lang in words:
+            words[lang] |= _words(entry[lang])
+    shared = words["en"] & words["da"]
+    return {lang: found - shared for lang, found in words.items()}
+
+
+VOCABULARY = _vocabulary()
+
+
+def _figure_texts(fig) -> list[str]:
+    fig.draw_without_rendering()
+    return [t.get_text() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
+
+
+@pytest.fixture(scope="module", params=["en", "da"])
+def rendered(request, tmp_path_factory):
+    """``(lang, {artifact: [texts]}, artifacts)`` of one reproduce run in ``lang``."""
+    lang = request.param
+    texts: dict[str, list[str]] = {}
+    real = gate.gate_figure
+
+    def capture(fig, where, **kwargs):
+        texts[f"figure {where}"] = _figure_texts(fig)
+        return real(fig, where, **kwargs)
+
+    def no_file(fig, target, **kwargs):  # the texts are read above; PNG and PDF bytes
+        Path(target).write_bytes(b"")  # are not what this test is about (and take minutes)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(gate, "gate_figure", capture)
+    patch.setattr(Figure, "savefig", no_file)
+    try:
+        out = tmp_path_factory.mktemp(f"reproduce_{lang}")
+        artifacts = reproduce(out, lang=lang, progress=False)
+    finally:
+        patch.undo()
+    for a in artifacts:
+        texts[f"title of {a.project}/{a.name}"] = [a.title]
+        texts[f"caption of {a.project}/{a.name}"] = [a.caption]
+        if a.kind == "table" and a.name in TABLES and a.project == "jobfirst_aalborg":
+            page = next(f for f in a.files if f.suffix == ".html")
+            texts[f"table {a.project}/{a.name}"] = [
+                re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+            ]
+    return lang, texts, artifacts
+
+
+def test_the_catalogue_has_words_of_each_language_only():
+    assert {"treatment", "synthetic", "allocated", "municipality"} <= VOCABULARY["en"]
+    assert {"indsats", "syntetiske", "tildelt", "lodtrækning"} <= VOCABULARY["da"]
+    assert not VOCABULARY["en"] & VOCABULARY["da"]
+
+
+def test_no_word_of_the_other_language(rendered):
+    lang, texts, _ = rendered
+    other = VOCABULARY["da" if lang == "en" else "en"]
+    found = {
+        where: sorted({w for text in shown for w in _words(text, names=False)} & other)
+        for where, shown in texts.items()
+    }
+    found = {where: words for where, words in found.items() if words}
+    assert not found, f"words of the other language in the {lang} artifacts: {found}"
+
+
+def test_every_project_and_figure_was_read(rendered):
+    lang, texts, artifacts = rendered
+    assert {a.project for a in artifacts} == set(RUNNERS)
+    figures = [a for a in artifacts if a.kind == "figure"]
+    assert len(figures) >= 10
+    assert all(f"figure {a.name}.png" in texts for a in figures)
+    assert all(f"table jobfirst_aalborg/{name}" in texts for name in TABLES)
+
+
+def test_every_figure_carries_its_data_status(rendered):
+    lang, texts, artifacts = rendered
+    stamps = {LABELS[key][lang] for key in ("stamp_synthetic", "stamp_published", "stamp_public")}
+    for a in artifacts:
+        if a.kind == "figure":
+            assert stamps & set(texts[f"figure {a.name}.png"]), a.name
