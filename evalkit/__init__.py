@@ -110,6 +110,12 @@ _EXPORTS = {
         "survival_plot",
     ),
     "survival": (
+        "AdjustedSurvival",
+        "adjusted_survival",
+        "baseline_hazard",
+        "cox_residuals",
+        "predict_survival",
+        "split_at",
         "cox",
         "cumulative_incidence",
         "fine_gray",
@@ -172,7 +178,11 @@ if TYPE_CHECKING:  # static tools see the names; at run time __getattr__ imports
         survival_plot,
     )
     from .survival import (
+        AdjustedSurvival,
+        adjusted_survival,
+        baseline_hazard,
         cox,
+        cox_residuals,
         cumulative_incidence,
         fine_gray,
         gray_test,
@@ -180,7 +190,9 @@ if TYPE_CHECKING:  # static tools see the names; at run time __getattr__ imports
         logrank_test,
         mean_cumulative_function,
         nelson_aalen,
+        predict_survival,
         rmst_difference,
+        split_at,
         state_occupation,
     )
 
@@ -202,6 +214,11 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "predict_survival",
+    "cox_residuals",
+    "baseline_hazard",
+    "adjusted_survival",
+    "AdjustedSurvival",
     "EffectResult",
     "EvalkitError",
     "EvalkitWarning",
@@ -270,6 +287,7 @@ __all__ = [
     "share_plot",
     "spells",
     "state_occupation",
+    "split_at",
     "subgroup_effects",
     "survival",
     "survival_plot",

@@ -972,3 +972,20 @@ def test_every_result_class_has_a_case():
     for name in covered:
         module, _, cls = name.rpartition(".")
         assert issubclass(getattr(importlib.import_module(module), cls), SummaryDisplay), name
+
+
+def _adjusted(small, label="age"):
+    """Cox-adjusted curves by arm ``t``: 2 events (small) or about 40 among 80 rows."""
+    d = few_events(small).rename(columns={"age": label})
+    return cox(d, "weeks", "exit", [label], treatment="t").adjusted_survival()
+
+
+from evalkit.survival.cox_curves import AdjustedSurvival  # noqa: E402
+
+CASES["AdjustedSurvival"] = Case(
+    AdjustedSurvival,
+    _adjusted,
+    hidden=lambda r: ["events = 2", fmt_value(r.rmst["rmst"].iloc[2])],
+    shown=lambda r: [f"events = {r.n_events}"],
+    exact=lambda r: (r.n, r.n_events) == (80, 2),
+)

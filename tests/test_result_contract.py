@@ -41,6 +41,7 @@ TABLE_RESULTS = {
     "SubgroupEffects": "one effect per subgroup level and a heterogeneity test per variable",
     "CumulativeHazard": "curves: cumulative hazard or mean cumulative function over time",
     "StateOccupation": "curves: a probability per state over time",
+    "AdjustedSurvival": "curves: Cox-adjusted survival per arm over time, and RMSTs",
 }
 
 

@@ -178,9 +178,10 @@ from ..output.declare import declare_table
 from ..results import InferentialResult
 from ..results import fmt_p_value as _fmt_p
 from ..results import fmt_value as _fmt
+from ._cox_data import CoxFitData, fit_data
 from ._input import survival_data
 
-TIES = ("efron", "breslow")
+TIES = ("efron", "breslow", "exact")
 ZPH_TRANSFORMS = ("km", "rank", "identity", "log")
 _MAX_ITER = 50
 _STEP_TOL = 1e-9
@@ -276,6 +277,38 @@ class CoxResult(InferentialResult):
     _zph: _ZphData | None = field(default=None, repr=False, compare=False)
     _concordance_input: tuple | None = field(default=None, repr=False, compare=False)
     _concordance_value: list = field(default_factory=list, repr=False, compare=False)
+    offset: str | None = None
+    _data: CoxFitData | None = field(default=None, repr=False, compare=False)
+
+    def baseline_hazard(self, times=None) -> pd.DataFrame:
+        """The baseline cumulative hazard (covariates and offset 0), as R's
+        ``basehaz(fit, centered = FALSE)``; see :func:`evalkit.survival.baseline_hazard`."""
+        from .cox_curves import baseline_hazard
+
+        return baseline_hazard(self, times)
+
+    def predict_survival(self, profiles: pd.DataFrame, times=None, alpha=None) -> pd.DataFrame:
+        """Predicted survival curves for covariate ``profiles`` with log-type intervals, as
+        R's ``survfit(fit, newdata = profiles)``; see
+        :func:`evalkit.survival.predict_survival`."""
+        from .cox_curves import predict_survival
+
+        return predict_survival(self, profiles, times, alpha)
+
+    def adjusted_survival(self, treatment=None, arms=(0, 1), times=None, tau=None, alpha=None):
+        """Covariate-adjusted survival curves by arm (direct standardisation) and the
+        adjusted RMST difference; see :func:`evalkit.survival.adjusted_survival`."""
+        from .cox_curves import adjusted_survival
+
+        return adjusted_survival(self, treatment, arms, times, tau, alpha)
+
+    def residuals(self, kind: str = "martingale") -> pd.DataFrame:
+        """Residuals as R's ``residuals.coxph(fit, type = kind)``: ``"martingale"``,
+        ``"deviance"``, ``"score"``, ``"schoenfeld"``, ``"scaledsch"``, ``"dfbeta"``,
+        ``"dfbetas"``; see :func:`evalkit.survival.cox_residuals`."""
+        from .cox_residuals import cox_residuals
+
+        return cox_residuals(self, kind)
 
     def _concordance_pair(self) -> tuple[float, float]:
         if not self._concordance_value:
@@ -798,6 +831,8 @@ class _RiskSets:
     def evaluate(self, beta: np.ndarray, info: bool = True) -> _State:
         """Log partial likelihood, score and information at ``beta``."""
         eta = _linear_predictor(beta, self.x)
+        if getattr(self, "offset", None) is not None:
+            eta = eta + self.offset
         shift = float(eta.max())
         r = np.exp(eta - shift)
         rw = r * self.w if self.w is not None else r
@@ -842,6 +877,7 @@ class _RiskSets:
                 b1 = b2 = np.zeros_like(S0)
         wt = self.wtave
         loglik = float(beta @ self.swx_total - shift * self.wd_total - logs @ wt)
+        loglik += getattr(self, "offset_total", 0.0)
         score = self.swx_total - S1 @ (wt * a0)
         if S1e is not None and len(multi):
             score += S1e[:, multi] @ (wt * a1)[multi]
@@ -1236,6 +1272,7 @@ def cox(
     alpha: float = 0.05,
     missing: str = "error",
     treatment: str | None = None,
+    offset: str | None = None,
 ) -> CoxResult:
     """Fit a Cox proportional hazards model by maximum partial likelihood.
 
@@ -1247,7 +1284,10 @@ def cox(
     event : 0/1 (or boolean) event indicator.
     covariates : column or list of columns; text and categorical columns are
         dummy-coded against their first sorted level (``column[level]``).
-    ties : ``"efron"`` (default, as R) or ``"breslow"``.
+    ties : ``"efron"`` (default, as R), ``"breslow"`` or ``"exact"`` (the exact partial
+        likelihood of tied events, as R's ``ties = "exact"``: see
+        :mod:`evalkit.survival.cox_exact` for the method and its limits; no weights and
+        no robust variance).
     strata : column whose levels get separate baseline hazards.
     cluster : column of cluster (e.g. person) ids; gives the robust variance summed by
         cluster (Andersen-Gill recurrent events with person clusters).
@@ -1264,6 +1304,8 @@ def cox(
     treatment : optional 0/1 (or boolean) column of the trial arm, entered as the first
         covariate (``cox(data, "weeks", "exit", treatment="treated")``; other covariates
         after it). Its checks are those of the arm: 0/1, both arms present.
+    offset : optional numeric column added to the linear predictor with coefficient 1
+        (R's ``+ offset(column)``): ``h(t) = h0(t) exp(x'b + offset)``.
 
     Returns
     -------
@@ -1298,7 +1340,16 @@ def cox(
             raise ArgumentError(f"{role} must be a column name or None; got {value!r}.")
     if not isinstance(robust, bool | np.bool_):
         raise ArgumentError(f"robust must be True or False; got {robust!r}.")
-    extra = names + [c for c in (strata, cluster) if c is not None]
+    if offset is not None and (not isinstance(offset, str) or offset in names):
+        raise ArgumentError(
+            f"offset must be the name of a numeric column that is not a covariate; got {offset!r}."
+        )
+    if ties == "exact" and (weights is not None or robust or cluster is not None):
+        raise ArgumentError(
+            'ties="exact" is fitted without case weights and without a robust variance (as '
+            "R, whose exact-ties residuals are not available); use efron for those."
+        )
+    extra = names + [c for c in (strata, cluster, offset) if c is not None]
     sd = survival_data(
         data,
         duration,
@@ -1312,11 +1363,18 @@ def cox(
     x, terms = _design_rows(frame, names)
     term_columns = _term_columns(frame, names)
     strata_codes = None
+    strata_levels = None
     n_strata = 1
     if strata is not None:
-        strata_codes, levels = pd.factorize(frame[strata], sort=True)
+        strata_codes, strata_levels = pd.factorize(frame[strata], sort=True)
         strata_codes = strata_codes.astype(np.int64)
-        n_strata = len(levels)
+        n_strata = len(strata_levels)
+    offset_values = None
+    if offset is not None:
+        offset_values = numeric_column(frame[offset], offset, role="offset")
+        if not np.isfinite(offset_values).all():
+            raise ArgumentError(f"offset column {offset!r} has values that are not finite.")
+    kept = fit_data(sd, frame, names, x, strata_codes, strata_levels, offset_values)
     cluster_codes = None
     n_clusters = None
     if cluster is not None:
@@ -1326,6 +1384,25 @@ def cox(
     _check_design(x, terms, strata_codes, strata)
     status = sd.event
     rs = _RiskSets(sd.time, status, sd.entry, sd.weights, strata_codes, x, ties == "efron")
+    if offset_values is not None:
+        rs.offset = offset_values[rs.rows]
+        wd = rs.w[rs.ev] if rs.w is not None else 1.0
+        rs.offset_total = float(np.sum(wd * rs.offset[rs.ev]))
+    if ties == "exact":
+        from .cox_exact import exact_fit
+
+        exact = exact_fit(kept, x, terms, strata_codes, n_strata, alpha, rs)
+        return CoxResult(
+            **exact,
+            duration=duration,
+            event=event,
+            entry=entry,
+            strata=strata,
+            n_strata=n_strata,
+            alpha=alpha,
+            offset=offset,
+            _data=kept,
+        )
     state0 = rs.evaluate(np.zeros(len(terms)))
     state, iterations = _newton(rs, state0, terms, np.sqrt((x * x).mean(axis=1)))
     beta = state.beta
@@ -1393,6 +1470,8 @@ def cox(
         alpha=alpha,
         _zph=zph,
         _concordance_input=(lp, rs, cl_rows),
+        offset=offset,
+        _data=kept,
     )
 
 

@@ -1,0 +1,570 @@
+r"""Cox model curves: the baseline cumulative hazard, predicted survival for covariate
+profiles, and covariate-adjusted (standardised) survival curves by arm.
+
+Baseline hazard and predicted curves (as R's ``survfit.coxph``)
+---------------------------------------------------------------
+At the distinct event times ``t`` of a stratum, with ``r_i = w_i exp(x_i'b + o_i)``,
+risk-set sums ``S0 = sum_R r_i``, ``S1 = sum_R r_i x_i`` (risk set
+``{start < t <= stop}``), ``w_t`` the weighted and ``d`` the number of events at ``t`` and
+``S0e, S1e`` the sums over those events, the hazard increments are (Therneau & Grambsch
+2000, sec. 10.2; R's ``agsurv``):
+
+- Breslow fit (``ctype = 1``): ``dL(t) = w_t / S0``, ``v(t) = w_t / S0^2``,
+  ``dX(t) = dL(t) S1 / S0``;
+- Efron fit (``ctype = 2``, the Efron/Fleming-Harrington hazard): with
+  ``D_k = S0 - (k/d) S0e``, ``k = 0..d-1``: ``dL = (w_t/d) sum_k 1/D_k``,
+  ``v = (w_t/d) sum_k 1/D_k^2``, ``dX = (w_t/d) sum_k (S1 - (k/d) S1e)/D_k^2``.
+
+An exact-ties fit uses the Breslow increments, as R. The cumulative hazard of a profile
+``z`` (in its stratum) is ``H(t|z) = exp(z'b + o) L(t)``, ``L = sum dL``, survival
+``exp(-H)``, and its variance (Tsiatis 1981; R's ``coxsurv.fit``)::
+
+    var H(t|z) = exp(2(z'b + o)) [ sum_{s<=t} v(s) + q(t)' V q(t) ],
+    q(t) = L(t) z - sum_{s<=t} dX(s)
+
+with ``V`` the variance of the coefficients the fit reports (robust when robust, as R's
+``object$var``). The interval is R's default ``"log"`` one:
+``S exp(-/+ z_{1-alpha/2} se(H))``, the upper limit capped at 1.
+
+Adjusted curves (direct standardisation, g-computation)
+-------------------------------------------------------
+With the arm set to ``a`` for every row of the sample (``z_i(a)``), the adjusted curve is
+the average predicted curve, ``S_a(t) = (1/n) sum_i exp(-H(t | z_i(a)))`` (Makuch 1982;
+Chang et al. 1982; the average of ``survfit(fit, newdata = ...)`` over the sample, as
+``adjustedCurves``' ``"direct"`` method). Its variance is the delta method on the same
+pieces as above, plus the sampling variability of the covariates (the g-formula
+influence function, as ``riskRegression::ate``)::
+
+    var S_a(t) = sum_s c_s(t)^2 sum_{u<=t} v_s(u) + g(t)' V g(t)
+                 + (1/n^2) sum_i (S_i(t) - S_a(t))^2,
+    c_s(t) = (1/n) sum_{i in s} S_i(t) r_i,  g(t) = (1/n) sum_i S_i(t) r_i q_i(t).
+
+The difference of two arms and the restricted mean survival time (RMST, the area under
+the adjusted curve up to ``tau``) and its difference use the same linearisation: the
+terms of the two arms are subtracted before squaring, and for the RMST each term is
+integrated over time first (``sum_u v_s(u) (int_u^tau c_s)^2`` for the baseline part).
+Intervals are normal: on the log scale for a curve (``S exp(-/+ z se/S)``), plain for
+differences and RMST.
+
+References
+----------
+Chang, I.-M., Gelber, R. & Kaufman, D. (1982). Adjusted survival curves... (the direct
+method). Makuch, R. W. (1982). Adjusted survival curve estimation using covariates.
+J Chronic Dis 35, 437-443.
+Therneau, T. M. & Grambsch, P. M. (2000). Modeling Survival Data. Springer, ch. 10.
+Tsiatis, A. A. (1981). A large sample study of Cox's regression model. Ann Stat 9, 93-108.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._validation import check_alpha
+from ..errors import ArgumentError
+from ..output.declare import declare_table
+from ..results import TableDisplay
+from ..results import fmt_value as _fmt
+
+__all__ = ["AdjustedSurvival", "adjusted_survival", "baseline_hazard", "predict_survival"]
+
+
+@dataclass(frozen=True)
+class _Baseline:
+    """Per stratum: event times, hazard increments ``dL`` (at ``exp(x'b + o) = 1``),
+    their variance increments ``v``, the increments ``dX`` (T, p), rows at risk and events."""
+
+    time: list
+    hazard: list
+    varhaz: list
+    dxbar: list
+    n_risk: list
+    n_event: list
+
+
+def _baseline(fit) -> _Baseline:
+    fd = _data(fit)
+    beta = fit.coefficients
+    ctype = 2 if fit.ties == "efron" else 1
+    eta = fd.x @ beta
+    if fd.offset is not None:
+        eta = eta + fd.offset
+    shift = float(eta.max())
+    w = fd.weights if fd.weights is not None else np.ones(fd.n)
+    r = w * np.exp(eta - shift)
+    strata = fd.strata if fd.strata is not None else np.zeros(fd.n, dtype=np.int64)
+    n_strata = int(strata.max()) + 1
+    out = _Baseline([], [], [], [], [], [])
+    for s in range(n_strata):
+        rows = np.flatnonzero(strata == s)
+        stop = fd.time[rows]
+        ev = fd.status[rows]
+        times = np.unique(stop[ev])
+        k = len(times)
+        hi = np.searchsorted(times, stop, side="right")  # at risk at times[:hi]
+        lo = (
+            np.zeros(len(rows), dtype=np.int64)
+            if fd.entry is None
+            else np.searchsorted(times, fd.entry[rows], side="right")
+        )
+
+        def risk_sum(values, lo=lo, hi=hi, k=k):
+            """Sum of ``values`` (rows, ...) over the rows at risk at each event time."""
+            values = values.reshape(len(lo), -1)
+            acc = np.zeros((k + 1, values.shape[1]))
+            np.add.at(acc, lo, values)
+            np.add.at(acc, hi, -values)
+            return np.cumsum(acc, axis=0)[:k]
+
+        rr = r[rows]
+        xr = fd.x[rows]
+        sums = risk_sum(np.column_stack([rr, w[rows], rr[:, None] * xr]))
+        S0, n_risk, S1 = sums[:, 0], sums[:, 1], sums[:, 2:]
+        pos = np.searchsorted(times, stop[ev])
+        d = np.bincount(pos, minlength=k).astype(float)
+        wt = np.bincount(pos, weights=w[rows][ev], minlength=k)
+        if ctype == 1:
+            haz = wt / S0
+            varhaz = wt / S0**2
+            dx = S1 * (haz / S0)[:, None]
+        else:
+            S0e = np.bincount(pos, weights=rr[ev], minlength=k)
+            S1e = np.vstack(
+                [
+                    np.bincount(pos, weights=rr[ev] * xr[ev, j], minlength=k)
+                    for j in range(xr.shape[1])
+                ]
+            ).T.reshape(k, -1)
+            di = d.astype(np.int64)
+            rep = np.repeat(np.arange(k), di)
+            frac = (np.arange(len(rep)) - np.repeat(np.cumsum(di) - di, di)) / d[rep]
+            D = S0[rep] - frac * S0e[rep]
+            starts = np.cumsum(di) - di
+            inv = 1.0 / D
+            haz = wt / d * np.add.reduceat(inv, starts)
+            varhaz = wt / d * np.add.reduceat(inv * inv, starts)
+            num = (S1[rep] - frac[:, None] * S1e[rep]) * (inv * inv)[:, None]
+            dx = (wt / d)[:, None] * np.add.reduceat(num, starts, axis=0)
+        # back to exp(x'b + o) = 1: r was exp(eta - shift)
+        scale = np.exp(-shift)
+        out.time.append(times)
+        out.hazard.append(haz * scale)
+        out.varhaz.append(varhaz * scale**2)
+        out.dxbar.append(dx * scale)
+        out.n_risk.append(n_risk)
+        out.n_event.append(wt)
+    return out
+
+
+def _data(fit):
+    fd = getattr(fit, "_data", None)
+    if fd is None:
+        raise ArgumentError(
+            "this Cox fit keeps no rows (it was fitted from chunks, cox_chunked); predictions, "
+            "adjusted curves and residuals need a fit by cox()."
+        )
+    return fd
+
+
+def _times(times, base: _Baseline) -> np.ndarray:
+    if times is None:
+        return np.unique(np.concatenate(base.time))
+    points = np.atleast_1d(np.asarray(times, dtype=float))
+    if points.ndim != 1 or points.size == 0 or not np.isfinite(points).all() or (points < 0).any():
+        raise ArgumentError("times must be one or more finite, non-negative numbers.")
+    return points
+
+
+def _at(base: _Baseline, s: int, points: np.ndarray):
+    """Cumulative sums of the stratum's increments at ``points`` (step functions)."""
+    idx = np.searchsorted(base.time[s], points, side="right")
+    cum = np.r_[0.0, np.cumsum(base.hazard[s])][idx]
+    cumv = np.r_[0.0, np.cumsum(base.varhaz[s])][idx]
+    p = base.dxbar[s].shape[1]
+    cumx = np.vstack([np.zeros((1, p)), np.cumsum(base.dxbar[s], axis=0)])[idx]
+    n_risk = np.r_[base.n_risk[s], 0.0][np.minimum(idx, len(base.time[s]))]
+    return cum, cumv, cumx, idx, n_risk
+
+
+def baseline_hazard(fit, times=None) -> pd.DataFrame:
+    """The baseline cumulative hazard of a Cox fit (all covariates and offset 0), as R's
+    ``basehaz(fit, centered = FALSE)``, with the Breslow or Efron increments of the fit.
+
+    Parameters
+    ----------
+    fit : a :class:`~evalkit.survival.cox.CoxResult` from :func:`~evalkit.survival.cox.cox`.
+    times : times to evaluate the step function at; default the event times.
+
+    Returns
+    -------
+    DataFrame with ``stratum`` (with strata), ``time``, ``cumulative_hazard``; declared to
+    the output gate as a curve.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.survival import cox
+    >>> d = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26],
+    ...                   "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
+    ...                   "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1]})
+    >>> fit = cox(d, "weeks", "exit", treatment="treated")
+    >>> baseline_hazard(fit)["time"].tolist()
+    [2.0, 4.0, 9.0, 15.0, 20.0]
+    """
+    base = _baseline(fit)
+    fd = _data(fit)
+    pieces = []
+    for s in range(len(base.time)):
+        points = _times(times, _Baseline([base.time[s]], [], [], [], [], []))
+        cum = _at(base, s, points)[0]
+        piece = pd.DataFrame({"time": points, "cumulative_hazard": cum})
+        if fd.strata is not None:
+            piece.insert(0, "stratum", fd.strata_levels[s])
+        pieces.append(piece)
+    return declare_table(pd.concat(pieces, ignore_index=True), kind="curve")
+
+
+def predict_survival(fit, profiles: pd.DataFrame, times=None, alpha: float | None = None):
+    """Predicted survival curves of a Cox fit for covariate profiles, with intervals, as R's
+    ``survfit(fit, newdata = profiles)`` (``conf.type = "log"``).
+
+    Parameters
+    ----------
+    fit : a :class:`~evalkit.survival.cox.CoxResult` from :func:`~evalkit.survival.cox.cox`.
+    profiles : a frame with one row per profile and a column for every covariate (text
+        covariates by their levels), the strata column when the fit is stratified, and the
+        offset column when it has one (else offset 0). Not modified.
+    times : times to evaluate the curves at; default every event time of the fit.
+    alpha : 1 - level of the intervals (default: the fit's).
+
+    Returns
+    -------
+    DataFrame, one row per profile and time: ``profile`` (the row label of ``profiles``),
+    ``time``, ``n_risk`` (rows at risk in the profile's stratum), ``cumulative_hazard``,
+    ``std_error`` (of the cumulative hazard, R's ``std.err``), ``survival``,
+    ``conf_low``, ``conf_high``; declared as a curve. Formulas: module docstring.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.survival import cox
+    >>> d = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26],
+    ...                   "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0],
+    ...                   "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1]})
+    >>> fit = cox(d, "weeks", "exit", treatment="treated")
+    >>> curve = fit.predict_survival(pd.DataFrame({"treated": [0, 1]}), times=[10])
+    >>> curve["profile"].tolist(), curve["time"].tolist()
+    ([0, 1], [10.0, 10.0])
+    """
+    alpha = fit.alpha if alpha is None else check_alpha(alpha)
+    fd = _data(fit)
+    base = _baseline(fit)
+    z = fd.design(profiles)
+    codes = fd.strata_of(profiles, fit.strata, "profiles")
+    offset = np.zeros(len(profiles))
+    if getattr(fit, "offset", None):
+        if fit.offset not in profiles.columns:
+            raise ArgumentError(
+                f"profiles has no column {fit.offset!r}: the fit has this offset, and each "
+                "profile needs its value."
+            )
+        offset = np.asarray(profiles[fit.offset], dtype=float)
+    crit = stats.norm.isf(alpha / 2)
+    V = fit.variance
+    pieces = []
+    for i in range(len(profiles)):
+        s = int(codes[i])
+        points = _times(times, base)
+        cum, cumv, cumx, _, n_risk = _at(base, s, points)
+        risk = float(np.exp(z[i] @ fit.coefficients + offset[i]))
+        q = cum[:, None] * z[i][None, :] - cumx
+        var = (cumv + np.einsum("tj,jk,tk->t", q, V, q)) * risk**2
+        H = cum * risk
+        se = np.sqrt(var)
+        surv = np.exp(-H)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "profile": profiles.index[i],
+                    "time": points,
+                    "n_risk": n_risk,
+                    "cumulative_hazard": H,
+                    "std_error": se,
+                    "survival": surv,
+                    "conf_low": surv * np.exp(-crit * se),
+                    "conf_high": np.minimum(surv * np.exp(crit * se), 1.0),
+                }
+            )
+        )
+    out = pd.concat(pieces, ignore_index=True)
+    values = ["cumulative_hazard", "std_error", "survival", "conf_low", "conf_high"]
+    return declare_table(out, counts=["n_risk"], dependent=values, kind="curve")
+
+
+# --------------------------------------------------------------------------- adjusted
+@dataclass(frozen=True, eq=False)
+class AdjustedSurvival(TableDisplay):
+    """Covariate-adjusted (standardised) survival curves by arm from a Cox model, their
+    difference and the adjusted RMST difference (:func:`adjusted_survival`).
+
+    Curves over time: a table result (declared ``kind="curve"`` with the rows at risk).
+
+    Attributes
+    ----------
+    table : one row per arm and time: ``arm``, ``time``, ``n_risk`` (rows of the fit at
+        risk), ``survival``, ``std_error``, ``conf_low``, ``conf_high``.
+    difference : per time: ``time``, ``difference`` (second arm minus first),
+        ``std_error``, ``conf_low``, ``conf_high``, ``n_risk``.
+    rmst : per arm and the difference: ``arm`` (``"difference"`` last), ``rmst``,
+        ``std_error``, ``conf_low``, ``conf_high``, ``tau``, ``n`` (rows).
+    arms : the two values the treatment column was set to; ``treatment`` its name.
+    n, n_events : rows and events of the fit.
+    """
+
+    table: pd.DataFrame
+    difference: pd.DataFrame
+    rmst: pd.DataFrame
+    arms: tuple
+    treatment: str
+    tau: float
+    n: int
+    n_events: int
+    alpha: float
+
+    def to_frame(self) -> pd.DataFrame:
+        """The curves (a copy), declared to the output gate as a curve."""
+        values = ["survival", "std_error", "conf_low", "conf_high"]
+        return declare_table(self.table.copy(), counts=["n_risk"], dependent=values, kind="curve")
+
+    def _view_counts(self) -> dict:
+        return {"persons": self.n, "events": self.n_events}
+
+    def _display_frame(self) -> pd.DataFrame:
+        frame = self.rmst.copy()
+        return declare_table(
+            frame, counts=["n"], dependent=["rmst", "std_error", "conf_low", "conf_high"]
+        )
+
+    def summary(self) -> str:
+        """The adjusted RMST per arm and their difference."""
+        lines = [
+            "Covariate-adjusted survival (Cox model, direct standardisation over the sample)",
+            f"Arm: {self.treatment} set to {self.arms[0]!r} and {self.arms[1]!r}; "
+            f"n = {self.n}, events = {self.n_events}",
+        ]
+        level = f"{100 * (1 - self.alpha):g}%"
+        for row in self.rmst.itertuples():
+            lines.append(
+                f"  RMST to {_fmt(self.tau)}, {row.arm}: {_fmt(row.rmst)} "
+                f"(SE {_fmt(row.std_error)}; {level} CI {_fmt(row.conf_low)} "
+                f"to {_fmt(row.conf_high)})"
+            )
+        return "\n".join(lines)
+
+
+def adjusted_survival(
+    fit,
+    treatment: str | None = None,
+    arms=(0, 1),
+    times=None,
+    tau: float | None = None,
+    alpha: float | None = None,
+) -> AdjustedSurvival:
+    """Covariate-adjusted survival curves by arm (direct standardisation / g-computation
+    over the fit's own rows), their difference and the adjusted RMST difference.
+
+    Parameters
+    ----------
+    fit : a :class:`~evalkit.survival.cox.CoxResult` from :func:`~evalkit.survival.cox.cox`.
+    treatment : the covariate set to each arm (default the fit's first covariate, the arm
+        of ``cox(..., treatment=)``); numeric or text.
+    arms : the two values to set it to (default ``(0, 1)``); the difference is the second
+        minus the first.
+    times : times of the curves (default every event time).
+    tau : horizon of the RMST (default the last event time).
+    alpha : 1 - level of the intervals (default the fit's).
+
+    Returns
+    -------
+    AdjustedSurvival. The curves are the average of ``survfit(fit, newdata)`` over the rows
+    with the arm set; variances as in the module docstring (delta method, with the
+    sampling variability of the covariates).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from evalkit.survival import cox
+    >>> d = pd.DataFrame({"weeks": [2, 4, 4, 6, 9, 9, 12, 15, 20, 26, 5, 7],
+    ...                   "exit": [1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1],
+    ...                   "treated": [1, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0],
+    ...                   "age": [30, 41, 25, 50, 33, 47, 38, 29, 55, 36, 44, 27]})
+    >>> adj = adjusted_survival(cox(d, "weeks", "exit", ["age"], treatment="treated"))
+    >>> adj.rmst["arm"].tolist()
+    [0, 1, 'difference']
+    """
+    alpha = fit.alpha if alpha is None else check_alpha(alpha)
+    fd = _data(fit)
+    names = [name for name, _ in fd.coding]
+    treatment = names[0] if treatment is None else treatment
+    if treatment not in names:
+        raise ArgumentError(f"treatment {treatment!r} is not a covariate of the fit.")
+    if not isinstance(arms, tuple | list) or len(arms) != 2:
+        raise ArgumentError("arms must be two values of the treatment column.")
+    base = _baseline(fit)
+    points = _times(times, base)
+    last = float(max(t.max() for t in base.time))
+    tau = last if tau is None else float(tau)
+    if not np.isfinite(tau) or tau <= 0:
+        raise ArgumentError("tau must be a positive number.")
+    # one step grid for the curves and the RMST integral
+    grid = np.unique(np.concatenate([[0.0], *[t[t <= tau] for t in base.time], [tau]]))
+    frame = _profile_frame(fd)
+    strata = fd.strata if fd.strata is not None else np.zeros(fd.n, dtype=np.int64)
+    n = fd.n
+    V = fit.variance
+    crit = stats.norm.isf(alpha / 2)
+    pieces = []
+    lin = []  # per arm: (S_i at points, baseline coefficients c_s, beta gradient), and RMST
+    for arm in arms:
+        frame[treatment] = arm
+        z = fd.design(frame, role="the rows with the arm set")
+        risk = np.exp(z @ fit.coefficients + (fd.offset if fd.offset is not None else 0.0))
+        parts = {}
+        for name, at in (("curve", points), ("grid", grid)):
+            Si = np.empty((n, len(at)))
+            c = np.zeros((len(base.time), len(at)))
+            g = np.zeros((len(at), z.shape[1]))
+            cumv_all = np.zeros((len(base.time), len(at)))
+            for s in range(len(base.time)):
+                rows = strata == s
+                cum, cumv, cumx, _, _ = _at(base, s, at)
+                H = risk[rows, None] * cum[None, :]
+                S = np.exp(-H)
+                Si[rows] = S
+                sr = S * risk[rows, None]
+                c[s] = sr.sum(axis=0) / n
+                g += (sr.T @ z[rows]) * cum[:, None] / n - c[s][:, None] * cumx
+                cumv_all[s] = cumv
+            parts[name] = (Si, c, g, cumv_all)
+        lin.append(parts)
+    n_risk_at = _n_risk(base, points)
+    for a, arm in enumerate(arms):
+        Si, c, g, cumv = lin[a]["curve"]
+        surv = Si.mean(axis=0)
+        var = (c**2 * cumv).sum(axis=0) + np.einsum("tj,jk,tk->t", g, V, g)
+        var += ((Si - surv) ** 2).sum(axis=0) / n**2
+        se = np.sqrt(var)
+        pieces.append(
+            pd.DataFrame(
+                {
+                    "arm": arm,
+                    "time": points,
+                    "n_risk": n_risk_at,
+                    "survival": surv,
+                    "std_error": se,
+                    "conf_low": surv * np.exp(-crit * se / surv),
+                    "conf_high": np.minimum(surv * np.exp(crit * se / surv), 1.0),
+                }
+            )
+        )
+    (S0i, c0, g0, cumv), (S1i, c1, g1, _) = lin[0]["curve"], lin[1]["curve"]
+    dif = S1i.mean(axis=0) - S0i.mean(axis=0)
+    dd = S1i - S0i
+    var = ((c1 - c0) ** 2 * cumv).sum(axis=0)
+    var += np.einsum("tj,jk,tk->t", g1 - g0, V, g1 - g0)
+    var += ((dd - dif) ** 2).sum(axis=0) / n**2
+    se = np.sqrt(var)
+    difference = pd.DataFrame(
+        {
+            "time": points,
+            "difference": dif,
+            "std_error": se,
+            "conf_low": dif - crit * se,
+            "conf_high": dif + crit * se,
+            "n_risk": n_risk_at,
+        }
+    )
+    rmst = _rmst_rows(lin, grid, base, V, n, crit, arms, tau)
+    return AdjustedSurvival(
+        table=pd.concat(pieces, ignore_index=True),
+        difference=difference,
+        rmst=rmst,
+        arms=tuple(arms),
+        treatment=treatment,
+        tau=tau,
+        n=fit.n,
+        n_events=fit.n_events,
+        alpha=alpha,
+    )
+
+
+def _n_risk(base: _Baseline, points: np.ndarray) -> np.ndarray:
+    total = np.zeros(len(points))
+    for s in range(len(base.time)):
+        total += _at(base, s, points)[4]
+    return total
+
+
+def _profile_frame(fd) -> pd.DataFrame:
+    """The fit's rows as covariate values (text covariates by level) for re-coding."""
+    cols = {}
+    col = 0
+    for name, levels in fd.coding:
+        if levels is None:
+            cols[name] = fd.x[:, col]
+            col += 1
+        else:
+            block = fd.x[:, col : col + len(levels)]
+            labels = np.asarray([fd.references[name], *levels], dtype=object)
+            which = np.where(block.any(axis=1), block.argmax(axis=1) + 1, 0)
+            cols[name] = labels[which]
+            col += len(levels)
+    return pd.DataFrame(cols)
+
+
+def _rmst_rows(lin, grid, base, V, n, crit, arms, tau) -> pd.DataFrame:
+    """RMST to ``tau`` per arm and the difference: the step curves on ``grid`` (value
+    on ``[grid_j, grid_j+1)``) integrated, and the linearisation integrated likewise."""
+    widths = np.diff(grid)  # grid ends at tau
+
+    def integral(values):  # values (..., len(grid)) -> (...,)
+        return values[..., :-1] @ widths
+
+    def tail(values):  # int_{grid_j}^{tau} for each j: (..., len(grid))
+        piece = values[..., :-1] * widths
+        out = np.cumsum(piece[..., ::-1], axis=-1)[..., ::-1]
+        return np.concatenate([out, np.zeros(out.shape[:-1] + (1,))], axis=-1)
+
+    rows = []
+    per_arm = []
+    for a in range(2):
+        Si, c, g, _ = lin[a]["grid"]
+        per_arm.append((integral(Si), tail(c), g[:-1].T @ widths))
+    for a, arm in enumerate(arms):
+        ri, tc, gi = per_arm[a]
+        rows.append((arm, *_rmst_var(ri, [tc], gi, base, grid, V, n)))
+    ri = per_arm[1][0] - per_arm[0][0]
+    tcs = [per_arm[1][1], -per_arm[0][1]]
+    gi = per_arm[1][2] - per_arm[0][2]
+    rows.append(("difference", *_rmst_var(ri, tcs, gi, base, grid, V, n)))
+    out = pd.DataFrame(rows, columns=["arm", "rmst", "std_error"])
+    out["conf_low"] = out["rmst"] - crit * out["std_error"]
+    out["conf_high"] = out["rmst"] + crit * out["std_error"]
+    out["tau"] = tau
+    out["n"] = n
+    return out
+
+
+def _rmst_var(ri, tcs, gi, base, grid, V, n):
+    est = float(ri.mean())
+    var = float(((ri - est) ** 2).sum() / n**2) + float(gi @ V @ gi)
+    for s in range(len(base.time)):
+        times = base.time[s]
+        keep = times <= grid[-1]
+        j = np.searchsorted(grid, times[keep])  # grid index of each event time
+        coef = sum(tc[s][j] for tc in tcs)
+        var += float((base.varhaz[s][keep] * coef**2).sum())
+    return est, float(np.sqrt(var))
