@@ -10,40 +10,47 @@ blank, arm and municipality columns; seeded), times a plain pyarrow read of the 
 here), then runs the pipeline through :class:`evalkit.scale.Register` with the engine
 asked for:
 
-- ``memory``: the panel is built once (chunk by chunk into one int8 array), then spells,
+- ``memory``: the panel is built once (``read_status_panel``: one int8 array), then spells,
   Kaplan–Meier of the cash-benefit spells by arm, and the cash-benefit shares by
   municipality and month are computed on it;
-- ``stream`` / ``dask``: each computation is one pass over the file in chunks of whole
-  persons (Dask: the local process scheduler, both cores); Kaplan–Meier comes from the
-  merged counts of spells per arm, week and exit.
+- ``stream`` / ``dask``: Kaplan–Meier (from the merged counts of spells per arm, week
+  and exit) and the municipality-by-month table come from one pass over the file
+  (``Register.collect``), in chunks of whole persons (Dask: the local process
+  scheduler, both cores).
 
-The last line printed is one JSON object: seconds per stage, the peak resident memory
+Files are read by the fast ingest (``read_status_panel`` in memory,
+``iter_panel_chunks`` streamed; on Dask each task reads its row groups with pyarrow and
+classifies the week columns as nullable integers).
+
+The last line printed is one JSON object: the load average, seconds per stage, the CPU
+seconds of the pipeline (user + system, this process and Dask's finished worker
+processes: much less load-dependent than the wall clock), the peak resident memory
 (this process and its children, sampled every 0.1 s with psutil), the number of spells,
 a checksum of the Kaplan–Meier table (SHA-256 of its counts and survival to 12 digits:
 equal across engines) and the checksum of the municipality-by-month table.
 
-Measured (issue 16) on the 2-core, 24 GiB machine:
+Measured on the 2-core, 24 GiB machine (2 Dec 2026, shared: load average 4.5-7.3, the
+benchmark got 38-66 % of one core, so wall-clock times are inflated 2-3x and vary from
+run to run; first run in brackets), ``chunk_persons`` 100,000:
 
-1,000,000 persons x 520 weeks (a 186 MB file; writing it took 32 s), ``chunk_persons``
-100,000, one run each. The municipality-by-month tables (11,760 rows) have the same
-checksum (03d2718ff64b02d9) under every engine. The machine was shared: other
-engineers' test suites and benchmarks kept the load average at 6-9 on the 2 cores while
-these ran, so every time is inflated, most of all Dask's (its run met the heaviest load:
-the same plain pyarrow read took 19.6 s then against 7 s before). The ingest is
-``StatusPanel.from_wide`` through a pandas frame (the issue's fast ingest,
-``evalkit/panel/ingest.py``, was not in the tree yet): it is 30 s of the 42 s in memory
-and most of every streamed or Dask pass, since each of those passes reads the file again.
-5M x 520 was not run (time); the streamed peak is one chunk (100,000 x 520 cells through
-pandas: about 1 GB) whatever the number of persons, and Dask's is one chunk per worker.
+persons, engine: pyarrow read | pipeline wall | pipeline CPU | peak RSS | load (1 min)
 
-engine (pyarrow read): panel / spells / KM by arm / municipality x month = pipeline, peak RSS
+- 1M memory: 20.6 s (14.5) | 27.7 s (17.9): panel 14.7, spells 2.3, KM 2.9,
+  municipality x month 7.7 | 14.3 s | 1.09 GB | 5.2 (4.5)
+- 1M stream, one pass: 16.2 s (16.2) | 37.5 s (32.8) | 14.9 s | 0.83 GB | 5.6 (5.0)
+- 1M dask, 2 processes, one pass: 22.0 s (13.3) | 71.0 s (66.0) | 26.7 s | 1.51 GB |
+  6.5 (6.2)
+- 5M stream, one pass: 93.6 s (79.5) | 182.4 s (100.5) | 74.0 s | 1.69 GB | 7.3 (4.6)
+- 5M dask, 2 processes, one pass: 80.2 s (70.7) | 205.3 s (201.2) | 89.9 s | 1.53 GB |
+  6.2 (6.1)
 
-- memory (6.9 s): 29.9 / 0.8 / 0.9 / 10.6 s = 42.2 s, 1.51 GB
-- stream (7.1 s): one pass each: KM 36.9 s, municipality x month 43.5 s = 80.4 s, 1.00 GB
-- dask, 2 local processes (19.6 s): KM 134.5 s, municipality x month 126.6 s = 261.2 s,
-  2.16 GB
-
-Every engine: 2,837,593 spells, KM checksum 82238bc44044228a (697 rows).
+1M: 2,837,593 spells, KM checksum 82238bc44044228a (697 rows), shares 03d2718ff64b02d9
+under every engine (as before these changes). 5M: 14,184,258 spells, KM ec5397717bb4be3e
+(789 rows), shares b36f0d982a33cbd3, streamed and on Dask. 1M -> 5M: CPU 4.97x
+streamed (linear), 3.4x on Dask (a fixed cost of the worker processes weighs on
+the 1M run); wall clock 2.9-4.9x, moving with the load.
+Before these changes (1M, load 6-9): memory 42.2 s (panel 29.9 s through from_wide,
+municipality x month 10.6 s), stream 80.4 s and Dask 261.2 s in two passes each.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import threading
@@ -62,7 +70,7 @@ import psutil
 
 from evalkit.datasets import write_synthetic_register
 from evalkit.panel import synthetic_classification
-from evalkit.scale import Register
+from evalkit.scale import Register, Survival, UnitPeriod
 
 STATE = "cash_benefit"
 
@@ -108,6 +116,16 @@ def checksum(frame, columns) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (Dask's local
+    worker processes are finished when the computation returns)."""
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def plain_read_seconds(path: Path) -> float:
     code = (
         "import time, pyarrow.parquet as pq; t = time.perf_counter(); "
@@ -146,6 +164,7 @@ def main() -> None:
         person_columns=["arm", "municipality"], engine=args.engine,
         chunk_persons=args.chunk_persons, progress=args.progress or None,
     )  # fmt: skip
+    cpu_before = _cpu_seconds()
     with PeakMemory() as memory:
         total = time.perf_counter()
         reg = Register(path, **options)
@@ -156,24 +175,37 @@ def main() -> None:
             start = time.perf_counter()
             n_spells = len(reg.spells(STATE, keep=["arm"]))
             seconds["spells"] = time.perf_counter() - start
-        start = time.perf_counter()
-        counts = reg.survival(STATE, by="arm")
-        km = counts.kaplan_meier().table
-        seconds["km_by_arm"] = time.perf_counter() - start
-        if args.engine != "memory":
+            start = time.perf_counter()
+            counts = reg.survival(STATE, by="arm")
+            km = counts.kaplan_meier().table
+            seconds["km_by_arm"] = time.perf_counter() - start
+            start = time.perf_counter()
+            shares = reg.unit_period(STATE, unit="municipality", by="month")
+            seconds["municipality_by_month"] = time.perf_counter() - start
+        else:  # one pass over the file for both summaries
+            start = time.perf_counter()
+            out = reg.collect(
+                {
+                    "km": Survival(STATE, by="arm"),
+                    "shares": UnitPeriod(STATE, unit="municipality", by="month"),
+                }
+            )
+            counts, shares = out["km"], out["shares"]
+            km = counts.kaplan_meier().table
+            seconds["km_and_municipality_by_month"] = time.perf_counter() - start
             n_spells = counts.n
-        start = time.perf_counter()
-        shares = reg.unit_period(STATE, unit="municipality", by="month")
-        seconds["municipality_by_month"] = time.perf_counter() - start
         seconds["pipeline_total"] = time.perf_counter() - total
+    cpu = _cpu_seconds() - cpu_before
     assert counts.n == n_spells
     result = {
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "persons": args.persons,
         "weeks": args.weeks,
         "engine": args.engine,
         "chunk_persons": args.chunk_persons,
         "file_gb": round(path.stat().st_size / 1e9, 3),
         "seconds": {k: round(v, 2) for k, v in seconds.items()},
+        "pipeline_cpu_seconds": round(cpu, 1),
         "peak_rss_gb": round(memory.peak / 1e9, 2),
         "spells": int(n_spells),
         "km_checksum": checksum(
