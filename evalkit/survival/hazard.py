@@ -117,45 +117,44 @@ def _steps(n: np.ndarray, d: np.ndarray, ctype: int):
     return inc, var, a, var  # b_j = sum u^2 = the model variance increment
 
 
-def _robust_variance(start, stop, status, person, times, a, b) -> np.ndarray:
-    """sum_i I_i(t)^2 at every time (see the module docstring), O(rows + times)."""
+def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> np.ndarray:
+    """sum_i I_i(t)^2 at every time (see the module docstring), O(rows + times).
+
+    A person's influence is ``I(t) = K(t) - Y(t) B(t)`` with ``B`` the running sum of
+    ``b_j``, ``Y(t)`` the (weighted) number of the person's rows open at ``t`` and ``K(t)``
+    a step function: a row ``(s, e]`` of weight ``w`` adds ``w`` to ``Y`` and ``w B(s)`` to
+    ``K`` from the first time after ``s``, and at ``e`` leaves ``Y`` and adds ``w (dN a_e -
+    B(e))`` to ``K``. Between a person's row boundaries ``K`` and ``Y`` are constant, so
+    ``sum_i I_i^2 = sum K^2 - 2 B sum K Y + B^2 sum Y^2`` from difference arrays of the
+    three sums. Rows of a person may follow each other (counting process) or overlap
+    (several spells from time 0, clustered); with case weights ``weight`` this is R's
+    ``survfit(..., weights = , id = )`` (``Csurvfitkm``)."""
     m = times.size
+    w = np.ones(stop.size) if weight is None else np.asarray(weight, float)
     big_b = np.cumsum(b)
     idx_stop = np.searchsorted(times, stop)  # exact: every stop is a time
     idx_lo = np.searchsorted(times, start, side="right")  # first time > start
     b_start = np.where(idx_lo > 0, big_b[np.maximum(idx_lo - 1, 0)], 0.0)
-    b_stop = big_b[idx_stop]
-    gain = status * a[idx_stop] - (b_stop - b_start)  # a row's whole contribution
-    order = np.lexsort((start, person))
-    p_sorted = person[order]
-    new_person = np.r_[True, p_sorted[1:] != p_sorted[:-1]]
-    g_sorted = gain[order]
-    exclusive = np.cumsum(g_sorted) - g_sorted  # gains of all earlier rows
-    first_row = np.maximum.accumulate(np.where(new_person, np.arange(order.size), 0))
-    prev = np.empty(order.size)
-    prev[order] = exclusive - exclusive[first_row]  # the person's earlier rows only
-    c = prev + b_start
-    end = prev + gain
-    lo_sorted = idx_lo[order]
-    following = np.full(order.size, m, dtype=np.int64)
-    following[:-1] = np.where(new_person[1:], m, lo_sorted[1:])
-    next_lo = np.empty(order.size, dtype=np.int64)
-    next_lo[order] = following
-    s0 = np.zeros(m + 1)
-    s1 = np.zeros(m + 1)
-    s2 = np.zeros(m + 1)
-    k = np.zeros(m + 1)
-    interior = idx_lo < idx_stop
-    lo, hi = idx_lo[interior], idx_stop[interior]
-    cc = c[interior]
-    for arr, w in ((s0, np.ones_like(cc)), (s1, cc), (s2, cc * cc)):
-        np.add.at(arr, lo, w)
-        np.add.at(arr, hi, -w)
-    e2 = end * end
-    np.add.at(k, idx_stop, e2)
-    np.add.at(k, np.maximum(next_lo, idx_stop), -e2)
-    s0, s1, s2, k = (np.cumsum(x)[:m] for x in (s0, s1, s2, k))
-    v = s2 - 2.0 * big_b * s1 + big_b**2 * s0 + k
+    at = np.concatenate((idx_lo, idx_stop))
+    who = np.concatenate((person, person))
+    change_k = np.concatenate((w * b_start, w * (status * a[idx_stop] - big_b[idx_stop])))
+    change_y = np.concatenate((w, -w))
+    order = np.lexsort((at, who))
+    at, who = at[order], who[order]
+    first = np.r_[True, who[1:] != who[:-1]]
+    start_of = np.maximum.accumulate(np.where(first, np.arange(at.size), 0))
+    states = []
+    for change in (change_k[order], change_y[order]):
+        total = np.cumsum(change)
+        states.append(total - (total - change)[start_of])  # sums within the person
+    k, y = states
+    until = np.r_[np.where(first[1:], m, at[1:]), m]  # the person's next change
+    s_kk, s_ky, s_yy = np.zeros(m + 1), np.zeros(m + 1), np.zeros(m + 1)
+    for arr, term in ((s_kk, k * k), (s_ky, k * y), (s_yy, y * y)):
+        np.add.at(arr, at, term)
+        np.add.at(arr, until, -term)
+    s_kk, s_ky, s_yy = (np.cumsum(x)[:m] for x in (s_kk, s_ky, s_yy))
+    v = s_kk - 2.0 * big_b * s_ky + big_b**2 * s_yy
     return np.maximum(v, 0.0)
 
 

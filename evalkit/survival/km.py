@@ -12,6 +12,21 @@ For distinct times ``t_j`` with ``n_j`` at risk and ``d_j`` events:
 - with delayed entry (``entry``, left truncation) a person is at risk at ``t`` when
   ``entry < t <= duration``.
 
+Case weights and several spells per person (``weights=``, ``id=``), as R's ``survfit``:
+
+- with weights ``w_i`` the counts above are weighted sums (``n_j = sum w_i Y_i(t_j)``,
+  ``d_j = sum w_i dN_i(t_j)``) in the estimate and in Greenwood's sum;
+- the robust (infinitesimal-jackknife) variance, used when ``id`` is given and some person
+  has two or more events or when a weight is not a whole number (R's default rule;
+  ``robust=`` forces it): person ``i``'s influence on ``S(t)`` is ``-S(t) I_i(t)`` with
+  ``I_i(t) = sum_{t_j <= t} sum_{rows r of i} w_r (dN_r(t_j) - Y_r(t_j) d_j / n_j) /
+  (n_j - d_j)`` (the derivative of the product-limit estimator in the case weight), and
+  ``Var S(t) = S(t)^2 sum_i I_i(t)^2`` (Efron 1982, ch. 6; Therneau, survival's
+  ``survfitKM`` / ``Csurvfitkm``), computed in O(rows + times) by the machinery of
+  :mod:`evalkit.survival.hazard`;
+- the table's ``n_risk``, ``n_event`` and ``n_censored`` stay counts of rows (spells), never
+  weighted sums (R reports weighted sums there): the output gate sees counts of persons.
+
 Weekly registers have few distinct times and many ties, so the work is a sort and a
 few cumulative sums over the distinct times, not a pass per person.
 """
@@ -25,7 +40,7 @@ import pandas as pd
 from scipy import stats
 
 from .._arm import resolve_arm
-from .._validation import check_alpha, check_choice
+from .._validation import check_alpha, check_choice, check_id_types
 from ..errors import ArgumentError
 from ..output.declare import declare_table
 from ..results import TableDisplay
@@ -79,8 +94,12 @@ def with_intervals(part: dict, conf_type: str, alpha: float) -> pd.DataFrame:
     """The table of one group: counts, survival, Greenwood SE of S and the interval."""
     survival, sigma = part["survival"], part["sigma"]
     low, high = _interval(survival, sigma, conf_type, alpha)
+    if part.get("robust") and conf_type == "log-log":
+        # R (survfit_confint on a robust fit): log(-log 1) is undefined, no interval at S = 1
+        low, high = (np.where(survival >= 1.0, np.nan, x) for x in (low, high))
     with np.errstate(invalid="ignore"):
-        std_error = np.where(survival > 0, survival * sigma, np.nan)
+        # the IJ variance of S is 0 once S is 0 (R: std.err 0); Greenwood's is undefined
+        std_error = np.where(survival > 0, survival * sigma, 0.0 if part.get("robust") else np.nan)
     columns = {k: part[k] for k in ("time", "n_risk", "n_event", "n_censored", "survival")}
     return pd.DataFrame({**columns, "std_error": std_error, "ci_low": low, "ci_high": high})
 
@@ -94,6 +113,57 @@ def km_table(time, event, entry=None) -> dict[str, np.ndarray]:
     if entry is not None:
         later = len(entry) - np.searchsorted(np.sort(entry), times, side="left")
     return count_table(times, n_total, n_event, later)
+
+
+def weighted_table(time, event, weight=None, entry=None, person=None, robust=False) -> dict:
+    """Kaplan–Meier arrays of one group with case weights and/or the robust variance.
+
+    ``n_risk``, ``n_event`` and ``n_censored`` are counts of rows; ``survival`` and
+    ``sigma`` (the standard error of log S: Greenwood's on weighted counts, or with
+    ``robust`` the infinitesimal jackknife over ``person``) use the weights, and
+    ``w_risk`` / ``w_event`` keep the weighted counts (for the RMST variance, as R's
+    ``survmean``). See the module docstring.
+    """
+    from .hazard import _robust_variance  # the influence machinery of the hazards
+
+    times, inverse = distinct_times(time)
+    m = len(times)
+    died = event > 0
+    w = np.ones(time.size) if weight is None else np.asarray(weight, float)
+    later = w_later = None
+    if entry is not None:
+        order = np.argsort(entry, kind="stable")
+        position = np.searchsorted(entry[order], times, side="left")
+        later = len(entry) - position
+        cumulative = np.concatenate(([0.0], np.cumsum(w[order])))
+        w_later = cumulative[-1] - cumulative[position]
+    part = count_table(
+        times,
+        np.bincount(inverse, minlength=m),
+        np.bincount(inverse, weights=died, minlength=m),
+        later,
+    )
+    w_total = np.bincount(inverse, weights=w, minlength=m)
+    w_event = np.bincount(inverse, weights=w * died, minlength=m)
+    w_risk = np.cumsum(w_total[::-1])[::-1] - (0.0 if w_later is None else w_later)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hazard = np.where(w_risk > 0, w_event / w_risk, 0.0)
+        part["survival"] = np.cumprod(1.0 - hazard)
+        alive = (w_risk - w_event) > 0
+        if robust:
+            a = np.where(alive, 1.0 / (w_risk - w_event), 0.0)
+            b = np.where(alive & (w_event > 0), w_event / (w_risk * (w_risk - w_event)), 0.0)
+            begin = np.full(time.size, -np.inf) if entry is None else entry
+            who = np.arange(time.size) if person is None else person
+            variance = _robust_variance(begin, time, died.astype(float), who, times, a, b, w)
+        else:
+            increment = np.where(alive, w_event / (w_risk * (w_risk - w_event)), np.inf)
+            variance = np.cumsum(np.where(w_event > 0, increment, 0.0))
+    part["sigma"] = np.sqrt(variance)
+    part["w_risk"], part["w_event"], part["robust"] = w_risk, w_event, bool(robust)
+    if person is not None:
+        part["n_persons"] = int(np.unique(person).size)
+    return part
 
 
 def _interval(survival, sigma, conf_type, alpha):
@@ -177,6 +247,8 @@ class SurvivalCurve(TableDisplay):
     event: str
     _counts: dict = field(repr=False, default_factory=dict)
     _cache: dict = field(repr=False, default_factory=dict)
+    weighted: bool = False
+    robust: bool = False
 
     @property
     def table(self) -> pd.DataFrame:
@@ -189,13 +261,18 @@ class SurvivalCurve(TableDisplay):
                     frame.insert(0, "group", label)
                 frames.append(frame)
             table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-            # Declared as a curve: the output gate exports it through safe_curve.
-            self._cache["table"] = declare_table(
-                table,
-                kind="curve",
-                counts=["n_risk", "n_event", "n_censored"],
-                dependent=["survival", "std_error", "ci_low", "ci_high"],
-            )
+            counts = ["n_risk", "n_event", "n_censored"]
+            values = ["survival", "std_error", "ci_low", "ci_high"]
+            if self.weighted or self.robust:
+                # safe_curve recomputes an unweighted curve with Greenwood's SE from the
+                # pooled counts: not this estimate. Every value rests on every row's counts.
+                table = declare_table(
+                    table, counts=counts, dependent=values, across_rows={c: counts for c in values}
+                )
+            else:
+                # Declared as a curve: the output gate exports it through safe_curve.
+                table = declare_table(table, kind="curve", counts=counts, dependent=values)
+            self._cache["table"] = table
         return self._cache["table"]
 
     def _each(self):
@@ -283,16 +360,19 @@ class SurvivalCurve(TableDisplay):
         counts = {}
         for label, part in self._each():
             name = f"{self.group} = {label}: " if self.group else ""
-            counts[f"{name}persons"] = int(part["n_risk"][0]) if len(part["n_risk"]) else 0
+            first = int(part["n_risk"][0]) if len(part["n_risk"]) else 0
+            counts[f"{name}persons"] = part.get("n_persons", first)
             counts[f"{name}events"] = int(part["n_event"].sum())
         return counts
 
     def _header(self) -> list[str]:
         level = f"{100 * (1 - self.alpha):g}%"
         medians = self.median().set_index("group") if self.group else self.median()
+        what = "case-weighted " if self.weighted else ""
+        se = ", robust (infinitesimal-jackknife) SE" if self.robust else ""
         lines = [
-            f"Kaplan-Meier estimate of {self.duration} (event: {self.event}), "
-            f"{self.conf_type} {level} CI"
+            f"{what}Kaplan-Meier estimate of {self.duration} (event: {self.event}), "
+            f"{self.conf_type} {level} CI{se}"
         ]
         for label, part in self._each():
             med = medians.loc[label] if self.group else medians.iloc[0]
@@ -320,7 +400,8 @@ def _rmst(part: dict, tau: float) -> tuple[float, float]:
     grid = np.concatenate((time[keep], [tau]))
     steps = np.concatenate(([1.0], surv[keep]))
     rectangles = np.diff(np.concatenate(([start], grid))) * steps
-    n, d = part["n_risk"][keep].astype(float), part["n_event"][keep].astype(float)
+    n = part.get("w_risk", part["n_risk"])[keep].astype(float)
+    d = part.get("w_event", part["n_event"])[keep].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n - d == 0, 0.0, d / (n * (n - d)))
     area_after = np.cumsum(rectangles[::-1])[::-1][1:]  # area from t_j to tau
@@ -344,6 +425,9 @@ def kaplan_meier(
     entry: str | None = None,
     missing: str = "error",
     treatment: str | None = None,
+    weights: str | None = None,
+    id: str | None = None,
+    robust: bool | None = None,
 ) -> SurvivalCurve:
     """Kaplan–Meier estimate of survival, overall, by arm or by group (see the module docstring).
 
@@ -360,11 +444,22 @@ def kaplan_meier(
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
     treatment : optional 0/1 (or boolean) column: a curve per arm, labelled Treatment (1)
         and Control (0) in figures. Not with ``group``.
+    weights : optional column of positive case weights (e.g. inverse probabilities of
+        staying observed), as ``survfit(..., weights = )``: weighted counts in the estimate
+        and its variance; ``n_risk``, ``n_event`` and ``n_censored`` stay row counts.
+    id : optional person column when a person has several spells (rows): the robust
+        variance clusters on it, as ``survfit(..., id = id, robust = TRUE)``.
+    robust : None (default) = R's rule: the robust (infinitesimal-jackknife) variance when
+        some ``id`` has two or more events or some weight is not a whole number, else
+        Greenwood's; True/False forces it (without ``id`` every row is its own cluster).
 
     Returns
     -------
     SurvivalCurve
-        The curve(s); ``.table`` holds one row per distinct time (and group).
+        The curve(s); ``.table`` holds one row per distinct time (and group). With weights
+        or the robust variance its values are declared as resting on the counts of every
+        row (the output gate's ``safe_curve`` would recompute an unweighted, Greenwood
+        curve from the pooled counts, which is not this estimate).
 
     Example
     -------
@@ -381,6 +476,14 @@ def kaplan_meier(
     alpha = check_alpha(alpha)
     check_choice(conf_type, "conf_type", CONF_TYPES)
     group = resolve_arm(data, group, treatment, "kaplan_meier")
+    if robust not in (None, True, False):
+        raise ArgumentError(f"robust must be None, True or False; got {robust!r}.")
+    if id is not None and not isinstance(id, str):
+        raise ArgumentError(f"id must be the person column; got {id!r}.")
+    if weights is not None or id is not None or robust:
+        return _weighted_km(
+            data, duration, event, group, conf_type, alpha, entry, missing, weights, id, robust
+        )
     surv = survival_data(
         data, duration, event, group=group, entry=entry, missing=missing, tables=True
     )
@@ -403,4 +506,72 @@ def kaplan_meier(
         counts[label] = _Counts(times, leaving_from[code], entries)
     return SurvivalCurve(
         parts, conf_type, alpha, group, tuple(labels) if group else (), duration, event, counts
+    )
+
+
+def person_codes(frame: pd.DataFrame, id: str | None) -> np.ndarray | None:
+    """Codes 0..P-1 of the person column (None without one); mixed number/text ids are
+    refused (:func:`evalkit._validation.check_id_types`)."""
+    if id is None:
+        return None
+    check_id_types(frame[id], id)
+    return pd.factorize(frame[id], sort=False)[0]
+
+
+def uses_robust(robust, person, event, weight) -> bool:
+    """R's default (``survfitKM``): robust when some person has two or more events or a
+    case weight is not a whole number, unless ``robust`` says otherwise."""
+    if robust is not None:
+        return bool(robust)
+    repeated = person is not None and bool(np.any(np.bincount(person[event > 0]) > 1))
+    fractional = weight is not None and bool(np.any(weight != np.floor(weight)))
+    return repeated or fractional
+
+
+def _weighted_km(
+    data, duration, event, group, conf_type, alpha, entry, missing, weights, id, robust
+):
+    """kaplan_meier with case weights and/or several spells per person (row by row)."""
+    surv = survival_data(
+        data,
+        duration,
+        event,
+        group=group,
+        entry=entry,
+        weights=weights,
+        extra=[id] if id else None,
+        missing=missing,
+    )
+    person = person_codes(surv.frame, id)
+    robust = uses_robust(robust, person, surv.event, surv.weights)
+    labels = (None,) if group is None else tuple(surv.group_labels)
+    times_all = np.unique(surv.time)
+    parts, counts = {}, {}
+    for code, label in enumerate(labels):
+        rows = slice(None) if group is None else surv.group == code
+        time = surv.time[rows]
+        entries = None if surv.entry is None else surv.entry[rows]
+        parts[label] = weighted_table(
+            time,
+            surv.event[rows],
+            None if surv.weights is None else surv.weights[rows],
+            entries,
+            None if person is None else person[rows],
+            robust,
+        )
+        leaving = np.cumsum(
+            np.bincount(np.searchsorted(times_all, time), minlength=times_all.size)[::-1]
+        )[::-1]
+        counts[label] = _Counts(times_all, leaving, None if entries is None else np.sort(entries))
+    return SurvivalCurve(
+        parts,
+        conf_type,
+        alpha,
+        group,
+        tuple(labels) if group else (),
+        duration,
+        event,
+        counts,
+        weighted=weights is not None,
+        robust=robust,
     )

@@ -11,6 +11,29 @@ events, of which ``n_gj`` and ``d_gj`` in group g, and weight ``w_j = S(t_j-)^rh
 
 ``rho = 0`` is the log-rank test (Mantel 1966), ``rho = 1`` the Peto–Peto modification
 of the Gehan–Wilcoxon test. Work is per distinct time, not per person.
+
+Case weights and clustered spells
+---------------------------------
+R's ``survdiff`` takes neither weights nor clusters; R users test with the score test of
+the Cox model of the group indicators at ``beta = 0``, and so does :func:`logrank_test`
+with ``weights=`` and/or ``id=`` (``ties="efron"``, coxph's default). At a time with
+``d`` tied events, weighted risk-set sums ``S0``, ``S1`` (per group) and event sums
+``e0``, ``e1``, Efron's ``k``-th partial risk set (``k = 0..d-1``) has
+``S0_k = S0 - (k/d) e0``, means ``xbar_k = (S1 - (k/d) e1) / S0_k`` and hazard increment
+``e0 / (d S0_k)``. The score is ``U = O - E`` with ``O = sum e1`` and
+``E = sum_k (e0/d) xbar_k`` (the weighted observed and Efron-expected events); a row's
+score residual is ``dN (x - mean_k xbar_k) - sum_{t at risk} sum_k c_k dLambda_k
+(x - xbar_k)`` with ``c_k = 1`` and, at the row's own event time, ``1 - k/d``
+(Therneau & Grambsch 2000, sec. 3.3 and 7.2).
+
+- weights, no ``id``: ``U' I^-1 U`` with the weighted Efron information
+  ``I = sum_k (e0/d)(diag(xbar_k) - xbar_k xbar_k')``: ``coxph(Surv(t, s) ~ group,
+  weights = w)``'s score test (``fit$score``);
+- ``id``: the robust score test ``U' (D'D)^-1 U``, ``D`` the weighted score residuals
+  summed per person: ``coxph(Surv(t, s) ~ group + cluster(id), weights = w)``'s ``fit$rscore``
+  ("Robust" in ``summary``; Lin & Wei 1989).
+
+Without ties both reduce to the log-rank test's O - E (Breslow and Efron agree then).
 """
 
 from __future__ import annotations
@@ -51,20 +74,26 @@ class LogRankResult(HypothesisTest):
     rho: float
     group: str
     stratified: bool
+    events: pd.Series | None = None
+    score_test: str | None = None
 
     @property
     def method(self) -> str:
         name = "Log-rank test" if self.rho == 0 else f"G-rho test (rho = {self.rho:g})"
+        if self.score_test is not None:
+            name = f"Log-rank test as the {self.score_test}"
         return name + (", stratified" if self.stratified else "")
 
     def _group_table(self) -> pd.DataFrame:
         """One row per group: n, observed, expected, (O-E)^2/E and (O-E)^2/V (R's
         ``survdiff`` table), declared (see :meth:`to_frame`)."""
         o, e = self.observed.to_numpy(), self.expected.to_numpy()
+        events = {} if self.events is None else {"events": self.events.to_numpy()}
         frame = pd.DataFrame(
             {
                 "group": self.observed.index,
                 "n": self.n.to_numpy(),
+                **events,
                 "observed": o,
                 "expected": e,
                 "(O-E)^2/E": (o - e) ** 2 / e,
@@ -118,7 +147,8 @@ class LogRankResult(HypothesisTest):
         return super().to_frame()
 
     def _declare(self, frame: pd.DataFrame) -> pd.DataFrame:
-        counts = ["n", "observed"]
+        # with weights the observed events are weighted sums: the counts are n and events
+        counts = ["n", "observed"] if self.events is None else ["n", "events"]
         numbers = [c for c in frame.columns if c not in ("term", "group", *counts)]
         return declare_table(
             frame,
@@ -160,6 +190,8 @@ def logrank_test(
     rho: float = 0.0,
     missing: str = "error",
     treatment: str | None = None,
+    weights: str | None = None,
+    id: str | None = None,
 ) -> LogRankResult:
     """Test equality of survival across arms or groups (G-rho family; see the module docstring).
 
@@ -176,12 +208,19 @@ def logrank_test(
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
     treatment : 0/1 (or boolean) column of the trial arm: the two-sample test of
         treatment against control.
+    weights : optional column of positive case weights: the score test of the weighted
+        Cox model at ``beta = 0`` (``coxph(..., weights = )``; survdiff has no weights).
+    id : optional person column when a person has several spells: the robust score test
+        clustered on it (``coxph(... + cluster(id))``'s ``rscore``). With ``weights`` or
+        ``id``, ``rho`` must be 0 and ties are Efron's (module docstring).
 
     Returns
     -------
     LogRankResult
         The chi-square statistic, its degrees of freedom and p-value, and the observed
-        and expected events per group.
+        and expected events per group. With ``weights`` or ``id``: ``observed`` and
+        ``expected`` are weighted (Efron) sums, ``events`` the events counted,
+        ``variance`` the robust ``D'D`` (with ``id``) or the information of the score.
 
     Example
     -------
@@ -205,6 +244,12 @@ def logrank_test(
         raise ArgumentError(f"rho must be a number >= 0; got {rho!r}.") from None
     if not np.isfinite(rho) or rho < 0:
         raise ArgumentError(f"rho must be a number >= 0; got {rho!r}.")
+    if weights is not None or id is not None:
+        if rho != 0:
+            raise ArgumentError(
+                "rho must be 0 with weights= or id= (the Cox score test is the log-rank test)."
+            )
+        return _score_test(data, duration, event, group, strata, weights, id, missing)
     surv = survival_data(
         data,
         duration,
@@ -314,3 +359,104 @@ def _from_tables(leaving, deaths, rho):
         factor = np.where(n > 1, weight**2 * d * (n - d) / (n - 1), 0.0)
     variance = np.diag(factor @ share) - (share * factor[:, None]).T @ share
     return observed, expected, variance
+
+
+def _score_test(data, duration, event, group, strata, weights, id, missing) -> LogRankResult:
+    """The Cox score test of the group indicators at beta = 0 with case weights and/or
+    clustered spells (Efron ties; see the module docstring)."""
+    from .km import person_codes
+
+    extra = [c for c in (strata, id) if c]
+    surv = survival_data(
+        data, duration, event, group=group, weights=weights, extra=extra or None, missing=missing
+    )
+    n_groups = len(surv.group_labels)
+    if n_groups < 2:
+        raise DesignError(f"group column {group!r} has a single group; a test needs two or more.")
+    w = np.ones(surv.n) if surv.weights is None else surv.weights
+    person = person_codes(surv.frame, id)
+    stratum = pd.factorize(surv.frame[strata], sort=True)[0] if strata else np.zeros(surv.n, int)
+    residuals = np.zeros((surv.n, n_groups))
+    information = np.zeros((n_groups, n_groups))
+    observed, expected = np.zeros(n_groups), np.zeros(n_groups)
+    for s in range(int(stratum.max()) + 1):
+        rows = stratum == s
+        r, info, o, e = _efron_scores(
+            surv.time[rows], surv.event[rows] > 0, surv.group[rows], w[rows], n_groups
+        )
+        residuals[rows] = r
+        information += info
+        observed += o
+        expected += e
+    if person is not None:
+        per_person = np.zeros((int(person.max()) + 1, n_groups))
+        np.add.at(per_person, person, residuals * w[:, None])
+        variance = per_person.T @ per_person
+        test = "robust score test of a Cox model clustered on persons (coxph + cluster(id))"
+        n = [np.unique(person[surv.group == g]).size for g in range(n_groups)]
+    else:
+        variance = information
+        test = "score test of a case-weighted Cox model (coxph with weights)"
+        n = np.bincount(surv.group, minlength=n_groups)
+    diff = (observed - expected)[1:]
+    v = variance[1:, 1:]
+    _check_variance(v, bool(strata))
+    statistic = float(diff @ np.linalg.solve(v, diff))
+    df = n_groups - 1
+    labels = pd.Index(surv.group_labels, name=group)
+    events = np.bincount(surv.group, weights=surv.event > 0, minlength=n_groups)
+    return LogRankResult(
+        statistic=statistic,
+        df=df,
+        p_value=float(stats.chi2.sf(statistic, df)),
+        observed=pd.Series(observed, index=labels),
+        expected=pd.Series(expected, index=labels),
+        variance=variance,
+        n=pd.Series(np.asarray(n, dtype=np.int64), index=labels),
+        rho=0.0,
+        group=group,
+        stratified=bool(strata),
+        events=pd.Series(events.astype(np.int64), index=labels),
+        score_test=test,
+    )
+
+
+def _efron_scores(time, died, group, w, n_groups):
+    """Per row: the score residuals of the group indicators at beta = 0 (Efron ties, case
+    weights); and the information, weighted observed and Efron-expected events of one
+    stratum. Work per distinct time and per tied event, not per (row, time)."""
+    times, inverse = np.unique(time, return_inverse=True)
+    m = times.size
+    cell = inverse * n_groups + group
+    size = m * n_groups
+    w_total = np.bincount(cell, weights=w, minlength=size).reshape(m, n_groups)
+    e1 = np.bincount(cell, weights=w * died, minlength=size).reshape(m, n_groups)
+    s1 = np.cumsum(w_total[::-1], axis=0)[::-1]
+    s0, e0 = s1.sum(axis=1), e1.sum(axis=1)
+    d = np.bincount(inverse, weights=died, minlength=m).astype(np.int64)
+    which = np.repeat(np.arange(m), d)  # one entry per tied event: k = 0..d-1
+    k = np.arange(which.size) - np.repeat(np.cumsum(d) - d, d)
+    frac = k / d[which]
+    s0k = s0[which] - frac * e0[which]
+    xbar = (s1[which] - frac[:, None] * e1[which]) / s0k[:, None]
+    share = e0[which] / d[which]  # Efron: the mean event weight per partial risk set
+    dlam = share / s0k
+
+    def per_time(values):
+        out = np.zeros((m,) + values.shape[1:])
+        np.add.at(out, which, values)
+        return out
+
+    big_l, big_m = per_time(dlam), per_time(dlam[:, None] * xbar)
+    own_l = per_time((1.0 - frac) * dlam)
+    own_m = per_time(((1.0 - frac) * dlam)[:, None] * xbar)
+    mean_xbar = per_time(xbar / d[which][:, None])
+    cum_l, cum_m = np.cumsum(big_l), np.cumsum(big_m, axis=0)
+    x = np.zeros((time.size, n_groups))
+    x[np.arange(time.size), group] = 1.0
+    dead = died.astype(float)
+    risk = x * (cum_l[inverse] - dead * (big_l[inverse] - own_l[inverse]))[:, None]
+    risk -= cum_m[inverse] - dead[:, None] * (big_m[inverse] - own_m[inverse])
+    residuals = dead[:, None] * (x - mean_xbar[inverse]) - risk
+    information = np.diag(share @ xbar) - (xbar * share[:, None]).T @ xbar
+    return residuals, information, e1.sum(axis=0), share @ xbar

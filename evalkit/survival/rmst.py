@@ -9,7 +9,7 @@ from .._validation import check_alpha, treatment_indicator
 from ..errors import ArgumentError, DesignError
 from ..results import EffectResult, t_or_z_inference
 from ._input import survival_data
-from .km import _rmst, km_table
+from .km import _rmst, km_table, weighted_table
 
 
 def rmst_difference(
@@ -20,6 +20,7 @@ def rmst_difference(
     tau: float,
     alpha: float = 0.05,
     missing: str = "error",
+    weights: str | None = None,
 ) -> EffectResult:
     """Difference in restricted mean survival time up to ``tau``: RMST(T=1) - RMST(T=0).
 
@@ -33,6 +34,12 @@ def rmst_difference(
     RMST is the expected number of benefit weeks in the first ``tau`` weeks: a natural
     intention-to-treat estimand. ``tau`` must not exceed the shorter arm's follow-up
     (its largest observed time), since the curve is unknown beyond it.
+
+    With ``weights`` (a column of positive case weights, e.g. inverse probabilities of
+    staying observed) each arm's curve is the case-weighted Kaplan–Meier curve and
+    ``n_j``, ``d_j`` in the variance are weighted sums, as R's ``survival:::survmean``
+    (``print(survfit(..., weights = w), rmean = tau)``) computes ``se(rmean)`` whatever
+    the curve's own variance; the counts ``n_treated``/``n_control`` stay persons.
 
     Example
     -------
@@ -51,7 +58,7 @@ def rmst_difference(
         raise ArgumentError(f"tau must be a positive number; got {tau!r}.") from None
     if not np.isfinite(tau) or tau <= 0:
         raise ArgumentError(f"tau must be a positive number; got {tau!r}.")
-    surv = survival_data(data, duration, event, extra=[treatment], missing=missing)
+    surv = survival_data(data, duration, event, weights=weights, extra=[treatment], missing=missing)
     treated = treatment_indicator(surv.frame[treatment], treatment)
     values = {}
     for arm, mask in ((1, treated), (0, ~treated)):
@@ -61,7 +68,11 @@ def rmst_difference(
                 f"tau = {tau:g} exceeds the follow-up of arm {arm} (largest time {longest:g}); "
                 "choose tau at most the shorter arm's follow-up."
             )
-        values[arm] = _rmst(km_table(surv.time[mask], surv.event[mask]), tau)
+        if surv.weights is None:
+            part = km_table(surv.time[mask], surv.event[mask])
+        else:
+            part = weighted_table(surv.time[mask], surv.event[mask], surv.weights[mask])
+        values[arm] = _rmst(part, tau)
     estimate = values[1][0] - values[0][0]
     se = float(np.hypot(values[1][1], values[0][1]))
     if se == 0:
@@ -77,7 +88,8 @@ def rmst_difference(
         n_treated=int(treated.sum()),
         n_control=int((~treated).sum()),
         method=(
-            f"Difference in restricted mean survival time up to tau = {tau:g} "
+            ("Case-weighted d" if weights else "D")
+            + f"ifference in restricted mean survival time up to tau = {tau:g} "
             f"(RMST treated {values[1][0]:.4g}, control {values[0][0]:.4g})"
         ),
         outcome=duration,
