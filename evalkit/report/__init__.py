@@ -1,6 +1,7 @@
 """Figures, tables and disclosure control for evaluation reports."""
 
 from .consort import ConsortArm, ConsortCounts, consort_diagram
+from .cox_plots import functional_form_plot, influence_plot
 from .disclosure import (
     DEFAULT_THRESHOLD,
     DisclosureError,
@@ -59,9 +60,11 @@ __all__ = [
     "evalkit_style",
     "export_table",
     "forest_plot",
+    "functional_form_plot",
     "format_number",
     "format_percent",
     "funnel_plot",
+    "influence_plot",
     "mask_counts",
     "render_table",
     "report_table",

@@ -67,6 +67,32 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "Trin samlet til mindst {t} personer pr. slags skift og tilstand; "
         "afskåret hvor færre end {t} er i risiko.",
     },
+    # Cox residual plots (evalkit.report.cox_plots)
+    "martingale_residual": {"en": "Martingale residual", "da": "Martingalresidual"},
+    "martingale_residual_null": {
+        "en": "Martingale residual (null model)",
+        "da": "Martingalresidual (nulmodel)",
+    },
+    "lowess_smooth": {"en": "Lowess smooth", "da": "Lowess-udglatning"},
+    "residual_observations": {"en": "Observations", "da": "Observationer"},
+    "residual_bin_mean": {
+        "en": "Mean of a group of at least {t} persons",
+        "da": "Gennemsnit af en gruppe på mindst {t} personer",
+    },
+    "dfbeta_bin_mean": {
+        "en": "Mean dfbeta of a group of at least {t} persons",
+        "da": "Gennemsnitlig dfbeta i en gruppe på mindst {t} personer",
+    },
+    "dfbeta_bin_rms": {"en": "Root mean square", "da": "Kvadratisk gennemsnit"},
+    "dfbeta_of": {"en": "dfbeta: {term}", "da": "dfbeta: {term}"},
+    "dfbetas_of": {"en": "dfbetas: {term}", "da": "dfbetas: {term}"},
+    "observation_number": {"en": "Observation number", "da": "Observationsnummer"},
+    "residual_bin_note": {
+        "en": "Residuals grouped: each point is computed from at least {t} persons; no "
+        "person's own residual is shown.",
+        "da": "Residualer grupperet: hvert punkt er beregnet af mindst {t} personer; ingen "
+        "persons egen residual vises.",
+    },
     "mean_events": {
         "en": "Expected number of spells per person",
         "da": "Forventet antal forløb pr. person",
