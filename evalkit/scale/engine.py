@@ -281,7 +281,9 @@ class Spells:
     max_gap, min_length, window : as in :func:`evalkit.panel.spells`.
     keep : person columns of the register placed after ``id``.
 
-    The result is the spells frame, one row per spell.
+    Returns
+    -------
+    The spells frame, one row per spell.
     """
 
     states: str | Sequence[str]
@@ -306,8 +308,10 @@ class Survival:
     causes : the exit code is the destination (1 + its position in the panel's states).
     max_gap, min_length, window : as in :func:`evalkit.panel.spells`.
 
-    The result is a :class:`~evalkit.scale.SurvivalCounts` (``.kaplan_meier()``,
-    ``.logrank_test()``, ``.cumulative_incidence()``, ``.hazard_table()``).
+    Returns
+    -------
+    A :class:`~evalkit.scale.SurvivalCounts` (``.kaplan_meier()``,
+        ``.logrank_test()``, ``.cumulative_incidence()``, ``.hazard_table()``).
     """
 
     states: str | Sequence[str]
@@ -338,7 +342,9 @@ class UnitPeriod:
     unit : a person column of the register (the municipality), or None (national).
     by : ``"week"``, ``"month"`` or ``"year"``.
 
-    The result is the counts table of :func:`evalkit.scale.unit_period_counts`.
+    Returns
+    -------
+    The counts table of :func:`evalkit.scale.unit_period_counts`.
     """
 
     states: str | Sequence[str]
@@ -365,7 +371,9 @@ class Outcome:
     *args, **kwargs : its arguments.
     keep : person columns of the register passed as ``keep``.
 
-    The result is the function's frame for every person, in the persons' order.
+    Returns
+    -------
+    The function's frame for every person, in the persons' order.
     """
 
     def __init__(self, function: Callable[..., pd.DataFrame], *args, keep=None, **kwargs):
