@@ -393,6 +393,17 @@ def attrition(
 
 
 # ------------------------------------------------------------------------ bounds
+def observed_header(result) -> list[str]:
+    """The method and the persons observed per arm: the header of results on the
+    observed persons of a trial (bounds, inverse-probability weighting)."""
+    return [
+        result.method,
+        f"Outcome: {result.outcome}    Treatment: {result.treatment} (treated "
+        f"{result.observed_treated} of {result.n_treated} observed, control "
+        f"{result.observed_control} of {result.n_control} observed)",
+    ]
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class BoundsResult(InferentialResult):
     """Partial identification of an effect: a lower and an upper bound.
@@ -432,12 +443,7 @@ class BoundsResult(InferentialResult):
     p_value = None
 
     def _header(self) -> list[str]:
-        return [
-            self.method,
-            f"Outcome: {self.outcome}    Treatment: {self.treatment} (treated "
-            f"{self.observed_treated} of {self.n_treated} observed, control "
-            f"{self.observed_control} of {self.n_control} observed)",
-        ]
+        return observed_header(self)
 
     def _rows(self) -> list[dict]:
         z = stats.norm.isf(self.alpha / 2)

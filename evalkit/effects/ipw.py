@@ -25,7 +25,7 @@ from .._validation import as_column_list, check_alpha, check_choice, numeric_col
 from ..errors import ArgumentError, DesignError, FragileDesignWarning
 from ..output.declare import declare_table
 from ..results import EffectResult, InferentialResult, fmt_value, t_or_z_inference
-from .attrition import _bounds_data
+from .attrition import _bounds_data, observed_header
 from .means import difference_in_means
 from .regression import lin_estimator
 
@@ -84,12 +84,7 @@ class IPWAttritionResult(InferentialResult):
     seed: int | None = None
 
     def _header(self) -> list[str]:
-        return [
-            self.method,
-            f"Outcome: {self.outcome}    Treatment: {self.treatment} (treated "
-            f"{self.observed_treated} of {self.n_treated} observed, control "
-            f"{self.observed_control} of {self.n_control} observed)",
-        ]
+        return observed_header(self)
 
     def _details(self) -> list[str]:
         cc = self.unweighted
