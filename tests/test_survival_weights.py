@@ -10,7 +10,7 @@ import pytest
 from survival_weights_data import weights_frames
 
 from evalkit.errors import ArgumentError
-from evalkit.survival import kaplan_meier, logrank_test, rmst_difference
+from evalkit.survival import cumulative_incidence, kaplan_meier, logrank_test, rmst_difference
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "survival_weights.json").read_text())
 CASES = {
@@ -118,3 +118,42 @@ def test_input_errors_name_the_column(frames):
     with pytest.raises(ArgumentError) as info:
         kaplan_meier(mixed, "weeks", "exit", id="id")
     assert "'id'" in str(info.value) and "1007" not in str(info.value)
+
+
+@pytest.mark.parametrize("case", CASES["cumulative_incidence"], ids=lambda c: c["name"])
+def test_cumulative_incidence(case, frames):
+    """Aalen-Johansen with case weights / spells clustered on the person, against R's
+    survfit(Surv(time, factor(event)) ~ group, weights = ) (pstate, std.err; clustered:
+    survfit's influence = TRUE summed per person). Cause 0 in R's table is the survival."""
+    data = frames[case["data"]]
+    before = data.copy()
+    fit = cumulative_incidence(data, **case["args"])
+    pd.testing.assert_frame_equal(data, before)
+    want = pd.DataFrame(case["table"])
+    group = case["args"].get("group")
+    keys = (["group"] if group else []) + ["cause", "time"]
+    got = fit.table.sort_values(keys).reset_index(drop=True)
+    causes = want[want["cause"] > 0].sort_values(keys).reset_index(drop=True)
+    assert len(got) == len(causes)
+    close(got["time"], causes["time"])
+    close(got["cumulative_incidence"], causes["cumulative_incidence"])
+    close(got["std_error"], causes["std_error"])
+    surv = fit.survival.sort_values([k for k in keys if k != "cause"]).reset_index(drop=True)
+    states = want[want["cause"] == 0].sort_values(keys).reset_index(drop=True)
+    close(surv["survival"], states["cumulative_incidence"])
+    close(surv["std_error"], states["std_error"])
+
+
+def test_cumulative_incidence_options(frames):
+    weekly = frames["weekly"]
+    plain = cumulative_incidence(weekly, "weeks", "dest", treatment="arm")
+    ones = cumulative_incidence(
+        weekly.assign(one=1.0), "weeks", "dest", treatment="arm", weights="one"
+    )
+    for column in ["cumulative_incidence", "std_error", "n_risk", "n_event"]:
+        close(ones.table[column], plain.table[column], rel=1e-10)
+    assert plain.table.attrs != ones.table.attrs  # not declared as a plain curve
+    with pytest.raises(ArgumentError, match="robust"):
+        cumulative_incidence(weekly, "weeks", "dest", id="id", robust=False)
+    with pytest.raises(ArgumentError, match="id must be"):
+        cumulative_incidence(weekly, "weeks", "dest", id=["id"])

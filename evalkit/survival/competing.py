@@ -75,7 +75,9 @@ interval (NaN) where :math:`F = 0`.
 
 Scope
 -----
-Right-censored spells without weights or delayed entry. :func:`fine_gray` has no
+Right-censored spells without delayed entry; case weights and several spells per person
+(``weights=``, ``id=``) in :func:`cumulative_incidence` (row by row, through
+:func:`evalkit.survival.hazard._robust_variance`). :func:`fine_gray` has no
 time-varying covariates (crr's ``cov2``/``tf``).
 
 References
@@ -542,6 +544,9 @@ def cumulative_incidence(
     alpha: float = 0.05,
     missing: str = "error",
     treatment: str | None = None,
+    weights: str | None = None,
+    id: str | None = None,
+    robust: bool | None = None,
 ) -> CumulativeIncidence:
     r"""Aalen–Johansen cumulative incidence of each competing cause, with IJ standard errors.
 
@@ -557,6 +562,17 @@ def cumulative_incidence(
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values.
     treatment : optional 0/1 (or boolean) column of the trial arm: curves per arm,
         labelled Treatment (1) and Control (0) in figures. Not with ``group``.
+    weights : optional column of positive case weights (e.g. inverse probabilities of
+        staying observed), as ``survfit(..., weights = )``: weighted sums at risk and
+        exiting in the estimate and in its IJ variance; ``n_risk`` and ``n_event`` stay
+        counts of rows (spells), never weighted sums.
+    id : optional person column when a person has several spells (rows, each from time
+        0): the IJ variance sums each person's influence over their spells (R's
+        ``survfit(..., weights = , influence = TRUE)`` per-row influence, times the weight,
+        summed per person; R's ``id =`` refuses overlapping spells of one person in a
+        multi-state fit). Values of the column are never shown in messages.
+    robust : None or True: the IJ (robust) variance, the only one R's multi-state
+        ``survfit`` has; False is refused, as in R.
 
     Returns
     -------
@@ -588,6 +604,15 @@ def cumulative_incidence(
     alpha = check_alpha(alpha)
     group = resolve_arm(data, group, treatment, "cumulative_incidence")
     _check_group_levels(data, group)
+    if robust not in (None, True):
+        raise ArgumentError(
+            f"robust must be None or True; got {robust!r}: the cumulative incidence has only "
+            "the robust (infinitesimal-jackknife) variance, as R's multi-state survfit."
+        )
+    if id is not None and not isinstance(id, str):
+        raise ArgumentError(f"id must be the person column; got {id!r}.")
+    if weights is not None or id is not None:
+        return _weighted_cif(data, duration, event, group, alpha, missing, weights, id)
     sd = survival_data(data, duration, event, group=group, missing=missing, causes=True)
     n_groups = 1 if sd.group is None else len(sd.group_labels)
     column = sd.frame[duration]
@@ -671,6 +696,163 @@ def cumulative_incidence(
         event=event,
         group=group,
         alpha=alpha,
+    )
+
+
+def _weighted_aalen_johansen(time, code, n_causes, weight, person) -> dict:
+    """Aalen–Johansen with case weights and the IJ variance clustered on ``person``.
+
+    ``code`` is 0 (censored) or 1..K. Person i's influence on F_k(t_m) is
+    ``U_ik = J_ik - F_k(t_m) I_i`` with ``I_i`` the Kaplan–Meier influence (``dS = -S I``,
+    coefficients ``1/(n-d)`` at an exit and ``d/(n (n-d))`` at risk) and ``J_ik`` of the
+    same form (exit: ``F_k/(n-d)`` + ``[cause k] S(t-)/n``; at risk:
+    ``F_k d/(n (n-d)) + S(t-) d_k/n^2``). The sums of squares and the cross sum come from
+    :func:`evalkit.survival.hazard._robust_variance` on I, J and J - I:
+    ``sum U^2 = (1-F) sum J^2 + (F^2-F) sum I^2 + F sum (J-I)^2``.
+    """
+    from .hazard import _robust_variance  # the influence machinery of the hazards
+
+    times, inverse = np.unique(time, return_inverse=True)
+    m = times.size
+    exited = code > 0
+    w_total = np.bincount(inverse, weights=weight, minlength=m)
+    w_k = np.stack(
+        [
+            np.bincount(inverse, weights=weight * (code == k), minlength=m)
+            for k in range(1, n_causes + 1)
+        ]
+    )
+    d = w_k.sum(axis=0)
+    n = np.cumsum(w_total[::-1])[::-1]
+    left = n - d
+    alive = left > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.cumprod(np.where(n > 0, left / n, 1.0))
+        s_prev = np.r_[1.0, surv[:-1]]
+        jump = s_prev / n
+        alpha_ = np.where(alive, 1.0 / left, 0.0)
+        beta_ = np.where(alive & (d > 0), d / (n * left), 0.0)
+    cif = np.cumsum(w_k * jump, axis=1)
+    begin = np.full(time.size, -np.inf)
+    ones = np.ones(m)
+    status_i = exited.astype(float)
+    v_i = _robust_variance(
+        begin, time, status_i * alpha_[inverse], person, times, ones, beta_, weight
+    )
+    var = np.empty((n_causes, m))
+    for k in range(n_causes):
+        f = cif[k]
+        own = (code == k + 1) * jump[inverse]
+        b_j = beta_ * f + jump * w_k[k] / n
+        st_j = status_i * alpha_[inverse] * f[inverse] + own
+        v_j = _robust_variance(begin, time, st_j, person, times, ones, b_j, weight)
+        st_d = st_j - status_i * alpha_[inverse]
+        v_d = _robust_variance(begin, time, st_d, person, times, ones, b_j - beta_, weight)
+        var[k] = np.maximum((1.0 - f) * v_j + (f * f - f) * v_i + f * v_d, 0.0)
+    rows_total = np.bincount(inverse, minlength=m)
+    rows_k = np.stack(
+        [np.bincount(inverse, weights=code == k, minlength=m) for k in range(1, n_causes + 1)]
+    )
+    exit_rows = d > 0
+    return {
+        "times": times[exit_rows],
+        "n_risk": np.cumsum(rows_total[::-1])[::-1][exit_rows],
+        "n_event": rows_k[:, exit_rows],
+        "survival": surv[exit_rows],
+        "var_survival": (surv**2 * v_i)[exit_rows],
+        "cif": cif[:, exit_rows],
+        "var_cif": var[:, exit_rows],
+    }
+
+
+def _weighted_cif(data, duration, event, group, alpha, missing, weights, id):
+    """cumulative_incidence with case weights and/or several spells per person."""
+    from .km import person_codes  # the person column's checks, as kaplan_meier
+
+    sd = survival_data(
+        data,
+        duration,
+        event,
+        group=group,
+        weights=weights,
+        extra=[id] if id else None,
+        missing=missing,
+        causes=True,
+    )
+    person = person_codes(sd.frame, id)
+    if person is None:
+        person = np.arange(sd.n)
+    weight = np.ones(sd.n) if sd.weights is None else np.asarray(sd.weights, float)
+    causes = _causes(sd.event)
+    codes = _recode_causes(sd.event, causes)
+    n_groups = 1 if sd.group is None else len(sd.group_labels)
+    n_causes = causes.size
+    tables, survs = [], []
+    for g in range(n_groups):
+        rows = slice(None) if sd.group is None else sd.group == g
+        fit = _weighted_aalen_johansen(
+            sd.time[rows], codes[rows], n_causes, weight[rows], person[rows]
+        )
+        times = fit["times"]
+        m = times.size
+        cif = fit["cif"].ravel()
+        se = np.sqrt(fit["var_cif"].ravel())
+        low, high = _log_interval(cif, se, alpha)
+        frame = pd.DataFrame(
+            {
+                "time": np.tile(times, n_causes),
+                "cause": np.repeat(causes, m),
+                "cumulative_incidence": cif,
+                "std_error": se,
+                "ci_low": low,
+                "ci_high": high,
+                "n_risk": np.tile(fit["n_risk"].astype(np.int64), n_causes),
+                "n_event": fit["n_event"].ravel().astype(np.int64),
+            }
+        )
+        surv = pd.DataFrame(
+            {
+                "time": times,
+                "survival": fit["survival"],
+                "std_error": np.sqrt(fit["var_survival"]),
+                "n_risk": fit["n_risk"].astype(np.int64),
+                "n_exit": fit["n_event"].sum(axis=0).astype(np.int64),
+            }
+        )
+        if sd.group is not None:
+            label = sd.group_labels[g]
+            kind = sd.group_labels.dtype
+            frame.insert(0, "group", np.full(len(frame), label, dtype=kind))
+            surv.insert(0, "group", np.full(len(surv), label, dtype=kind))
+        tables.append(frame)
+        survs.append(surv)
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    counts = ["n_risk", "n_event"]
+    values = ["cumulative_incidence", "std_error", "ci_low", "ci_high"]
+    # safe_curve would recompute an unweighted, unclustered curve from the pooled counts:
+    # not this estimate. Every value rests on every row's counts (as kaplan_meier's).
+    table = declare_table(
+        table, counts=counts, dependent=values, across_rows={c: counts for c in values}
+    )
+    survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
+    what = " and ".join(
+        x for x in ("case weights" if weights else "", f"clustered on {id}" if id else "") if x
+    )
+    return CumulativeIncidence(
+        table=table,
+        survival=survival,
+        causes=tuple(int(c) for c in causes),
+        groups=None if sd.group is None else tuple(_py(v) for v in sd.group_labels),
+        follow_up=_follow_up(sd, n_groups),
+        n=sd.n,
+        duration=duration,
+        event=event,
+        group=group,
+        alpha=alpha,
+        method=(
+            f"Aalen-Johansen cumulative incidence ({what}); robust (infinitesimal-jackknife) "
+            "standard errors; log-transformed confidence intervals"
+        ),
     )
 
 

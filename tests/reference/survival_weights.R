@@ -108,6 +108,56 @@ rmst_case <- function(name, data, duration, event, treatment, weights, tau) {
 rmst_case("rmst_veteran_weights", "veteran", "time", "status", "treated", "wfrac", 365)
 rmst_case("rmst_weekly_weights", "weekly", "weeks", "exit", "arm", "w", 20)
 
+# Cumulative incidence (Aalen-Johansen) with case weights: survfit(Surv(time,
+# factor(dest)) ~ group, weights = ), pstate and std.err (multi-state survfit has only
+# the IJ variance). With several spells per person (each from time 0) R's id = refuses the
+# overlapping rows and cluster = is not used without id, so the clustered reference is
+# survfit's own per-row IJ influence (influence = TRUE), times the case weight as std.err
+# uses it, summed per person: sqrt(colSums(rowsum(w * influence, id)^2)).
+cif_case <- function(name, data, duration, event, group = NULL, weights = NULL,
+                     id = NULL) {
+  d <- frames[[data]]
+  # one fit per group (the same curves as ~ group, whose strata are separate)
+  f <- as.formula(sprintf("Surv(%s, factor(%s)) ~ 1", duration, event))
+  w <- if (is.null(weights)) rep(1, nrow(d)) else d[[weights]]
+  levels <- if (is.null(group)) NA else sort(unique(d[[group]]))
+  rows <- list()
+  for (g in seq_along(levels)) {
+    keep <- if (is.null(group)) rep(TRUE, nrow(d)) else d[[group]] == levels[g]
+    dg <- d[keep, ]
+    wg <- w[keep]
+    sub <- survfit(f, data = dg, weights = wg, influence = !is.null(id))
+    p <- sub$pstate
+    se <- sub$std.err
+    if (!is.null(id)) {
+      infl <- sub$influence.pstate
+      k <- dim(infl)
+      agg <- rowsum(matrix(infl, nrow = k[1]) * wg, dg[[id]])
+      se <- matrix(sqrt(colSums(agg^2)), nrow = k[2])[-1, , drop = FALSE]  # drop time 0
+    }
+    exits <- rowSums(sub$n.event) > 0
+    for (s in 2:ncol(p)) {
+      rows[[length(rows) + 1]] <- data.frame(
+        group = levels[g], time = sub$time[exits], cause = s - 1,
+        cumulative_incidence = p[exits, s], std_error = se[exits, s])
+    }
+    rows[[length(rows) + 1]] <- data.frame(
+      group = levels[g], time = sub$time[exits], cause = 0,
+      cumulative_incidence = p[exits, 1], std_error = se[exits, 1])
+  }
+  a <- list(duration = duration, event = event)
+  if (!is.null(group)) a$group <- group
+  if (!is.null(weights)) a$weights <- weights
+  if (!is.null(id)) a$id <- id
+  add(list(name = name, kind = "cumulative_incidence", data = data, args = a,
+           table = do.call(rbind, rows)))
+}
+cif_case("cif_veteran_fractional_weights", "veteran", "time", "dest", group = "treated",
+         weights = "wfrac")
+cif_case("cif_weekly_spells_weights_id", "weekly", "weeks", "dest", group = "arm",
+         weights = "w", id = "id")
+cif_case("cif_weekly_spells_id", "weekly", "weeks", "dest", id = "id")
+
 writeLines(toJSON(list(generated_by = "tests/reference/survival_weights.R",
                        r_version = R.version.string,
                        survival_version = as.character(packageVersion("survival")),

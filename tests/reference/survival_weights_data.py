@@ -52,7 +52,11 @@ def weights_frames() -> dict[str, pd.DataFrame]:
     cgd = base["cgd"].copy()
     cgd["gap"] = cgd["tstop"] - cgd["tstart"]  # gap times: several spells per person
     cgd["wfrac"] = 0.7 + (cgd["age"] % 5) / 5
-    return {"veteran": veteran, "cgd": cgd, "weekly": weekly_spells()}
+    # competing destinations (0 censored, 1/2 two exits), deterministic from the columns
+    veteran["dest"] = veteran["status"] * (1 + veteran["karno"] % 2)
+    weekly = weekly_spells()
+    weekly["dest"] = weekly["exit"] * (1 + (weekly["id"] // 7 + weekly["weeks"]) % 2)
+    return {"veteran": veteran, "cgd": cgd, "weekly": weekly}
 
 
 if __name__ == "__main__":
