@@ -65,17 +65,22 @@ def test_kinds_are_formatted_by_language():
 def test_numbers_stay_numbers_in_csv_and_excel(tmp_path):
     t = table("da")
     csv = pd.read_csv(t.export(tmp_path / "t.csv"))
-    assert csv["amount"].tolist() == [3.37e6, 2615014.75]  # full precision, numbers
-    assert csv["low"].tolist() == [0.24, 0.41] and csv["p"].iloc[0] == 4.63533e-21
-    assert csv["met"].tolist() == ["Ja", "Nej"]
+    # the header row is the catalogue's Danish headers; the data keep the column names
+    assert csv.columns.tolist() == [
+        "Post", "persons", "Beløb", "Andel", "CI, nedre", "CI, øvre", "p", "Mål nået",
+    ]  # fmt: skip
+    assert t.to_frame().columns.tolist()[:3] == ["item", "persons", "amount"]
+    assert csv["Beløb"].tolist() == [3.37e6, 2615014.75]  # full precision, numbers
+    assert csv["CI, nedre"].tolist() == [0.24, 0.41] and csv["p"].iloc[0] == 4.63533e-21
+    assert csv["Mål nået"].tolist() == ["Ja", "Nej"]
     assert not csv.astype(str).apply(lambda c: c.str.startswith("(")).any().any()
     sheet = openpyxl.load_workbook(t.export(tmp_path / "t.xlsx")).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Grant"
     header = rows[2]
-    assert header[:6] == ("item", "persons", "amount", "share", "CI, nedre", "CI, øvre")
+    assert header[:6] == ("Post", "persons", "Beløb", "Andel", "CI, nedre", "CI, øvre")
     first = dict(zip(header, rows[3], strict=True))
-    assert first["amount"] == 3.37e6 and first["CI, nedre"] == 0.24 and first["p"] == 4.63533e-21
+    assert first["Beløb"] == 3.37e6 and first["CI, nedre"] == 0.24 and first["p"] == 4.63533e-21
     cells = {c.column_letter: c for c in sheet[4]}
     assert cells["C"].number_format == '#,##0" kr."' and cells["D"].number_format == "0.0%"
 
@@ -84,7 +89,7 @@ def test_word_table_reads_back(tmp_path):
     path = table("da").export(tmp_path / "t.docx")
     document = docx.Document(str(path))
     (word,) = document.tables
-    assert [c.text for c in word.rows[0].cells][:3] == ["item", "persons", "amount"]
+    assert [c.text for c in word.rows[0].cells][:3] == ["Post", "persons", "Beløb"]
     assert [c.text for c in word.rows[1].cells][2:5] == ["3.370.000 kr.", "26,4 %", "[0,24; 2,59]"]
     assert document.paragraphs[0].text == "Grant"
 
@@ -99,7 +104,7 @@ def test_every_rendering_and_file_passes_the_gate(tmp_path):
         small.export(tmp_path / f"t{suffix}", log=log)
     entries = {e["files"][0]["path"]: e for e in log.entries}
     assert all(e["status"] == "pass: suppressed" for e in entries.values())
-    assert pd.read_csv(tmp_path / "t.csv", dtype=str)["amount"].iloc[0] == "x"
+    assert pd.read_csv(tmp_path / "t.csv", dtype=str)["Amount"].iloc[0] == "x"
     sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").active
     assert list(sheet.iter_rows(values_only=True))[3][1:3] == ("<5", "x")
     word = docx.Document(str(tmp_path / "t.docx")).tables[0]

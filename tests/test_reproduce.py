@@ -56,7 +56,7 @@ def test_adult_business_case_report(report):
         "published_figures", "refusion_staircase", "net_cost_by_week", "required_outcomes",
         "delivered_against_target", "assumptions", "business_case", "sensitivity", "tornado",
     }  # fmt: skip
-    published = pd.read_csv(folder / "published_figures.csv").set_index("figure")["value"]
+    published = pd.read_csv(folder / "published_figures.csv").set_index("Key figure")["Value"]
     for figure, number in {"target_reduction_per_year": 50, "cases_reviewed": 2000,
                            "workshops_ordinary_work": 17, "workshops_work_over_3_months": 8,
                            "workshops_education": 3, "superb_citizens": 51,
@@ -65,17 +65,17 @@ def test_adult_business_case_report(report):
         assert published[figure] == number
     # the staircase table is the law: REFUSION_2016's steps and shares
     stairs = pd.read_csv(folder / "refusion_staircase.csv")
-    last = [None if pd.isna(v) else int(v) for v in stairs["last_week"]]
-    assert tuple(zip(stairs["first_week"], last, strict=True)) == REFUSION_2016.steps
-    assert tuple(stairs["state_share"]) == REFUSION_2016.shares
-    assert (stairs["state_share"] + stairs["municipal_share"]).eq(1.0).all()
-    week = pd.read_csv(folder / "net_cost_by_week.csv").set_index("benefit_week")["municipal"]
+    last = [None if pd.isna(v) else int(v) for v in stairs["Last week"]]
+    assert tuple(zip(stairs["First week"], last, strict=True)) == REFUSION_2016.steps
+    assert tuple(stairs["State share"]) == REFUSION_2016.shares
+    assert (stairs["State share"] + stairs["Municipal share"]).eq(1.0).all()
+    week = pd.read_csv(folder / "net_cost_by_week.csv").set_index("Benefit week")["Municipality"]
     assert week.to_dict() == {4: 500.0, 26: 1500.0, 52: 1750.0, 60: 2000.0}  # DKK 2,500 assumed
     required = pd.read_csv(folder / "required_outcomes.csv")
-    assert required["persons_required"].tolist() == [200.0, 100.0, 50.0]
+    assert required["Persons required"].tolist() == [200.0, 100.0, 50.0]
     case = pd.read_csv(folder / "business_case.csv").iloc[0]
-    assert case["saving"] == 104_000  # 52 weeks x DKK 2,500 x the municipality's 80 %
-    assert case["conf_low"] < 0 < case["conf_high"]
+    assert case["Saving"] == 104_000  # 52 weeks x DKK 2,500 x the municipality's 80 %
+    assert case["Confidence interval, lower"] < 0 < case["Confidence interval, upper"]
     # sources: published figures and the law "published"; assumed amounts "synthetic"
     log = json.loads((out / "output_log.json").read_text())
     source = {f["path"]: e["source"] for e in log["artifacts"] for f in e["files"]}
@@ -118,21 +118,21 @@ def test_impact60_report(report):
     # with the default 52 weeks before referral: weeks before referral are never paid)
     paid = contract_payments(simulate_impact60().panel(after=230), impact60_contract())
     months = pd.read_csv(folder / "payments_by_month.csv")
-    assert months["month"].tolist() == paid.by_month["month"].tolist()
-    assert months["amount"].tolist() == pytest.approx(paid.by_month["amount"].tolist())
-    assert months["amount"].sum() == pytest.approx(paid.total)
-    assert months["month"].iloc[0] == "2018-09" and months["month"].iloc[-1] == "2022-12"
+    assert months["Month"].tolist() == paid.by_month["month"].tolist()
+    assert months["Amount"].tolist() == pytest.approx(paid.by_month["amount"].tolist())
+    assert months["Amount"].sum() == pytest.approx(paid.total)
+    assert months["Month"].iloc[0] == "2018-09" and months["Month"].iloc[-1] == "2022-12"
     goal = pd.read_csv(folder / "goal_probability.csv")
     happened = goal.iloc[-1]
-    assert happened["persons reaching"] == 55  # 46 % of 120, as published
-    assert happened["expected payments (DKK million)"] == pytest.approx(paid.total / 1e6)
+    assert happened["Persons reaching the goal"] == 55  # 46 % of 120, as published
+    assert happened["Expected payments (DKK million)"] == pytest.approx(paid.total / 1e6)
     assert goal[f"P(at least {GOAL})"].between(0, 1).all()
     projected = goal.iloc[:-1]
-    assert (projected["payments low"] <= projected["expected payments (DKK million)"]).all()
-    assert (projected["expected payments (DKK million)"] <= projected["payments high"]).all()
+    assert (projected["Payments, low"] <= projected["Expected payments (DKK million)"]).all()
+    assert (projected["Expected payments (DKK million)"] <= projected["Payments, high"]).all()
     investor = pd.read_csv(folder / "investor.csv")
     assert (investor["P(loss) with guarantee"] <= investor["P(loss) without guarantee"]).all()
-    published = pd.read_csv(folder / "published_figures.csv").set_index("figure")["value"]
+    published = pd.read_csv(folder / "published_figures.csv").set_index("Key figure")["Value"]
     assert published["goal_persons"] == 60 and published["midway_self_sufficient"] == 16
     assert published["final_share"] == 0.46
     log = json.loads((out / "output_log.json").read_text())

@@ -34,7 +34,7 @@ Example
 ...     counts=["persons"], dependent=["amount"], source="published")
 >>> t = report_table(frame, {"amount": "kroner"}, lang="da")
 >>> print(t.to_markdown())
-| item | persons | amount |
+| Post | persons | Beløb |
 | :--- | ---: | ---: |
 | Course starts | 144 | 864.000 kr. |
 | Completions | 108 | 1.080.000 kr. |
@@ -285,7 +285,7 @@ class ReportTable:
     # -- files --------------------------------------------------------------------------
     def file_headers(self) -> dict:
         """``{data column: header}`` of Excel files: the shown header, an interval's ends as
-        ``"<header>, lower"`` and ``"<header>, upper"``."""
+        ``"<header>, lower"`` and ``"<header>, upper"``; CSV files too."""
         out = {}
         for column in self.columns:
             if column.kind == "interval":
@@ -299,7 +299,8 @@ class ReportTable:
     def export_frame(self, safe: pd.DataFrame) -> pd.DataFrame:
         """``safe`` (the gated :attr:`data`) as written to CSV and Excel: numbers stay
         numbers (an interval as its two columns, full precision); yes/no columns are words
-        of the table's language. CSV keeps the data's column names."""
+        of the table's language. Keeps the data's column names (the gate's declaration
+        names them); CSV and Excel files head them with :meth:`file_headers`."""
         out = safe.copy()
         for column in self.columns:
             if column.kind == "yes_no":
@@ -332,7 +333,7 @@ class ReportTable:
         ...                  intervals={"95% CI": ("low", "high")}, source="synthetic")
         >>> path = t.export(pathlib.Path(tempfile.mkdtemp()) / "ci.csv")
         >>> print(path.read_text().strip())
-        low,high
+        "95% CI, lower","95% CI, upper"
         0.24,2.59
         """
         from ..output.files import atomic_path
@@ -351,7 +352,9 @@ class ReportTable:
         safe, record = self._gate(path.name, rules, source)
         with atomic_path(path) as temporary:
             if fmt == "csv":
-                self.export_frame(safe).to_csv(temporary, index=False)
+                frame = self.export_frame(safe)
+                frame.columns = [self.file_headers().get(c, c) for c in frame.columns]
+                frame.to_csv(temporary, index=False)
             elif fmt == "xlsx":
                 self._write_xlsx(safe, temporary, title)
             elif fmt == "docx":
@@ -489,10 +492,13 @@ def report_table(
         (evalkit's tables of published figures and assumptions) ``value``; booleans
         ``yes_no``; integers ``integer``; other numbers ``number``; the rest ``text``.
     headers : ``{column: header}``. Default: the label catalogue's ``col_<column>`` in
-        ``lang`` when it has one (``p_value`` -> "p-value" / "p-værdi"), else the name.
+        ``lang`` when it has one (``p_value`` -> "p-value" / "p-værdi"; other characters
+        than letters and digits as ``_``: :func:`header_key`), else the name. Headers are
+        shown and written to files (CSV, Excel, Word); :attr:`ReportTable.data` and the
+        gate's declaration keep the column names.
     intervals : ``{header: (low column, high column)}``, each shown as one interval
         column where its low column stood and written to files as two columns
-        (their names in CSV, ``"<header>, lower"`` and ``"<header>, upper"`` in Excel).
+        (headed ``"<header>, lower"`` and ``"<header>, upper"`` in CSV and Excel).
         ``conf_low``/``conf_high`` and
         ``ci_low``/``ci_high`` pairs are intervals without being named, headed by
         ``level`` (a confidence level such as 0.95) when given.
@@ -516,7 +522,7 @@ def report_table(
     >>> t = report_table(frame, {"share": "share", "ci_low": "share"}, level=0.95,
     ...                  lang="da", source="synthetic")
     >>> t.headers
-    ['period', 'share', '95 %-KI', 'met']
+    ['Periode', 'Andel', '95 %-KI', 'Mål nået']
     >>> t.formatted().iloc[1].tolist()
     ['2019-06', '50,4 %', '[41,7 %; 59,1 %]', 'Ja']
     """
@@ -619,8 +625,15 @@ def _infer(frame: pd.DataFrame, name: str, counts: set) -> str:
     return "text"
 
 
+def header_key(name) -> str:
+    """The catalogue key of the default header of a column: ``col_`` and the column's
+    name in lower case with every run of other characters than letters and digits made
+    one underscore (``"P(at least 60)"`` -> ``"col_p_at_least_60"``)."""
+    return "col_" + re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+
+
 def _default_header(name, lang: str) -> str:
-    key = f"col_{name}"
+    key = header_key(name)
     return _labels.label(key, lang) if key in _labels.LABELS else str(name)
 
 
