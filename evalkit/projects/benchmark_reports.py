@@ -25,25 +25,6 @@ from ..report import forest_plot, save_figure
 from ..report.labels import label, term
 from ..reproduce import Artifact, Progress, table_artifact
 
-CAPTIONS = {
-    "published": {
-        "en": "Published figures. Source: {source}.",
-        "da": "Offentliggjorte tal. Kilde: {source}.",
-    },
-    "synthetic": {
-        "en": "Synthetic series generated around the published figures (see the data's "
-        "'kind' column); not the municipality's data.",
-        "da": "Syntetiske serier genereret omkring de offentliggjorte tal (se kolonnen "
-        "'kind'); ikke kommunens data.",
-    },
-    "selection": {
-        "en": "Published counts. A comparison with the jobcentre as a whole is not causal: "
-        "the course's members were selected.",
-        "da": "Offentliggjorte tal. Sammenligningen med hele jobcentret er ikke kausal: "
-        "deltagerne er udvalgt.",
-    },
-}
-
 
 class _Writer:
     """Writes figures and tables of one project and records them as artifacts."""
@@ -54,7 +35,7 @@ class _Writer:
         self.artifacts: list[Artifact] = []
 
     def caption(self, key: str, **fields) -> str:
-        return CAPTIONS[key][self.lang].format(**fields)
+        return label(f"c_bench_{key}", self.lang, **fields)
 
     def figure(self, fig, name: str, title: str, caption: str, source: str) -> None:
         title = label(title, self.lang)  # a key of the label catalogue

@@ -92,40 +92,6 @@ SENSITIVITY = {
     "horizon": (3, 5),
 }
 
-CAPTIONS = {
-    "law": {
-        "en": "Published: the law. {source}.",
-        "da": "Offentliggjort: loven. {source}.",
-    },
-    "assumed": {
-        "en": "Synthetic in the output gate's sense (not register data): computed from "
-        "assumed amounts (weekly cash benefit DKK 2,500 a week; "
-        "programme costs DKK 1m at the start and DKK 3m a year; see the assumptions "
-        "table): none of them is in the municipality's documents.",
-        "da": "Syntetiske i outputkontrollens forstand (ikke registerdata): beregnet ud "
-        "fra antagne beløb (kontanthjælp 2.500 kr. om ugen; "
-        "programomkostninger 1 mio. kr. ved start og 3 mio. kr. om året; se tabellen "
-        "med antagelser): ingen af dem står i kommunens dokumenter.",
-    },
-    "required": {
-        "en": "The published target of 50 full-year persons a year in persons: the weeks "
-        "off benefit per person are scenarios, not data.",
-        "da": "Det offentliggjorte mål på 50 helårspersoner om året i personer: ugerne "
-        "uden ydelse pr. person er scenarier, ikke data.",
-    },
-    "delivered": {
-        "en": "Published counts (afklaringsværksteder: 17 into ordinary work, 8 of them "
-        "beyond 3 months, 3 into education; Projekt Superb: 4 into ordinary work) with "
-        "assumed weeks off benefit per person. Gross outcomes: without a control group "
-        "some would have left benefit anyway. Company internships (12) are on benefit and "
-        "count nothing.",
-        "da": "Offentliggjorte tal (afklaringsværksteder: 17 i ordinært job, heraf 8 i "
-        "mere end 3 måneder, 3 i uddannelse; Projekt Superb: 4 i ordinært job) med antagne "
-        "uger uden ydelse pr. person. Bruttoresultater: uden kontrolgruppe ville nogle være "
-        "kommet af ydelse alligevel. Virksomhedspraktik (12) er på ydelse og tæller ikke.",
-    },
-}
-
 
 def assumptions_table() -> pd.DataFrame:
     """The assumptions (:data:`ASSUMPTIONS`) as a table: name, value, unit, basis."""
@@ -211,12 +177,12 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         ),
     )
     value = published.set_index("figure")["value"]
-    caption = CAPTIONS["assumed"][lang]
+    caption = label("c_case_assumed", lang)
     writer.table(
         staircase_table(),
         "refusion_staircase",
         "t_staircase",
-        CAPTIONS["law"][lang].format(source=label("src_refusion_2016", lang)),
+        label("c_case_law", lang, source=label("src_refusion_2016", lang)),
     )
     weekly = ASSUMPTIONS["weekly_benefit"][0]
     writer.table(
@@ -233,7 +199,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         ),
         "required_outcomes",
         "t_required_outcomes",
-        CAPTIONS["required"][lang],
+        label("c_case_required", lang),
         source="synthetic",
     )
     delivered = {
@@ -247,7 +213,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         required_outcomes(target, ROUTE_WEEKS, delivered=delivered),
         "delivered_against_target",
         "t_delivered",
-        CAPTIONS["delivered"][lang],
+        label("c_case_delivered", lang),
         source="synthetic",
     )
     writer.table(

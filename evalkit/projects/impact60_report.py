@@ -290,47 +290,13 @@ def cumulative_plot(ev: Impact60, lang: str = "en"):
     return declare_figure(fig, None, source="synthetic", counts=False, lang=lang)
 
 
-CAPTIONS = {
-    "published": {
-        "en": f"Published figures. Source: {SOURCE}.",
-        "da": f"Offentliggjorte tal. Kilde: {SOURCE}.",
-    },
-    "synthetic": {
-        "en": "Synthetic weekly histories calibrated to the published figures (not the "
-        "municipality's data); the payment rates are ASSUMED (DKK 1,500 per self-sufficient "
-        "week, DKK 750 per partly self-sufficient week; not published).",
-        "da": "Syntetiske ugeforløb kalibreret til de offentliggjorte tal (ikke kommunens "
-        "data); taksterne er ANTAGET (1.500 kr. pr. selvforsørgende uge, 750 kr. pr. delvist "
-        "selvforsørgende uge; ikke offentliggjort).",
-    },
-    "projection": {
-        "en": " Projection: a Markov chain fitted to the weeks up to 2019-W38 only, 1,000 "
-        "seeded simulations to the end of 2022; the interval is a predictive percentile "
-        "interval given the fitted chain (no estimation uncertainty). Published: 46 % "
-        "(about 55 of 120) reached self-sufficiency; goal 60.",
-        "da": " Fremskrivning: en Markov-kæde estimeret på ugerne til og med 2019-U38, 1.000 "
-        "seedede simulationer til udgangen af 2022; intervallet er et prædiktivt "
-        "percentilinterval givet den estimerede kæde (uden estimationsusikkerhed). "
-        "Offentliggjort: 46 % (ca. 55 af 120) blev selvforsørgende; mål 60.",
-    },
-    "investor": {
-        "en": " Investor capital DKK 6 million paid out over the 16 referral months and a "
-        "deficit guarantee of DKK 2 million are ASSUMED (Den Sociale Kapitalfond's "
-        "guarantee is published, its size is not).",
-        "da": " Investors kapital på 6 mio. kr. udbetalt over de 16 henvisningsmåneder og en "
-        "underskudsgaranti på 2 mio. kr. er ANTAGET (Den Sociale Kapitalfonds garanti er "
-        "offentliggjort, dens størrelse er ikke).",
-    },
-}
-
-
 def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     """Write Impact60's figures and tables into ``out``; return them with captions."""
     ev = evaluate_impact60()
     artifacts: list[Artifact] = []
 
     def caption(*keys: str) -> str:
-        return "".join(CAPTIONS[k][lang] for k in keys)
+        return " ".join(label(f"c_impact60_{k}", lang, source=SOURCE) for k in keys)
 
     def table(frame, name, title, text, source):
         # a report table: numbers formatted by kind and language, kept numbers in CSV

@@ -23,12 +23,6 @@ from .jobfirst import COVARIATES, EFFECT_LABELS, PROJECT, WORK, evaluate_jobfirs
 from .jobfirst_questions import answer_trial_questions
 
 SOURCE = "Aalborg Kommune, Beskæftigelsesudvalget, 'Orientering om JobFirst' (case 2018-010106)"
-SYNTHETIC = {
-    "en": "Synthetic data calibrated to the published figures; the control arm is assumed, "
-    "so the estimate recovers an assumed effect, not JobFirst's.",
-    "da": "Syntetiske data kalibreret til de offentliggjorte tal; kontrolgruppen er antaget, "
-    "så estimatet genfinder en antaget effekt, ikke JobFirsts.",
-}
 
 
 def consort_counts(published: pd.DataFrame, lang: str = "en") -> ConsortCounts:
@@ -118,16 +112,21 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         balance_table(ev.outcomes, "treated", COVARIATES, lang=lang),
         "balance",
         "t_balance",
-        SYNTHETIC[lang],
+        label("c_jobfirst_synthetic", lang),
     )
     results = list(ev.effects.values())
     labels = [label(EFFECT_LABELS[k], lang) for k in ev.effects]
-    table(effect_table(results, labels=labels, lang=lang), "effects", "t_effects", SYNTHETIC[lang])
+    table(
+        effect_table(results, labels=labels, lang=lang),
+        "effects",
+        "t_effects",
+        label("c_jobfirst_synthetic", lang),
+    )
     figure(
         forest_plot(results[:3], labels=labels[:3], lang=lang),
         "forest_weeks",
         "t_forest_weeks",
-        SYNTHETIC[lang],
+        label("c_jobfirst_synthetic", lang),
         source="synthetic",
     )
     panel = ev.panel
@@ -143,7 +142,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         ),
         "share_by_week",
         "t_share_by_week",
-        SYNTHETIC[lang],
+        label("c_jobfirst_synthetic", lang),
         source="synthetic",
     )
     figure(
@@ -152,7 +151,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         ),
         "time_to_work",
         "t_time_to_work",
-        SYNTHETIC[lang]
+        label("c_jobfirst_synthetic", lang)
         + " "
         + label("log_rank_p", lang, p=format_p_text(ev.logrank.p_value, lang)),
         source="synthetic",
@@ -173,13 +172,13 @@ def _trial_questions(ev, lang: str, table, figure) -> None:
         ),
         "cace",
         "t_cace",
-        SYNTHETIC[lang] + " " + label("c_cace", lang),
+        label("c_jobfirst_synthetic", lang) + " " + label("c_cace", lang),
     )
     table(
         q.attrition.to_frame(),
         "attrition",
         "t_attrition",
-        SYNTHETIC[lang]
+        label("c_jobfirst_synthetic", lang)
         + " "
         + label("c_attrition", lang)
         + "".join(" " + v for v in q.attrition.verdict_text(lang)),
@@ -188,25 +187,25 @@ def _trial_questions(ev, lang: str, table, figure) -> None:
         q.lee.to_frame(),
         "lee_bounds",
         "t_lee",
-        SYNTHETIC[lang],
+        label("c_jobfirst_synthetic", lang),
     )
     table(
         q.subgroups.to_frame(),
         "subgroups",
         "t_subgroups",
-        SYNTHETIC[lang] + " " + label("c_subgroups", lang),
+        label("c_jobfirst_synthetic", lang) + " " + label("c_subgroups", lang),
     )
     figure(
         q.subgroups.plot(lang=lang),
         "subgroups_forest",
         "t_subgroups_forest",
-        SYNTHETIC[lang],
+        label("c_jobfirst_synthetic", lang),
         source="synthetic",
     )
     figure(
         q.sites.plot(lang=lang),
         "sites_forest",
         "t_sites",
-        SYNTHETIC[lang] + " " + label("c_sites", lang),
+        label("c_jobfirst_synthetic", lang) + " " + label("c_sites", lang),
         source="synthetic",
     )

@@ -707,6 +707,90 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Tornado plot: the net present value as each assumption varies",
         "da": "Tornadoplot: nutidsværdien, når hver antagelse varieres",
     },
+    # captions of the projects' reports (evalkit reproduce), by project
+    # benchmark
+    "c_bench_published": {
+        "en": "Published figures. Source: {source}.",
+        "da": "Offentliggjorte tal. Kilde: {source}.",
+    },
+    "c_bench_synthetic": {
+        "en": "Synthetic series generated around the published figures (see the data's 'kind' "
+        "column); not the municipality's data.",
+        "da": "Syntetiske serier genereret omkring de offentliggjorte tal (se kolonnen 'kind'); "
+        "ikke kommunens data.",
+    },
+    "c_bench_selection": {
+        "en": "Published counts. A comparison with the jobcentre as a whole is not causal: the "
+        "course's members were selected.",
+        "da": "Offentliggjorte tal. Sammenligningen med hele jobcentret er ikke kausal: "
+        "deltagerne er udvalgt.",
+    },
+    # adult_business_case
+    "c_case_law": {"en": "Published: the law. {source}.", "da": "Offentliggjort: loven. {source}."},
+    "c_case_assumed": {
+        "en": "Synthetic in the output gate's sense (not register data): computed from assumed "
+        "amounts (weekly cash benefit DKK 2,500 a week; programme costs DKK 1m at the start and "
+        "DKK 3m a year; see the assumptions table): none of them is in the municipality's "
+        "documents.",
+        "da": "Syntetiske i outputkontrollens forstand (ikke registerdata): beregnet ud fra "
+        "antagne beløb (kontanthjælp 2.500 kr. om ugen; programomkostninger 1 mio. kr. ved "
+        "start og 3 mio. kr. om året; se tabellen med antagelser): ingen af dem står i "
+        "kommunens dokumenter.",
+    },
+    "c_case_required": {
+        "en": "The published target of 50 full-year persons a year in persons: the weeks off "
+        "benefit per person are scenarios, not data.",
+        "da": "Det offentliggjorte mål på 50 helårspersoner om året i personer: ugerne uden "
+        "ydelse pr. person er scenarier, ikke data.",
+    },
+    "c_case_delivered": {
+        "en": "Published counts (afklaringsværksteder: 17 into ordinary work, 8 of them beyond "
+        "3 months, 3 into education; Projekt Superb: 4 into ordinary work) with assumed weeks "
+        "off benefit per person. Gross outcomes: without a control group some would have left "
+        "benefit anyway. Company internships (12) are on benefit and count nothing.",
+        "da": "Offentliggjorte tal (afklaringsværksteder: 17 i ordinært job, heraf 8 i mere end "
+        "3 måneder, 3 i uddannelse; Projekt Superb: 4 i ordinært job) med antagne uger uden "
+        "ydelse pr. person. Bruttoresultater: uden kontrolgruppe ville nogle være kommet af "
+        "ydelse alligevel. Virksomhedspraktik (12) er på ydelse og tæller ikke.",
+    },
+    # impact60_aalborg
+    "c_impact60_published": {
+        "en": "Published figures. Source: {source}.",
+        "da": "Offentliggjorte tal. Kilde: {source}.",
+    },
+    "c_impact60_synthetic": {
+        "en": "Synthetic weekly histories calibrated to the published figures (not the "
+        "municipality's data); the payment rates are ASSUMED (DKK 1,500 per self-sufficient "
+        "week, DKK 750 per partly self-sufficient week; not published).",
+        "da": "Syntetiske ugeforløb kalibreret til de offentliggjorte tal (ikke kommunens "
+        "data); taksterne er ANTAGET (1.500 kr. pr. selvforsørgende uge, 750 kr. pr. delvist "
+        "selvforsørgende uge; ikke offentliggjort).",
+    },
+    "c_impact60_projection": {
+        "en": "Projection: a Markov chain fitted to the weeks up to 2019-W38 only, 1,000 seeded "
+        "simulations to the end of 2022; the interval is a predictive percentile interval given "
+        "the fitted chain (no estimation uncertainty). Published: 46 % (about 55 of 120) "
+        "reached self-sufficiency; goal 60.",
+        "da": "Fremskrivning: en Markov-kæde estimeret på ugerne til og med 2019-U38, 1.000 "
+        "seedede simulationer til udgangen af 2022; intervallet er et prædiktivt "
+        "percentilinterval givet den estimerede kæde (uden estimationsusikkerhed). "
+        "Offentliggjort: 46 % (ca. 55 af 120) blev selvforsørgende; mål 60.",
+    },
+    "c_impact60_investor": {
+        "en": "Investor capital DKK 6 million paid out over the 16 referral months and a "
+        "deficit guarantee of DKK 2 million are ASSUMED (Den Sociale Kapitalfond's guarantee is "
+        "published, its size is not).",
+        "da": "Investors kapital på 6 mio. kr. udbetalt over de 16 henvisningsmåneder og en "
+        "underskudsgaranti på 2 mio. kr. er ANTAGET (Den Sociale Kapitalfonds garanti er "
+        "offentliggjort, dens størrelse er ikke).",
+    },
+    # jobfirst_aalborg
+    "c_jobfirst_synthetic": {
+        "en": "Synthetic data calibrated to the published figures; the control arm is assumed, "
+        "so the estimate recovers an assumed effect, not JobFirst's.",
+        "da": "Syntetiske data kalibreret til de offentliggjorte tal; kontrolgruppen er "
+        "antaget, så estimatet genfinder en antaget effekt, ikke JobFirsts.",
+    },
     # captions
     "c_published": {
         "en": "Published figures. Source: {source}.",
