@@ -2,8 +2,9 @@
 
 One ``evalkit reproduce`` run per language (module-scoped) records the texts of every
 figure as the output gate sees it (every text artist, tick label, legend entry and
-annotation, after a draw), every title and caption of the index, and the balance and
-effect tables. The words to look for come from the label catalogue itself
+annotation, after a draw), every title and caption of the index, the balance and
+effect tables, and every table's header row (HTML headers and CSV header row). The
+words to look for come from the label catalogue itself
 (:data:`evalkit.report.labels.LABELS` and :data:`~evalkit.report.labels.TERMS`): the
 words of its English texts that none of its Danish texts uses, and the reverse;
 placeholders, numbers and words shared by both languages (names, "Business case")
@@ -12,6 +13,7 @@ are left out.
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -94,6 +96,16 @@ def rendered(request, tmp_path_factory):
             texts[f"table {a.project}/{a.name}"] = [
                 re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
             ]
+        if a.kind == "table":  # every table's header row, as shown and as written to CSV
+            page = next(f for f in a.files if f.suffix == ".html").read_text(encoding="utf-8")
+            texts[f"headers of {a.project}/{a.name}"] = [
+                html.unescape(re.sub(r"<[^>]+>", "", cell))
+                for cell in re.findall(r"<th[^>]*>(.*?)</th>", page, re.S)
+            ]
+            csv = next(f for f in a.files if f.suffix == ".csv")
+            texts[f"CSV header of {a.project}/{a.name}"] = [
+                csv.read_text(encoding="utf-8").splitlines()[0].replace("_", " ")
+            ]
     return lang, texts, artifacts
 
 
@@ -121,6 +133,11 @@ def test_every_project_and_figure_was_read(rendered):
     assert len(figures) >= 10
     assert all(f"figure {a.name}.png" in texts for a in figures)
     assert all(f"table jobfirst_aalborg/{name}" in texts for name in TABLES)
+    tables = [a for a in artifacts if a.kind == "table"]
+    assert len(tables) >= 20
+    for a in tables:  # every header row was read, and holds headers
+        assert len(texts[f"headers of {a.project}/{a.name}"]) >= 2, a.name
+        assert texts[f"CSV header of {a.project}/{a.name}"][0], a.name
 
 
 def test_every_figure_carries_its_data_status(rendered):

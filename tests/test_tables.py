@@ -367,9 +367,12 @@ def test_export_by_suffix(tmp_path):
         path = table.export(tmp_path / f"table1{suffix}")
         assert path.exists()
     csv = pd.read_csv(tmp_path / "table1.csv", dtype=str, keep_default_na=False)
-    assert list(csv.columns[:4]) == ["variable", "level", "type", "treated_count"]
-    unknown = csv[csv.level == "unknown"].iloc[0]
-    assert unknown["treated_count"] == "<5" and unknown["smd"] == "x"
+    assert list(csv.columns[:4]) == ["Variable", "Level", "Type", "n, treatment"]
+    unknown = csv[csv.Level == "unknown"].iloc[0]
+    assert unknown["n, treatment"] == "<5" and unknown["Standardized difference"] == "x"
+    table.export(tmp_path / "da.csv", lang="da")  # headed in the table's language
+    da = pd.read_csv(tmp_path / "da.csv", dtype=str, keep_default_na=False)
+    assert list(da.columns[:4]) == ["Variabel", "Niveau", "Type", "n, indsats"]
     assert (tmp_path / "table1.md").read_text() == table.to_markdown()
     assert (tmp_path / "table1.tex").read_text() == table.to_latex()
     assert "Cells based on fewer than 5" in (tmp_path / "table1.html").read_text()
@@ -378,7 +381,7 @@ def test_export_by_suffix(tmp_path):
     with pytest.raises(DisclosureError, match="disclosure=None shows the raw counts"):
         table.export(tmp_path / "raw.csv", disclosure=None)
     raw = table.export(tmp_path / "raw.csv", disclosure=None, source="synthetic")
-    assert "3" in pd.read_csv(raw)["treated_count"].astype(str).tolist()
+    assert "3" in pd.read_csv(raw)["n, treatment"].astype(str).tolist()
     with pytest.raises(ArgumentError, match="cannot tell the format of 'table1.txt'"):
         table.export(tmp_path / "table1.txt")
     with pytest.raises(ArgumentError, match="does not exist"):

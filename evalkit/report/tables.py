@@ -639,10 +639,10 @@ class BalanceTable(SummaryDisplay):
 
         With ``disclosure`` (default 5; never below the output rules' threshold) counts of
         1..4 persons and what is computed from them are suppressed and the disclosure note
-        is printed under the table. CSV gets :meth:`disclosed_frame` (numbers,
-        machine-readable headers, no notes); the other formats get :meth:`formatted` with
-        its notes. The gate refuses CPR-shaped values (in level names too) and
-        ``disclosure=None`` unless ``source`` declares the data synthetic, public or
+        is printed under the table. CSV gets :meth:`disclosed_frame` (numbers, no notes;
+        its columns headed in ``lang`` by the label catalogue); the other formats get
+        :meth:`formatted` with its notes. The gate refuses CPR-shaped values (in level
+        names too) and ``disclosure=None`` unless ``source`` declares the data synthetic, public or
         published. ``log`` (an :class:`evalkit.output.OutputLog`) records the file.
         Returns the path.
         """
@@ -677,7 +677,11 @@ class BalanceTable(SummaryDisplay):
                 "would give them away through the arm sizes and the means computed from them"
             )
         with atomic_path(path) as temporary:
-            if fmt == "csv":
+            if fmt == "csv":  # headed in ``lang`` from the label catalogue (after the gate)
+                from .report_table import _default_header
+
+                shown = _check_lang(self.lang if lang is None else lang)
+                written = written.rename(columns=lambda c: _default_header(c, shown))
                 written.to_csv(temporary, index=False)
             else:
                 temporary.write_text(render_table(_gated(written), fmt), encoding="utf-8")
