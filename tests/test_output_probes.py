@@ -35,6 +35,8 @@ from evalkit.report import (
     survival_plot,
 )
 from evalkit.report.disclosure import DisclosureError
+from evalkit.report.labels import LABELS, label
+from evalkit.report.report_table import header_key
 from evalkit.survival import kaplan_meier
 
 FORMATS = (".csv", ".md", ".html", ".tex")
@@ -119,7 +121,15 @@ def _check_written(path, frame: pd.DataFrame, threshold: int = 5) -> None:
     rows = _rows(path)
     header, body = rows[0], rows[1:]
     assert len(body) == len(frame)
-    position = {name: header.index(name) for name in frame.columns if name in header}
+    position = {}
+    for name in frame.columns:  # a file may head a column with its catalogue header
+        shown = label(header_key(name), "en") if header_key(name) in LABELS else None
+        for candidate in (name, shown):
+            if candidate in header:
+                position[name] = header.index(candidate)
+                break
+    missing = [name for name in info["counts"] if name not in position]
+    assert not missing, (path.name, missing, header)  # every count column is checked
     for r, cells in enumerate(body):
         hidden = set()
         for name in info["counts"]:
