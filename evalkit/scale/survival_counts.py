@@ -22,9 +22,9 @@ from scipy import stats
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, ColumnError, DesignError, OutcomeError
 from ..output.declare import declare_table
-from ..survival.competing import CumulativeIncidence, _aalen_johansen, _log_interval
+from ..survival.competing import CumulativeIncidence, _aalen_johansen, curve_frames
 from ..survival.km import CONF_TYPES, SurvivalCurve, _Counts, count_table
-from ..survival.logrank import LogRankResult, _check_variance
+from ..survival.logrank import LogRankResult, _check_variance, _from_tables
 
 __all__ = ["SurvivalCounts", "survival_counts"]
 
@@ -194,22 +194,7 @@ class SurvivalCounts:
         if not np.isfinite(rho) or rho < 0:
             raise ArgumentError(f"rho must be a number >= 0; got {rho!r}.")
         _, leaving, deaths = self._grid()
-        leaving, deaths = leaving.T, deaths.T
-        # as evalkit.survival.logrank's _stratum, on the same arrays
-        at_risk = np.cumsum(leaving[::-1], axis=0)[::-1].astype(float)
-        n = at_risk.sum(axis=1)
-        d = deaths.sum(axis=1)
-        if rho:
-            km_after = np.cumprod(1.0 - d / n)
-            weight = np.concatenate(([1.0], km_after[:-1])) ** rho
-        else:
-            weight = np.ones(len(n))
-        share = at_risk / n[:, None]
-        observed = weight @ deaths
-        expected = (weight * d) @ share
-        with np.errstate(divide="ignore", invalid="ignore"):
-            factor = np.where(n > 1, weight**2 * d * (n - d) / (n - 1), 0.0)
-        variance = np.diag(factor @ share) - (share * factor[:, None]).T @ share
+        observed, expected, variance = _from_tables(leaving, deaths, rho)
         used = expected > 0
         df = int(used.sum()) - 1
         if df < 1:
@@ -240,7 +225,6 @@ class SurvivalCounts:
         total = self.counts.sum(axis=(0, 1))
         causes = np.flatnonzero(total[1:]) + 1
         keep = np.concatenate(([0], causes))
-        n_causes = causes.size
         tables, survs, follow = [], [], []
         for g, label in enumerate(self.groups):
             counts = self.counts[g]
@@ -248,34 +232,7 @@ class SurvivalCounts:
             grid = np.flatnonzero(used).astype(float)
             follow.append(float(grid[-1]) if grid.size else -np.inf)
             fit = _aalen_johansen(counts[used][:, keep].astype(float))
-            times = grid[fit["exit"]]
-            m = times.size
-            cif = fit["cif"].ravel()
-            se = np.sqrt(fit["var_cif"].ravel())
-            low, high = _log_interval(cif, se, alpha)
-            frame = pd.DataFrame(
-                {
-                    "time": np.tile(times, n_causes),
-                    "cause": np.repeat(causes, m),
-                    "cumulative_incidence": cif,
-                    "std_error": se,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "n_risk": np.tile(fit["n_risk"].astype(np.int64), n_causes),
-                    "n_event": fit["n_event"].ravel().astype(np.int64),
-                },
-                copy=False,
-            )
-            surv = pd.DataFrame(
-                {
-                    "time": times,
-                    "survival": fit["survival"],
-                    "std_error": np.sqrt(fit["var_survival"]),
-                    "n_risk": fit["n_risk"].astype(np.int64),
-                    "n_exit": fit["n_exit"].astype(np.int64),
-                },
-                copy=False,
-            )
+            frame, surv = curve_frames(fit, grid[fit["exit"]], causes, alpha, fit["n_exit"])
             if self.group is not None:
                 frame.insert(0, "group", [label] * len(frame))
                 surv.insert(0, "group", [label] * len(surv))

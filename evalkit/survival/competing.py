@@ -329,6 +329,41 @@ def _aalen_johansen(counts: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One group's Aalen–Johansen ``fit`` at ``times`` as the cumulative-incidence table
+    (cause-major: cause 1 at every time, then cause 2...) and the all-cause survival
+    table, with log intervals at level ``1 - alpha``."""
+    n_causes = causes.size
+    cif = fit["cif"].ravel()
+    se = np.sqrt(fit["var_cif"].ravel())
+    low, high = _log_interval(cif, se, alpha)
+    n_risk = fit["n_risk"].astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "time": np.tile(times, n_causes),
+            "cause": np.repeat(causes, times.size),
+            "cumulative_incidence": cif,
+            "std_error": se,
+            "ci_low": low,
+            "ci_high": high,
+            "n_risk": np.tile(n_risk, n_causes),
+            "n_event": fit["n_event"].ravel().astype(np.int64),
+        },
+        copy=False,
+    )
+    surv = pd.DataFrame(
+        {
+            "time": times,
+            "survival": fit["survival"],
+            "std_error": np.sqrt(fit["var_survival"]),
+            "n_risk": n_risk,
+            "n_exit": np.asarray(n_exit).astype(np.int64),
+        },
+        copy=False,
+    )
+    return frame, surv
+
+
 def _log_interval(p: np.ndarray, se: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """R's ``conf.type = "log"`` interval: p * exp(-+ z se/p), upper capped at 1, NaN at p = 0."""
     z = stats.norm.isf(alpha / 2.0)
@@ -638,37 +673,9 @@ def cumulative_incidence(
     follow = _follow_up(sd, n_groups)
 
     tables, survs = [], []
-    n_causes = causes.size
     for g, (grid, counts) in enumerate(per_group):
         fit = _aalen_johansen(counts)
-        times = grid[fit["exit"]]
-        m = times.size
-        cif = fit["cif"].ravel()  # cause-major: cause 1 at every time, then cause 2...
-        se = np.sqrt(fit["var_cif"].ravel())
-        low, high = _log_interval(cif, se, alpha)
-        frame = pd.DataFrame(
-            {
-                "time": np.tile(times, n_causes),
-                "cause": np.repeat(causes, m),
-                "cumulative_incidence": cif,
-                "std_error": se,
-                "ci_low": low,
-                "ci_high": high,
-                "n_risk": np.tile(fit["n_risk"].astype(np.int64), n_causes),
-                "n_event": fit["n_event"].ravel().astype(np.int64),
-            },
-            copy=False,
-        )
-        surv = pd.DataFrame(
-            {
-                "time": times,
-                "survival": fit["survival"],
-                "std_error": np.sqrt(fit["var_survival"]),
-                "n_risk": fit["n_risk"].astype(np.int64),
-                "n_exit": fit["n_exit"].astype(np.int64),
-            },
-            copy=False,
-        )
+        frame, surv = curve_frames(fit, grid[fit["exit"]], causes, alpha, fit["n_exit"])
         if sd.group is not None:
             label = sd.group_labels[g]
             kind = sd.group_labels.dtype
@@ -793,32 +800,7 @@ def _weighted_cif(data, duration, event, group, alpha, missing, weights, id):
         fit = _weighted_aalen_johansen(
             sd.time[rows], codes[rows], n_causes, weight[rows], person[rows]
         )
-        times = fit["times"]
-        m = times.size
-        cif = fit["cif"].ravel()
-        se = np.sqrt(fit["var_cif"].ravel())
-        low, high = _log_interval(cif, se, alpha)
-        frame = pd.DataFrame(
-            {
-                "time": np.tile(times, n_causes),
-                "cause": np.repeat(causes, m),
-                "cumulative_incidence": cif,
-                "std_error": se,
-                "ci_low": low,
-                "ci_high": high,
-                "n_risk": np.tile(fit["n_risk"].astype(np.int64), n_causes),
-                "n_event": fit["n_event"].ravel().astype(np.int64),
-            }
-        )
-        surv = pd.DataFrame(
-            {
-                "time": times,
-                "survival": fit["survival"],
-                "std_error": np.sqrt(fit["var_survival"]),
-                "n_risk": fit["n_risk"].astype(np.int64),
-                "n_exit": fit["n_event"].sum(axis=0).astype(np.int64),
-            }
-        )
+        frame, surv = curve_frames(fit, fit["times"], causes, alpha, fit["n_event"].sum(axis=0))
         if sd.group is not None:
             label = sd.group_labels[g]
             kind = sd.group_labels.dtype
