@@ -17,6 +17,7 @@ from scipy import stats
 
 from .._validation import (
     _looks_like_identifier,
+    _show,
     check_id_types,
     numeric_column,
     row_positions,
@@ -118,6 +119,20 @@ def interval_rows(
                     "to one group (arm)."
                 )
     return IntervalRows(start_values, stop_values, person, n_persons, codes, labels, frame, rows)
+
+
+def at_times(times, group, groups) -> np.ndarray:
+    """The times of a curve's ``at(times, group)`` as a 1-d float array, after checking
+    them and that ``group`` is one of the fit's ``groups`` (None: all)."""
+    points = np.atleast_1d(np.asarray(times, dtype=float))
+    if points.ndim != 1 or not np.isfinite(points).all():
+        raise ArgumentError(f"times must be finite numbers; got {times!r}.")
+    if group is not None and (groups is None or group not in groups):
+        raise ArgumentError(
+            "group is not among the groups: "
+            f"{_show(groups) if groups is not None else 'none (ungrouped fit)'}."
+        )
+    return points
 
 
 def z_value(alpha: float) -> float:

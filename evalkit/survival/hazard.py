@@ -72,14 +72,14 @@ import pandas as pd
 from scipy import stats
 
 from .._arm import resolve_arm
-from .._validation import _show, check_alpha, check_choice
+from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, DesignError
 from ..output.declare import declare_table
 from ..output.rules import current_rules
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
 from ._input import _event_codes
-from ._steps import interval_rows, pool_blocks, round_down, survival_interval, z_value
+from ._steps import at_times, interval_rows, pool_blocks, round_down, survival_interval, z_value
 
 __all__ = ["CumulativeHazard", "mean_cumulative_function", "nelson_aalen"]
 
@@ -268,14 +268,7 @@ class CumulativeHazard(TableDisplay):
         """The step functions at ``times``: ``time``, the estimate, ``std_error``,
         ``ci_low``, ``ci_high`` (0 and no interval before the first event; NaN after
         the group's follow-up)."""
-        points = np.atleast_1d(np.asarray(times, dtype=float))
-        if points.ndim != 1 or not np.isfinite(points).all():
-            raise ArgumentError(f"times must be finite numbers; got {times!r}.")
-        if group is not None and (self.groups is None or group not in self.groups):
-            raise ArgumentError(
-                "group is not among the groups: "
-                f"{_show(self.groups) if self.groups is not None else 'none (ungrouped fit)'}."
-            )
+        points = at_times(times, group, self.groups)
         pieces = []
         for i, key, part in self._curves():
             if group is not None and key != group:

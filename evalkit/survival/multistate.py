@@ -90,7 +90,7 @@ from ..output.declare import declare_table
 from ..output.rules import current_rules
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
-from ._steps import interval_rows, log_interval, pool_blocks, round_down
+from ._steps import at_times, interval_rows, log_interval, pool_blocks, round_down
 
 __all__ = ["StateOccupation", "panel_transitions", "state_occupation"]
 
@@ -302,14 +302,7 @@ class StateOccupation(TableDisplay):
         """The probabilities at ``times`` (steps; ``p0`` before the first time, NaN after
         the last): ``time``, ``state``, ``probability``, ``std_error``, ``ci_low``,
         ``ci_high``."""
-        points = np.atleast_1d(np.asarray(times, dtype=float))
-        if points.ndim != 1 or not np.isfinite(points).all():
-            raise ArgumentError(f"times must be finite numbers; got {times!r}.")
-        if group is not None and (self.groups is None or group not in self.groups):
-            raise ArgumentError(
-                "group is not among the groups: "
-                f"{_show(self.groups) if self.groups is not None else 'none (ungrouped fit)'}."
-            )
+        points = at_times(times, group, self.groups)
         pieces = []
         for _, key, part in self._parts():
             if group is not None and key != group:
