@@ -7,28 +7,14 @@ as a multi-state model and on a synthetic weekly panel whose rows R builds itsel
 ``ctype``/``stype = 2`` cumulative hazards and survival on veteran.
 """
 
-import json
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 import pytest
+from json_cases import close, load_cases
 from multistate_data import frames, weekly_panel
 
 from evalkit.survival import mean_cumulative_function, nelson_aalen, state_occupation
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "multistate.json").read_text())
-CASES = {
-    kind: [c for c in REFERENCE["cases"] if c["kind"] == kind]
-    for kind in {c["kind"] for c in REFERENCE["cases"]}
-}
-REL = 1e-6
-
-
-def close(got, want, rel=REL):
-    got = np.asarray(got, dtype=float)
-    want = np.asarray([np.nan if w is None else w for w in np.atleast_1d(want)], dtype=float)
-    np.testing.assert_allclose(got, want, rtol=rel, atol=1e-12, equal_nan=True)
+REFERENCE, CASES = load_cases("multistate.json")
 
 
 @pytest.fixture(scope="module")

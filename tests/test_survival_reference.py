@@ -3,12 +3,9 @@
 The values come from tests/reference/survival_km.R (run by make_survival_reference.sh).
 """
 
-import json
-from pathlib import Path
-
-import numpy as np
 import pandas as pd
 import pytest
+from json_cases import close, load_cases
 from survival_data import survival_frames
 
 from evalkit.survival import (
@@ -18,18 +15,7 @@ from evalkit.survival import (
     rmst_difference,
 )
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "survival_km.json").read_text())
-CASES = {
-    kind: [c for c in REFERENCE["cases"] if c["kind"] == kind]
-    for kind in {c["kind"] for c in REFERENCE["cases"]}
-}
-REL = 1e-6
-
-
-def close(got, want, rel=REL):
-    got = np.asarray(got, dtype=float)
-    want = np.asarray([np.nan if w is None else w for w in np.atleast_1d(want)], dtype=float)
-    np.testing.assert_allclose(got, want, rtol=rel, atol=1e-12, equal_nan=True)
+REFERENCE, CASES = load_cases("survival_km.json")
 
 
 @pytest.fixture(scope="module")

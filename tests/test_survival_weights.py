@@ -1,29 +1,16 @@
 """Case weights and clustered spells in Kaplan-Meier, log-rank and RMST against R
 (survival_weights.json, written by tests/reference/survival_weights.R)."""
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from json_cases import close, load_cases
 from survival_weights_data import weights_frames
 
 from evalkit.errors import ArgumentError
 from evalkit.survival import cumulative_incidence, kaplan_meier, logrank_test, rmst_difference
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "survival_weights.json").read_text())
-CASES = {
-    kind: [c for c in REFERENCE["cases"] if c["kind"] == kind]
-    for kind in {c["kind"] for c in REFERENCE["cases"]}
-}
-REL = 1e-6
-
-
-def close(got, want, rel=REL):
-    got = np.asarray(got, dtype=float)
-    want = np.asarray([np.nan if w is None else w for w in np.atleast_1d(want)], dtype=float)
-    np.testing.assert_allclose(got, want, rtol=rel, atol=1e-12, equal_nan=True)
+REFERENCE, CASES = load_cases("survival_weights.json")
 
 
 @pytest.fixture(scope="module")
