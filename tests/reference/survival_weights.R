@@ -20,13 +20,15 @@ cases <- list()
 add <- function(case) cases[[length(cases) + 1]] <<- case
 
 km_case <- function(name, data, duration, event, group = NULL, weights = NULL, id = NULL,
-                    conf_type = "log-log", tau = NULL) {
+                    conf_type = "log-log", tau = NULL, entry = NULL, robust = NULL) {
   d <- frames[[data]]
-  f <- as.formula(sprintf("Surv(%s, %s) ~ %s", duration, event,
-                          if (is.null(group)) "1" else group))
+  surv <- if (is.null(entry)) sprintf("Surv(%s, %s)", duration, event) else
+    sprintf("Surv(%s, %s, %s)", entry, duration, event)
+  f <- as.formula(sprintf("%s ~ %s", surv, if (is.null(group)) "1" else group))
   call <- list(formula = f, data = d, conf.type = conf_type)
   if (!is.null(weights)) call$weights <- d[[weights]]
   if (!is.null(id)) call$id <- d[[id]]
+  if (!is.null(robust)) call$robust <- robust
   fit <- do.call(survfit, call)
   strata <- if (is.null(fit$strata)) rep(NA, length(fit$time)) else
     as.numeric(sub(".*=", "", rep(names(fit$strata), fit$strata)))
@@ -39,6 +41,8 @@ km_case <- function(name, data, duration, event, group = NULL, weights = NULL, i
   if (!is.null(group)) a$group <- group
   if (!is.null(weights)) a$weights <- weights
   if (!is.null(id)) a$id <- id
+  if (!is.null(entry)) a$entry <- entry
+  if (!is.null(robust)) a$robust <- robust
   out <- list(name = name, kind = "kaplan_meier", data = data, args = a,
               robust = !isTRUE(fit$logse), table = table,
               median = data.frame(median = as.vector(q$quantile),
@@ -61,6 +65,14 @@ km_case("km_weekly_spells_weights_id", "weekly", "weeks", "exit", group = "arm",
         weights = "w", id = "id", tau = 20)
 km_case("km_weekly_spells_id_plain", "weekly", "weeks", "exit", id = "id",
         conf_type = "plain")
+# delayed entry (left truncation) with the robust variance clustered on the person:
+# survfit(Surv(entry, time, status) ~ arm, id = , robust = TRUE)
+km_case("km_cgd_counting_process_id_robust", "cgd", "tstop", "status", group = "treated",
+        id = "id", entry = "tstart", robust = TRUE, tau = 300)
+km_case("km_weekly_entry_weights_id_robust", "weekly", "weeks", "exit", group = "arm",
+        weights = "w", id = "id", entry = "entry", robust = TRUE, conf_type = "log")
+km_case("km_weekly_entry_id_default_rule", "weekly", "weeks", "exit", id = "id",
+        entry = "entry")
 
 lr_case <- function(name, data, duration, event, group, weights = NULL, id = NULL,
                     strata = NULL) {

@@ -56,6 +56,8 @@ def weights_frames() -> dict[str, pd.DataFrame]:
     veteran["dest"] = veteran["status"] * (1 + veteran["karno"] % 2)
     weekly = weekly_spells()
     weekly["dest"] = weekly["exit"] * (1 + (weekly["id"] // 7 + weekly["weeks"]) % 2)
+    # delayed entry (left truncation): observed from week 0..4, always before the exit
+    weekly["entry"] = np.minimum((weekly["id"] // 7 + 2 * weekly["weeks"]) % 5, weekly["weeks"] - 1)
     return {"veteran": veteran, "cgd": cgd, "weekly": weekly}
 
 
