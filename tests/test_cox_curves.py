@@ -300,3 +300,22 @@ def test_exports():
     ):
         assert hasattr(evalkit, name)
     assert predict_survival is evalkit.predict_survival
+
+
+def test_adjusted_curves_do_not_depend_on_the_block_size(frames, monkeypatch):
+    """The sums over persons are accumulated in blocks; blocks of a few persons (many
+    pairwise updates, strata split across blocks) give the one-block result."""
+    from evalkit.survival import cox_curves
+
+    fit = cox(frames["lung"], "weeks", "event", ["female", "age"], strata="ecog")
+    whole = fit.adjusted_survival("female", tau=50)
+    monkeypatch.setattr(cox_curves, "_BLOCK_CELLS", 7)
+    blocks = fit.adjusted_survival("female", tau=50)
+    for a, b in ((whole.table, blocks.table), (whole.difference, blocks.difference)):
+        cols = [c for c in a.columns if c not in ("arm", "n_risk")]
+        np.testing.assert_allclose(b[cols].to_numpy(float), a[cols].to_numpy(float), rtol=1e-11)
+    np.testing.assert_allclose(
+        blocks.rmst[["rmst", "std_error"]].to_numpy(float),
+        whole.rmst[["rmst", "std_error"]].to_numpy(float),
+        rtol=1e-12,
+    )

@@ -46,8 +46,17 @@ integrated over time first (``sum_u v_s(u) (int_u^tau c_s)^2`` for the baseline 
 Intervals are normal: on the log scale for a curve (``S exp(-/+ z se/S)``), plain for
 differences and RMST.
 
+Every term is a sum over persons: ``sum_i S_i``, ``sum_i S_i r_i`` and
+``sum_i S_i r_i z_i`` per stratum and time, and the squared deviations
+``sum_i (S_i - S_a)^2`` (of each arm, of the arms' difference and of the per-person
+RMST), accumulated over blocks of persons with Chan, Golub & LeVeque's (1983) pairwise
+update of mean and sum of squares. So memory is ``O(block x times + strata x times x p)``
+(no persons x times array) and time is linear in the persons.
+
 References
 ----------
+Chan, T. F., Golub, G. H. & LeVeque, R. J. (1983). Algorithms for computing the sample
+variance: analysis and recommendations. Am Stat 37, 242-247.
 Chang, I.-M., Gelber, R. & Kaufman, D. (1982). Adjusted survival curves... (the direct
 method). Makuch, R. W. (1982). Adjusted survival curve estimation using covariates.
 J Chronic Dis 35, 437-443.
@@ -422,40 +431,22 @@ def adjusted_survival(
     # one step grid for the curves and the RMST integral
     grid = np.unique(np.concatenate([[0.0], *[t[t <= tau] for t in base.time], [tau]]))
     frame = _profile_frame(fd)
-    strata = fd.strata if fd.strata is not None else np.zeros(fd.n, dtype=np.int64)
+    designs = []
+    for arm in arms:
+        frame[treatment] = arm
+        designs.append(fd.design(frame, role="the rows with the arm set"))
+    sums = _standardise(fd, fit.coefficients, base, designs, points, grid)
     n = fd.n
     V = fit.variance
     crit = stats.norm.isf(alpha / 2)
-    pieces = []
-    lin = []  # per arm: (S_i at points, baseline coefficients c_s, beta gradient), and RMST
-    for arm in arms:
-        frame[treatment] = arm
-        z = fd.design(frame, role="the rows with the arm set")
-        risk = np.exp(z @ fit.coefficients + (fd.offset if fd.offset is not None else 0.0))
-        parts = {}
-        for name, at in (("curve", points), ("grid", grid)):
-            Si = np.empty((n, len(at)))
-            c = np.zeros((len(base.time), len(at)))
-            g = np.zeros((len(at), z.shape[1]))
-            cumv_all = np.zeros((len(base.time), len(at)))
-            for s in range(len(base.time)):
-                rows = strata == s
-                cum, cumv, cumx, _, _ = _at(base, s, at)
-                H = risk[rows, None] * cum[None, :]
-                S = np.exp(-H)
-                Si[rows] = S
-                sr = S * risk[rows, None]
-                c[s] = sr.sum(axis=0) / n
-                g += (sr.T @ z[rows]) * cum[:, None] / n - c[s][:, None] * cumx
-                cumv_all[s] = cumv
-            parts[name] = (Si, c, g, cumv_all)
-        lin.append(parts)
     n_risk_at = _n_risk(base, points)
+    at = sums.at_points
+    pieces = []
     for a, arm in enumerate(arms):
-        Si, c, g, cumv = lin[a]["curve"]
-        surv = Si.mean(axis=0)
-        var = (c**2 * cumv).sum(axis=0) + np.einsum("tj,jk,tk->t", g, V, g)
-        var += ((Si - surv) ** 2).sum(axis=0) / n**2
+        surv = sums.mean[a][at]
+        c, g = sums.c[a][:, at], sums.g[a][at]
+        var = (c**2 * sums.cumv[:, at]).sum(axis=0) + np.einsum("tj,jk,tk->t", g, V, g)
+        var += sums.m2[a][at] / n**2
         se = np.sqrt(var)
         pieces.append(
             pd.DataFrame(
@@ -470,12 +461,12 @@ def adjusted_survival(
                 }
             )
         )
-    (S0i, c0, g0, cumv), (S1i, c1, g1, _) = lin[0]["curve"], lin[1]["curve"]
-    dif = S1i.mean(axis=0) - S0i.mean(axis=0)
-    dd = S1i - S0i
-    var = ((c1 - c0) ** 2 * cumv).sum(axis=0)
-    var += np.einsum("tj,jk,tk->t", g1 - g0, V, g1 - g0)
-    var += ((dd - dif) ** 2).sum(axis=0) / n**2
+    dif = sums.mean[1][at] - sums.mean[0][at]
+    dc = (sums.c[1] - sums.c[0])[:, at]
+    dg = (sums.g[1] - sums.g[0])[at]
+    var = (dc**2 * sums.cumv[:, at]).sum(axis=0)
+    var += np.einsum("tj,jk,tk->t", dg, V, dg)
+    var += sums.m2[2][at] / n**2
     se = np.sqrt(var)
     difference = pd.DataFrame(
         {
@@ -487,7 +478,7 @@ def adjusted_survival(
             "n_risk": n_risk_at,
         }
     )
-    rmst = _rmst_rows(lin, grid, base, V, n, crit, arms, tau)
+    rmst = _rmst_rows(sums, grid, base, V, n, crit, arms, tau)
     return AdjustedSurvival(
         table=pd.concat(pieces, ignore_index=True),
         difference=difference,
@@ -498,6 +489,115 @@ def adjusted_survival(
         n=fit.n,
         n_events=fit.n_events,
         alpha=alpha,
+    )
+
+
+_BLOCK_CELLS = 1 << 18  # person x time cells of survival held at a time (2 MB per array)
+
+
+class _Moments:
+    """Running count, mean and sum of squared deviations over blocks of persons (Chan,
+    Golub & LeVeque 1983's pairwise update), for columns (times) or scalars."""
+
+    def __init__(self, shape):
+        self.n = 0
+        self.mean = np.zeros(shape)
+        self.m2 = np.zeros(shape)
+
+    def add(self, values: np.ndarray) -> None:
+        """Add a block ``values`` (persons along the first axis)."""
+        nb = len(values)
+        mean_b = values.mean(axis=0)
+        dev = values - mean_b
+        m2_b = np.einsum("i...,i...->...", dev, dev)
+        total = self.n + nb
+        delta = mean_b - self.mean
+        self.mean = self.mean + delta * (nb / total)
+        self.m2 = self.m2 + m2_b + delta * delta * (self.n * nb / total)
+        self.n = total
+
+
+@dataclass(frozen=True)
+class _Standardised:
+    """Sums over the persons for the adjusted curves, per arm (0, 1; moments also for the
+    difference, 2), at the union of the curve times and the RMST grid (``at_points`` and
+    ``at_grid`` index it): the mean curve ``mean`` and ``m2`` (sum of squared deviations
+    of ``S_i``), the baseline coefficients ``c`` (strata, times) and beta gradient ``g``
+    (times, p) of the module docstring, ``cumv`` the cumulated variance increments
+    (strata, times), and the per-person RMST's mean and ``m2`` (``rmst``, ``rmst_m2``)."""
+
+    mean: list
+    m2: list
+    c: list
+    g: list
+    cumv: np.ndarray
+    rmst: list
+    rmst_m2: list
+    at_points: np.ndarray
+    at_grid: np.ndarray
+
+
+def _standardise(fd, beta, base, designs, points, grid):
+    """Sum, over blocks of persons of one stratum at a time, ``S_i(t)``, ``S_i(t) r_i``,
+    ``S_i(t) r_i z_i`` and the running moments of ``S_i(t)``, of their difference between
+    the arms and of the per-person RMST: memory ``O(block x times + strata x times x p)``,
+    time linear in the persons (``S_i(t) = exp(-r_i L_s(t))``, ``r_i = exp(z_i'b + o_i)``).
+    """
+    union = np.unique(np.concatenate([points, grid]))
+    at_points = np.searchsorted(union, points)
+    at_grid = np.searchsorted(union, grid)
+    widths = np.diff(grid)  # the curve is constant on [grid_j, grid_j+1); grid ends at tau
+    n_strata = len(base.time)
+    k, p = len(union), designs[0].shape[1]
+    offset = fd.offset if fd.offset is not None else 0.0
+    risks = [np.exp(z @ beta + offset) for z in designs]
+    strata = fd.strata if fd.strata is not None else np.zeros(fd.n, dtype=np.int64)
+    order = np.argsort(strata, kind="stable")
+    bounds = np.searchsorted(strata[order], np.arange(n_strata + 1))
+    curve = [_Moments(k) for _ in range(3)]
+    area = [_Moments(()) for _ in range(3)]
+    A = np.zeros((2, n_strata, k))
+    B = np.zeros((2, n_strata, k, p))
+    cumv = np.zeros((n_strata, k))
+    cums = []
+    block = max(1, _BLOCK_CELLS // k)
+    for s in range(n_strata):
+        cum, cumv[s], cumx, _, _ = _at(base, s, union)
+        cums.append((cum, cumx))
+        minus_cum = -cum
+        members = order[bounds[s] : bounds[s + 1]]
+        for lo in range(0, len(members), block):
+            rows = members[lo : lo + block]
+            surv = []
+            for a in range(2):
+                r = risks[a][rows]
+                S = np.exp(np.multiply.outer(r, minus_cum))  # (block, times)
+                sr = S * r[:, None]
+                A[a, s] += sr.sum(axis=0)
+                B[a, s] += sr.T @ designs[a][rows]
+                curve[a].add(S)
+                ri = S[:, at_grid[:-1]] @ widths
+                area[a].add(ri)
+                surv.append((S, ri))
+            curve[2].add(surv[1][0] - surv[0][0])
+            area[2].add(surv[1][1] - surv[0][1])
+    n = fd.n
+    c = [A[a] / n for a in range(2)]
+    g = [
+        sum(B[a, s] * cums[s][0][:, None] - A[a, s][:, None] * cums[s][1] for s in range(n_strata))
+        / n
+        for a in range(2)
+    ]
+    return _Standardised(
+        mean=[m.mean for m in curve],
+        m2=[m.m2 for m in curve],
+        c=c,
+        g=g,
+        cumv=cumv,
+        rmst=[float(m.mean) for m in area],
+        rmst_m2=[float(m.m2) for m in area],
+        at_points=at_points,
+        at_grid=at_grid,
     )
 
 
@@ -525,31 +625,26 @@ def _profile_frame(fd) -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def _rmst_rows(lin, grid, base, V, n, crit, arms, tau) -> pd.DataFrame:
+def _rmst_rows(sums: _Standardised, grid, base, V, n, crit, arms, tau) -> pd.DataFrame:
     """RMST to ``tau`` per arm and the difference: the step curves on ``grid`` (value
     on ``[grid_j, grid_j+1)``) integrated, and the linearisation integrated likewise."""
     widths = np.diff(grid)  # grid ends at tau
-
-    def integral(values):  # values (..., len(grid)) -> (...,)
-        return values[..., :-1] @ widths
 
     def tail(values):  # int_{grid_j}^{tau} for each j: (..., len(grid))
         piece = values[..., :-1] * widths
         out = np.cumsum(piece[..., ::-1], axis=-1)[..., ::-1]
         return np.concatenate([out, np.zeros(out.shape[:-1] + (1,))], axis=-1)
 
+    at = sums.at_grid
+    tcs = [tail(sums.c[a][:, at]) for a in range(2)]
+    gis = [sums.g[a][at][:-1].T @ widths for a in range(2)]
     rows = []
-    per_arm = []
-    for a in range(2):
-        Si, c, g, _ = lin[a]["grid"]
-        per_arm.append((integral(Si), tail(c), g[:-1].T @ widths))
     for a, arm in enumerate(arms):
-        ri, tc, gi = per_arm[a]
-        rows.append((arm, *_rmst_var(ri, [tc], gi, base, grid, V, n)))
-    ri = per_arm[1][0] - per_arm[0][0]
-    tcs = [per_arm[1][1], -per_arm[0][1]]
-    gi = per_arm[1][2] - per_arm[0][2]
-    rows.append(("difference", *_rmst_var(ri, tcs, gi, base, grid, V, n)))
+        est = sums.rmst[a]
+        rows.append((arm, est, _rmst_se(sums.rmst_m2[a], [tcs[a]], gis[a], base, grid, V, n)))
+    est = sums.rmst[2]
+    se = _rmst_se(sums.rmst_m2[2], [tcs[1], -tcs[0]], gis[1] - gis[0], base, grid, V, n)
+    rows.append(("difference", est, se))
     out = pd.DataFrame(rows, columns=["arm", "rmst", "std_error"])
     out["conf_low"] = out["rmst"] - crit * out["std_error"]
     out["conf_high"] = out["rmst"] + crit * out["std_error"]
@@ -558,13 +653,12 @@ def _rmst_rows(lin, grid, base, V, n, crit, arms, tau) -> pd.DataFrame:
     return out
 
 
-def _rmst_var(ri, tcs, gi, base, grid, V, n):
-    est = float(ri.mean())
-    var = float(((ri - est) ** 2).sum() / n**2) + float(gi @ V @ gi)
+def _rmst_se(m2, tcs, gi, base, grid, V, n) -> float:
+    var = m2 / n**2 + float(gi @ V @ gi)
     for s in range(len(base.time)):
         times = base.time[s]
         keep = times <= grid[-1]
         j = np.searchsorted(grid, times[keep])  # grid index of each event time
         coef = sum(tc[s][j] for tc in tcs)
         var += float((base.varhaz[s][keep] * coef**2).sum())
-    return est, float(np.sqrt(var))
+    return float(np.sqrt(var))
