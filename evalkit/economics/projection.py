@@ -264,7 +264,9 @@ class PaymentProjection(IntervalEstimate):
     totals : the total payment of every simulation.
     reached : the number of persons reaching the goal outcome in every simulation.
     goal, goal_probability : the goal (persons) and ``P(reached >= goal)``.
-    monthly : ``(simulations, months)`` payments; ``months`` their labels.
+    monthly : ``(simulations, months)`` payments; ``months`` their labels: the months
+        the contract period touches, from its first week (or the first referral, if
+        later) to its last week, and no further.
     seed : the seed used (pass it back to repeat the projection exactly).
     chain : the fitted :class:`MarkovChain`.
     """
@@ -483,6 +485,10 @@ def project_payments(
     n_months = len(layout.month_labels)
     monthly = np.zeros((n_sims, n_months))
     month_of = _cell_months(layout, layout.time)
+    # the month axis: the months the contract period touches (on a calendar panel the
+    # layout's rows run on past the contract's last week for persons referred later)
+    used = month_of[in_window]
+    keep = slice(int(used.min()), int(used.max()) + 1) if used.size else slice(None)
     for s0 in range(0, n_sims, chunk):  # chunks of simulations (memory), not persons/weeks
         k = min(chunk, n_sims - s0)
         paths = np.broadcast_to(observed, (k, n, n_cols)).copy()
@@ -542,8 +548,8 @@ def project_payments(
         reached=reached,
         goal=None if goal is None else int(goal),
         goal_probability=None if goal is None else float(np.mean(reached >= goal)),
-        monthly=monthly,
-        months=list(layout.month_labels),
+        monthly=monthly[:, keep],
+        months=list(layout.month_labels[keep]),
         n_persons=n,
         n_sims=n_sims,
         seed=seed,
