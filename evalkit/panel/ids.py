@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import numbers
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -56,7 +57,10 @@ def pseudonymize_ids(
 ) -> pd.DataFrame | pd.Series:
     """Replace person ids by keyed pseudonyms (HMAC-SHA256).
 
-    Each id is normalised (whitespace and hyphens removed; whole numbers
+    Each id is normalised (whitespace and hyphens removed, also the Unicode dashes
+    U+2010-U+2015, U+FE63 and U+FF0D, the minus sign U+2212, no-break and other Unicode
+    spaces, control and format characters such as a soft hyphen; Unicode compatibility
+    forms folded by NFKC, e.g. full-width digits; whole numbers
     written without decimals; a 9-digit number or digit string that is a CPR number
     with its leading zero dropped gets the zero back, so ``"010190-1234"``,
     ``"0101901234"`` and ``101901234`` get the same pseudonym), hashed with HMAC-SHA256
@@ -125,9 +129,41 @@ def _pseudonymize_series(ids: pd.Series, secret: bytes, length: int, where: str)
     return pd.Series(values, index=ids.index, name=ids.name, dtype=object)
 
 
+#: Unicode categories removed from an id: dashes (Pd: U+2010-U+2015, U+FE63, U+FF0D,
+#: ...), spaces and separators (Zs, Zl, Zp: no-break, figure, thin, narrow no-break...),
+#: control characters (Cc: tabs, line breaks) and format characters (Cf: soft hyphen,
+#: zero-width space, byte order mark).
+_DROPPED_CATEGORIES = frozenset({"Pd", "Zs", "Zl", "Zp", "Cc", "Cf"})
+#: Minus signs (category Sm, not Pd) written between the date and the serial number.
+_MINUS_SIGNS = frozenset({"\u2212", "\u02d7", "\u2796"})
+
+
+def _normalise_text(value: str) -> str:
+    """One id with Unicode compatibility forms folded (NFKC: full-width digits and
+    hyphens to ASCII) and every dash, minus sign, space, control and format character
+    removed (:data:`_DROPPED_CATEGORIES`), repeated until nothing changes (folding can
+    uncover a space, e.g. U+00A8 is a space and a combining diaeresis, and removing one
+    can let a letter and a combining mark compose), so that the result is its own
+    normal form."""
+    for _ in range(8):  # a fixed point within two rounds in practice
+        folded = unicodedata.normalize("NFKC", value)
+        stripped = "".join(
+            ch
+            for ch in folded
+            if ch not in _MINUS_SIGNS and unicodedata.category(ch) not in _DROPPED_CATEGORIES
+        )
+        if stripped == value:
+            break
+        value = stripped
+    return value
+
+
 def _normalise_ids(ids: pd.Series) -> np.ndarray:
-    """Distinct, non-missing ids as text: whole numbers without decimals, whitespace and
-    hyphens removed, a CPR number's dropped leading zero restored (object array)."""
+    """Distinct, non-missing ids as text: whole numbers without decimals; hyphens,
+    Unicode dashes and minus signs, whitespace (also no-break and other Unicode spaces),
+    control and format characters removed and compatibility forms folded (NFKC, e.g.
+    full-width digits), see :func:`_normalise_text`; a CPR number's dropped leading zero
+    restored (object array)."""
     if pd.api.types.is_numeric_dtype(ids.dtype):
         if not pd.api.types.is_integer_dtype(ids.dtype):
             numbers_ = ids.to_numpy(dtype=float)
@@ -145,7 +181,10 @@ def _normalise_ids(ids: pd.Series) -> np.ndarray:
     text = text.str.replace("-", "", regex=False)
     spaced = ~text.str.isalnum().to_numpy(dtype=bool)
     if spaced.any():
-        text[spaced] = text[spaced].str.replace(r"\s+", "", regex=True)
+        text[spaced] = text[spaced].str.replace(r"[\s\x00-\x1f\x7f]+", "", regex=True)
+    wide = ~text.str.isascii().to_numpy(dtype=bool)
+    if wide.any():  # Unicode dashes, odd spaces, full-width digits (few ids: a loop)
+        text[wide] = [_normalise_text(value) for value in text[wide]]
     nine = ((text.str.len() == 9) & text.str.isdigit()).to_numpy(dtype=bool)
     if nine.any():
         padded = "0" + text[nine]
