@@ -319,3 +319,23 @@ def test_adjusted_curves_do_not_depend_on_the_block_size(frames, monkeypatch):
         whole.rmst[["rmst", "std_error"]].to_numpy(float),
         rtol=1e-12,
     )
+
+
+def test_profiles_at_once_equal_profiles_one_by_one(frames, monkeypatch):
+    """Profiles are predicted together (grouped by stratum, in blocks) from a baseline kept
+    with the fit: each equals its own call, in the order and with the labels given."""
+    from evalkit.survival import cox_curves
+
+    fit = cox(frames["lung"], "weeks", "event", ["female", "age"], strata="ecog")
+    profiles = pd.DataFrame(
+        {"female": [1, 0, 1, 0], "age": [50, 70, 61, 45], "ecog": [2, 0, 1, 0]}, index=[7, 3, 5, 1]
+    )
+    monkeypatch.setattr(cox_curves, "_BLOCK_CELLS", 5)
+    together = fit.predict_survival(profiles, times=[5, 20, 40])
+    assert together["profile"].tolist() == [7] * 3 + [3] * 3 + [5] * 3 + [1] * 3
+    for i in range(len(profiles)):
+        alone = fit.predict_survival(profiles.iloc[[i]], times=[5, 20, 40])
+        part = together.iloc[3 * i : 3 * i + 3].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_exact=False, rtol=1e-13)
+    with pytest.raises(ArgumentError, match="no rows"):
+        fit.predict_survival(profiles.iloc[:0])

@@ -7,7 +7,7 @@ with the coding of every covariate so that new profiles are coded as the fit's r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,8 @@ class CoxFitData:
     ``x`` is the uncentred ``(n, p)`` design; ``coding`` per covariate ``(name, levels)``
     with ``levels`` None for a numeric column, else the non-reference levels (as text) of
     its dummies; ``strata`` the stratum code of each row (None without strata) and
-    ``strata_levels`` the stratum values in code order.
+    ``strata_levels`` the stratum values in code order. ``cache`` keeps what
+    :mod:`~evalkit.survival.cox_curves` derives from the rows once per fit.
     """
 
     time: np.ndarray
@@ -78,6 +79,8 @@ class CoxFitData:
         return self.references[name]
 
     references: dict = None  # type: ignore[assignment]
+    # what the curves compute once per fit (the baseline hazard; cox_curves._baseline)
+    cache: dict = field(default_factory=dict, repr=False)
 
     def strata_of(self, profiles: pd.DataFrame, column: str | None, role: str) -> np.ndarray:
         """Stratum code of each profile (zeros without strata)."""

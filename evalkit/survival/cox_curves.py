@@ -84,7 +84,9 @@ __all__ = ["AdjustedSurvival", "adjusted_survival", "baseline_hazard", "predict_
 @dataclass(frozen=True)
 class _Baseline:
     """Per stratum: event times, hazard increments ``dL`` (at ``exp(x'b + o) = 1``),
-    their variance increments ``v``, the increments ``dX`` (T, p), rows at risk and events."""
+    their variance increments ``v``, the increments ``dX`` (T, p), rows at risk and events;
+    and their cumulative sums with a leading zero (``cum``, ``cumv`` (T + 1,), ``cumx``
+    (T + 1, p)), so that a step function at any times is one gather."""
 
     time: list
     hazard: list
@@ -92,12 +94,24 @@ class _Baseline:
     dxbar: list
     n_risk: list
     n_event: list
+    cum: list
+    cumv: list
+    cumx: list
 
 
 def _baseline(fit) -> _Baseline:
+    """The baseline of ``fit``, computed from its rows on first use and kept with them
+    (everything here depends on the fit only, not on profiles or times)."""
     fd = _data(fit)
-    beta = fit.coefficients
-    ctype = 2 if fit.ties == "efron" else 1
+    key = ("baseline", fit.ties, np.asarray(fit.coefficients, dtype=float).tobytes())
+    if key not in fd.cache:
+        fd.cache.clear()
+        fd.cache[key] = _compute_baseline(fd, fit.coefficients, fit.ties)
+    return fd.cache[key]
+
+
+def _compute_baseline(fd, beta, ties) -> _Baseline:
+    ctype = 2 if ties == "efron" else 1
     eta = fd.x @ beta
     if fd.offset is not None:
         eta = eta + fd.offset
@@ -106,33 +120,33 @@ def _baseline(fit) -> _Baseline:
     r = w * np.exp(eta - shift)
     strata = fd.strata if fd.strata is not None else np.zeros(fd.n, dtype=np.int64)
     n_strata = int(strata.max()) + 1
-    out = _Baseline([], [], [], [], [], [])
+    out = _Baseline(*([] for _ in range(9)))
     for s in range(n_strata):
-        rows = np.flatnonzero(strata == s)
+        rows = np.flatnonzero(strata == s) if n_strata > 1 else slice(None)
         stop = fd.time[rows]
         ev = fd.status[rows]
         times = np.unique(stop[ev])
         k = len(times)
-        hi = np.searchsorted(times, stop, side="right")  # at risk at times[:hi]
-        lo = (
-            np.zeros(len(rows), dtype=np.int64)
-            if fd.entry is None
-            else np.searchsorted(times, fd.entry[rows], side="right")
-        )
+        hi = _right_index(times, stop)  # at risk at times[:hi]
+        lo = None if fd.entry is None else _right_index(times, fd.entry[rows])
 
-        def risk_sum(values, lo=lo, hi=hi, k=k):
-            """Sum of ``values`` (rows, ...) over the rows at risk at each event time."""
-            values = values.reshape(len(lo), -1)
-            acc = np.zeros((k + 1, values.shape[1]))
-            np.add.at(acc, lo, values)
-            np.add.at(acc, hi, -values)
+        def risk_sum(columns, lo=lo, hi=hi, k=k):
+            """Sums of each of ``columns`` (per row) over the rows at risk at each event
+            time: all rows entered by time ``lo``, less those gone after ``hi``."""
+            acc = np.empty((k + 1, len(columns)))
+            for j, col in enumerate(columns):
+                acc[:, j] = -np.bincount(hi, weights=col, minlength=k + 1)
+                if lo is None:
+                    acc[0, j] += col.sum()
+                else:
+                    acc[:, j] += np.bincount(lo, weights=col, minlength=k + 1)
             return np.cumsum(acc, axis=0)[:k]
 
         rr = r[rows]
         xr = fd.x[rows]
-        sums = risk_sum(np.column_stack([rr, w[rows], rr[:, None] * xr]))
+        sums = risk_sum([rr, w[rows], *(rr * xr[:, j] for j in range(xr.shape[1]))])
         S0, n_risk, S1 = sums[:, 0], sums[:, 1], sums[:, 2:]
-        pos = np.searchsorted(times, stop[ev])
+        pos = hi[ev] - 1  # an event's stop time is an event time
         d = np.bincount(pos, minlength=k).astype(float)
         wt = np.bincount(pos, weights=w[rows][ev], minlength=k)
         if ctype == 1:
@@ -159,13 +173,31 @@ def _baseline(fit) -> _Baseline:
             dx = (wt / d)[:, None] * np.add.reduceat(num, starts, axis=0)
         # back to exp(x'b + o) = 1: r was exp(eta - shift)
         scale = np.exp(-shift)
+        haz, varhaz, dx = haz * scale, varhaz * scale**2, dx * scale
         out.time.append(times)
-        out.hazard.append(haz * scale)
-        out.varhaz.append(varhaz * scale**2)
-        out.dxbar.append(dx * scale)
+        out.hazard.append(haz)
+        out.varhaz.append(varhaz)
+        out.dxbar.append(dx)
         out.n_risk.append(n_risk)
         out.n_event.append(wt)
+        out.cum.append(np.r_[0.0, np.cumsum(haz)])
+        out.cumv.append(np.r_[0.0, np.cumsum(varhaz)])
+        out.cumx.append(np.vstack([np.zeros((1, dx.shape[1])), np.cumsum(dx, axis=0)]))
     return out
+
+
+def _right_index(times: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``searchsorted(times, values, side="right")``: by a lookup table when the values are
+    whole numbers in a moderate range (weeks, days), else by binary search."""
+    if len(values) > 4 * len(times) and values.dtype.kind in "fiu":
+        low, high = values.min(), values.max()
+        if high - low <= 2 * len(values) and low == np.floor(low):
+            shifted = values - low
+            codes = shifted.astype(np.int64)
+            if np.array_equal(codes, shifted):
+                table = np.searchsorted(times, np.arange(codes.max() + 1) + low, side="right")
+                return table[codes]
+    return np.searchsorted(times, values, side="right")
 
 
 def _data(fit):
@@ -178,9 +210,9 @@ def _data(fit):
     return fd
 
 
-def _times(times, base: _Baseline) -> np.ndarray:
+def _times(times, event_times: list) -> np.ndarray:
     if times is None:
-        return np.unique(np.concatenate(base.time))
+        return np.unique(np.concatenate(event_times))
     points = np.atleast_1d(np.asarray(times, dtype=float))
     if points.ndim != 1 or points.size == 0 or not np.isfinite(points).all() or (points < 0).any():
         raise ArgumentError("times must be one or more finite, non-negative numbers.")
@@ -190,12 +222,8 @@ def _times(times, base: _Baseline) -> np.ndarray:
 def _at(base: _Baseline, s: int, points: np.ndarray):
     """Cumulative sums of the stratum's increments at ``points`` (step functions)."""
     idx = np.searchsorted(base.time[s], points, side="right")
-    cum = np.r_[0.0, np.cumsum(base.hazard[s])][idx]
-    cumv = np.r_[0.0, np.cumsum(base.varhaz[s])][idx]
-    p = base.dxbar[s].shape[1]
-    cumx = np.vstack([np.zeros((1, p)), np.cumsum(base.dxbar[s], axis=0)])[idx]
     n_risk = np.r_[base.n_risk[s], 0.0][np.minimum(idx, len(base.time[s]))]
-    return cum, cumv, cumx, idx, n_risk
+    return base.cum[s][idx], base.cumv[s][idx], base.cumx[s][idx], idx, n_risk
 
 
 def baseline_hazard(fit, times=None) -> pd.DataFrame:
@@ -227,7 +255,7 @@ def baseline_hazard(fit, times=None) -> pd.DataFrame:
     fd = _data(fit)
     pieces = []
     for s in range(len(base.time)):
-        points = _times(times, _Baseline([base.time[s]], [], [], [], [], []))
+        points = _times(times, [base.time[s]])
         cum = _at(base, s, points)[0]
         piece = pd.DataFrame({"time": points, "cumulative_hazard": cum})
         if fd.strata is not None:
@@ -256,6 +284,11 @@ def predict_survival(fit, profiles: pd.DataFrame, times=None, alpha: float | Non
     ``std_error`` (of the cumulative hazard, R's ``std.err``), ``survival``,
     ``conf_low``, ``conf_high``; declared as a curve. Formulas: module docstring.
 
+    The baseline increments and their cumulative sums are computed from the fit's rows on
+    the first call (of this, ``baseline_hazard`` or ``adjusted_survival``) and kept with
+    the fit; profiles are then evaluated together, so later calls cost
+    ``O(profiles x times x p^2)`` whatever the number of rows.
+
     Examples
     --------
     >>> import pandas as pd
@@ -270,8 +303,10 @@ def predict_survival(fit, profiles: pd.DataFrame, times=None, alpha: float | Non
     """
     alpha = fit.alpha if alpha is None else check_alpha(alpha)
     fd = _data(fit)
-    base = _baseline(fit)
     z = fd.design(profiles)
+    if len(profiles) == 0:
+        raise ArgumentError("profiles has no rows; give one row per covariate profile.")
+    base = _baseline(fit)
     codes = fd.strata_of(profiles, fit.strata, "profiles")
     offset = np.zeros(len(profiles))
     if getattr(fit, "offset", None):
@@ -281,34 +316,38 @@ def predict_survival(fit, profiles: pd.DataFrame, times=None, alpha: float | Non
                 "profile needs its value."
             )
         offset = np.asarray(profiles[fit.offset], dtype=float)
-    crit = stats.norm.isf(alpha / 2)
+    points = _times(times, base.time)
+    m, k = len(profiles), len(points)
+    risk = np.exp(z @ fit.coefficients + offset)
     V = fit.variance
-    pieces = []
-    for i in range(len(profiles)):
-        s = int(codes[i])
-        points = _times(times, base)
-        cum, cumv, cumx, _, n_risk = _at(base, s, points)
-        risk = float(np.exp(z[i] @ fit.coefficients + offset[i]))
-        q = cum[:, None] * z[i][None, :] - cumx
-        var = (cumv + np.einsum("tj,jk,tk->t", q, V, q)) * risk**2
-        H = cum * risk
-        se = np.sqrt(var)
-        surv = np.exp(-H)
-        pieces.append(
-            pd.DataFrame(
-                {
-                    "profile": profiles.index[i],
-                    "time": points,
-                    "n_risk": n_risk,
-                    "cumulative_hazard": H,
-                    "std_error": se,
-                    "survival": surv,
-                    "conf_low": surv * np.exp(-crit * se),
-                    "conf_high": np.minimum(surv * np.exp(crit * se), 1.0),
-                }
-            )
-        )
-    out = pd.concat(pieces, ignore_index=True)
+    H = np.empty((m, k))
+    var = np.empty((m, k))
+    n_risk = np.empty((m, k))
+    block = max(1, _BLOCK_CELLS // (k * max(z.shape[1], 1)))
+    for s in np.unique(codes):
+        members = np.flatnonzero(codes == s)
+        cum, cumv, cumx, _, n_risk[members] = _at(base, int(s), points)
+        for lo in range(0, len(members), block):
+            rows = members[lo : lo + block]
+            q = cum[None, :, None] * z[rows][:, None, :] - cumx[None]  # (profiles, times, p)
+            quad = ((q @ V) * q).sum(axis=-1)
+            var[rows] = (cumv + quad) * (risk[rows] ** 2)[:, None]
+            H[rows] = risk[rows][:, None] * cum
+    se = np.sqrt(var)
+    surv = np.exp(-H)
+    crit = stats.norm.isf(alpha / 2)
+    out = pd.DataFrame(
+        {
+            "profile": np.repeat(profiles.index.to_numpy(), k),
+            "time": np.tile(points, m),
+            "n_risk": n_risk.ravel(),
+            "cumulative_hazard": H.ravel(),
+            "std_error": se.ravel(),
+            "survival": surv.ravel(),
+            "conf_low": (surv * np.exp(-crit * se)).ravel(),
+            "conf_high": np.minimum(surv * np.exp(crit * se), 1.0).ravel(),
+        }
+    )
     values = ["cumulative_hazard", "std_error", "survival", "conf_low", "conf_high"]
     return declare_table(out, counts=["n_risk"], dependent=values, kind="curve")
 
@@ -423,7 +462,7 @@ def adjusted_survival(
     if not isinstance(arms, tuple | list) or len(arms) != 2:
         raise ArgumentError("arms must be two values of the treatment column.")
     base = _baseline(fit)
-    points = _times(times, base)
+    points = _times(times, base.time)
     last = float(max(t.max() for t in base.time))
     tau = last if tau is None else float(tau)
     if not np.isfinite(tau) or tau <= 0:
