@@ -1,6 +1,7 @@
 """The figure fixes of issue 17, each checked on the rendered figure: funnel names that
 never overlap, a centre line named for what it is and a separate target, the highlighted
-unit; the share-by-week legend, the ranges of suppressed weeks and isolated weeks;
+unit; the share-by-week legend, bands that cannot blend, no band fragments, the ranges
+of suppressed weeks and isolated weeks;
 Kaplan-Meier y labels that follow the event; plain ``fig.savefig`` keeping every label;
 the CONSORT status at project end apart from the losses to follow-up."""
 
@@ -160,28 +161,158 @@ def small_panel(n=200, weeks=30, seed=5):
     return panel, treated
 
 
-def test_share_legend_has_arm_colours_only():
-    panel, treated = small_panel()
+def hexes(artist):
+    """The visible colours of an artist (face, line and hatch), as hex without alpha."""
+    out = set()
+    for getter in ("get_facecolor", "get_color", "get_hatchcolor"):
+        value = getattr(artist, getter, None)
+        if value is None:
+            continue
+        colour = value()
+        if isinstance(colour, str) and colour == "none" or np.size(colour) == 0:
+            continue  # no fill
+        colour = colour[0] if np.ndim(colour) == 2 else colour
+        if np.ndim(colour) == 1 and len(colour) == 4 and colour[3] == 0:
+            continue  # invisible parts of the handle boxes
+        out.add(mcolors.to_hex(colour, keep_alpha=False))
+    return out - {"#ffffff", "#000000"}
+
+
+def tint(colour):
+    """The arm's colour at 20 % over white (how a band of it looks)."""
+    return mcolors.to_hex(0.2 * np.asarray(mcolors.to_rgb(colour)) + 0.8)
+
+
+def legend_entries(legend) -> dict:
+    """``{text: [the artists drawn as its handle]}`` of a legend, as rendered."""
+    out = {}
+    for column in legend._legend_handle_box.get_children():
+        for entry in column.get_children():
+            area, text = entry.get_children()
+            out[text.get_text()] = area.get_children()
+    return out
+
+
+def close_panel(n=400, weeks=30, seed=3):
+    """Both arms near 30 %: their pointwise bands overlap."""
+    rng = np.random.default_rng(seed)
+    codes = (rng.random((n, weeks)) < 0.3).astype(int)
+    panel = StatusPanel(np.arange(n), codes, ("benefit", "self_sufficient"), aligned=True)
+    return panel, np.repeat([1, 0], n // 2)
+
+
+@pytest.mark.parametrize("make", [small_panel, close_panel])
+def test_share_legend_shows_the_arms_and_the_overlap_as_drawn(make):
+    panel, treated = make()
     fig = share_plot(panel, "self_sufficient", treated)
-    legend = fig.axes[0].get_legend()
-    arms = {COLOURS["treatment"], COLOURS["control"]}
-    colours = set()
-    for handle in legend.legend_handles:
-        for artist in handle.findobj():
-            for getter in ("get_facecolor", "get_color"):
-                value = getattr(artist, getter, None)
-                if value is None:
-                    continue
-                colour = value()
-                colour = colour[0] if np.ndim(colour) == 2 and len(colour) else colour
-                if np.ndim(colour) == 1 and len(colour) == 4 and colour[3] == 0:
-                    continue  # invisible parts of the handle boxes
-                colours.add(mcolors.to_hex(colour, keep_alpha=False))
-    colours -= {"#ffffff", "#000000"}
-    assert colours and colours <= {mcolors.to_hex(c) for c in arms}
-    texts = [t.get_text() for t in legend.get_texts()]
+    ax = fig.axes[0]
+    entries = legend_entries(ax.get_legend())
+    arms = {COLOURS["treatment"].lower(), COLOURS["control"].lower()}
+    colours = set().union(*(hexes(a) for artists in entries.values() for a in artists))
+    assert colours == arms | {tint(c) for c in arms}
+    texts = list(entries)
     assert texts[:2] == ["Treatment", "Control"]
-    assert "Fewer than 5 persons: possible values" in texts
+    # the pointwise entry: the two tints and, where drawn, the striped overlap, as drawn
+    looks = [(hexes(a), a.get_hatch()) for a in entries["95% CI (pointwise)"]]
+    treat, control = tint(COLOURS["treatment"]), tint(COLOURS["control"])
+    bands = gid(ax.collections, "pointwise_band")
+    assert [(hexes(b), b.get_hatch()) for b in bands] == looks[:2]
+    assert looks[:2] == [({treat}, None), ({control}, None)]
+    overlaps = gid(ax.collections, "band_overlap")
+    if make is small_panel:  # control near 2 %, treatment 10-50 %: no overlap, no swatch
+        assert "Fewer than 5 persons: possible values" in texts
+        assert not overlaps and len(looks) == 2
+        return
+    (overlap,) = overlaps
+    assert looks[2] == ({treat, control}, "//") == (hexes(overlap), overlap.get_hatch())
+    assert overlap.get_zorder() > max(b.get_zorder() for b in bands)
+    # the striped part is exactly where both bands are: [max of lows, min of highs]
+    numbers = share_by_week(panel, "self_sufficient", treated)
+    low = numbers.groupby("week")["ci_low"].max().to_numpy()
+    high = numbers.groupby("week")["ci_high"].min().to_numpy()
+    ys = np.concatenate([p.vertices[:, 1] for p in overlap.get_paths()])
+    assert ys.min() >= low.min() - 1e-12 and ys.max() <= high.max() + 1e-12
+
+
+def test_share_bands_are_opaque_so_overlaps_cannot_blend():
+    panel, treated = small_panel()
+    for band in ("both", "pointwise", "simultaneous"):
+        ax = share_plot(panel, "self_sufficient", treated, band=band).axes[0]
+        shaded = [c for c in ax.collections if c.get_gid() != "small_range"]
+        assert shaded
+        for collection in shaded:
+            assert collection.get_alpha() in (None, 1.0)
+            assert (collection.get_facecolor()[:, 3] == 1.0).all()
+        # the suppressed weeks: hatch only, no fill that could blend
+        for collection in gid(ax.collections, "small_range"):
+            assert len(collection.get_facecolor()) == 0 or collection.get_facecolor()[0][3] == 0
+    # both arms near 2 %: each has weeks of 1-4 persons, hatched in crossing directions
+    rng = np.random.default_rng(11)
+    codes = (rng.random((200, 30)) < 0.025).astype(int)
+    rare = StatusPanel(np.arange(200), codes, ("benefit", "self_sufficient"), aligned=True)
+    ax = share_plot(rare, "self_sufficient", np.repeat([1, 0], 100)).axes[0]
+    hatches = {frozenset(hexes(c)): c.get_hatch() for c in gid(ax.collections, "small_range")}
+    assert hatches == {frozenset({COLOURS["treatment"].lower()}): "////",
+                       frozenset({COLOURS["control"].lower()}): "\\\\\\\\"}  # fmt: skip
+
+
+def pieces(x, y):
+    """The runs of finite points of a line."""
+    finite = np.isfinite(np.asarray(y, float)) & np.isfinite(np.asarray(x, float))
+    edges = np.flatnonzero(np.diff(np.r_[0, finite.astype(int), 0]))
+    return [(np.asarray(x, float)[a:b], np.asarray(y, float)[a:b])
+            for a, b in zip(edges[::2], edges[1::2], strict=True)]  # fmt: skip
+
+
+def patchy_panel(n=200, weeks=40, seed=0):
+    """Control near 6 %: runs of 1 to 7 shown weeks between suppressed ones."""
+    rng = np.random.default_rng(seed)
+    treated = np.repeat([1, 0], n // 2)
+    p = np.where(treated[:, None] == 1, 0.3, 0.06)
+    codes = (rng.random((n, weeks)) < p).astype(int)
+    panel = StatusPanel(np.arange(n), codes, ("benefit", "self_sufficient"), aligned=True)
+    return panel, treated
+
+
+@pytest.mark.parametrize("min_band_weeks", [4, 6])
+def test_share_bands_have_no_fragments_and_the_sup_t_band_is_one_outline(min_band_weeks):
+    panel, treated = patchy_panel()
+    ax = share_plot(panel, "self_sufficient", treated, min_band_weeks=min_band_weeks).axes[0]
+    numbers = share_by_week(panel, "self_sufficient", treated)
+    shortest = min_band_weeks - 1  # a run of k weeks spans k - 1 weeks
+    for band in gid(ax.collections, "pointwise_band"):
+        paths = band.get_paths()
+        assert paths
+        for path in paths:
+            assert np.ptp(path.vertices[:, 0]) >= shortest
+    outlines = gid(ax.lines, "simultaneous_band")
+    assert len(outlines) == 2  # one line artist per arm
+    for outline in outlines:
+        runs = pieces(outline.get_xdata(), outline.get_ydata())
+        assert runs
+        for xs, ys in runs:
+            assert np.ptp(xs) >= shortest
+            assert (xs[0], ys[0]) == (xs[-1], ys[-1])  # closed
+    # the fixture has short runs of shown weeks, so the rule is what leaves them out
+    thin = share_plot(panel, "self_sufficient", treated, min_band_weeks=1).axes[0]
+    (control,) = [o for o in gid(thin.lines, "simultaneous_band")
+                  if o.get_color() == COLOURS["control"]]  # fmt: skip
+    assert min(np.ptp(xs) for xs, _ in pieces(control.get_xdata(), control.get_ydata())) < 2
+    # the outline runs through the band's numbers of the weeks it covers
+    arm = numbers[numbers["arm"] == 0]
+    (control,) = [o for o in outlines if o.get_color() == COLOURS["control"]]
+    for xs, ys in pieces(control.get_xdata(), control.get_ydata()):
+        weeks = xs[:-1].astype(int)
+        half = len(weeks) // 2
+        np.testing.assert_allclose(ys[:half], arm["simultaneous_low"].to_numpy()[weeks[:half]])
+        np.testing.assert_allclose(ys[half:-1], arm["simultaneous_high"].to_numpy()[weeks[half:]])
+
+
+@pytest.mark.parametrize("bad", [0, 2.5, True, "4"])
+def test_share_min_band_weeks_is_checked(bad):
+    panel, treated = small_panel()
+    with pytest.raises(ArgumentError, match="min_band_weeks"):
+        share_plot(panel, "self_sufficient", treated, min_band_weeks=bad)
 
 
 def test_share_ranges_show_what_fewer_than_5_allows_and_no_more():
@@ -196,8 +327,7 @@ def test_share_ranges_show_what_fewer_than_5_allows_and_no_more():
     assert small.sum() >= 5
     np.testing.assert_array_equal(np.isnan(shown), small)
     (band,) = [c for c in gid(ax.collections, "small_range")
-               if mcolors.to_hex(c.get_facecolor()[0], keep_alpha=False)
-               == COLOURS["control"].lower()]  # fmt: skip
+               if hexes(c) == {COLOURS["control"].lower()}]  # fmt: skip
     # the hatched areas of the suppressed weeks span 1/n .. 4/n and carry nothing finer:
     # no drawn y is a week's n_in / n
     ys = np.unique(np.concatenate([p.vertices[:, 1] for p in band.get_paths()]))

@@ -57,6 +57,7 @@ import inspect
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
+import matplotlib.colors as mcolors
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
@@ -1049,14 +1050,80 @@ def _isolated(values: np.ndarray) -> np.ndarray:
     return shown & ~before & ~after
 
 
-def _share_legend(colours, names, band, ranges, simultaneous, level, lang, threshold):
+#: Hatches of the weeks suppressed for small counts, by arm: crossing directions, so the
+#: ranges of the two arms stay apart where they overlap.
+RANGE_HATCH = {1: "////", 0: "\\\\\\\\"}
+SUP_COLUMNS = ("simultaneous_low", "simultaneous_high")
+
+
+def _tint(colour) -> tuple:
+    """``colour`` at :data:`BAND_ALPHA` over white, as an opaque colour: a band drawn in
+    it looks as before, but two bands cannot blend into a third colour."""
+    rgb = np.asarray(mcolors.to_rgb(colour))
+    return tuple(BAND_ALPHA * rgb + (1.0 - BAND_ALPHA))
+
+
+def _band_edges(part: pd.DataFrame, columns, min_weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """The band's low and high edges of one arm, NaN outside runs of at least
+    ``min_weeks`` consecutive weeks where both are defined (a shorter run is no band,
+    only a fragment; its shares stay drawn)."""
+    low, high = (part[c].to_numpy(dtype=float) for c in columns)
+    shown = np.isfinite(low) & np.isfinite(high)
+    keep = np.zeros_like(shown)
+    edges = np.flatnonzero(np.diff(np.r_[0, shown.astype(np.int8), 0]))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        keep[start:stop] = stop - start >= min_weeks
+    return np.where(keep, low, np.nan), np.where(keep, high, np.nan)
+
+
+def _outline(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One closed outline per run of defined weeks (low edge out, high edge back), the
+    runs separated by NaN: the band of an arm as one line artist."""
+    xs, ys = [], []
+    edges = np.flatnonzero(np.diff(np.r_[0, np.isfinite(low).astype(np.int8), 0]))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        run = slice(start, stop)
+        xs += [x[run], x[run][::-1], x[start : start + 1], [np.nan]]
+        ys += [low[run], high[run][::-1], low[start : start + 1], [np.nan]]
+    if not xs:
+        return np.array([]), np.array([])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def _shade_bands(ax, x, edges, colours, gid: str) -> bool:
+    """Each arm's band in its own opaque tint (gid ``gid``) and, where the two bands
+    overlap, that part striped in both tints (gid ``"band_overlap"``): no overlap turns
+    into a third colour that a legend swatch could be taken for. True when the bands
+    overlap somewhere."""
+    for arm in (1, 0):
+        fill = ax.fill_between(x[arm], *edges[arm], facecolor=_tint(colours[arm]),
+                               linewidth=0, zorder=1.2)  # fmt: skip
+        fill.set_gid(gid)
+    low = np.maximum(edges[1][0], edges[0][0])  # NaN where either band is missing
+    high = np.minimum(edges[1][1], edges[0][1])
+    with np.errstate(invalid="ignore"):
+        both = np.isfinite(low) & np.isfinite(high) & (low < high)
+    if both.any():
+        overlap = ax.fill_between(x[1], low, high, where=both, interpolate=True,
+                                  **_overlap_style(colours), linewidth=0, zorder=1.4)  # fmt: skip
+        overlap.set_gid("band_overlap")
+    return bool(both.any())
+
+
+def _overlap_style(colours) -> dict:
+    """Stripes of the two tints, about equally wide (the overlap of two bands)."""
+    return {"facecolor": _tint(colours[1]), "hatch": "//", "hatchcolor": _tint(colours[0]),
+            "hatch_linewidth": 5.0}  # fmt: skip
+
+
+def _share_legend(colours, names, band, ranges, simultaneous, level, lang, threshold, overlap):
     """Legend handles and texts of :func:`share_plot`. Each arm's entry is its line on its
-    own band colour; a band's entry shows both arms' colours side by side, so the legend
-    has no grey swatch that the overlap of two bands (a third colour) could be taken for."""
+    own band tint; a band's entry shows both arms' tints and, when the bands overlap,
+    their striped overlap, as drawn: no swatch that an overlap could be taken for."""
     from matplotlib.legend_handler import HandlerTuple
 
     def swatch(colour):
-        return Patch(facecolor=colour, alpha=BAND_ALPHA, linewidth=0)
+        return Patch(facecolor=_tint(colour), linewidth=0)
 
     shaded = band in ("both", "pointwise", "simultaneous")
     handles, texts, split = [], [], {}
@@ -1065,21 +1132,21 @@ def _share_legend(colours, names, band, ranges, simultaneous, level, lang, thres
         handles.append((swatch(colours[arm]), line) if shaded else line)
         texts.append(names[arm])
     method = "sup-t" if simultaneous == "sup-t" else "Bonferroni"
+    tints = (swatch(colours[1]), swatch(colours[0]))
+    if overlap:
+        tints += (Patch(**_overlap_style(colours), linewidth=0),)
     entries = []
     if band in ("both", "pointwise"):
-        entries.append((tuple(swatch(colours[a]) for a in (1, 0)),
-                        label("pointwise_band", lang, level=level)))  # fmt: skip
+        entries.append((tints, label("pointwise_band", lang, level=level)))
     if band == "both":
         dotted = tuple(Line2D([], [], color=colours[a], linestyle=":", linewidth=1.2)
                        for a in (1, 0))  # fmt: skip
         entries.append((dotted, label("simultaneous_band", lang, level=level, method=method)))
     if band == "simultaneous":
-        entries.append((tuple(swatch(colours[a]) for a in (1, 0)),
-                        label("simultaneous_band", lang, level=level, method=method)))  # fmt: skip
+        entries.append((tints, label("simultaneous_band", lang, level=level, method=method)))
     if ranges:
         hatched = tuple(
-            Patch(facecolor=colours[a], alpha=0.35, hatch="/////", edgecolor=colours[a],
-                  linewidth=0)
+            Patch(facecolor="none", hatch=RANGE_HATCH[a], hatchcolor=colours[a], linewidth=0)
             for a in (1, 0) if a in ranges
         )  # fmt: skip
         entries.append((hatched, label("share_range_small", lang, threshold=threshold)))
@@ -1116,6 +1183,7 @@ def share_plot(
     figsize: tuple[float, float] | None = None,
     data: pd.DataFrame | None = None,
     id: str = "id",
+    min_band_weeks: int = 4,
 ) -> Figure:
     """The share in ``states`` week by week after randomization, treatment vs control:
     the standard figure of Danish trial reports.
@@ -1128,19 +1196,28 @@ def share_plot(
     panel, states, treatment, alpha, weeks, interval, simultaneous, data, id : as
         `share_by_week` (``treatment="treated", data=trial``: the arm from the trial
         list; or one 0/1 value per panel row).
-    band : ``"both"`` (default: pointwise interval shaded, simultaneous band as dotted
-        lines), ``"pointwise"``, ``"simultaneous"`` (shaded) or ``"none"``.
+    band : ``"both"`` (default: pointwise interval shaded, simultaneous band as a dotted
+        outline), ``"pointwise"``, ``"simultaneous"`` (shaded) or ``"none"``. Each arm's
+        band is shaded in an opaque tint of its colour and the part where the two bands
+        overlap is striped in both tints, so an overlap never shows as a third colour;
+        the simultaneous band of ``"both"`` is one closed dotted outline per stretch of
+        weeks where it is defined.
     disclosure : threshold (default 5): a week's share is left out where the persons in
         the state or out of it number 1 to 4 (or fewer than 5 are observed); a note says
-        so. None: off.
+        so, and the shares "fewer than 5" allows are drawn as a hatched range (the arms
+        hatched in crossing directions). None: off.
+    min_band_weeks : bands are drawn only over runs of at least this many consecutive
+        shown weeks (default 4); shorter runs between left-out weeks would be fragments.
+        Their shares are still drawn (a lone week as a dot) and are in
+        :func:`share_by_week`'s table.
     labels : arm names, a dict ``{1: ..., 0: ...}`` (default Treatment/Control in ``lang``).
     xlabel, ylabel : defaults "Weeks since randomization" and "Share self-sufficient"
         (for ``states="self_sufficient"``; "Share in ..." otherwise).
 
     Notes
     -----
-    Artists have gids ``"share"``, ``"pointwise_band"``, ``"simultaneous_band"``,
-    ``"disclosure_note"``.
+    Artists have gids ``"share"``, ``"share_point"``, ``"pointwise_band"``,
+    ``"simultaneous_band"``, ``"band_overlap"``, ``"small_range"``, ``"disclosure_note"``.
 
     Example
     -------
@@ -1158,6 +1235,11 @@ def share_plot(
     check_lang(lang)
     check_choice(band, "band", BANDS)
     threshold = _check_disclosure(disclosure)
+    if (isinstance(min_band_weeks, bool) or not isinstance(min_band_weeks, int | np.integer)
+            or min_band_weeks < 1):  # fmt: skip
+        raise ArgumentError(
+            f"min_band_weeks must be a whole number of weeks, at least 1; got {min_band_weeks!r}."
+        )
     numbers = share_by_week(
         panel, states, treatment, alpha=alpha, weeks=weeks, interval=interval,
         simultaneous=simultaneous, data=data, id=id,
@@ -1169,47 +1251,43 @@ def share_plot(
     fig, ax = _canvas(ax, figsize or FIGSIZE)
     ax.set_label("share")
     level = format_level(alpha, lang)
+    parts = {arm: numbers[numbers["arm"] == arm] for arm in (1, 0)}
+    x = {arm: parts[arm]["week"].to_numpy(dtype=float) for arm in (1, 0)}
     ranges = {}
     for arm in (1, 0):
-        part = numbers[numbers["arm"] == arm]
-        x = part["week"].to_numpy(dtype=float)
-        colour = colours[arm]
+        part = parts[arm]
         if "range_low" in part.columns and part["range_low"].notna().any():
             # weeks left out for a count of fewer than `threshold` persons: the shares that
-            # "<5" allows, hatched, so the arm's level stays in view without the count
+            # "<5" allows, hatched (no fill: the two arms' hatches cross, never blend)
             ranges[arm] = ax.fill_between(
-                x, part["range_low"], part["range_high"], step="mid", facecolor=colour,
-                alpha=0.35, hatch="/////", edgecolor=colour, linewidth=0,
+                x[arm], part["range_low"], part["range_high"], step="mid", facecolor="none",
+                hatch=RANGE_HATCH[arm], hatchcolor=colours[arm], linewidth=0, zorder=1.6,
             )  # fmt: skip
             ranges[arm].set_gid("small_range")
-        if band in ("both", "pointwise"):
-            fill = ax.fill_between(
-                x, part["ci_low"], part["ci_high"], color=colour, alpha=BAND_ALPHA, linewidth=0
-            )
-            fill.set_gid("pointwise_band")
-        if band == "simultaneous":
-            fill = ax.fill_between(
-                x, part["simultaneous_low"], part["simultaneous_high"], color=colour,
-                alpha=BAND_ALPHA, linewidth=0,
-            )  # fmt: skip
-            fill.set_gid("simultaneous_band")
+    overlap = False
+    shaded = {"both": "ci", "pointwise": "ci", "simultaneous": "simultaneous"}.get(band)
+    if shaded:
+        columns = ("ci_low", "ci_high") if shaded == "ci" else SUP_COLUMNS
+        gid = "pointwise_band" if shaded == "ci" else "simultaneous_band"
+        edges = {arm: _band_edges(parts[arm], columns, min_band_weeks) for arm in (1, 0)}
+        overlap = _shade_bands(ax, x, edges, colours, gid)
+    for arm in (1, 0):
+        part, colour = parts[arm], colours[arm]
         if band == "both":
-            for column in ("simultaneous_low", "simultaneous_high"):
-                (edge,) = ax.plot(
-                    x, part[column], color=colour, linestyle=":", linewidth=1.0,
-                    label="_simultaneous",
-                )  # fmt: skip
-                edge.set_gid("simultaneous_band")
+            low, high = _band_edges(part, SUP_COLUMNS, min_band_weeks)
+            (edge,) = ax.plot(*_outline(x[arm], low, high), color=colour, linestyle=":",
+                              linewidth=1.0, label="_simultaneous", zorder=1.8)  # fmt: skip
+            edge.set_gid("simultaneous_band")
         share = part["share"].to_numpy(dtype=float)
-        (line,) = ax.plot(x, share, color=colour, label=names[arm], lw=LINE_WIDTH)
+        (line,) = ax.plot(x[arm], share, color=colour, label=names[arm], lw=LINE_WIDTH)
         line.set_gid("share")
         lone = _isolated(share)
         if lone.any():  # a week shown between left-out weeks: a dot, not an invisible line
-            (dots,) = ax.plot(x[lone], share[lone], linestyle="none", marker="o",
+            (dots,) = ax.plot(x[arm][lone], share[lone], linestyle="none", marker="o",
                               markersize=3.5, color=colour, label="_isolated")  # fmt: skip
             dots.set_gid("share_point")
     handles, texts, handler_map = _share_legend(
-        colours, names, band, ranges, simultaneous, level, lang, threshold
+        colours, names, band, ranges, simultaneous, level, lang, threshold, overlap
     )
     # above the axes (the layout makes room): the legend never covers a curve
     ax.legend(handles, texts, handler_map=handler_map, loc="lower left", ncol=2,
