@@ -134,7 +134,8 @@ def _rss_mb() -> float:
 
 
 def _digest(codes) -> str:
-    return hashlib.blake2b(codes.tobytes(), digest_size=8).hexdigest()
+    """A hash of the panel's codes, read in place (``tobytes`` would copy the panel)."""
+    return hashlib.blake2b(memoryview(codes), digest_size=8).hexdigest()
 
 
 def run_case(case: str, wide: Path, longf: Path) -> dict:
@@ -152,11 +153,13 @@ def run_case(case: str, wide: Path, longf: Path) -> dict:
     states = synthetic_classification()
     blank = "self_sufficient"
     base = _rss_mb()
-    start = time.perf_counter()
-    digest = None
-    panel_mb = None
+    start, cpu_start = time.perf_counter(), time.process_time()
+    digest = panel = panel_mb = None
     if case == "pyarrow":
         table = pq.read_table(wide)
+        rows = table.num_rows
+    elif case == "pyarrow_long":
+        table = pq.read_table(longf)
         rows = table.num_rows
     elif case == "polars":
         import polars as pl
@@ -166,29 +169,31 @@ def run_case(case: str, wide: Path, longf: Path) -> dict:
     elif case == "old":
         frame = read_panel(wide)
         panel = StatusPanel.from_wide(frame, "id", "y_", states, blank=blank)
-        rows, digest, panel_mb = panel.n_persons, _digest(panel.codes), panel.codes.nbytes
     elif case == "new":
         panel = read_status_panel(wide, "id", "y_", states, blank)
-        rows, digest, panel_mb = panel.n_persons, _digest(panel.codes), panel.codes.nbytes
     elif case == "chunks":
         hasher = hashlib.blake2b(digest_size=8)
         rows = 0
         for chunk in iter_panel_chunks(wide, "id", "y_", states, blank, chunk_persons=100_000):
-            hasher.update(np.ascontiguousarray(chunk.codes).tobytes())
+            hasher.update(memoryview(np.ascontiguousarray(chunk.codes)))
             rows += chunk.n_persons
             panel_mb = (panel_mb or 0) + chunk.codes.nbytes
         digest = hasher.hexdigest()
     elif case == "long":
         panel = read_status_panel(longf, "id", None, states, blank, week="week", status="code")
-        rows, digest, panel_mb = panel.n_persons, _digest(panel.codes), panel.codes.nbytes
     else:
         raise SystemExit(f"unknown case {case!r}")
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu_start
+    peak = _rss_mb()  # before the hash (which reads the codes in place anyway)
+    if panel is not None:
+        rows, digest, panel_mb = panel.n_persons, _digest(panel.codes), panel.codes.nbytes
     return {
         "case": case,
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "persons": rows,
-        "rss_peak_mb": _rss_mb(),
+        "rss_peak_mb": peak,
         "rss_base_mb": base,
         "panel_mb": None if panel_mb is None else panel_mb / 2**20,
         "digest": digest,
@@ -224,8 +229,9 @@ def main() -> None:
     except ImportError:
         pass
     cases += [] if args.no_old else ["old"]
-    cases += ["new", "chunks"] + ([] if args.no_long else ["long"])
+    cases += ["new", "chunks"] + ([] if args.no_long else ["pyarrow_long", "long"])
     results = {}
+    load_before = os.getloadavg()
     # The cases take turns (a slow spell of a shared machine hits all of them alike); the
     # float64 path, slow and memory-hungry, runs once.
     for turn in range(max(args.repeat, 1)):
@@ -243,26 +249,43 @@ def main() -> None:
     digests = {r["digest"] for r in results.values() if r["digest"] is not None}
     if len(digests) != 1:
         raise SystemExit(f"the panels differ between cases: {results}")
-    reference = results["pyarrow"]["seconds"]
+    from evalkit.panel.ingest import BLOCK_PERSONS  # read_status_panel's default block
+
+    load = [round(a, 1) for a in (*load_before, *os.getloadavg())]
     panel_mb = results["new"]["panel_mb"]
+    block_mb = BLOCK_PERSONS * args.weeks / 2**20
+    limit = 2 * panel_mb + block_mb
     print(
         f"{args.persons:,} persons x {args.weeks} weeks; wide file "
-        f"{wide.stat().st_size / 2**20:.0f} MB; panel {panel_mb:.0f} MB; "
-        f"(files built or found in {built:.1f} s)"
+        f"{wide.stat().st_size / 2**20:.0f} MB; panel {panel_mb:.0f} MB; memory target "
+        f"2 x panel + one block = {limit:.0f} MB above base (files built or found in "
+        f"{built:.1f} s); load average (1, 5, 15 min) before {load[:3]}, after {load[3:]}"
     )
-    print(f"{'case':8s} {'seconds':>8s} {'x pyarrow':>9s} {'peak RSS':>9s} {'above base':>10s}")
+    print(
+        f"{'case':12s} {'seconds':>8s} {'x ref':>6s} {'CPU s':>7s} {'x ref':>6s} "
+        f"{'peak RSS':>9s} {'above base':>10s}   (ref: pyarrow_long for long, else pyarrow)"
+    )
+    ratio, cpu_ratio = {}, {}
     for case, r in results.items():
+        ref = results["pyarrow_long" if case == "long" else "pyarrow"]
+        ratio[case] = r["seconds"] / ref["seconds"]
+        cpu_ratio[case] = r["cpu_seconds"] / ref["cpu_seconds"]
         above = r["rss_peak_mb"] - r["rss_base_mb"]
         print(
-            f"{case:8s} {r['seconds']:8.2f} {r['seconds'] / reference:9.2f} "
-            f"{r['rss_peak_mb']:7.0f} MB {above:7.0f} MB = {above / panel_mb:4.2f} x panel"
+            f"{case:12s} {r['seconds']:8.2f} {ratio[case]:6.2f} {r['cpu_seconds']:7.2f} "
+            f"{cpu_ratio[case]:6.2f} {r['rss_peak_mb']:7.0f} MB {above:7.0f} MB = "
+            f"{above / panel_mb:4.2f} x panel"
         )
     summary = {
         "persons": args.persons,
         "weeks": args.weeks,
         "panel_mb": round(panel_mb, 1),
+        "memory_target_mb": round(limit, 1),
+        "load_average_before_after": load,
         "seconds": {c: round(r["seconds"], 3) for c, r in results.items()},
-        "ratio_to_pyarrow": {c: round(r["seconds"] / reference, 2) for c, r in results.items()},
+        "cpu_seconds": {c: round(r["cpu_seconds"], 3) for c, r in results.items()},
+        "ratio_to_reference": {c: round(v, 2) for c, v in ratio.items()},
+        "cpu_ratio_to_reference": {c: round(v, 2) for c, v in cpu_ratio.items()},
         "rss_peak_mb": {c: round(r["rss_peak_mb"]) for c, r in results.items()},
         "rss_above_base_mb": {
             c: round(r["rss_peak_mb"] - r["rss_base_mb"]) for c, r in results.items()

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validation import check_id_types, row_positions, select_columns
+from .._validation import check_id_types, row_positions
 from ..errors import ArgumentError, ColumnError, DesignError, EvalkitError, MissingValueError
 from ._fill import WideWriter, arrow_cells, numpy_cells, pandas_column
 from .ids import pseudonymize_ids
@@ -108,24 +108,7 @@ def read_status_panel(
     array([[ 0,  2],
            [-1,  1]], dtype=int8)
     """
-    plan = _Plan.make(
-        path,
-        id,
-        week_columns,
-        states,
-        blank,
-        format,
-        block_persons,
-        pseudonymize,
-        key,
-        week,
-        status,
-        last_week,
-        pandas_kwargs,
-    )
-    if plan.long:
-        return _LongReader(plan).whole()
-    return _WideReader(plan).whole()
+    return _reader(locals()).whole()
 
 
 def iter_panel_chunks(
@@ -181,23 +164,15 @@ def iter_panel_chunks(
     ([2, 1], 2)
     """
     _check_count(chunk_persons, "chunk_persons")
-    plan = _Plan.make(
-        path,
-        id,
-        week_columns,
-        states,
-        blank,
-        format,
-        block_persons,
-        pseudonymize,
-        key,
-        week,
-        status,
-        last_week,
-        pandas_kwargs,
-    )
-    reader = _LongReader(plan) if plan.long else _WideReader(plan)
-    return reader.chunks(int(chunk_persons))
+    return _reader(locals()).chunks(int(chunk_persons))
+
+
+def _reader(arguments: dict) -> _WideReader | _LongReader:
+    """The reader of a file, from the arguments of :func:`read_status_panel` or
+    :func:`iter_panel_chunks` (their ``locals()``, taken first thing), checked in one place."""
+    arguments = {name: value for name, value in arguments.items() if name != "chunk_persons"}
+    plan = _Plan.make(**arguments)
+    return _LongReader(plan) if plan.long else _WideReader(plan)
 
 
 # ---------------------------------------------------------------- the plan
@@ -346,12 +321,14 @@ def _unreadable(plan, error: Exception) -> EvalkitError:
 
 
 # ---------------------------------------------------------------- readers of blocks
-def _parquet_batches(plan, columns: list[str], rows: int):
+def _parquet_batches(plan, columns: list[str], rows: int, dictionary: Sequence[str] = ()):
     """Record batches of ``rows`` rows (pyarrow), only ``columns``, read one batch ahead
-    on a second thread (pyarrow decodes without the GIL while numpy classifies)."""
+    on a second thread (pyarrow decodes without the GIL while numpy classifies). Text
+    columns named in ``dictionary`` come dictionary-encoded, as the file stores them (no
+    string per row is made; other types are read as they are)."""
     pq = _pyarrow_parquet()
     try:
-        parquet = pq.ParquetFile(plan.path)
+        parquet = pq.ParquetFile(plan.path, read_dictionary=list(dictionary))
         yield from _read_ahead(parquet.iter_batches(batch_size=rows, columns=columns))
     except (ValueError, OSError) as error:
         raise _unreadable(plan, error) from None
@@ -443,8 +420,7 @@ class _WideReader:
         plan = self.plan
         if plan.kind != "parquet":
             chunks = list(self._pandas_panels(plan.block_persons * 8))
-            ids = _concat_ids([c[0] for c in chunks], plan.id)
-            ids = self._ids(ids)
+            ids = self._ids(_concat_ids([c[0] for c in chunks], plan.id).to_numpy())
             if chunks:
                 codes = np.concatenate([c[1] for c in chunks])
             else:
@@ -490,15 +466,34 @@ class _WideReader:
             return self._parquet_chunks(ids, chunk_persons)
         # The whole-file checks of the ids first (one pass over the id column).
         all_ids = [frame[plan.id] for frame in _pandas_chunks(plan, [plan.id], BLOCK_ROWS)]
-        self._ids(_concat_ids(all_ids, plan.id))
+        self._ids(_concat_ids(all_ids, plan.id).to_numpy())
         return self._pandas_chunk_panels(chunk_persons)
 
-    def _ids(self, series: pd.Series) -> np.ndarray:
+    def _ids(self, values: np.ndarray) -> np.ndarray:
+        """The ids of the file's rows, checked (none missing, one type, none repeated)
+        and pseudonymized if asked; as :func:`wide_ids`, with its messages.
+
+        The repeated-id check sorts 64-bit hashes of the ids (8 bytes an id) rather than
+        building pandas' hash table of the ids; only when two hashes meet are the ids
+        compared themselves (``wide_ids``), which tells a repeated id from a collision."""
         plan = self.plan
-        select_columns(series.to_frame(plan.id), {"id": [plan.id]})  # missing ids
+        missing = pd.isna(values)
+        if missing.any():
+            raise MissingValueError(
+                f"{int(missing.sum())} rows have a missing value in the id column "
+                f"{plan.id!r} ({row_positions(missing)}); every row must name its person."
+            )
+        del missing
         if plan.pseudonymize is not None:
-            series = pseudonymize_ids(series, key=plan.key)
-        return wide_ids(series, plan.id)
+            values = pseudonymize_ids(_series(values, plan.id), key=plan.key).to_numpy()
+        if values.dtype.kind in "iu" or (
+            values.dtype == object and pd.api.types.infer_dtype(values, skipna=False) == "string"
+        ):
+            hashed = pd.util.hash_array(values, categorize=False)
+            hashed.sort()
+            if not np.any(hashed[1:] == hashed[:-1]):
+                return values
+        return wide_ids(_series(values, plan.id), plan.id)
 
     def _parquet_chunks(self, ids, chunk_persons) -> Iterator[StatusPanel]:
         plan = self.plan
@@ -556,13 +551,19 @@ class _WideReader:
             yield plan.panel(ids.to_numpy(), codes, plan.first, plan.calendar)
 
 
-def _parquet_ids(plan) -> pd.Series:
-    """The id column, converted as pandas reads it (``read_panel``'s ids)."""
-    try:
-        frame = pd.read_parquet(plan.path, columns=[plan.id], engine="pyarrow")
-    except (ValueError, OSError) as error:
-        raise _unreadable(plan, error) from None
-    return frame[plan.id]
+def _parquet_ids(plan) -> np.ndarray:
+    """The id column, converted as pandas reads it (``read_panel``'s ids), a batch at a
+    time: no Arrow table or pandas column of the whole file besides the result."""
+    batches = _parquet_batches(plan, [plan.id], plan.block_persons)
+    pieces = [_values(batch, plan.id) for batch in batches]
+    if not pieces:
+        return pd.read_parquet(plan.path, columns=[plan.id])[plan.id].to_numpy()
+    return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+
+
+def _series(values: np.ndarray, name: str) -> pd.Series:
+    """``values`` as a Series without a copy (pandas would turn text into its string type)."""
+    return pd.Series(values, dtype=values.dtype, name=name, copy=False)
 
 
 def _concat_ids(pieces: list[pd.Series], id: str) -> pd.Series:
@@ -588,7 +589,8 @@ class _LongReader:
     def whole(self) -> StatusPanel:
         index = self._index()
         codes = np.full((len(index.ids), index.n_weeks), _UNWRITTEN, dtype=np.int8)
-        self._write(codes, index, self._blocks([self.plan.id, self.plan.week, self.plan.status]))
+        blocks = self._blocks([self.plan.id, self.plan.week, self.plan.status])
+        self._write(codes, index, blocks, self._finders(index))
         self._finish(codes)
         return self.plan.panel(index.ids, codes, index.first, index.calendar)
 
@@ -603,9 +605,9 @@ class _LongReader:
         last = None
         for block in self._checked_blocks():
             raw_ids.append(_unique(block, plan.id))
-            week_values.append(_unique(block, plan.week))
+            week_values.append(_unique(block, plan.week, ends=True))
             if contiguous:
-                ids = _values(block, plan.id)
+                ids = _runs(block, plan.id)
                 starts = np.ones(len(ids), dtype=bool)
                 starts[1:] = ids[1:] != ids[:-1]
                 if len(ids) and last is not None and ids[0] == last:
@@ -646,6 +648,29 @@ class _LongReader:
             raw, row_of_raw, ids, weeks, numbers - first, first, last_week - first + 1, calendar
         )
 
+    def _finders(self, index: _LongIndex):
+        """Functions giving a block's panel rows and panel columns.
+
+        Rows: the block's ids looked up among the file's distinct ids (one pandas hash
+        table of them; a parquet block's ids come dictionary-encoded, so only its distinct
+        ids are looked up). Columns: integer weeks by arithmetic (``week - first``, as
+        :func:`parse_weeks` takes integers as week numbers); other weeks (labels, dates)
+        looked up among the distinct weeks like the ids.
+        """
+        plan = self.plan
+        find_id, find_week = _Finder(index.raw), _Finder(index.weeks)
+
+        def rows(block) -> np.ndarray:
+            return index.row_of_raw[find_id(block, plan.id)]
+
+        def columns(block) -> np.ndarray:
+            weeks = _integers(block, plan.week)
+            if weeks is not None and not index.calendar:
+                return weeks.astype(np.int64) - index.first
+            return index.columns[find_week(block, plan.week)]
+
+        return rows, columns
+
     def _checked_blocks(self):
         """The blocks of the id and week columns; an error for missing values."""
         plan = self.plan
@@ -653,7 +678,7 @@ class _LongReader:
         for block in self._blocks([plan.id, plan.week]):
             for name, role in ((plan.id, "id"), (plan.week, "week")):
                 missing = _missing(block, name)
-                if missing.any():
+                if missing is not None and missing.any():
                     raise MissingValueError(
                         f"{int(missing.sum())} rows have a missing value in the {role} column "
                         f"{name!r} ({row_positions(offset + np.flatnonzero(missing))}); every "
@@ -665,20 +690,23 @@ class _LongReader:
     def _blocks(self, columns):
         plan = self.plan
         if plan.kind == "parquet":
-            yield from _parquet_batches(plan, columns, BLOCK_ROWS)
+            yield from _parquet_batches(plan, columns, BLOCK_ROWS, (plan.id, plan.week))
         else:
             yield from _pandas_chunks(plan, columns, BLOCK_ROWS)
 
     # -- pass 2: codes into the panel
-    def _write(self, codes, index, blocks) -> None:
+    def _write(self, codes, index, blocks, finders) -> None:
+        """Scatter the classified codes of ``blocks`` into ``codes`` (rows and columns
+        from ``finders``, see :meth:`_finders`), checking for repeated (person, week)
+        cells."""
         plan = self.plan
         table = plan.states.code_table()
         n_weeks = index.n_weeks
         flat = codes.reshape(-1)
-        find_id, find_week = _Finder(index.raw), _Finder(index.weeks)
+        find_rows, find_columns = finders
         for block in blocks:
-            rows = index.row_of_raw[find_id(block, plan.id)]
-            cols = index.columns[find_week(block, plan.week)]
+            rows = find_rows(block)
+            cols = find_columns(block)
             cells = _cells(block, plan.status)
             ids = index.ids  # for messages: codes that are ids are not shown
             if cells.general:
@@ -710,16 +738,15 @@ class _LongReader:
         weeks = np.arange(n_weeks)
         for r0 in range(0, n, step):
             part = codes[r0 : r0 + step]
-            written = part != _UNWRITTEN
-            start = np.where(written.any(axis=1), written.argmax(axis=1), n_weeks)
+            start = _first(part != _UNWRITTEN)
             empty = part < 0
             np.copyto(part, UNOBSERVED, where=empty)
-            np.copyto(part, fill, where=empty & (weeks[None, :] >= start[:, None]))
+            if fill != UNOBSERVED:
+                np.copyto(part, fill, where=empty & (weeks[None, :] >= start[:, None]))
             if absorbing.size:
-                hit = np.isin(part, absorbing)
-                after = np.zeros_like(hit)
-                np.logical_or.accumulate(hit[:, :-1], axis=1, out=after[:, 1:])
-                np.copyto(part, UNOBSERVED, where=after)
+                hit = part == absorbing[0] if absorbing.size == 1 else np.isin(part, absorbing)
+                # the weeks after a person's first absorbing week
+                np.copyto(part, UNOBSERVED, where=weeks[None, :] > _first(hit)[:, None])
 
     def _chunk_panels(self, index, chunk_persons: int) -> Iterator[StatusPanel]:
         """Chunks of whole persons in file order (the file holds each person's rows
@@ -728,10 +755,9 @@ class _LongReader:
         columns = [plan.id, plan.week, plan.status]
         pending: list = []
         persons: list = []  # rows (in the whole panel) of the persons pending
-        seen = 0
+        finders = self._finders(index)
         for block in self._blocks(columns):
-            ids = _values(block, plan.id)
-            rows = index.row_of_raw[pd.Index(index.raw).get_indexer(ids)]
+            rows = finders[0](block)
             starts = np.ones(len(rows), dtype=bool)
             starts[1:] = rows[1:] != rows[:-1]
             if persons and len(rows) and rows[0] == persons[-1]:
@@ -744,39 +770,40 @@ class _LongReader:
                 cut = int(begin[room])
                 pending.append(_slice(block, at, cut))
                 persons.extend(new[:room].tolist())
-                yield self._chunk_panel(index, pending, persons)
-                seen += len(persons)
+                yield self._chunk_panel(index, pending, persons, finders)
                 pending, persons = [], []
                 new, begin = new[room:], begin[room:]
                 at = cut
             pending.append(_slice(block, at, None))
             persons.extend(new.tolist())
         if persons:
-            yield self._chunk_panel(index, pending, persons)
+            yield self._chunk_panel(index, pending, persons, finders)
 
-    def _chunk_panel(self, index, blocks, persons) -> StatusPanel:
+    def _chunk_panel(self, index, blocks, persons, finders) -> StatusPanel:
         order = np.sort(np.asarray(persons, dtype=np.int64))
         low = int(order[0])
         # persons of a chunk are contiguous in the sorted ids only when the file is sorted
         # by id; map the chunk's persons to rows 0..k-1 in id order.
-        local = _LongIndex(
-            index.raw,
-            np.full(len(index.row_of_raw), -1, dtype=np.int64),
-            index.ids[order],
-            index.weeks,
-            index.columns,
-            index.first,
-            index.n_weeks,
-            index.calendar,
-        )
         position = np.full(int(order[-1]) - low + 1, -1, dtype=np.int64)
         position[order - low] = np.arange(len(order))
-        known = (index.row_of_raw >= low) & (index.row_of_raw <= order[-1])
-        local.row_of_raw[known] = position[index.row_of_raw[known] - low]
+        find_rows, find_columns = finders
+
+        def rows(block) -> np.ndarray:
+            return position[find_rows(block) - low]
+
         codes = np.full((len(order), index.n_weeks), _UNWRITTEN, dtype=np.int8)
-        self._write(codes, local, blocks)
+        self._write(codes, index, blocks, (rows, find_columns))
         self._finish(codes)
-        return self.plan.panel(local.ids, codes, index.first, index.calendar)
+        return self.plan.panel(index.ids[order], codes, index.first, index.calendar)
+
+
+def _first(mask: np.ndarray) -> np.ndarray:
+    """Per row of a boolean ``(rows, weeks)`` mask, the first week where it is true (the
+    number of weeks where it never is)."""
+    first = mask.argmax(axis=1)
+    never = ~mask[np.arange(len(mask)), first]
+    first[never] = mask.shape[1]
+    return first
 
 
 class _LongIndex:
@@ -792,7 +819,18 @@ def _values(block, column: str) -> np.ndarray:
     """A column of a block (pyarrow batch or DataFrame) as pandas would hold it."""
     if isinstance(block, pd.DataFrame):
         return block[column].to_numpy()
-    return block.column(column).to_pandas().to_numpy()
+    return _values_of(block.column(column))
+
+
+def _values_of(array) -> np.ndarray:
+    """An Arrow array as pandas would hold it (text: an object array of str, made by
+    pyarrow directly rather than through pandas' string type)."""
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return array.to_numpy(zero_copy_only=False)
+    return array.to_pandas().to_numpy()
 
 
 def _plain_arrow(array):
@@ -803,37 +841,94 @@ def _plain_arrow(array):
     return array.dictionary_decode() if pa.types.is_dictionary(array.type) else array
 
 
-def _unique(block, column: str) -> np.ndarray:
-    """The distinct values of a block's column, as pandas would hold them."""
+def _unique(block, column: str, ends: bool = False):
+    """The distinct values of a block's column: numpy for a DataFrame, Arrow for a
+    pyarrow batch (a dictionary-encoded column: the entries its rows use). ``ends``: of
+    an Arrow integer column only the least and the greatest value (all that integer
+    weeks need: they are week numbers as they are)."""
     if isinstance(block, pd.DataFrame):
         return pd.unique(block[column].to_numpy())
-    return _plain_arrow(block.column(column)).unique().to_pandas().to_numpy()
+    array = block.column(column)
+    if _is_dictionary(array):
+        used = np.zeros(len(array.dictionary), dtype=bool)
+        used[array.indices.to_numpy(zero_copy_only=False)] = True
+        return array.dictionary.filter(used)
+    if ends and _integers(block, column) is not None and len(array):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        least, greatest = pc.min_max(array).values()
+        return pa.array([least.as_py(), greatest.as_py()], type=array.type)
+    return array.unique()
 
 
-def _missing(block, column: str) -> np.ndarray:
+def _is_dictionary(array) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_dictionary(array.type)
+
+
+def _runs(block, column: str) -> np.ndarray:
+    """A block's column with consecutive repeats dropped (one value per run), as pandas
+    would hold the values; a dictionary-encoded column is compared by its indices first."""
+    if isinstance(block, pd.DataFrame):
+        values = block[column].to_numpy()
+    else:
+        array = block.column(column)
+        if _is_dictionary(array):
+            codes = array.indices.to_numpy(zero_copy_only=False)
+            starts = np.ones(len(codes), dtype=bool)
+            starts[1:] = codes[1:] != codes[:-1]
+            values = array.dictionary.take(codes[starts]).to_pandas().to_numpy()
+        else:
+            values = array.to_pandas().to_numpy()
+    keep = np.ones(len(values), dtype=bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
+
+
+def _integers(block, column: str) -> np.ndarray | None:
+    """A block's column as a numpy integer array, or None when it is not of an integer
+    type (no missing values: checked in the first pass)."""
+    if isinstance(block, pd.DataFrame):
+        values = block[column].to_numpy()
+        return values if values.dtype.kind in "iu" else None
+    import pyarrow as pa
+
+    array = block.column(column)
+    if not pa.types.is_integer(array.type) or array.null_count:
+        return None
+    return array.to_numpy()
+
+
+def _missing(block, column: str) -> np.ndarray | None:
+    """Rows of a block where ``column`` is missing; None when none are (Arrow's count)."""
     if isinstance(block, pd.DataFrame):
         return pd.isna(block[column].to_numpy())
     array = block.column(column)
     if not array.null_count:
-        return np.zeros(len(array), dtype=bool)
+        return None
     return array.is_null().to_numpy(zero_copy_only=False)
 
 
 class _Finder:
     """Positions of a block's values among known distinct values: one pandas hash table
-    of the known values; a parquet block is dictionary-encoded by pyarrow first, so only
-    its distinct values are looked up."""
+    of the known values; a parquet block is dictionary-encoded (as read, or by pyarrow
+    here), so only its distinct values are looked up."""
 
     def __init__(self, values: np.ndarray) -> None:
-        self.index = pd.Index(values)
+        # object dtype: pandas' string type would convert each block's values to it
+        self.index = pd.Index(values, dtype=object if values.dtype == object else None)
 
     def __call__(self, block, column: str) -> np.ndarray:
         if isinstance(block, pd.DataFrame):
             return self.index.get_indexer(block[column].to_numpy())
         import pyarrow.compute as pc
 
-        encoded = pc.dictionary_encode(_plain_arrow(block.column(column)))
-        found = self.index.get_indexer(encoded.dictionary.to_pandas().to_numpy())
+        encoded = block.column(column)
+        if not _is_dictionary(encoded) or len(encoded.dictionary) > len(encoded):
+            encoded = pc.dictionary_encode(_plain_arrow(encoded))
+        found = self.index.get_indexer(_values_of(encoded.dictionary))
         return found[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
@@ -854,7 +949,13 @@ def _slice(block, start: int, stop: int | None):
     return block.slice(start, length)
 
 
-def _unique_values(pieces: list[np.ndarray]) -> np.ndarray:
+def _unique_values(pieces: list) -> np.ndarray:
+    """The distinct values of the blocks' distinct values (:func:`_unique`), as pandas
+    would hold them."""
     if not pieces:
         return np.array([], dtype=object)
-    return pd.unique(np.concatenate(pieces)) if len(pieces) > 1 else pieces[0]
+    if isinstance(pieces[0], np.ndarray):
+        return pd.unique(np.concatenate(pieces)) if len(pieces) > 1 else pieces[0]
+    import pyarrow as pa
+
+    return pa.chunked_array(pieces).unique().to_pandas().to_numpy()
