@@ -78,7 +78,7 @@ from ..output.declare import declare_table
 from ..output.rules import current_rules
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
-from ._input import _event_codes
+from ._input import _event_codes, _whole_number_codes, distinct_times
 from ._steps import at_times, interval_rows, pool_blocks, round_down, survival_interval, z_value
 
 __all__ = ["CumulativeHazard", "mean_cumulative_function", "nelson_aalen"]
@@ -128,18 +128,21 @@ def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> n
     ``sum_i I_i^2 = sum K^2 - 2 B sum K Y + B^2 sum Y^2`` from difference arrays of the
     three sums. Rows of a person may follow each other (counting process) or overlap
     (several spells from time 0, clustered); with case weights ``weight`` this is R's
-    ``survfit(..., weights = , id = )`` (``Csurvfitkm``)."""
+    ``survfit(..., weights = , id = )`` (``Csurvfitkm``). The row boundaries are ordered
+    by one stable sort of the integer key (person, time index), linear when the rows come
+    in person and time order (a register file)."""
     m = times.size
     w = np.ones(stop.size) if weight is None else np.asarray(weight, float)
     big_b = np.cumsum(b)
-    idx_stop = np.searchsorted(times, stop)  # exact: every stop is a time
-    idx_lo = np.searchsorted(times, start, side="right")  # first time > start
+    idx_stop = _slots(times, stop) - 1  # exact: every stop is a time
+    idx_lo = _slots(times, start)  # first time > start
     b_start = np.where(idx_lo > 0, big_b[np.maximum(idx_lo - 1, 0)], 0.0)
-    at = np.concatenate((idx_lo, idx_stop))
-    who = np.concatenate((person, person))
-    change_k = np.concatenate((w * b_start, w * (status * a[idx_stop] - big_b[idx_stop])))
-    change_y = np.concatenate((w, -w))
-    order = np.lexsort((at, who))
+    # a row's two boundaries side by side: (lo, stop) per row
+    at = _pairs(idx_lo, idx_stop)
+    who = np.repeat(np.asarray(person, dtype=np.int64), 2)
+    change_k = _pairs(w * b_start, w * (status * a[idx_stop] - big_b[idx_stop]))
+    change_y = _pairs(w, -w)
+    order = np.argsort(who * (m + 1) + at, kind="stable")
     at, who = at[order], who[order]
     first = np.r_[True, who[1:] != who[:-1]]
     start_of = np.maximum.accumulate(np.where(first, np.arange(at.size), 0))
@@ -149,27 +152,66 @@ def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> n
         states.append(total - (total - change)[start_of])  # sums within the person
     k, y = states
     until = np.r_[np.where(first[1:], m, at[1:]), m]  # the person's next change
-    s_kk, s_ky, s_yy = np.zeros(m + 1), np.zeros(m + 1), np.zeros(m + 1)
-    for arr, term in ((s_kk, k * k), (s_ky, k * y), (s_yy, y * y)):
-        np.add.at(arr, at, term)
-        np.add.at(arr, until, -term)
-    s_kk, s_ky, s_yy = (np.cumsum(x)[:m] for x in (s_kk, s_ky, s_yy))
+    s_kk, s_ky, s_yy = (
+        np.cumsum(
+            np.bincount(at, weights=term, minlength=m + 1)
+            - np.bincount(until, weights=term, minlength=m + 1)
+        )[:m]
+        for term in (k * k, k * y, y * y)
+    )
     v = s_kk - 2.0 * big_b * s_ky + big_b**2 * s_yy
     return np.maximum(v, 0.0)
 
 
+def _slots(times, values) -> np.ndarray:
+    """``np.searchsorted(times, values, side="right")`` (how many of the sorted ``times``
+    are <= each value); for whole-number values in a moderate range (weeks, days) by one
+    lookup table over the range instead of a binary search per row."""
+    found = _whole_number_codes(values)
+    if found is None:
+        return np.searchsorted(times, values, side="right")
+    codes, low = found
+    table = np.searchsorted(times, low + np.arange(int(codes.max()) + 1), side="right")
+    return table[codes]
+
+
+def _pairs(first, second) -> np.ndarray:
+    """``first[0], second[0], first[1], second[1], ...``"""
+    out = np.empty(2 * first.size, dtype=np.result_type(first, second))
+    out[0::2], out[1::2] = first, second
+    return out
+
+
+def _at_risk(start, stop, times) -> np.ndarray:
+    """Rows with ``start < t <= stop`` at each of the sorted ``times`` (``start`` None: from
+    -inf), by counts of the rows' positions among the times: no sort of the rows."""
+    m = times.size
+
+    def from_t(values):  # rows with value >= t_j
+        slot = _slots(times, values)
+        return values.size - np.cumsum(np.bincount(slot, minlength=m + 1))[:m]
+
+    at = from_t(stop)
+    return at if start is None else at - from_t(start)
+
+
+def _person_order(person, time) -> np.ndarray:
+    """Row order by person, then time: the identity when the rows already come so (the
+    usual register file; checked in O(rows)), else a lexsort."""
+    p, t = person, time
+    if p.size < 2 or bool(np.all((p[1:] > p[:-1]) | ((p[1:] == p[:-1]) & (t[1:] >= t[:-1])))):
+        return np.arange(p.size)
+    return np.lexsort((t, p))
+
+
 def _curve(start, stop, status, person, ctype: int, robust: bool, position_last):
     """Arrays of one group's curve on its distinct stop times."""
-    times, inverse = np.unique(stop, return_inverse=True)
+    times, inverse = distinct_times(stop)
     m = times.size
     n_event = np.bincount(inverse, weights=status, minlength=m)
     censored = (status == 0) & position_last
     n_censored = np.bincount(inverse, weights=censored, minlength=m)
-    leaving = np.bincount(inverse, minlength=m).astype(float)
-    n_risk = np.cumsum(leaving[::-1])[::-1]
-    if start is not None:  # rows that start at or after t are not yet at risk
-        entered_later = start.size - np.searchsorted(np.sort(start), times, side="left")
-        n_risk = n_risk - entered_later
+    n_risk = _at_risk(start, stop, times).astype(float)
     inc, var, a, b = _steps(n_risk, n_event, ctype)
     cumhaz = np.cumsum(inc)
     if robust:
@@ -396,7 +438,7 @@ def _fit(
     # run (a following row that starts at its stop continues the person): R's position
     last = np.ones(status.size, dtype=bool)
     if rows.person is not None and rows.start is not None:
-        order = np.lexsort((rows.stop, person))
+        order = _person_order(person, rows.stop)
         p = person[order]
         cont = (p[1:] == p[:-1]) & (rows.start[order][1:] <= rows.stop[order][:-1])
         last[order[:-1][cont]] = False
@@ -419,7 +461,11 @@ def _fit(
             frame.insert(0, "group", _py(label))
         frames.append(frame)
         n_rows.append(int(np.size(rows.stop[mask])))
-        n_persons.append(int(np.unique(person[mask]).size))
+        n_persons.append(
+            int(np.count_nonzero(np.bincount(person[mask], minlength=rows.n_persons)))
+            if rows.person is not None
+            else n_rows[-1]
+        )
         follow.append(float(rows.stop[mask].max()))
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     value = "mean_events" if kind == "mcf" else "cumulative_hazard"
@@ -615,12 +661,8 @@ def _difference(table, rows, groups, follow, alpha) -> pd.DataFrame:
         est.append(np.where(idx >= 0, p["mean_events"].to_numpy()[np.maximum(idx, 0)], 0.0))
         se.append(np.where(idx >= 0, p["std_error"].to_numpy()[np.maximum(idx, 0)], 0.0))
         mask = rows.group == code
-        stop = np.sort(rows.stop[mask])
-        start = np.sort(rows.start[mask]) if rows.start is not None else None
-        at = stop.size - np.searchsorted(stop, times, side="left")
-        if start is not None:
-            at = at - (start.size - np.searchsorted(start, times, side="left"))
-        risk.append(at.astype(np.int64))
+        start = rows.start[mask] if rows.start is not None else None
+        risk.append(_at_risk(start, rows.stop[mask], times).astype(np.int64))
     diff = est[1] - est[0]
     sd = np.sqrt(se[0] ** 2 + se[1] ** 2)
     z = z_value(alpha)
