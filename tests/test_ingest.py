@@ -294,6 +294,21 @@ class TestWideFiles:
         with pytest.raises(MissingValueError):
             read_status_panel(path, "id", "y_", STATES)
 
+    def test_repeated_integer_ids_and_a_hash_collision(self, tmp_path, monkeypatch):
+        frame = wide_frame(n=8)
+        frame["id"] = np.arange(100, 108)
+        path = tmp_path / "wide.parquet"
+        write_parquet_int16(frame, path)
+        expected = old_read(path)
+        # every id hashed alike: the ids themselves are compared, and they differ
+        monkeypatch.setattr(pd.util, "hash_array", lambda v, **k: np.zeros(len(v), np.uint64))
+        assert_same(read_status_panel(path, "id", "y_", STATES, BLANK), expected)
+        monkeypatch.undo()
+        frame.loc[[2, 6], "id"] = frame.loc[5, "id"]
+        write_parquet_int16(frame, path)
+        with pytest.raises(DesignError, match="1 persons appear.*2 repeated rows, rows 5, 6"):
+            read_status_panel(path, "id", "y_", STATES)
+
     def test_argument_errors(self, tmp_path):
         path = tmp_path / "wide.parquet"
         write_parquet_int16(wide_frame(n=4), path)
@@ -378,6 +393,26 @@ class TestLongFiles:
         assert_same(got, old_long(path, pseudonymize="id", key=KEY))
         with pytest.raises(DesignError, match="not contiguous"):
             list(iter_panel_chunks(path, "id", None, STATES, BLANK, chunk_persons=5, **LONG))
+
+    def test_blocks_with_more_ids_than_rows(self, tmp_path, monkeypatch):
+        # an unsorted file read in blocks of 7 rows: a row group's dictionary of ids is
+        # larger than a block (looked up by value then); a categorical id column; two
+        # absorbing states; integer weeks
+        states = StateClassification(
+            {"self_sufficient": [], "cash_benefit": (130, 139), "dead": [997], "away": [651]},
+            other="other",
+            absorbing=("dead", "away"),
+        )
+        monkeypatch.setattr(ingest_module, "BLOCK_ROWS", 7)
+        path = tmp_path / "long.parquet"
+        frame = long_frame().sample(frac=1.0, random_state=5)
+        frame["week"] = frame["week"].str[-2:].astype(int)
+        frame["id"] = frame["id"].astype("category")
+        frame.to_parquet(path, index=False, row_group_size=60)
+        expected = StatusPanel.from_long(read_panel(path), "id", "week", "code", states, BLANK)
+        got = read_status_panel(path, "id", None, states, BLANK, **LONG)
+        assert_same(got, expected)
+        assert (got.codes == states.state_index("away")).any()
 
     def test_duplicates_missing_and_unknown(self, tmp_path):
         path = tmp_path / "long.parquet"
