@@ -544,11 +544,11 @@ class _Moments:
         self.m2 = np.zeros(shape)
 
     def add(self, values: np.ndarray) -> None:
-        """Add a block ``values`` (persons along the first axis)."""
+        """Add a block ``values`` (persons along the first axis; overwritten)."""
         nb = len(values)
         mean_b = values.mean(axis=0)
-        dev = values - mean_b
-        m2_b = np.einsum("i...,i...->...", dev, dev)
+        values -= mean_b
+        m2_b = np.einsum("i...,i...->...", values, values)
         total = self.n + nb
         delta = mean_b - self.mean
         self.mean = self.mean + delta * (nb / total)
@@ -585,7 +585,10 @@ def _standardise(fd, beta, base, designs, points, grid):
     union = np.unique(np.concatenate([points, grid]))
     at_points = np.searchsorted(union, points)
     at_grid = np.searchsorted(union, grid)
-    widths = np.diff(grid)  # the curve is constant on [grid_j, grid_j+1); grid ends at tau
+    # the curve is constant on [grid_j, grid_j+1) (grid ends at tau): a person's RMST is
+    # S_i @ width_at, the widths at the union's grid columns
+    width_at = np.zeros(len(union))
+    width_at[at_grid[:-1]] = np.diff(grid)
     n_strata = len(base.time)
     k, p = len(union), designs[0].shape[1]
     offset = fd.offset if fd.offset is not None else 0.0
@@ -610,16 +613,17 @@ def _standardise(fd, beta, base, designs, points, grid):
             surv = []
             for a in range(2):
                 r = risks[a][rows]
-                S = np.exp(np.multiply.outer(r, minus_cum))  # (block, times)
-                sr = S * r[:, None]
-                A[a, s] += sr.sum(axis=0)
-                B[a, s] += sr.T @ designs[a][rows]
-                curve[a].add(S)
-                ri = S[:, at_grid[:-1]] @ widths
-                area[a].add(ri)
-                surv.append((S, ri))
-            curve[2].add(surv[1][0] - surv[0][0])
-            area[2].add(surv[1][1] - surv[0][1])
+                S = np.multiply.outer(r, minus_cum)  # (block, times)
+                np.exp(S, out=S)
+                A[a, s] += r @ S
+                B[a, s] += S.T @ (designs[a][rows] * r[:, None])
+                surv.append((S, S @ width_at))
+            (S0, area0), (S1, area1) = surv
+            for moments, values in zip(area, (area0, area1, area1 - area0), strict=True):
+                moments.add(values)
+            diff = S1 - S0
+            for moments, values in zip(curve, (S0, S1, diff), strict=True):
+                moments.add(values)  # overwrites values
     n = fd.n
     c = [A[a] / n for a in range(2)]
     g = [
