@@ -309,6 +309,26 @@ class TestWideFiles:
         with pytest.raises(DesignError, match="1 persons appear.*2 repeated rows, rows 5, 6"):
             read_status_panel(path, "id", "y_", STATES)
 
+    def test_row_groups(self, tmp_path):
+        path = tmp_path / "wide.parquet"
+        write_parquet_int16(wide_frame(n=50), path, row_group_size=12)  # groups of 12
+        whole = read_status_panel(path, "id", "y_", STATES, BLANK)
+        part = read_status_panel(path, "id", "y_", STATES, BLANK, row_groups=range(1, 3))
+        assert np.array_equal(part.ids, whole.ids[12:36])
+        assert np.array_equal(part.codes, whole.codes[12:36])
+        assert part.first_week == whole.first_week and part.n_weeks == whole.n_weeks
+        none = read_status_panel(path, "id", "y_", STATES, BLANK, row_groups=[])
+        assert none.codes.shape == (0, whole.n_weeks) and none.ids.dtype == whole.ids.dtype
+        for wrong in ([5], [-1], [1.5], "1"):
+            with pytest.raises(
+                ArgumentError, match=r"row group numbers of wide.parquet \(0 to 4\)"
+            ):
+                read_status_panel(path, "id", "y_", STATES, row_groups=wrong)
+        csv = tmp_path / "wide.csv"
+        wide_frame(n=5).to_csv(csv, index=False)
+        with pytest.raises(ArgumentError, match="for parquet files"):
+            read_status_panel(csv, "id", "y_", STATES, row_groups=[0])
+
     def test_argument_errors(self, tmp_path):
         path = tmp_path / "wide.parquet"
         write_parquet_int16(wide_frame(n=4), path)

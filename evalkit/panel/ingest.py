@@ -56,6 +56,7 @@ def read_status_panel(
     week: str | None = None,
     status: str | None = None,
     last_week=None,
+    row_groups: Sequence[int] | None = None,
     **pandas_kwargs,
 ) -> StatusPanel:
     """Read a register extract into a weekly status panel, without a frame of the file.
@@ -91,6 +92,9 @@ def read_status_panel(
     block_persons : persons per block of a wide parquet file (memory: one block).
     pseudonymize, key : pseudonymize the id column on read (see :func:`read_panel`).
     week, status, last_week : long files: the week and code columns, and the last week.
+    row_groups : parquet files: read only these row groups (numbers from 0, in file
+        order), e.g. one partition of the file per task on Dask; the checks of the ids
+        then cover those rows only.
 
     Returns
     -------
@@ -195,6 +199,7 @@ class _Plan:
         status,
         last_week,
         pandas_kwargs,
+        row_groups=None,
     ):
         plan = cls()
         if not isinstance(id, str):
@@ -230,6 +235,7 @@ class _Plan:
                 "week=, status= and last_week= are for long files: pass week_columns=None."
             )
         plan.week, plan.status, plan.last_week = week, status, last_week
+        plan.row_groups = _check_row_groups(plan, row_groups)
         plan.names = _column_names(plan)
         if plan.long:
             _check_columns([id, week, status], plan.names, plan.path)
@@ -252,6 +258,27 @@ class _Plan:
     def panel(self, ids, codes, first, calendar) -> StatusPanel:
         states = self.states
         return StatusPanel(ids, codes, states.names, first, calendar, False, states.absorbing)
+
+
+def _check_row_groups(plan, row_groups) -> list[int] | None:
+    if row_groups is None:
+        return None
+    if plan.kind != "parquet":
+        raise ArgumentError(
+            f"row_groups= is for parquet files; {plan.path.name} is read as {plan.kind}."
+        )
+    try:
+        chosen = [int(g) for g in row_groups]
+        whole = all(isinstance(g, int | np.integer) and not isinstance(g, bool) for g in row_groups)
+    except (TypeError, ValueError):
+        chosen, whole = [], False
+    n = _pyarrow_parquet().ParquetFile(plan.path).metadata.num_row_groups
+    if not whole or any(g < 0 or g >= n for g in chosen):
+        raise ArgumentError(
+            f"row_groups must be row group numbers of {plan.path.name} (0 to {n - 1}); got "
+            f"{row_groups!r}."
+        )
+    return chosen
 
 
 def _check_count(value, name: str) -> None:
@@ -329,7 +356,8 @@ def _parquet_batches(plan, columns: list[str], rows: int, dictionary: Sequence[s
     pq = _pyarrow_parquet()
     try:
         parquet = pq.ParquetFile(plan.path, read_dictionary=list(dictionary))
-        yield from _read_ahead(parquet.iter_batches(batch_size=rows, columns=columns))
+        batches = parquet.iter_batches(rows, plan.row_groups, columns)
+        yield from _read_ahead(batches)
     except (ValueError, OSError) as error:
         raise _unreadable(plan, error) from None
 
@@ -556,8 +584,9 @@ def _parquet_ids(plan) -> np.ndarray:
     time: no Arrow table or pandas column of the whole file besides the result."""
     batches = _parquet_batches(plan, [plan.id], plan.block_persons)
     pieces = [_values(batch, plan.id) for batch in batches]
-    if not pieces:
-        return pd.read_parquet(plan.path, columns=[plan.id])[plan.id].to_numpy()
+    if not pieces:  # no rows: an empty array of the column's type
+        empty = _pyarrow_parquet().read_schema(plan.path).empty_table().column(plan.id)
+        return empty.to_pandas().to_numpy()
     return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
 

@@ -68,21 +68,16 @@ class _Builder:
             persons = persons.rename(columns={self.id: "id"})
         return panel, persons
 
-    def build_arrow(self, table) -> tuple[StatusPanel, pd.DataFrame]:
-        """A pyarrow table of whole persons: the week columns go to pandas in their own
-        integer type (nullable, never a float64 copy) and are classified on integers."""
-        persons = _persons_frame(table.select([self.id, *self.person_columns]), self.id)
-        weeks = table.select(list(self.week_columns)).to_pandas(types_mapper=_nullable_integer)
-        weeks.insert(0, self.id, persons["id"].to_numpy())
-        panel = StatusPanel.from_wide(
-            weeks, self.id, list(self.week_columns), self.states, blank=self.blank
-        )
-        return panel, persons
-
-    def read_file(self, path: str) -> StatusPanel:
-        """The whole panel of a file (:func:`evalkit.panel.read_status_panel`)."""
+    def read_file(self, path: str, row_groups: range | None = None) -> StatusPanel:
+        """The panel of a file, or of its ``row_groups`` of a parquet file
+        (:func:`evalkit.panel.read_status_panel`)."""
         return read_status_panel(
-            path, self.id, list(self.week_columns), self.states, blank=self.blank
+            path,
+            self.id,
+            list(self.week_columns),
+            self.states,
+            blank=self.blank,
+            row_groups=row_groups,
         )
 
     def file_chunks(self, path: str, chunk_persons: int) -> Iterator[StatusPanel]:
@@ -108,16 +103,6 @@ class _Builder:
 def _persons_frame(table, id: str) -> pd.DataFrame:
     persons = table.to_pandas()
     return persons.rename(columns={id: "id"}) if id != "id" else persons
-
-
-def _nullable_integer(arrow_type):
-    """pandas' nullable integer dtype of an Arrow integer type (None for other types)."""
-    import pyarrow as pa
-
-    if not pa.types.is_integer(arrow_type):
-        return None
-    name = str(arrow_type)  # int16, uint8, ...
-    return pd.api.types.pandas_dtype(("UInt" + name[4:]) if name[0] == "u" else "I" + name[1:])
 
 
 @dataclass(frozen=True)
@@ -149,8 +134,10 @@ def _run_frame(frame: pd.DataFrame, builder: _Builder, job) -> tuple[int, object
 
 
 def _run_row_groups(part: _RowGroups, builder: _Builder, job) -> tuple[int, object]:
-    columns = [builder.id, *builder.person_columns, *builder.week_columns]
-    panel, persons = builder.build_arrow(part.read(columns))
+    """One partition of a parquet file: its panel by the fast ingest of its row groups,
+    its persons' columns by pyarrow."""
+    panel = builder.read_file(part.path, range(part.first, part.last))
+    persons = _persons_frame(part.read([builder.id, *builder.person_columns]), builder.id)
     return panel.n_persons, job.run(panel, persons, {})
 
 
