@@ -236,6 +236,23 @@ def test_closed_form_variance_equals_influence_recursion(seed):
     np.testing.assert_allclose(fit.survival["std_error"], se[:, 0], rtol=1e-9, atol=1e-14)
 
 
+@pytest.mark.parametrize("block", [1, 3, 64])
+def test_variance_does_not_depend_on_the_block_size(monkeypatch, block):
+    # the exit times are taken in blocks (cumulative sums carried over): same bits
+    rng = np.random.default_rng(11)
+    time = np.concatenate([rng.exponential(10.0, 400), rng.integers(0, 30, 400)])
+    event = rng.choice([0, 1, 2, 3], time.size, p=[0.3, 0.3, 0.2, 0.2])
+    event[time == time.max()] = 2  # everyone still at risk leaves: S drops to 0
+    _, counts = competing._time_counts(time, event, 4)
+    whole = competing._aalen_johansen(counts)
+    monkeypatch.setattr(competing, "_AJ_BLOCK", block)
+    blocked = competing._aalen_johansen(counts)
+    assert whole["cif"].shape == (3, whole["n_risk"].size) and whole["n_risk"].size > 3 * block
+    for key, value in whole.items():
+        np.testing.assert_array_equal(blocked[key], value, strict=True)
+    assert np.any(whole["var_cif"] > 0) and whole["survival"][-1] == 0.0
+
+
 def test_count_paths_agree():
     rng = np.random.default_rng(4)
     n = 2000

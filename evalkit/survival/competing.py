@@ -130,6 +130,9 @@ __all__ = [
 # Integer-valued times whose range is at most this many slots are counted with one
 # bincount over the slots (weekly registers: 1..520); other times are sorted.
 _MAX_INTEGER_SLOTS = 1 << 22
+# Exit times the Aalen-Johansen variance takes at a time: its ~20 working arrays of this
+# length (128 kB each) stay in the CPU cache.
+_AJ_BLOCK = 1 << 14
 
 
 # --------------------------------------------------------------------------------------
@@ -228,95 +231,144 @@ def _aalen_johansen(counts: np.ndarray) -> dict[str, np.ndarray]:
     Returns ``exit`` (mask of the rows of ``counts`` with an exit) and, at those times,
     n_risk, n_exit (all causes), survival, var_survival and, cause by cause (K x M arrays),
     cif, var_cif, n_event. See the module docstring for the formulas.
+
+    The M exit times are taken in blocks of ``_AJ_BLOCK``: every intermediate is a
+    block-sized buffer that stays in the CPU cache, and each cumulative sum or product
+    starts from the previous block's last value. Sums and products are formed in the same
+    order as over the whole array at once, so the result does not depend on the block size
+    (bit for bit); only the outputs have the length M.
     """
+    # Counts are whole numbers: their sums are exact in any order. Column by column, as
+    # the rows of ``counts`` are short.
+    k = counts.shape[1] - 1
     cens_all = counts[:, 0]
-    exits_all = counts[:, 1:].sum(axis=1)
+    exits_all = np.zeros(counts.shape[0])
+    for j in range(1, k + 1):
+        exits_all += counts[:, j]
     at_risk = np.cumsum((cens_all + exits_all)[::-1])[::-1]
     exit_rows = exits_all > 0
+    first = np.flatnonzero(exit_rows)
+    m = first.size
     # A person censored between two exit times has the influence of one censored at the
     # earlier exit time (nothing changes in between); before the first exit, none at all.
-    slot = np.cumsum(exit_rows) - 1
-    m = int(slot[-1]) + 1 if slot.size else 0
-    early = int(np.argmax(slot >= 0)) if m else slot.size
-    cens = np.bincount(slot[early:], weights=cens_all[early:], minlength=m)
-    n = at_risk[exit_rows]
-    d = np.ascontiguousarray(counts[exit_rows, 1:].T)  # K x M
-    dt = exits_all[exit_rows]
+    cens = np.add.reduceat(cens_all, first) if m else np.zeros(0)
+    n = at_risk[first]
+    d = np.empty((k, m))  # K x M
+    for j in range(k):
+        np.take(counts[:, j + 1], first, out=d[j])
+    dt = exits_all[first]
 
-    inv_n = 1.0 / n
-    survivors = n - dt
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # g_j = d_j / (n_j (n_j - d_j)); 0 once everyone left (S = 0 from then on)
-        g = np.where(survivors > 0, dt * inv_n / survivors, 0.0)
-    surv = survivors * inv_n
-    np.cumprod(surv, out=surv)
-    s_prev = np.empty_like(surv)
-    if m:
-        s_prev[0] = 1.0
-        s_prev[1:] = surv[:-1]
-    big_g = np.cumsum(g)
-    g_prev = big_g - g
-    a = s_prev  # a_j = S(t_{j-1}) / n_j (in place: S(t_{j-1}) is not needed again)
-    a *= inv_n
-    w_exit = g_prev  # W of a person exiting (any cause) at this time: G_{j-1} - 1/n_j
-    w_exit -= inv_n
-    jump = a * w_exit
-    remaining = survivors - cens  # R_m: still at risk after t_m
-    cens_g = cens * big_g
-    s2 = np.square(w_exit)
-    s2 *= dt
-    s2 += cens_g * big_g  # cens G^2 + d W^2, summed in this order as before
-    c2 = np.cumsum(s2, out=s2)
-    k = d.shape[0]
+    surv = np.empty(m)
+    var_surv = np.empty(m)
     cif = np.empty((k, m))
     var = np.empty((k, m))
-    # every step of the loop writes into these buffers: at a million distinct times each
-    # fresh temporary is a new block of memory to fault in, which made the loop (and with
-    # it the estimator) grow faster than the number of times
-    big_a, b_cens, b_exit, tmp, s0, s1 = (np.empty(m) for _ in range(6))
-    for j in range(k):
-        dk = d[j]
-        f = cif[j]
-        v = var[j]
-        np.multiply(dk, a, out=tmp)
-        np.cumsum(tmp, out=f)
-        np.multiply(dk, jump, out=tmp)
-        np.cumsum(tmp, out=big_a)
-        np.multiply(big_g, f, out=b_cens)
-        np.subtract(big_a, b_cens, out=b_cens)
-        np.multiply(w_exit, f, out=b_exit)
-        np.subtract(big_a, b_exit, out=b_exit)  # B of an exit of another cause
-        # s0 = cens B_cens^2 + (d - d_k) B_exit^2 + d_k B_own^2, B_own = B_exit + a
-        np.square(b_cens, out=s0)
-        s0 *= cens
-        np.subtract(dt, dk, out=tmp)
-        np.multiply(tmp, np.square(b_exit, out=s1), out=tmp)
-        s0 += tmp
-        np.add(b_exit, a, out=tmp)
-        np.square(tmp, out=tmp)
-        tmp *= dk
-        s0 += tmp
-        # s1 = cens_g B_cens + W (d B_exit + d_k a)
-        np.multiply(cens_g, b_cens, out=s1)
-        np.multiply(dt, b_exit, out=b_cens)
-        np.multiply(dk, a, out=tmp)
-        b_cens += tmp
-        b_cens *= w_exit
-        s1 += b_cens
-        # v = R A^2 + cumsum(s0) + 2 F cumsum(s1) + F^2 C2
-        np.square(big_a, out=v)
-        v *= remaining
-        v += np.cumsum(s0, out=s0)
-        np.cumsum(s1, out=s1)
-        np.multiply(2.0, f, out=tmp)
-        tmp *= s1
-        v += tmp
-        np.square(f, out=tmp)
-        tmp *= c2
-        v += tmp
-        np.maximum(v, 0.0, out=v)
-    var_surv = surv**2 * (remaining * big_g**2 + c2)
-    np.maximum(var_surv, 0.0, out=var_surv)
+    size = min(m, _AJ_BLOCK)
+    (inv_n, survivors, g, a, big_g, w_exit, jump, remaining, cens_g, c2) = (
+        np.empty(size) for _ in range(10)
+    )
+    big_a, b_cens, b_exit, tmp, s0, s1 = (np.empty(size) for _ in range(6))
+    # carried from block to block: S, G and C2 at the last time, and per cause F, A and
+    # the running sums of s0 and s1
+    last_s, last_g, last_c2 = 1.0, 0.0, 0.0
+    last = np.zeros((4, k))
+    for lo in range(0, m, _AJ_BLOCK):
+        hi = min(lo + _AJ_BLOCK, m)
+        b = hi - lo
+        nb, dtb, cb = n[lo:hi], dt[lo:hi], cens[lo:hi]
+        inv, left, gg, aa, bg = inv_n[:b], survivors[:b], g[:b], a[:b], big_g[:b]
+        we, jp, rem, cg, cc = w_exit[:b], jump[:b], remaining[:b], cens_g[:b], c2[:b]
+        np.divide(1.0, nb, out=inv)
+        np.subtract(nb, dtb, out=left)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # g_j = d_j / (n_j (n_j - d_j)); 0 once everyone left (S = 0 from then on)
+            np.multiply(dtb, inv, out=gg)
+            gg /= left
+            gg[left <= 0] = 0.0
+        sv = surv[lo:hi]
+        np.multiply(left, inv, out=sv)
+        sv[0] *= last_s
+        # a_j = S(t_{j-1}) / n_j
+        aa[0] = last_s
+        np.cumprod(sv, out=sv)
+        aa[1:] = sv[:-1]
+        aa *= inv
+        bg[:] = gg
+        if lo:
+            bg[0] += last_g
+        np.cumsum(bg, out=bg)
+        # W of a person exiting (any cause) at this time: G_{j-1} - 1/n_j
+        np.subtract(bg, gg, out=we)
+        we -= inv
+        np.multiply(aa, we, out=jp)
+        np.subtract(left, cb, out=rem)  # R_m: still at risk after t_m
+        np.multiply(cb, bg, out=cg)
+        np.square(we, out=cc)
+        cc *= dtb
+        np.multiply(cg, bg, out=gg)  # g is not needed again
+        cc += gg  # cens G^2 + d W^2
+        if lo:
+            cc[0] += last_c2
+        np.cumsum(cc, out=cc)
+        ba, bc, be, t, z0, z1 = big_a[:b], b_cens[:b], b_exit[:b], tmp[:b], s0[:b], s1[:b]
+        for j in range(k):
+            dk = d[j, lo:hi]
+            f = cif[j, lo:hi]
+            v = var[j, lo:hi]
+            np.multiply(dk, aa, out=t)
+            if lo:
+                t[0] += last[0, j]
+            np.cumsum(t, out=f)
+            np.multiply(dk, jp, out=t)
+            if lo:
+                t[0] += last[1, j]
+            np.cumsum(t, out=ba)
+            np.multiply(bg, f, out=bc)
+            np.subtract(ba, bc, out=bc)
+            np.multiply(we, f, out=be)
+            np.subtract(ba, be, out=be)  # B of an exit of another cause
+            # s0 = cens B_cens^2 + (d - d_k) B_exit^2 + d_k B_own^2, B_own = B_exit + a
+            np.square(bc, out=z0)
+            z0 *= cb
+            np.subtract(dtb, dk, out=t)
+            np.multiply(t, np.square(be, out=z1), out=t)
+            z0 += t
+            np.add(be, aa, out=t)
+            np.square(t, out=t)
+            t *= dk
+            z0 += t
+            # s1 = cens_g B_cens + W (d B_exit + d_k a)
+            np.multiply(cg, bc, out=z1)
+            np.multiply(dtb, be, out=bc)
+            np.multiply(dk, aa, out=t)
+            bc += t
+            bc *= we
+            z1 += bc
+            # v = R A^2 + cumsum(s0) + 2 F cumsum(s1) + F^2 C2
+            np.square(ba, out=v)
+            v *= rem
+            if lo:
+                z0[0] += last[2, j]
+                z1[0] += last[3, j]
+            np.cumsum(z0, out=z0)
+            v += z0
+            np.cumsum(z1, out=z1)
+            np.multiply(2.0, f, out=t)
+            t *= z1
+            v += t
+            np.square(f, out=t)
+            t *= cc
+            v += t
+            np.maximum(v, 0.0, out=v)
+            last[:, j] = f[-1], ba[-1], z0[-1], z1[-1]
+        # Var S = S^2 (R G^2 + C2)
+        vs = var_surv[lo:hi]
+        np.square(bg, out=vs)
+        vs *= rem
+        vs += cc
+        np.square(sv, out=t)
+        np.multiply(t, vs, out=vs)
+        np.maximum(vs, 0.0, out=vs)
+        last_s, last_g, last_c2 = sv[-1], bg[-1], cc[-1]
     return {
         "exit": exit_rows,
         "n_risk": n,
