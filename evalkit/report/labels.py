@@ -62,11 +62,20 @@ LABELS: dict[str, dict[str, str]] = {
         "da": "For få personer til at vise",
     },
     "state_disclosure_note": {
-        "en": "Steps pooled to at least {t} persons per kind of move and state; "
-        "cut where fewer than {t} are at risk.",
-        "da": "Trin samlet til mindst {t} personer pr. slags skift og tilstand; "
-        "afskåret hvor færre end {t} er i risiko.",
+        "en": "Weeks pooled: each share shown rests on 0 or at least {t} persons in the "
+        "state (and {t} or more outside it), and no state changes by 1-{t1} persons "
+        "between shown weeks.",
+        "da": "Uger samlet: hver viste andel bygger på 0 eller mindst {t} personer i "
+        "tilstanden (og {t} eller flere uden for den), og ingen tilstand ændres med 1-{t1} "
+        "personer mellem viste uger.",
     },
+    "state_merged_note": {
+        "en": "States with 1-{t1} persons in a quarter or more of the weeks are shown in "
+        "'{other}': {states}.",
+        "da": "Tilstande med 1-{t1} personer i mindst en fjerdedel af ugerne vises under "
+        "'{other}': {states}.",
+    },
+    "state_other": {"en": "other", "da": "andet"},
     # Cox residual plots (evalkit.report.cox_plots)
     "martingale_residual": {"en": "Martingale residual", "da": "Martingalresidual"},
     "martingale_residual_null": {
