@@ -732,8 +732,10 @@ def balance_table(
         ``"randomization"``: the Mahalanobis distance between the arm means (covariance
         of the whole sample), compared with its distribution over ``n_draws``
         re-randomizations with the observed arm sizes; p = (1 + #{draws >= observed}) /
-        (1 + n_draws) (Phipson & Smyth 2010). Vectorised over chunks of draws; the work
-        grows as n_draws times the number of persons. ``None``: no test.
+        (1 + n_draws) (Phipson & Smyth 2010). The draws permute the rows sorted by
+        their covariate values and arm (not by any identifier), so the same data in
+        another row order give the same p with the same seed. Vectorised over chunks of
+        draws; the work grows as n_draws times the number of persons. ``None``: no test.
     n_draws, seed : draws of the randomization test and the seed of its generator: a
         whole number, ``None`` (a fresh seed from the operating system) or a
         ``numpy.random.Generator`` (one integer is drawn from it and used as the seed).
@@ -827,7 +829,13 @@ def balance_table(
     )
     omnibus = None
     if test is not None:
-        basis = _basis(np.hstack(blocks))
+        design = np.hstack(blocks)
+        if test == "randomization":  # the rows in a canonical order: their covariate
+            # values, then the arm (identical rows are interchangeable), so that the
+            # draws, and so p, do not depend on the order of the data's rows
+            order = np.lexsort(np.column_stack([design, treated]).T[::-1])
+            design, treated = design[order], treated[order]
+        basis = _basis(design)
         if basis.shape[1] == 0:
             raise DesignError(
                 "every covariate is constant, so no balance test is possible; "
