@@ -183,3 +183,57 @@ def test_concordance_is_computed_on_first_access_only():
     assert len(fit._concordance_value) == 1
     assert 0.0 < first < 1.0 and fit.concordance_se > 0
     assert fit.concordance == first and len(fit._concordance_value) == 1
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"robust": True},
+        {"cluster": "person"},
+        {"cluster": "name", "ties": "breslow"},
+        {"cluster": "person", "strata": "region", "weights": "w", "entry": "start"},
+        {"robust": True, "strata": "region", "weights": "w", "entry": "start"},
+    ],
+    ids=lambda o: ",".join(f"{k}={v}" for k, v in o.items()),
+)
+@pytest.mark.parametrize("duration", ["weeks", "time"])
+def test_robust_and_clustered_variance_equal_the_whole_fit(options, duration):
+    """The sandwich from a second pass over the chunks equals cox(robust/cluster): persons
+    are split across chunks (shuffled), chunks of one row, weekly and continuous times."""
+    frame = _spells()
+    rng = np.random.default_rng(4)
+    frame["person"] = rng.integers(0, 300, len(frame))
+    frame["name"] = "p" + frame["person"].astype(str)  # text cluster ids
+    frame["tstart"] = frame["time"] * np.where(rng.random(len(frame)) < 0.3, 0.5, 0.0)
+    if duration == "time" and "entry" in options:
+        options = {**options, "entry": "tstart"}
+    whole = cox(frame, duration, "exit", COVARIATES, **options)
+    for chunks in _splits(frame).values():
+        fit = cox_chunked(chunks, duration, "exit", COVARIATES, **options)
+        _assert_equal_fit(fit, whole)
+        for got, want in [
+            (fit.robust_std_error, whole.robust_std_error),
+            (fit.variance, whole.variance),
+            (fit.robust_score_test.statistic, whole.robust_score_test.statistic),
+            (fit.hr_conf_int, whole.hr_conf_int),
+            (fit.p_values, whole.p_values),
+        ]:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=0)
+        assert fit.robust and fit.n_clusters == whole.n_clusters
+        assert (fit.cluster, fit.n_clusters is None) == (whole.cluster, "cluster" not in options)
+
+
+def test_dask_partitions_clustered_by_person():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = _spells().assign(person=lambda f: np.arange(len(f)) % 250)
+    whole = cox(frame, "weeks", "exit", COVARIATES, cluster="person")
+    ddf = dd.from_pandas(frame, npartitions=3)
+    fit = cox_chunked(ddf, "weeks", "exit", COVARIATES, cluster="person", scheduler="synchronous")
+    np.testing.assert_allclose(fit.robust_std_error, whole.robust_std_error, rtol=1e-10, atol=0)
+    assert fit.n_clusters == 250
+    with pytest.raises(ArgumentError, match="robust must be True or False"):
+        cox_chunked([frame], "weeks", "exit", COVARIATES, robust="yes")
+    with pytest.raises(ArgumentError, match="cluster must be a column name"):
+        cox_chunked([frame], "weeks", "exit", COVARIATES, cluster=["person"])
+    with pytest.raises(ColumnError, match="'nobody'"):
+        cox_chunked([frame], "weeks", "exit", COVARIATES, cluster="nobody")

@@ -932,6 +932,23 @@ class _RiskSets:
         u2 = self.swx @ g - mean_sum @ (wt * g)
         return u2, self._info(st, wt), self._info(st, wt * g), self._info(st, wt * g * g)
 
+    def residual_terms(self, st: _State):
+        """Per event time, the terms of the score residuals (``score_residuals``): hazard
+        increments ``h0`` (T,) and ``h1`` (p, T), the event means ``xbar`` (p, T), and with
+        tied Efron events ``c0`` (T,), ``c1`` (p, T) (else None)."""
+        wt = self.wtave
+        S1, a0, a1, b0, b1 = st.S1, st.a0, st.a1, st.b0, st.b1
+        h0 = wt * a0
+        h1 = S1 * (wt * b0)
+        xbar = S1 * (a0 / self.d)
+        c0 = c1 = None
+        if st.S1e is not None and len(self.multi) > 0:
+            h1 -= st.S1e * (wt * b1)
+            xbar -= st.S1e * (a1 / self.d)
+            c0 = wt * a1
+            c1 = S1 * (wt * b1) - st.S1e * (wt * st.b2)
+        return h0, h1, xbar, c0, c1
+
     def score_residuals(self, st: _State) -> np.ndarray:
         """Score residuals ``L_i`` (p, m) of the sorted active rows (unweighted)::
 
@@ -940,17 +957,8 @@ class _RiskSets:
         with Efron's pseudo events: a tied event gets ``(x_i - m_k) / d`` from each and is
         charged only ``1 - k/d`` of the ``k``-th hazard jump (as R's ``coxscore2``).
         """
-        wt = self.wtave
-        S1, a0, a1, b0, b1 = st.S1, st.a0, st.a1, st.b0, st.b1
-        h0 = wt * a0
-        h1 = S1 * (wt * b0)
-        xbar = S1 * (a0 / self.d)
-        efron = st.S1e is not None and len(self.multi) > 0
-        if efron:
-            h1 -= st.S1e * (wt * b1)
-            xbar -= st.S1e * (a1 / self.d)
-            c0 = wt * a1
-            c1 = S1 * (wt * b1) - st.S1e * (wt * st.b2)
+        h0, h1, xbar, c0, c1 = self.residual_terms(st)
+        efron = c0 is not None
         r = st.r
         ev = self.ev
         # L_i = x_i (d_i (1 + r_i c0) - r_i dh0_i) + r_i dh1_i - d_i (xbar + r_i c1)

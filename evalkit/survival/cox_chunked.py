@@ -26,8 +26,18 @@ groups), or a ``dask.dataframe.DataFrame`` whose partitions are computed in para
 Dask's scheduler (``scheduler=``; a ``dask.distributed`` client when one is active). Chunks
 may split persons or tied times anywhere: every sum is per row.
 
+The robust (sandwich) variance, by row (``robust=True``) or by cluster (``cluster=``,
+e.g. persons), is :func:`~evalkit.survival.cox.cox`'s ``D'D`` with ``D = V w_i L_i``
+(Lin & Wei 1989): the score residuals ``L_i`` of a row need the hazard terms of every
+event time it is at risk at, which are sums over all chunks, so they are formed in one
+more pass (two with the evaluation at the estimate), in which each chunk gets the
+cumulated per-time terms at the estimate and at zero (for the robust score test) and
+returns ``L'L`` and ``sum L`` (by row) or ``L`` summed by cluster; the driver adds the
+clusters' sums across chunks (a person may be in several) before ``D'D``. Equal to
+``cox(robust=True)`` / ``cox(cluster=)`` to 1e-10 relative in the tests.
+
 What needs every row at once is not available: the concordance (pairs of rows across
-chunks), the proportional-hazards test (``ph_test``), and robust or clustered variances.
+chunks) and the proportional-hazards test (``ph_test``).
 Covariates must be numeric or boolean (dummy-code text columns first, with the same
 levels in every chunk).
 
@@ -139,7 +149,10 @@ class _Spec:
     """What every chunk needs to know: the columns and, after the first pass, the event
     times per stratum, the strata levels and the covariate means."""
 
-    def __init__(self, duration, event, names, treatment, strata, entry, weights, missing):
+    def __init__(
+        self, duration, event, names, treatment, strata, entry, weights, missing, cluster=None
+    ):
+        self.cluster = cluster
         self.duration = duration
         self.event = event
         self.names = names
@@ -183,7 +196,7 @@ class _Spec:
             raise ArgumentError(f"chunk {index} is a {type(frame).__name__}, not a DataFrame.")
         if len(frame) == 0:
             return None
-        extra = self.names + ([self.strata] if self.strata else [])
+        extra = self.names + [c for c in (self.strata, self.cluster) if c]
 
         def validate():
             sd = survival_data(
@@ -200,7 +213,8 @@ class _Spec:
 
         sd, x = _in_chunk(index, validate)
         s = sd.frame[self.strata].to_numpy() if self.strata else None
-        return sd.raw_time, sd.event == 1, sd.entry, sd.weights, x, s
+        cl = sd.frame[self.cluster].to_numpy() if self.cluster else None
+        return sd.raw_time, sd.event == 1, sd.entry, sd.weights, x, s, cl
 
     def bucket(self, values: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
         """Index of the last event time (of the row's stratum) at or before each value;
@@ -291,7 +305,7 @@ def _scan(spec: _Spec, frame, index):
     read = spec.read(frame, index)
     if read is None:
         return None
-    time, ev, _, _, x, s = read
+    time, ev, _, _, x, s, _ = read
     if s is None:
         values = np.zeros(1)
         codes = np.zeros(len(time), dtype=np.int64)
@@ -311,24 +325,28 @@ def _scan(spec: _Spec, frame, index):
     }
 
 
+def _at_risk(spec: _Spec, read):
+    """Centre the chunk's covariates (in place); each row's event-time indices: ``b`` the
+    last at or before its stop, ``e`` the last at or before its entry (None without
+    entry), and whether it is in any risk set."""
+    time, _, entry, _, x, s, _ = read
+    codes = None if s is None else spec.levels.get_indexer(s)
+    x -= spec.mean[:, None]
+    b = spec.bucket(time, codes)
+    if entry is None:
+        return b, None, b >= 0
+    e = spec.bucket(entry, codes)
+    return b, e, b > e
+
+
 def _sums(spec: _Spec, beta: np.ndarray, efron: bool, frame, index):
     """One chunk's tables at ``beta``: exits, events and entries per event time, of
     ``w exp(x'beta - shift) (1, x, x x')`` with this chunk's own shift."""
     read = spec.read(frame, index)
     if read is None:
         return None
-    time, ev, entry, w, x, s = read
-    codes = None
-    if s is not None:
-        codes = spec.levels.get_indexer(s)
-    x -= spec.mean[:, None]
-    b = spec.bucket(time, codes)
-    if entry is not None:
-        e = spec.bucket(entry, codes)
-        active = b > e
-    else:
-        e = None
-        active = b >= 0
+    time, ev, entry, w, x, _, _ = read
+    b, e, active = _at_risk(spec, read)
     if not active.any():
         return None
     if not active.all():
@@ -396,6 +414,79 @@ def _dense(keys, values, n_times):
     return np.vstack([np.bincount(keys, weights=row, minlength=n_times) for row in values])
 
 
+def _residual_sums(spec: _Spec, states, frame, index):
+    """Second pass for the robust variance: the chunk's score residuals ``w_i L_i`` at each
+    of ``states`` (``(beta, shift, cumulated h0 (T+1,), cumulated h1 (p, T+1), xbar, c0,
+    c1)``, from the sums over all chunks), as in :meth:`cox._RiskSets.score_residuals`,
+    returned summed: by cluster (``(cluster values, [(p, clusters) per state])``), or as
+    ``[(L'L (p, p), sum L (p,)) per state]`` by row."""
+    read = spec.read(frame, index)
+    if read is None:
+        return None
+    _, ev, entry, w, x, s, cl = read
+    b, e, active = _at_risk(spec, read)
+    rows = np.flatnonzero(active)
+    b, ev, x = b[rows], ev[rows].astype(float), x[:, rows]
+    if e is not None:
+        e = e[rows]
+    codes = None if s is None else spec.levels.get_indexer(s)[rows]
+    first = spec.first[np.zeros(len(rows), np.int64) if codes is None else codes]
+    lo = first if e is None else np.where(e >= 0, e + 1, first)
+    out = []
+    for beta, shift, C0, C1, xbar, c0, c1 in states:
+        r = np.exp(_linear_predictor(beta, x) - shift)
+        coef = ev - r * (C0[b + 1] - C0[lo])
+        vec = r * (C1[:, b + 1] - C1[:, lo])
+        vec -= xbar[:, b] * ev
+        if c0 is not None:
+            rev = r * ev
+            coef += rev * c0[b]
+            vec -= c1[:, b] * rev
+        vec += x * coef
+        if w is not None:
+            vec *= w[rows]
+        out.append(vec)
+    if cl is None:
+        return [(L @ L.T, L.sum(axis=1)) for L in out]
+    keys, values = pd.factorize(cl, sort=False)  # rows in no risk set count as clusters
+    keys_rows = keys[rows]
+    sums = [
+        np.vstack([np.bincount(keys_rows, weights=row, minlength=len(values)) for row in L])
+        for L in out
+    ]
+    return np.asarray(values), sums
+
+
+def _robust(source, spec, rs, states, names, naive, clustered: bool):
+    """The robust variance ``D'D`` (``D = V L``, summed by cluster), the robust score
+    test and the number of clusters, from one pass over the chunks; ``states`` are
+    ``(state, shift)`` at the estimate and at zero."""
+    terms = []
+    for st, shift in states:
+        h0, h1, xbar, c0, c1 = rs.residual_terms(st)
+        C0 = np.r_[0.0, np.cumsum(h0)]
+        C1 = np.hstack([np.zeros((len(h1), 1)), np.cumsum(h1, axis=1)])
+        terms.append((st.beta, shift, C0, C1, xbar, c0, c1))
+    parts = source.map(lambda frame, i: _residual_sums(spec, terms, frame, i))
+    if not clustered:
+        crossed = [sum(part[k][0] for part in parts) for k in range(2)]
+        u0 = sum(part[1][1] for part in parts)
+        n_clusters = None
+    else:
+        keys, _ = pd.factorize(np.concatenate([part[0] for part in parts]), sort=False)
+        n_clusters = int(keys.max()) + 1
+        crossed = []
+        for k in range(2):
+            values = np.concatenate([part[1][k] for part in parts], axis=1)
+            summed = _dense(keys, values, n_clusters)
+            crossed.append(summed @ summed.T)
+            if k == 1:
+                u0 = summed.sum(axis=1)
+    robust_var = naive @ crossed[0] @ naive
+    robust_score = _chisq(_quad(u0, crossed[1]), len(names))
+    return robust_var, robust_score, n_clusters
+
+
 class _ChunkedRiskSets(_RiskSets):
     """The risk-set machinery of :mod:`evalkit.survival.cox` with the per-event-time
     tables summed over chunks (grouped mode: second moments from the tables)."""
@@ -418,6 +509,7 @@ class _ChunkedRiskSets(_RiskSets):
         self.single_stratum = bool(np.all(self.bucket_stratum == self.bucket_stratum[0]))
         self.passes = 0
         self._constants_set = False
+        self.last_shift = 0.0  # the shift of the last state returned
 
     def evaluate(self, beta: np.ndarray, info: bool = True):
         spec, efron = self.spec, self.efron
@@ -434,6 +526,7 @@ class _ChunkedRiskSets(_RiskSets):
             risk -= self._rcum(entries)
         if events is None and efron:
             events = np.zeros_like(exits)
+        self.last_shift = shift
         return self._state(beta, shift, None, risk, events, info)
 
     def _set_constants(self, parts):
@@ -472,6 +565,8 @@ def cox_chunked(
     missing: str = "error",
     treatment: str | None = None,
     scheduler: str | None = None,
+    robust: bool = False,
+    cluster: str | None = None,
 ) -> CoxResult:
     """Fit a Cox model from chunks of rows, equal to :func:`~evalkit.survival.cox.cox` on
     all of them (see the module docstring for how the sums add up).
@@ -493,14 +588,19 @@ def cox_chunked(
     alpha : 1 - level of the hazard-ratio intervals.
     missing : ``"error"`` (default) or ``"drop"`` rows with missing values in used columns.
     treatment : optional 0/1 (or boolean) column of the trial arm, entered first.
+    robust : robust (sandwich, dfbeta) variance by row, as R's ``robust = TRUE`` and
+        :func:`~evalkit.survival.cox.cox`.
+    cluster : column of cluster (e.g. person) ids: the robust variance summed by cluster;
+        a cluster's rows may be in different chunks.
     scheduler : with a dask DataFrame, the Dask scheduler for the passes (``"threads"``,
         ``"processes"``, ``"synchronous"``; default Dask's own, or an active
         ``dask.distributed`` client).
 
     Returns
     -------
-    CoxResult : as :func:`~evalkit.survival.cox.cox` with the model-based variance; no
-    concordance, ``ph_test`` or robust variance (they need all rows at once).
+    CoxResult : as :func:`~evalkit.survival.cox.cox` (the robust variance with
+    ``robust=`` or ``cluster=``, else the model-based one); no concordance or
+    ``ph_test`` (they need all rows at once).
 
     Examples
     --------
@@ -528,10 +628,13 @@ def cox_chunked(
         raise ArgumentError(
             "covariates must name at least one column, or give treatment= (the 0/1 arm); got none."
         )
-    if strata is not None and not isinstance(strata, str):
-        raise ArgumentError(f"strata must be a column name or None; got {strata!r}.")
+    for role, value in (("strata", strata), ("cluster", cluster)):
+        if value is not None and not isinstance(value, str):
+            raise ArgumentError(f"{role} must be a column name or None; got {value!r}.")
+    if not isinstance(robust, bool | np.bool_):
+        raise ArgumentError(f"robust must be True or False; got {robust!r}.")
     source = _Chunks(chunks, scheduler)
-    spec = _Spec(duration, event, names, treatment, strata, entry, weights, missing)
+    spec = _Spec(duration, event, names, treatment, strata, entry, weights, missing, cluster)
     scans = source.map(lambda frame, i: _scan(spec, frame, i))
     if not scans:
         raise DesignError("the chunks hold no rows.")
@@ -587,37 +690,53 @@ def cox_chunked(
     rs = _ChunkedRiskSets(source, spec, p, ties == "efron", first_start)
     state0 = rs.evaluate(np.zeros(p))
     sd = np.sqrt(np.diag(gram_total) / n)
+    shift0 = rs.last_shift
     state, iterations = _newton(rs, state0, names, sd)
     beta = state.beta
+    use_robust = robust or cluster is not None
+    if use_robust:
+        # the residuals need the risk-set sums at the final coefficients themselves
+        state = rs.evaluate(beta)
     naive = _inverse(state.info, names)
     se = np.sqrt(np.diag(naive))
-    z = beta / se
+    robust_var = robust_score = n_clusters = None
+    if use_robust:
+        states = [(state, rs.last_shift), (state0, shift0)]
+        robust_var, robust_score, n_clusters = _robust(
+            source, spec, rs, states, names, naive, cluster is not None
+        )
+    var = robust_var if robust_var is not None else naive
+    rse = np.sqrt(np.diag(robust_var)) if robust_var is not None else None
+    use_se = rse if rse is not None else se
+    z = beta / use_se
     crit = stats.norm.isf(alpha / 2)
     return CoxResult(
         coefficients=beta,
         naive_std_error=se,
-        robust_std_error=None,
+        robust_std_error=rse,
         hazard_ratio=np.exp(beta),
-        hr_conf_int=np.exp(np.column_stack([beta - crit * se, beta + crit * se])),
+        hr_conf_int=np.exp(np.column_stack([beta - crit * use_se, beta + crit * use_se])),
         statistics=z,
         p_values=2.0 * stats.norm.sf(np.abs(z)),
         loglik=state.loglik,
         loglik_null=state0.loglik,
         lr_test=_chisq(2.0 * (state.loglik - state0.loglik), p),
-        wald_test=_chisq(_quad(beta, naive), p),
+        wald_test=_chisq(_quad(beta, var), p),
         score_test=_chisq(_quad(state0.score, state0.info), p),
-        robust_score_test=None,
+        robust_score_test=robust_score,
         n=n,
         n_events=n_events,
         iterations=iterations,
         ties=ties,
         terms=list(names),
-        variance=naive,
+        variance=var,
         naive_variance=naive,
         duration=duration,
         event=event,
         entry=entry,
         strata=strata,
+        cluster=cluster,
+        n_clusters=n_clusters,
         n_strata=n_strata,
         alpha=alpha,
     )
