@@ -80,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         "--format",
         default="html",
         help="what to write besides the files: html (index.html, the default), docx (one "
-        "Word document per project) or both, comma-separated (html,docx)",
+        "Word document per project), xlsx (one Excel workbook per project: a contents sheet "
+        "and a sheet per table), or several, comma-separated (html,docx,xlsx)",
     )
     args = parser.parse_args(argv)
     try:
@@ -94,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             )
             formats = check_formats(args.format)
             where = [str(args.out / "index.html")] if "html" in formats else []
-            if "docx" in formats:
-                where.append(f"the Word documents in {args.out}/<project>/<project>.docx")
+            for fmt, what in (("docx", "Word documents"), ("xlsx", "Excel workbooks")):
+                if fmt in formats:
+                    where.append(f"the {what} in {args.out}/<project>/<project>.{fmt}")
             print(f"Wrote {len(artifacts)} figures and tables; open {' or '.join(where)}")
     except EvalkitError as error:
         print(f"evalkit: {error}", file=sys.stderr)

@@ -5,7 +5,9 @@ report tables formatted by kind: :class:`evalkit.report.ReportTable`) into
 ``<out>/<project>/`` and returns what it wrote with captions; :func:`reproduce` then
 writes, by ``formats``, one Word document per project (``"docx"``:
 ``<out>/<project>/<project>.docx`` with the figures, the tables as Word tables and the
-captions in order), ``<out>/output_log.json`` (the output log: every file, its SHA-256,
+captions in order), one Excel workbook per project (``"xlsx"``:
+``<out>/<project>/<project>.xlsx``, a contents sheet and one sheet per table, numbers as
+numbers), ``<out>/output_log.json`` (the output log: every file, its SHA-256,
 the disclosure rules applied and every suppressed cell, for the person who checks
 outputs before they leave a register environment) and, last, ``<out>/index.html``
 (``"html"``, the default: every figure and table with its caption, under the project's
@@ -40,7 +42,9 @@ LOG_TEXT = {
 }
 
 
-FORMATS = ("html", "docx")
+FORMATS = ("html", "docx", "xlsx")
+#: How the index links a project's Word document and Excel workbook.
+OFFICE = {".docx": "Word (DOCX)", ".xlsx": "Excel (XLSX)"}
 
 
 def _main_comparison(frame):
@@ -242,17 +246,20 @@ def reproduce(
     Returns the artifacts written; ``<out>/output_log.json`` records them for the output
     checker. ``formats`` (one or more of :data:`FORMATS`, or a comma-separated string):
     ``"html"`` writes ``<out>/index.html`` showing them all, ``"docx"`` one Word document
-    per project, ``<out>/<project>/<project>.docx`` (needs the ``docx`` extra). An
+    per project, ``<out>/<project>/<project>.docx`` (needs the ``docx`` extra), ``"xlsx"``
+    one Excel workbook per project, ``<out>/<project>/<project>.xlsx`` (:func:`write_xlsx`;
+    needs the ``xlsx`` extra). An
     ``out`` that is a file, cannot be created or is not writable is an
     :class:`~evalkit.errors.ArgumentError`.
     """
     if lang not in LANGS:
         raise ArgumentError(f"lang must be one of {LANGS}; got {lang!r}.")
     formats = check_formats(formats)
-    if "docx" in formats:
-        from .report.report_table import require
+    from .report.report_table import require
 
-        require("docx")
+    for extra in ("docx", "xlsx"):
+        if extra in formats:
+            require(extra)
     names = list(RUNNERS) if not projects else list(projects)
     unknown = [p for p in names if p not in RUNNERS]
     if unknown:
@@ -272,10 +279,11 @@ def reproduce(
         artifacts += runner(folder, lang, Progress(name, steps, progress), log)
     gate_text([text for a in artifacts for text in (a.title, a.caption)], "index.html", "caption")
     documents = {}
-    if "docx" in formats:
-        for name in names:
-            mine = [a for a in artifacts if a.project == name]
-            documents[name] = write_docx(name, mine, out / name, lang, log)
+    for fmt, write in (("docx", write_docx), ("xlsx", write_xlsx)):
+        if fmt in formats:
+            for name in names:
+                mine = [a for a in artifacts if a.project == name]
+                documents.setdefault(name, []).append(write(name, mine, out / name, lang, log))
     log.write()
     if "html" in formats:
         write_atomic(out / "index.html", _index(artifacts, out, lang, out / LOG_NAME, documents))
@@ -290,7 +298,7 @@ def check_formats(formats) -> tuple[str, ...]:
     wrong = [f for f in formats if f not in FORMATS]
     if not formats or wrong:
         raise ArgumentError(
-            f"formats must be one or more of {', '.join(FORMATS)} (e.g. 'html,docx'); got "
+            f"formats must be one or more of {', '.join(FORMATS)} (e.g. 'html,xlsx'); got "
             f"{wrong or 'none'}."
         )
     return formats
@@ -367,7 +375,7 @@ def write_docx(project: str, artifacts: list[Artifact], folder: Path, lang: str,
     record = GateRecord(
         path.name,
         "document",
-        next(s for s in ("register", "synthetic", "public", "published") if s in sources),
+        _strictest(sources),
         current_rules(),
         status="review" if any(e["status"] == "review" for e in parts) else "pass",
         checks=[
@@ -375,6 +383,141 @@ def write_docx(project: str, artifacts: list[Artifact], folder: Path, lang: str,
             f"when written (log entries {[e['id'] for e in parts]}); sources {sources}",
             "CPR scan of the heading and captions",
         ],
+    )
+    if log is not None:
+        log.add(record, [path], title=name)
+    return path
+
+
+def _strictest(sources) -> str:
+    """The source a file assembled from parts of ``sources`` is declared as: register
+    data if any part is, else synthetic, public, published in that order."""
+    return next(s for s in ("register", "synthetic", "public", "published") if s in sources)
+
+
+#: The data status shown for a table's source (the stamp of figures, and register data).
+DATA_STATUS = {"register": "data_register", "synthetic": "stamp_synthetic",
+               "public": "stamp_public", "published": "stamp_published"}  # fmt: skip
+
+
+def _disclosure_status(record, lang: str) -> str:
+    """What the output gate did to a table, in words of ``lang`` (the contents sheet)."""
+    from .report.labels import label
+
+    if record.source != "register":
+        return label("xlsx_not_controlled", lang)
+    key = "xlsx_suppressed" if record.suppressed else "xlsx_controlled"
+    return label(key, lang, threshold=record.rules.threshold, cells=len(record.suppressed))
+
+
+def sheet_names(titles) -> list[str]:
+    """Excel sheet names for ``titles``: the characters Excel refuses (``[]:*?/\\``)
+    replaced by spaces, at most 31 characters (a longer title cut at the last space
+    that keeps 16 of them), unique (case-insensitively, as Excel compares them; a
+    repeated name gets `` (2)``, `` (3)``... within the 31).
+
+    >>> sheet_names(["Table 1. Effects on weeks self-sufficient", "Contents", "contents"])
+    ['Table 1. Effects on weeks', 'Contents', 'contents (2)']
+    """
+    from .report.report_table import _sheet_name
+
+    if isinstance(titles, str):
+        raise ArgumentError("sheet_names takes a list of titles, not one string.")
+    out, seen = [], set()
+    for title in titles:
+        name, n = _sheet_name(title).strip("'"), 1
+        if len(str(title).strip()) > 31 and " " in name[16:]:
+            name = name[: name.rindex(" ")].rstrip(" ,.;-'")
+        candidate = name
+        while candidate.lower() in seen:
+            n += 1
+            candidate = name[: 31 - len(f" ({n})")].rstrip() + f" ({n})"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def write_xlsx(project: str, artifacts: list[Artifact], folder: Path, lang: str, log) -> Path:
+    """One Excel workbook of a project, ``<folder>/<project>.xlsx``: a first sheet
+    (``"Contents"`` / ``"Indhold"``) listing its tables, each with its sheet (linked),
+    number, title, caption, data status (register, synthetic, public or published, from
+    the table's declaration) and disclosure status (what the output gate did); then one
+    sheet per table, named ``"Table 3. <title>"`` in ``lang`` (cut to Excel's 31
+    characters, unique), filled by :meth:`~evalkit.report.ReportTable.add_to_xlsx`:
+    numbers as numbers with number formats by kind. Figures are not in the workbook.
+
+    Every table passes the output gate (:func:`~evalkit.output.gate_table`) here, for
+    this file; every text (sheet names, titles, captions) passes the CPR scan. The
+    workbook is written atomically and logged as one artifact with each table's
+    suppressed cells. Returns its path.
+    """
+    from .output.files import atomic_path
+    from .output.gate import GateRecord, gate_path, gate_table, gate_text
+    from .output.rules import current_rules
+    from .report.labels import label
+    from .report.report_table import require
+
+    openpyxl = require("xlsx")
+    from openpyxl.styles import Alignment, Font
+
+    name = project_name(project, lang)
+    path = folder / f"{project}.xlsx"
+    gate_path(path)
+    tables = [(a, number) for a, number in _numbered(artifacts, lang) if a.kind == "table"]
+    names = sheet_names(
+        [label("report_contents", lang)] + [f"{number}. {a.title}" for a, number in tables]
+    )
+    gated = [gate_table(a.table.data, path.name) for a, _ in tables]
+    rows = [
+        [sheet, number, a.title, _caption_text(a), label(DATA_STATUS[record.source], lang),
+         _disclosure_status(record, lang)]
+        for sheet, (a, number), (_, record) in zip(names[1:], tables, gated, strict=True)
+    ]  # fmt: skip
+    headers = [label(f"xlsx_{k}", lang) for k in ("sheet", "table", "title", "caption",
+                                                  "data", "disclosure")]  # fmt: skip
+    note = label("xlsx_note", lang)
+    gate_text([name, note, *names, *headers, *(t for r in rows for t in r)], path.name, "text")
+
+    book = openpyxl.Workbook()
+    contents = book.active
+    contents.title = names[0]
+    contents.cell(1, 1, name).font = Font(bold=True, size=14)
+    contents.cell(2, 1, note).font = Font(italic=True, size=9)
+    for j, header in enumerate(headers, start=1):
+        contents.cell(4, j, header).font = Font(bold=True)
+    for i, row in enumerate(rows, start=5):
+        for j, text in enumerate(row, start=1):
+            cell = contents.cell(i, j, text)
+            cell.alignment = Alignment(wrap_text=j in (3, 4), vertical="top")
+        link = contents.cell(i, 1)
+        link.hyperlink = f"#'{row[0]}'!A1"
+        link.font = Font(color="0563C1", underline="single")
+    contents.freeze_panes = "A5"
+    for letter, width in zip("ABCDEF", (30, 10, 40, 70, 18, 34), strict=True):
+        contents.column_dimensions[letter].width = width
+    for sheet, (a, number), (safe, _) in zip(names[1:], tables, gated, strict=True):
+        a.table.add_to_xlsx(book.create_sheet(sheet), safe=safe, title=f"{number}. {a.title}")
+    with atomic_path(path) as temporary:
+        book.save(str(temporary))
+
+    records = [record for _, record in gated]
+    suppressed = [{"sheet": sheet, **cell} for sheet, record in zip(names[1:], records,
+                  strict=True) for cell in record.suppressed]  # fmt: skip
+    source = _strictest({r.source for r in records} or {"register"})
+    status = "pass: suppressed" if suppressed else "pass"
+    record = GateRecord(
+        path.name,
+        "workbook",
+        source,
+        current_rules(),
+        status=status if source == "register" else f"pass: not controlled ({source} data)",
+        checks=[
+            f"Excel workbook of {len(tables)} tables, each through the output gate for this "
+            "file (gate_table); sources "
+            f"{sorted({r.source for r in records})}",
+            "CPR scan of the sheet names, titles, captions and statuses",
+        ],
+        suppressed=suppressed,
     )
     if log is not None:
         log.add(record, [path], title=name)
@@ -440,9 +583,12 @@ def _index(
         if a.project != current:
             current = a.project
             heading = f"<h2 id='{a.project}'>{esc(project_name(a.project, lang))}</h2>"
-            if a.project in documents:
-                word = documents[a.project].relative_to(out).as_posix()
-                heading += f"<p><a href='{word}'>Word (DOCX)</a></p>"
+            files = [
+                f"<a href='{d.relative_to(out).as_posix()}'>{OFFICE[d.suffix]}</a>"
+                for d in documents.get(a.project, [])
+            ]
+            if files:
+                heading += f"<p>{' · '.join(files)}</p>"
             parts.append(heading)
         links = " · ".join(
             f"<a href='{f.relative_to(out).as_posix()}'>{f.suffix[1:].upper()}</a>" for f in a.files

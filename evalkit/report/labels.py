@@ -490,6 +490,34 @@ LABELS: dict[str, dict[str, str]] = {
     "report_figure": {"en": "Figure {number}", "da": "Figur {number}"},
     "report_table": {"en": "Table {number}", "da": "Tabel {number}"},
     "report_files": {"en": "Files", "da": "Filer"},
+    # the contents sheet of a project's Excel workbook (evalkit reproduce --format xlsx)
+    "xlsx_sheet": {"en": "Sheet", "da": "Ark"},
+    "xlsx_table": {"en": "Table", "da": "Tabel"},
+    "xlsx_title": {"en": "Title", "da": "Titel"},
+    "xlsx_caption": {"en": "Caption", "da": "Tekst"},
+    "xlsx_data": {"en": "Data", "da": "Data"},
+    "xlsx_disclosure": {"en": "Disclosure control", "da": "Diskretionering"},
+    "xlsx_note": {
+        "en": "Every sheet passed evalkit's output gate when this workbook was written; "
+        "the output log (output_log.json) lists the workbook with the rules applied and "
+        "the cells suppressed.",
+        "da": "Alle ark er gået gennem evalkits outputkontrol, da projektmappen blev skrevet; "
+        "outputloggen (output_log.json) viser projektmappen med de anvendte regler og de "
+        "undertrykte celler.",
+    },
+    "xlsx_not_controlled": {
+        "en": "Not required (not register data)",
+        "da": "Ikke nødvendig (ikke registerdata)",
+    },
+    "xlsx_controlled": {
+        "en": "Controlled (counts under {threshold}): nothing suppressed",
+        "da": "Kontrolleret (antal under {threshold}): intet undertrykt",
+    },
+    "xlsx_suppressed": {
+        "en": "Controlled (counts under {threshold}): {cells} cells suppressed",
+        "da": "Kontrolleret (antal under {threshold}): {cells} celler undertrykt",
+    },
+    "data_register": {"en": "Register data", "da": "Registerdata"},
     "project_jobfirst_aalborg": {"en": "JobFirst, Aalborg", "da": "JobFirst, Aalborg"},
     "project_flere_skal_med_herning": {
         "en": "More people in work (Flere skal med), Herning",

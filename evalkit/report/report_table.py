@@ -404,13 +404,25 @@ class ReportTable:
                 run.font.size = Pt(8)
         return table
 
-    def _write_xlsx(self, safe: pd.DataFrame, path: Path, title: str | None) -> None:
+    def add_to_xlsx(self, sheet, *, safe=None, title: str | None = None, rules=None) -> None:
+        """Fill an empty openpyxl worksheet with the table: the title (bold), the header
+        row (:meth:`file_headers`, frozen), the numbers as numbers with an Excel number
+        format by kind (:func:`_excel_format`), the notes. ``safe`` is the gated data when
+        the caller has gated them; otherwise the table passes the gate here. The sheet's
+        name is the caller's (one table per sheet: :meth:`export` to ``.xlsx``, or one
+        workbook of many, ``evalkit reproduce --format xlsx``)."""
         openpyxl = require("xlsx")
         from openpyxl.styles import Alignment, Font
+        from openpyxl.worksheet.worksheet import Worksheet
 
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = _sheet_name(title or self.title or "table")
+        if not isinstance(sheet, Worksheet):
+            raise ArgumentError(
+                "add_to_xlsx takes an openpyxl worksheet (e.g. book.create_sheet(name)); "
+                f"got {type(sheet).__name__}."
+            )
+        if safe is None:
+            safe, _ = self._gate("Excel sheet", rules)
+        title = self.title if title is None else title
         out = self.export_frame(safe)
         formats = {}
         for column in self.columns:
@@ -423,8 +435,8 @@ class ReportTable:
             for name in column.data:
                 formats[name] = (column, _excel_format(kind, decimals, self.lang))
         row = 1
-        if title or self.title:
-            sheet.cell(row, 1, title or self.title).font = Font(bold=True, size=12)
+        if title:
+            sheet.cell(row, 1, title).font = Font(bold=True, size=12)
             row += 2
         shown = self.file_headers()
         for j, name in enumerate(out.columns, start=1):
@@ -457,6 +469,12 @@ class ReportTable:
             longest = max([len(header)] + [len(str(v)) for v in out[name].head(200)])
             letter = openpyxl.utils.get_column_letter(j)
             sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+
+    def _write_xlsx(self, safe: pd.DataFrame, path: Path, title: str | None) -> None:
+        book = require("xlsx").Workbook()
+        sheet = book.active
+        sheet.title = _sheet_name(title or self.title or "table")
+        self.add_to_xlsx(sheet, safe=safe, title=title or self.title)
         book.save(str(path))
 
 
