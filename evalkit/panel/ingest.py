@@ -38,7 +38,7 @@ from .weeks import parse_weeks
 UNOBSERVED = -1
 _UNWRITTEN = -128  # a long panel's cell that no row of the file has reached yet
 BLOCK_PERSONS = 16_384  # persons read, classified and written at a time (wide files)
-BLOCK_ROWS = 1 << 20  # rows read at a time (long files, and CSV/Stata/SAS chunks)
+BLOCK_ROWS = 1 << 18  # rows read at a time (long files, and CSV/Stata/SAS chunks)
 WEEK_GROUP = 64  # weeks of a wide parquet file read in one pass (read_status_panel)
 
 
@@ -455,6 +455,7 @@ class _WideReader:
                 codes = np.empty((0, plan.n_weeks), dtype=np.int8)
             return plan.panel(ids, codes, plan.first, plan.calendar)
         ids = self._ids(_parquet_ids(plan))
+        _release_arrow(plan)
         codes = np.empty((len(ids), plan.n_weeks), dtype=np.int8)
         self._fill_by_week_groups(codes, ids)
         return plan.panel(ids, codes, plan.first, plan.calendar)
@@ -590,6 +591,16 @@ def _parquet_ids(plan) -> np.ndarray:
     return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
 
+def _release_arrow(plan) -> None:
+    """After a pass over a parquet file, hand back to the system the memory that
+    pyarrow's allocator keeps for reuse (tens of MB), before the panel is allocated."""
+    if plan.kind == "parquet":
+        _pyarrow_parquet()  # pyarrow is there
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+
+
 def _series(values: np.ndarray, name: str) -> pd.Series:
     """``values`` as a Series without a copy (pandas would turn text into its string type)."""
     return pd.Series(values, dtype=values.dtype, name=name, copy=False)
@@ -644,6 +655,7 @@ class _LongReader:
                 order.append(ids[starts])
                 if len(ids):
                     last = ids[-1]
+        _release_arrow(plan)
         raw = _unique_values(raw_ids)
         check_id_types(pd.Series(raw, name=plan.id), plan.id)
         if contiguous:
@@ -678,27 +690,30 @@ class _LongReader:
         )
 
     def _finders(self, index: _LongIndex):
-        """Functions giving a block's panel rows and panel columns.
+        """Functions giving a block's panel rows (a new int64 array) and adding its panel
+        columns to an array in place (no array of columns is made for integer weeks).
 
         Rows: the block's ids looked up among the file's distinct ids (one pandas hash
         table of them; a parquet block's ids come dictionary-encoded, so only its distinct
-        ids are looked up). Columns: integer weeks by arithmetic (``week - first``, as
-        :func:`parse_weeks` takes integers as week numbers); other weeks (labels, dates)
-        looked up among the distinct weeks like the ids.
+        ids are looked up and mapped to rows). Columns: integer weeks by arithmetic
+        (``week - first``, as :func:`parse_weeks` takes integers as week numbers); other
+        weeks (labels, dates) looked up among the distinct weeks like the ids.
         """
         plan = self.plan
         find_id, find_week = _Finder(index.raw), _Finder(index.weeks)
 
         def rows(block) -> np.ndarray:
-            return index.row_of_raw[find_id(block, plan.id)]
+            return find_id(block, plan.id, index.row_of_raw)
 
-        def columns(block) -> np.ndarray:
+        def add_columns(block, out: np.ndarray) -> None:
             weeks = _integers(block, plan.week)
             if weeks is not None and not index.calendar:
-                return weeks.astype(np.int64) - index.first
-            return index.columns[find_week(block, plan.week)]
+                out += weeks
+                out -= index.first
+            else:
+                out += find_week(block, plan.week, index.columns)
 
-        return rows, columns
+        return rows, add_columns
 
     def _checked_blocks(self):
         """The blocks of the id and week columns; an error for missing values."""
@@ -732,19 +747,19 @@ class _LongReader:
         table = plan.states.code_table()
         n_weeks = index.n_weeks
         flat = codes.reshape(-1)
-        find_rows, find_columns = finders
+        find_rows, add_columns = finders
         for block in blocks:
-            rows = find_rows(block)
-            cols = find_columns(block)
+            where = find_rows(block)  # the flat cells: row * n_weeks + column, in place
+            where *= n_weeks
+            add_columns(block, where)
             cells = _cells(block, plan.status)
             ids = index.ids  # for messages: codes that are ids are not shown
             if cells.general:
                 classified = plan.states.classify(cells.values, column=plan.status, ids=ids)
             else:
                 classified = table.classify(cells.values, cells.valid, column=plan.status, ids=ids)
-            where = rows * n_weeks + cols
             repeated = int(np.count_nonzero(flat[where] != _UNWRITTEN))
-            if where.size > 1 and not (np.diff(where) > 0).all():  # rows not in order
+            if where.size > 1 and not (where[1:] > where[:-1]).all():  # rows not in order
                 repeated += where.size - np.unique(where).size
             if repeated:
                 raise DesignError(
@@ -815,13 +830,13 @@ class _LongReader:
         # by id; map the chunk's persons to rows 0..k-1 in id order.
         position = np.full(int(order[-1]) - low + 1, -1, dtype=np.int64)
         position[order - low] = np.arange(len(order))
-        find_rows, find_columns = finders
+        find_rows, add_columns = finders
 
         def rows(block) -> np.ndarray:
             return position[find_rows(block) - low]
 
         codes = np.full((len(order), index.n_weeks), _UNWRITTEN, dtype=np.int8)
-        self._write(codes, index, blocks, (rows, find_columns))
+        self._write(codes, index, blocks, (rows, add_columns))
         self._finish(codes)
         return self.plan.panel(index.ids[order], codes, index.first, index.calendar)
 
@@ -949,15 +964,16 @@ class _Finder:
         # object dtype: pandas' string type would convert each block's values to it
         self.index = pd.Index(values, dtype=object if values.dtype == object else None)
 
-    def __call__(self, block, column: str) -> np.ndarray:
+    def __call__(self, block, column: str, through: np.ndarray) -> np.ndarray:
+        """``through`` at the positions of the block's values (a new array)."""
         if isinstance(block, pd.DataFrame):
-            return self.index.get_indexer(block[column].to_numpy())
+            return through[self.index.get_indexer(block[column].to_numpy())]
         import pyarrow.compute as pc
 
         encoded = block.column(column)
         if not _is_dictionary(encoded) or len(encoded.dictionary) > len(encoded):
             encoded = pc.dictionary_encode(_plain_arrow(encoded))
-        found = self.index.get_indexer(_values_of(encoded.dictionary))
+        found = through[self.index.get_indexer(_values_of(encoded.dictionary))]
         return found[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
