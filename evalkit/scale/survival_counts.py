@@ -22,7 +22,7 @@ from scipy import stats
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, ColumnError, DesignError, OutcomeError
 from ..output.declare import declare_table
-from ..survival.competing import CumulativeIncidence, _aalen_johansen, curve_frames
+from ..survival.competing import CumulativeIncidence, _aalen_johansen, curve_tables
 from ..survival.km import CONF_TYPES, SurvivalCurve, _Counts, count_table
 from ..survival.logrank import LogRankResult, _check_variance, _from_tables
 
@@ -225,27 +225,18 @@ class SurvivalCounts:
         total = self.counts.sum(axis=(0, 1))
         causes = np.flatnonzero(total[1:]) + 1
         keep = np.concatenate(([0], causes))
-        tables, survs, follow = [], [], []
-        for g, label in enumerate(self.groups):
-            counts = self.counts[g]
-            used = counts.any(axis=1)
-            grid = np.flatnonzero(used).astype(float)
-            follow.append(float(grid[-1]) if grid.size else -np.inf)
-            fit = _aalen_johansen(counts[used][:, keep].astype(float))
-            frame, surv = curve_frames(fit, grid[fit["exit"]], causes, alpha, fit["n_exit"])
-            if self.group is not None:
-                frame.insert(0, "group", [label] * len(frame))
-                surv.insert(0, "group", [label] * len(surv))
-            tables.append(frame)
-            survs.append(surv)
-        table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
-        table = declare_table(
-            table,
-            kind="curve",
-            counts=["n_risk", "n_event"],
-            dependent=["cumulative_incidence", "std_error", "ci_low", "ci_high"],
-        )
-        survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
+        follow = []
+
+        def fits():
+            for counts in self.counts:
+                used = counts.any(axis=1)
+                grid = np.flatnonzero(used).astype(float)
+                follow.append(float(grid[-1]) if grid.size else -np.inf)
+                fit = _aalen_johansen(counts[used][:, keep].astype(float))
+                yield fit, grid[fit["exit"]], fit["n_exit"]
+
+        labels = None if self.group is None else self.groups
+        table, survival = curve_tables(fits(), causes, alpha, labels)
         return CumulativeIncidence(
             table=table,
             survival=survival,

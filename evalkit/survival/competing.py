@@ -416,6 +416,40 @@ def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame
     return frame, surv
 
 
+def curve_tables(
+    fits, causes, alpha: float, labels=None, weighted: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cumulative-incidence and survival tables of every group, declared for the gate.
+
+    ``fits`` yields per group ``(fit, times, n_exit)`` (see :func:`curve_frames`);
+    ``labels`` are the group values in the same order (None: not grouped), put in front
+    as the ``group`` column. The incidence table is declared a curve (the gate exports
+    it through ``safe_curve``), or, ``weighted``, as values that rest on every row's
+    counts: ``safe_curve`` would recompute an unweighted, unclustered curve from the
+    pooled counts, not this estimate.
+    """
+    tables, survs = [], []
+    for g, (fit, times, n_exit) in enumerate(fits):
+        frame, surv = curve_frames(fit, times, causes, alpha, n_exit)
+        if labels is not None:
+            kind = getattr(labels, "dtype", None)
+            frame.insert(0, "group", np.full(len(frame), labels[g], dtype=kind))
+            surv.insert(0, "group", np.full(len(surv), labels[g], dtype=kind))
+        tables.append(frame)
+        survs.append(surv)
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
+    counts = ["n_risk", "n_event"]
+    values = ["cumulative_incidence", "std_error", "ci_low", "ci_high"]
+    if weighted:
+        table = declare_table(
+            table, counts=counts, dependent=values, across_rows={c: counts for c in values}
+        )
+    else:
+        table = declare_table(table, kind="curve", counts=counts, dependent=values)
+    return table, survival
+
+
 def _log_interval(p: np.ndarray, se: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """R's ``conf.type = "log"`` interval: p * exp(-+ z se/p), upper capped at 1, NaN at p = 0."""
     z = stats.norm.isf(alpha / 2.0)
@@ -724,26 +758,12 @@ def cumulative_incidence(
         per_group = _exit_counts(sd.time, codes, sd.group, n_groups, causes.size + 1, raw=raw)
     follow = _follow_up(sd, n_groups)
 
-    tables, survs = [], []
-    for g, (grid, counts) in enumerate(per_group):
-        fit = _aalen_johansen(counts)
-        frame, surv = curve_frames(fit, grid[fit["exit"]], causes, alpha, fit["n_exit"])
-        if sd.group is not None:
-            label = sd.group_labels[g]
-            kind = sd.group_labels.dtype
-            frame.insert(0, "group", np.full(len(frame), label, dtype=kind))
-            surv.insert(0, "group", np.full(len(surv), label, dtype=kind))
-        tables.append(frame)
-        survs.append(surv)
-    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
-    # Declared as a curve: the output gate exports it through safe_curve.
-    table = declare_table(
-        table,
-        kind="curve",
-        counts=["n_risk", "n_event"],
-        dependent=["cumulative_incidence", "std_error", "ci_low", "ci_high"],
-    )
-    survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
+    def fits():
+        for grid, counts in per_group:
+            fit = _aalen_johansen(counts)
+            yield fit, grid[fit["exit"]], fit["n_exit"]
+
+    table, survival = curve_tables(fits(), causes, alpha, sd.group_labels)
     return CumulativeIncidence(
         table=table,
         survival=survival,
@@ -846,29 +866,16 @@ def _weighted_cif(data, duration, event, group, alpha, missing, weights, id):
     codes = _recode_causes(sd.event, causes)
     n_groups = 1 if sd.group is None else len(sd.group_labels)
     n_causes = causes.size
-    tables, survs = [], []
-    for g in range(n_groups):
-        rows = slice(None) if sd.group is None else sd.group == g
-        fit = _weighted_aalen_johansen(
-            sd.time[rows], codes[rows], n_causes, weight[rows], person[rows]
-        )
-        frame, surv = curve_frames(fit, fit["times"], causes, alpha, fit["n_event"].sum(axis=0))
-        if sd.group is not None:
-            label = sd.group_labels[g]
-            kind = sd.group_labels.dtype
-            frame.insert(0, "group", np.full(len(frame), label, dtype=kind))
-            surv.insert(0, "group", np.full(len(surv), label, dtype=kind))
-        tables.append(frame)
-        survs.append(surv)
-    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
-    counts = ["n_risk", "n_event"]
-    values = ["cumulative_incidence", "std_error", "ci_low", "ci_high"]
-    # safe_curve would recompute an unweighted, unclustered curve from the pooled counts:
-    # not this estimate. Every value rests on every row's counts (as kaplan_meier's).
-    table = declare_table(
-        table, counts=counts, dependent=values, across_rows={c: counts for c in values}
-    )
-    survival = pd.concat(survs, ignore_index=True) if len(survs) > 1 else survs[0]
+
+    def fits():
+        for g in range(n_groups):
+            rows = slice(None) if sd.group is None else sd.group == g
+            fit = _weighted_aalen_johansen(
+                sd.time[rows], codes[rows], n_causes, weight[rows], person[rows]
+            )
+            yield fit, fit["times"], fit["n_event"].sum(axis=0)
+
+    table, survival = curve_tables(fits(), causes, alpha, sd.group_labels, weighted=True)
     what = " and ".join(
         x for x in ("case weights" if weights else "", f"clustered on {id}" if id else "") if x
     )
