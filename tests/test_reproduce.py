@@ -70,11 +70,12 @@ def test_adult_business_case_report(report):
     assert tuple(stairs["State share"]) == REFUSION_2016.shares
     assert (stairs["State share"] + stairs["Municipal share"]).eq(1.0).all()
     week = pd.read_csv(folder / "net_cost_by_week.csv").set_index("Benefit week")["Municipality"]
-    assert week.to_dict() == {4: 500.0, 26: 1500.0, 52: 1750.0, 60: 2000.0}  # DKK 2,500 assumed
+    # DKK 10,968 a month x 12 / 52 (the 2016 rate, 30 or over, no children) by the shares
+    assert week.to_dict() == {4: 506.22, 26: 1518.65, 52: 1771.75, 60: 2024.86}
     required = pd.read_csv(folder / "required_outcomes.csv")
     assert required["Persons required"].tolist() == [200.0, 100.0, 50.0]
     case = pd.read_csv(folder / "business_case.csv").iloc[0]
-    assert case["Saving"] == 104_000  # 52 weeks x DKK 2,500 x the municipality's 80 %
+    assert case["Saving"] == pytest.approx(105_292.8)  # 12 x DKK 10,968 x municipal 80 %
     assert case["Confidence interval, lower"] < 0 < case["Confidence interval, upper"]
     # sources: published figures and the law "published"; assumed amounts "synthetic"
     log = json.loads((out / "output_log.json").read_text())

@@ -6,11 +6,29 @@ The same analyses as the notebook ``business_case_adults``: the published figure
 in persons and weeks, what the clarification workshops and Projekt Superb delivered
 against it, and a business case with its sensitivity table and tornado plot.
 
-The documents give no amounts. Every kroner figure rests on the **assumed** amounts of
-:data:`ASSUMPTIONS` (each with its basis), and the tables computed from them are written
-with ``source="synthetic"`` (not register data, not published) and captions saying
-"assumed amounts"; the published figures and the staircase (the law) are
+The documents give no amounts. Every kroner figure rests on the amounts of
+:data:`ASSUMPTIONS`, each with its basis: two are public values checked against their
+sources (the 2016 cash-benefit rate, used for every case, and the Finance Ministry's
+discount rate), the programme's costs and effect are **assumed**. The tables computed
+from them are written with ``source="synthetic"`` (not register data, not published) and
+captions saying "assumed amounts"; the published figures and the staircase (the law) are
 ``source="published"``.
+
+Sources of the public values (checked December 2026):
+
+- Cash benefit (kontanthjælp) of a person aged 30 or over without children ("fyldt 30
+  år, andre", lov om aktiv socialpolitik § 25, stk. 2, nr. 2): DKK 10,968 a month from
+  4 January 2016 (Beskæftigelsesministeriet, "Satser for 2016: Kontanthjælp", bm.dk;
+  LBK nr. 468 af 20. maj 2016); DKK 10,689 in 2014 (bm.dk, "Satser for 2014") and
+  DKK 11,944 in 2023 (bm.dk, "Satser for 2023"). With children the 2016 rate is
+  DKK 14,575; the caseload's mix of rates is not published, so one rate for every case
+  remains an assumption.
+- Social discount rate: the Finance Ministry's recommended real rate for years 0-35 is
+  4 % from 31 May 2013 (fm.dk, "Ny og lavere samfundsøkonomisk diskonteringsrente"; still
+  4 % in its note of 3 September 2018 to Folketingets Finansudvalg, FIU alm. del spm. 418)
+  until it was lowered to 3.5 % (Finansministeriet, "Dokumentationsnotat – den
+  samfundsøkonomiske diskonteringsrente", 7 January 2021). The business case (approved
+  August 2014, target years 2015-2018) takes the 4 % in force then.
 """
 
 from __future__ import annotations
@@ -35,15 +53,21 @@ from .benchmark_reports import _Writer
 
 PROJECT = "adult_business_case"
 
+#: The 2016 monthly cash benefit of a person aged 30 or over without children (DKK; see
+#: the module docstring for the source).
+CASH_BENEFIT_2016_MONTHLY = 10_968
+
 #: Every assumption of the business case: (value, unit, basis). None of these amounts is
-#: in the municipality's documents.
+#: in the municipality's documents; the benefit rate and the discount rate are public
+#: values (sources in the module docstring), the rest are assumed.
 ASSUMPTIONS = {
     "weekly_benefit": (
-        2_500.0,
+        CASH_BENEFIT_2016_MONTHLY * 12 / 52,
         "DKK a week",
-        "assumed: of the order of the 2016 cash benefit of a person aged 30 or over "
-        "without children (about DKK 10,800 a month x 12 / 52); the caseload's mix of "
-        "rates is not published",
+        "source: the 2016 cash benefit of a person aged 30 or over without children, "
+        "DKK 10,968 a month (bm.dk, Satser for 2016; lov om aktiv socialpolitik § 25, "
+        "stk. 2, nr. 2) x 12 / 52; assumed for every case: the caseload's mix of rates "
+        "(DKK 14,575 with children) is not published",
     ),
     "cost_once": (
         1_000_000.0,
@@ -68,7 +92,8 @@ ASSUMPTIONS = {
     "rate": (
         0.04,
         "a year",
-        "assumed: the Finance Ministry's social discount rate of the time (4 %)",
+        "source: the Finance Ministry's recommended real discount rate for years 0-35, "
+        "4 % from May 2013 until lowered to 3.5 % in January 2021 (fm.dk)",
     ),
 }
 

@@ -774,12 +774,15 @@ LABELS: dict[str, dict[str, str]] = {
     "c_case_law": {"en": "Published: the law. {source}.", "da": "Offentliggjort: loven. {source}."},
     "c_case_assumed": {
         "en": "Synthetic in the output gate's sense (not register data): computed from assumed "
-        "amounts (weekly cash benefit DKK 2,500 a week; programme costs DKK 1m at the start and "
-        "DKK 3m a year; see the assumptions table): none of them is in the municipality's "
-        "documents.",
+        "amounts (programme costs DKK 1m at the start and DKK 3m a year, the effect) and public "
+        "rates (cash benefit DKK 2,531 a week, the 2016 rate of a person aged 30 or over "
+        "without children, taken for every case; the Finance Ministry's discount rate of 4 %); "
+        "see the assumptions table: none of them is in the municipality's documents.",
         "da": "Syntetiske i outputkontrollens forstand (ikke registerdata): beregnet ud fra "
-        "antagne beløb (kontanthjælp 2.500 kr. om ugen; programomkostninger 1 mio. kr. ved "
-        "start og 3 mio. kr. om året; se tabellen med antagelser): ingen af dem står i "
+        "antagne beløb (programomkostninger 1 mio. kr. ved start og 3 mio. kr. om året, "
+        "effekten) og offentlige satser (kontanthjælp 2.531 kr. om ugen, 2016-satsen for en "
+        "person på 30 år eller derover uden børn, brugt for alle sager; Finansministeriets "
+        "diskonteringsrente på 4 %); se tabellen med antagelser: ingen af dem står i "
         "kommunens dokumenter.",
     },
     "c_case_required": {
