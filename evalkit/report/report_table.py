@@ -319,6 +319,7 @@ class ReportTable:
         log=None,
         threshold: int | None = None,
         title: str | None = None,
+        headers: str = "shown",
         **unused,
     ):
         """Write the table to ``path`` by its suffix (:data:`EXPORT_SUFFIXES`) through the
@@ -327,6 +328,11 @@ class ReportTable:
         CSV and Excel hold the numbers (an interval as two columns, full precision);
         Word a formatted Word table with the title and notes; HTML, Markdown and TeX the
         rendering. ``threshold`` may make the rules stricter, never laxer. Returns the path.
+
+        ``headers``: the header row of a CSV file, ``"shown"`` (default: the shown
+        headers in the table's language, :meth:`file_headers`) or ``"names"`` (the data's
+        column names, e.g. ``conf_low``: the same header row in every language, for
+        scripts that read the file). Other formats always show the shown headers.
 
         >>> import pandas as pd, tempfile, pathlib
         >>> t = report_table(pd.DataFrame({"low": [0.24], "high": [2.59]}),
@@ -346,6 +352,11 @@ class ReportTable:
         gate_path(path)
         path, _ = _export_path(path)
         fmt = EXPORT_SUFFIXES[path.suffix.lower()]
+        if headers not in ("shown", "names") or (headers == "names" and fmt != "csv"):
+            raise ArgumentError(
+                f"headers must be 'shown' or, for a .csv file, 'names' (the data's column "
+                f"names); got {headers!r} for a .{fmt} file."
+            )
         if fmt in EXTRAS:
             require(fmt)
         rules = _rules_at_least(threshold)
@@ -353,7 +364,8 @@ class ReportTable:
         with atomic_path(path) as temporary:
             if fmt == "csv":
                 frame = self.export_frame(safe)
-                frame.columns = [self.file_headers().get(c, c) for c in frame.columns]
+                if headers == "shown":
+                    frame.columns = [self.file_headers().get(c, c) for c in frame.columns]
                 frame.to_csv(temporary, index=False)
             elif fmt == "xlsx":
                 self._write_xlsx(safe, temporary, title)
@@ -410,7 +422,17 @@ class ReportTable:
         format by kind (:func:`_excel_format`), the notes. ``safe`` is the gated data when
         the caller has gated them; otherwise the table passes the gate here. The sheet's
         name is the caller's (one table per sheet: :meth:`export` to ``.xlsx``, or one
-        workbook of many, ``evalkit reproduce --format xlsx``)."""
+        workbook of many, ``evalkit reproduce --format xlsx``).
+
+        >>> import openpyxl, pandas as pd
+        >>> t = report_table(pd.DataFrame({"share": [0.25]}), {"share": "share"},
+        ...                  source="synthetic")
+        >>> book = openpyxl.Workbook()
+        >>> t.add_to_xlsx(book.active)
+        >>> cell = book.active["A2"]
+        >>> book.active["A1"].value, cell.value, cell.number_format
+        ('Share', 0.25, '0.0%')
+        """
         openpyxl = require("xlsx")
         from openpyxl.styles import Alignment, Font
         from openpyxl.worksheet.worksheet import Worksheet

@@ -1,0 +1,46 @@
+"""The header row of a report table's CSV file: the shown headers in the table's language
+(default) or, with ``headers="names"``, the data's own column names in every language."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from evalkit.errors import ArgumentError
+from evalkit.output import declare_table, export
+from evalkit.report import report_table
+
+
+def table(lang: str, persons: int = 144):
+    frame = declare_table(
+        pd.DataFrame({"item": ["Course starts", "Completions"], "persons": [persons, 108],
+                      "amount": [864000.0, 1080000.0], "conf_low": [0.24, 0.41],
+                      "conf_high": [2.59, 0.6]}),
+        counts=["persons"], dependent=["amount", "conf_low", "conf_high"],
+    )  # fmt: skip
+    return report_table(frame, {"amount": "kroner"}, lang=lang)
+
+
+def test_csv_headers_shown_in_the_language_or_the_data_names(tmp_path):
+    en = pd.read_csv(table("en").export(tmp_path / "en.csv"))
+    da = pd.read_csv(table("da").export(tmp_path / "da.csv"))
+    assert "Amount" in en.columns and "Beløb" in da.columns  # the catalogue's headers
+    assert en.columns.tolist() != da.columns.tolist()
+    names = ["item", "persons", "amount", "conf_low", "conf_high"]
+    for lang in ("en", "da"):
+        plain = pd.read_csv(table(lang).export(tmp_path / f"{lang}_names.csv", headers="names"))
+        assert plain.columns.tolist() == names  # the same in every language
+        shown = pd.read_csv(tmp_path / f"{lang}.csv")
+        assert plain.to_numpy().tolist() == shown.to_numpy().tolist()
+    # through evalkit.output.export too, and still through the gate: 3 persons are "<5"
+    path = export(table("da", persons=3), tmp_path / "small.csv", headers="names", log=False)
+    small = pd.read_csv(path)
+    assert small.columns.tolist() == names and small["persons"].tolist() == ["<5", "108"]
+
+
+@pytest.mark.parametrize(("suffix", "headers"), [(".xlsx", "names"), (".csv", "snake"),
+                                                 (".html", "names")])  # fmt: skip
+def test_csv_headers_option_is_checked(tmp_path, suffix, headers):
+    with pytest.raises(ArgumentError, match="headers must be 'shown' or, for a .csv file"):
+        table("en").export(tmp_path / f"t{suffix}", headers=headers)
+    assert not list(tmp_path.iterdir())
