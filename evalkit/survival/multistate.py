@@ -47,10 +47,28 @@ they move to (:math:`k_i = h_i` without a move); ``std_error`` is
 :math:`\sqrt{\sum_i U_{is}(t)^2}`. As in R's default, :math:`U_i` starts at zero (the
 variability of :math:`p_0` is not included); ``p0_variance=True`` starts it at
 :math:`(e_{h_i} - p_0)/n_0` for the persons at risk at the first move time, as
-``survfit(..., influence = TRUE)``. Every move time costs :math:`O(\text{persons} \cdot
-K^2)` for the :math:`K` states, vectorised over persons; the loop is over the distinct
-times (weeks). Intervals are R's default ``conf.type = "log"``: :math:`P \exp(\pm z
-\,\mathrm{se}/P)`, capped at 1, none where :math:`P = 0`.
+``survfit(..., influence = TRUE)``. Intervals are R's default ``conf.type = "log"``:
+:math:`P \exp(\pm z \,\mathrm{se}/P)`, capped at 1, none where :math:`P = 0`.
+
+Computation. Only move times change :math:`P` and :math:`U`; between them the work is
+per row, not per person and time. Within a row at risk in :math:`h` from move time
+:math:`a` on, :math:`U_i(t) = (U_i(a) - G_h(a))\,Q(a, t) + G_h(t)`, with
+:math:`Q(a, t) = H_{a+1} \cdots H_t` and :math:`G_h` the influence a person at risk in
+:math:`h` throughout would collect (:math:`G_h \leftarrow G_h H_j + c_h (e_h -
+H_j(h, \cdot))`); so each row needs its person's :math:`U` at its start and end only,
+through products of the :math:`H_j` kept in a segment tree (:math:`O(\log T)` products of
+:math:`K \times K` matrices per row, persons' rows taken by rank: first rows, second
+rows, ...). The variance is :math:`\operatorname{diag} M` with :math:`M = \sum_i U_i'
+U_i`, carried over the move times by :math:`M \leftarrow H' M H + H' C + C' H + E`, where
+:math:`C = \sum_i U_i' D_i` needs only the sums of :math:`U` over each risk set and over
+the movers of each kind and :math:`E = \sum_i D_i' D_i` only the counts (:math:`D_i` the
+increment above). In all :math:`O(\text{rows} \cdot K^2 \log T + T K^4)` after the
+counting, against :math:`O(\text{persons} \cdot T K^2)` for updating every person at
+every time. The recursion's rounding error is absolute (about machine precision times
+:math:`M`); because :math:`\sum_s U_{is} = 0`, the variance of state :math:`s` is also
+:math:`1' M_{-s} 1` and the smaller of the two is used, which is exactly 0 when everyone
+has ended in one absorbing state (the stayers' share of a state everyone leaves is
+computed as :math:`(n - d)/n`, exactly 0).
 
 Transition counts and rates
 ---------------------------
@@ -89,7 +107,9 @@ from ..errors import ArgumentError, ColumnError, DesignError
 from ..output.declare import declare_table
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
+from ._input import distinct_times
 from ._steps import at_times, interval_rows, log_interval
+from .hazard import _person_order, _slots
 
 __all__ = ["StateOccupation", "panel_transitions", "state_occupation"]
 
@@ -158,11 +178,11 @@ def _aalen_johansen(start, stop, src, dst, person, n_persons, n_states, p0_varia
 
     ``src`` from-state codes, ``dst`` to-state codes (-1 censored), ``person`` codes.
     Returns times, prob (T x K), se (T x K), n_risk, n_event, n_exit, n_censored (T x K),
-    flows (T x K x K) and whether each censored row counted as censoring.
+    flows (T x K x K) and the initial distribution.
     """
     k = n_states
     # R drops a censored row inside a run of touching rows (its stop is no time point)
-    order = np.lexsort((start, person))
+    order = _person_order(person, start)
     ps, st, sp = person[order], start[order], stop[order]
     touch_next = np.zeros(order.size, dtype=bool)
     touch_next[:-1] = (ps[1:] == ps[:-1]) & (st[1:] == sp[:-1])
@@ -171,79 +191,192 @@ def _aalen_johansen(start, stop, src, dst, person, n_persons, n_states, p0_varia
     middle = np.empty(order.size, dtype=bool)
     middle[order] = touch_next & touch_prev & (dst[order] < 0)
     censored = (dst < 0) & ~middle
-    times = np.unique(stop[~middle])
+    times = distinct_times(stop[~middle])[0]
     m = times.size
-    slot = np.searchsorted(times, stop)
-    flows = np.zeros((m, k, k))
+    lo = _slots(times, start)  # the row is at risk at the times lo..hi
+    hi = _slots(times, stop) - 1
     moves = dst >= 0
-    np.add.at(flows, (slot[moves], src[moves], dst[moves]), 1.0)
+    flows = np.bincount((hi[moves] * k + src[moves]) * k + dst[moves], minlength=m * k * k).reshape(
+        m, k, k
+    )
+    n_cens = np.bincount(hi[censored] * k + src[censored], minlength=m * k).reshape(m, k)
+    change = np.bincount(lo * k + src, minlength=(m + 1) * k) - np.bincount(
+        (hi + 1) * k + src, minlength=(m + 1) * k
+    )
+    n_risk = np.cumsum(change.reshape(m + 1, k), axis=0)[:m]
+    # p0: the states of those at risk at the first move time
+    j0 = int(np.flatnonzero(flows.any(axis=(1, 2)))[0]) if moves.any() else m - 1
+    at_zero = (lo <= j0) & (hi >= j0)
+    n0 = int(at_zero.sum())
+    p_start = np.bincount(src[at_zero], minlength=k).astype(float) / max(n0, 1)
+    u0 = None
+    if p0_variance and np.all(p_start < 1):
+        u0 = np.zeros((n_persons, k))
+        u0[person[at_zero]] = (np.eye(k)[src[at_zero]] - p_start) / n0
+    # only the move times change P and the influences: work on those (index f)
+    is_move = flows.reshape(m, -1).any(axis=1)
+    move_at = np.flatnonzero(is_move)
+    before = np.r_[0, np.cumsum(is_move)]  # move times before each time index
+    steps = _steps(flows[move_at].astype(float), n_risk[move_at].astype(float), p_start)
+    prob_f, var_f = _influence(
+        steps, lo=before[lo], hi=before[hi + 1] - 1, src=src, dst=dst, person=person,
+        order=order, n_persons=n_persons, u0=u0,
+    )  # fmt: skip
+    last = before[1:] - 1  # the last move time at or before each time (-1: none)
+    prob = prob_f[last + 1]
+    se = np.sqrt(np.maximum(var_f[last + 1], 0.0))
     n_event = flows.sum(axis=1)
     n_exit = flows.sum(axis=2)
-    n_cens = np.zeros((m, k))
-    np.add.at(n_cens, (slot[censored], src[censored]), 1.0)
-    n_risk = np.zeros((m, k))
-    for s in range(k):
-        rows = src == s
-        e = np.sort(stop[rows])
-        b = np.sort(start[rows])
-        n_risk[:, s] = (e.size - np.searchsorted(e, times, side="left")) - (
-            b.size - np.searchsorted(b, times, side="left")
-        )
-    # p0: the states of those at risk at the first move time
-    t0 = stop[moves].min() if moves.any() else times[-1]
-    at_zero = (start < t0) & (stop >= t0)
-    n0 = int(at_zero.sum())
-    p = np.bincount(src[at_zero], minlength=k).astype(float) / max(n0, 1)
-    u = np.zeros((n_persons, k))
-    if p0_variance and np.all(p < 1):
-        who = person[at_zero]
-        u[who] = (np.eye(k)[src[at_zero]] - p) / n0
-    p_start = p.copy()
-    move_rows = np.flatnonzero(moves)
-    move_rows = move_rows[np.argsort(slot[move_rows], kind="stable")]
-    move_bounds = np.searchsorted(slot[move_rows], np.arange(m + 1))
-    prob = np.empty((m, k))
-    se = np.empty((m, k))
-    cur = np.full(n_persons, -1)  # the state each person is at risk in, -1 none
-    by_start = np.argsort(start, kind="stable")
-    by_stop = np.argsort(stop, kind="stable")
-    i_start = i_stop = 0
-    ident = np.eye(k)
-    var = np.sqrt((u * u).sum(axis=0))
-    for j in range(m):
-        t = times[j]
-        while i_stop < stop.size and stop[by_stop[i_stop]] < t:  # left before t
-            r = by_stop[i_stop]
-            if cur[person[r]] == src[r]:
-                cur[person[r]] = -1
-            i_stop += 1
-        while i_start < start.size and start[by_start[i_start]] < t:  # entered before t
-            r = by_start[i_start]
-            if stop[r] >= t:
-                cur[person[r]] = src[r]
-            i_start += 1
-        if flows[j].any():
-            ws = n_risk[j]
-            h = ident.copy()
-            live = ws > 0
-            h[live] = flows[j][live] / ws[live, None]
-            h[live, np.flatnonzero(live)] = 0.0
-            h[live, np.flatnonzero(live)] = 1.0 - h[live].sum(axis=1)
-            c = np.where(live, p / np.where(live, ws, 1.0), 0.0)
-            u = u @ h
-            risk = np.flatnonzero(cur >= 0)
-            hs = cur[risk]
-            u[risk] -= h[hs] * c[hs, None]
-            np.add.at(u, (risk, hs), c[hs])
-            here = move_rows[move_bounds[j] : move_bounds[j + 1]]  # the moves at t
-            hp = src[here]
-            np.add.at(u, (person[here], dst[here]), c[hp])
-            np.add.at(u, (person[here], hp), -c[hp])
-            p = p @ h
-            var = np.sqrt((u * u).sum(axis=0))
-        prob[j] = p
-        se[j] = var
     return times, prob, se, n_risk, n_event, n_exit, n_cens, flows, p_start
+
+
+def _steps(flows, n_risk, p_start) -> dict:
+    """The Aalen-Johansen steps at the move times: ``h`` (F x K x K) the transition
+    matrices, ``p`` (F + 1 x K) P before the first and after each move time, ``c``
+    (F x K) = P_h(before) / n(h), ``g`` (F + 1 x K x K) the stayers' influence G (row h:
+    a person at risk in h throughout), ``n`` and ``d`` the risk sets and moves."""
+    f, k = n_risk.shape
+    live = n_risk > 0
+    h = np.where(live[:, :, None], flows / np.where(live, n_risk, 1.0)[:, :, None], 0.0)
+    diag = np.arange(k)
+    # the stayers' share as (n - d) / n: exactly 0 when everyone at risk in h leaves
+    h[:, diag, diag] = np.where(
+        live, (n_risk - flows.sum(axis=2)) / np.where(live, n_risk, 1.0), 1.0
+    )
+    p = np.empty((f + 1, k))
+    p[0] = p_start
+    g = np.zeros((f + 1, k, k))
+    c = np.empty((f, k))
+    ident = np.eye(k)
+    for j in range(f):  # a loop over the move times (weeks), K x K work each
+        c[j] = np.where(live[j], p[j] / np.where(live[j], n_risk[j], 1.0), 0.0)
+        p[j + 1] = p[j] @ h[j]
+        g[j + 1] = g[j] @ h[j] + c[j][:, None] * (ident - h[j])
+    return {"h": h, "p": p, "c": c, "g": g, "n": n_risk, "d": flows}
+
+
+def _tree(h: np.ndarray) -> tuple[np.ndarray, int]:
+    """Segment tree of the products of consecutive transition matrices (leaves ``h``)."""
+    f, k = h.shape[0], h.shape[1]
+    size = 1 << max(f - 1, 0).bit_length()
+    tree = np.empty((2 * size, k, k))
+    tree[size : size + f] = h
+    tree[size + f :] = np.eye(k)
+    width = size // 2
+    while width >= 1:
+        nodes = np.arange(width, 2 * width)
+        tree[nodes] = tree[2 * nodes] @ tree[2 * nodes + 1]
+        width //= 2
+    return tree, size
+
+
+def _propagate(tree, size, x, a, b) -> np.ndarray:
+    """Rows ``x[q] H[a_q + 1] ... H[b_q]`` (identity where ``a_q = b_q``), O(log F) matrix
+    products per row: the tree's nodes left to right."""
+    x = x.copy()
+    left, right = a + 1 + size, b + 1 + size
+    pending = []
+    while True:
+        live = left < right
+        if not live.any():
+            break
+        take = live & (left & 1 == 1)
+        if take.any():
+            x[take] = (x[take][:, None, :] @ tree[left[take]])[:, 0, :]
+        left = left + take
+        take = live & (right & 1 == 1)
+        right = right - take
+        if take.any():
+            pending.append((take, right.copy()))
+        left, right = left >> 1, right >> 1
+    for take, node in reversed(pending):
+        x[take] = (x[take][:, None, :] @ tree[node[take]])[:, 0, :]
+    return x
+
+
+def _influence(steps, lo, hi, src, dst, person, order, n_persons, u0):
+    """P and the infinitesimal-jackknife variance at the move times (module docstring).
+
+    Row ``r`` is at risk at the move times ``lo..hi``. A person's influence ``U`` only
+    changes while at risk, and through ``U <- U H`` otherwise, so per row (in person
+    order, one pass per row rank) ``Y = V - G(lo - 1)`` (``V`` = U before the row) and
+    ``X = Y Q(lo - 1, hi - 1)`` (``Q`` products of the ``H`` by the segment tree) give
+    ``U(t) = Y Q(lo - 1, t) + G(t)`` within the row. Then ``M = sum_i U_i' U_i`` is run
+    over the move times: ``M <- H' M H + H' C + C' H + E`` with ``C = sum_i U_i' D_i``
+    (from the sums of ``U`` over each risk set, carried as ``(F - X_out) H + Y_in``, and
+    over the movers) and ``E = sum_i D_i' D_i`` (from the counts). Returns P (F + 1 x
+    K) and diag(M) (F + 1 x K), the first rows before the first move time."""
+    h, p, c, g, n, d = (steps[key] for key in ("h", "p", "c", "g", "n", "d"))
+    f, k = c.shape
+    ident = np.eye(k)
+    tree, size = _tree(h) if f else (None, 1)
+    u = np.zeros((n_persons, k)) if u0 is None else u0.copy()
+    known = np.full(n_persons, -1)  # the move time each person's u is for
+    y_in = np.zeros((f + 1, k, k))
+    x_out = np.zeros((f + 1, k, k))
+    x_move = np.zeros((f + 1, k, k, k))
+    ps = person[order]
+    first = np.r_[True, ps[1:] != ps[:-1]] if ps.size else np.zeros(0, bool)
+    rank = np.arange(ps.size) - np.maximum.accumulate(np.where(first, np.arange(ps.size), 0))
+    by_rank = order[np.argsort(rank, kind="stable")]
+    bounds = np.r_[0, np.cumsum(np.bincount(rank))] if rank.size else np.r_[0]
+    for q in range(bounds.size - 1):  # the persons' first rows, second rows, ...
+        r = by_rank[bounds[q] : bounds[q + 1]]
+        who, a, b = person[r], lo[r] - 1, hi[r]
+        v = u[who]
+        gap = a > known[who]
+        if f and gap.any():
+            v[gap] = _propagate(tree, size, v[gap], known[who][gap], a[gap])
+        act = a < b  # at risk at some move time
+        u[who[~act]], known[who[~act]] = v[~act], a[~act]
+        r, who, a, b, v = r[act], who[act], a[act], b[act], v[act]
+        if not r.size:
+            continue
+        s = src[r]
+        y = v - g[a + 1, s]
+        x = _propagate(tree, size, y, a, b - 1)
+        moved = dst[r] >= 0
+        to = np.where(moved, dst[r], s)
+        c_end = c[b, s]
+        u_end = (x + g[b, s])[:, None, :] @ h[b]
+        u[who] = u_end[:, 0, :] + c_end[:, None] * (ident[to] - h[b, s])
+        known[who] = b
+        for col in range(k):
+            y_in[:, :, col] += _sum_by(a + 1, s, y[:, col], f + 1, k)
+            x_out[:, :, col] += _sum_by(b, s, x[:, col], f + 1, k)
+            x_move[:, :, :, col] += _sum_by(
+                b[moved] * k + s[moved], to[moved], x[moved, col], (f + 1) * k, k
+            ).reshape(f + 1, k, k)
+    var = np.empty((f + 1, k))
+    m_mat = np.zeros((k, k)) if u0 is None else u0.T @ u0
+    var[0] = np.diag(m_mat)
+    acc = y_in[0].copy()  # sum over the rows at risk of Y Q(lo - 1, t - 1)
+    diag = np.arange(k)
+    for j in range(f):  # a loop over the move times, K^4 work each
+        hj, cj, gj = h[j], c[j], g[j]
+        risk = acc + n[j][:, None] * gj  # sum of U before t over each risk set
+        moving = x_move[j] + d[j][:, :, None] * gj[:, None, :]
+        moving[diag, diag] = risk - moving.sum(axis=1) + moving[diag, diag]
+        cross = np.einsum("h,hkv->vk", cj, moving) - (risk * cj[:, None]).T @ hj
+        count = d[j].copy()
+        count[diag, diag] = n[j] - d[j].sum(axis=1)
+        inc = cj[:, None, None] * (ident[None, :, :] - hj[:, None, :])
+        own = np.einsum("hk,hki,hkj->ij", count, inc, inc)
+        m_mat = hj.T @ m_mat @ hj + hj.T @ cross + cross.T @ hj + own
+        # sum_s U_is = 0, so var_s is also 1' M_(-s) 1: exactly 0 when all other states
+        # are empty for good (everyone absorbed in s), where M_ss keeps rounding noise
+        total = m_mat.sum()
+        rest = total - 2.0 * m_mat.sum(axis=0) + np.diag(m_mat)
+        var[j + 1] = np.minimum(np.diag(m_mat), np.maximum(rest, 0.0))
+        acc = (acc - x_out[j]) @ hj + y_in[j + 1]
+    return p, var
+
+
+def _sum_by(row, col, values, n_rows, n_cols) -> np.ndarray:
+    """``values`` summed into an (n_rows, n_cols) array at (row, col)."""
+    return np.bincount(row * n_cols + col, weights=values, minlength=n_rows * n_cols).reshape(
+        n_rows, n_cols
+    )
 
 
 # --------------------------------------------------------------------------- result
@@ -469,18 +602,19 @@ def state_occupation(
     if rows.start is None:  # pragma: no cover - start is required here
         raise ArgumentError("start is required.")
     to_values = data_frame[to] if rows.rows is None else data_frame[to].iloc[rows.rows]
-    to_values = to_values.to_numpy(dtype=object)
-    to_missing = pd.isna(to_values)
+    to_codes, to_names = pd.factorize(to_values)  # missing (NaN/None): -1
+    to_names = list(to_names)
     if from_state is None:
         if initial is None:
             raise ArgumentError(
                 "give from_state= (the column of the state occupied in each row) or "
                 "initial= (the state every person starts in)."
             )
-        from_values = _derive_from(rows, to_values, to_missing, initial)
+        from_codes, from_names = _derive_from(rows, to_codes, len(to_names)), [*to_names, initial]
     else:
-        from_values = rows.frame[from_state].to_numpy(dtype=object)
-    present = sorted({*map(str, from_values), *map(str, to_values[~to_missing])})
+        from_codes, from_names = pd.factorize(rows.frame[from_state])
+        from_names = list(from_names)
+    present = sorted({*map(str, from_names), *map(str, to_names)})
     if states is None:
         states = present
     states = [str(s) for s in states]
@@ -490,9 +624,8 @@ def state_occupation(
             f"states must list every state of the data once; not listed: {_show(unknown)}."
         )
     code = {s: i for i, s in enumerate(states)}
-    src = np.array([code[str(v)] for v in from_values], dtype=np.int64)
-    dst = np.full(src.size, -1, dtype=np.int64)
-    dst[~to_missing] = [code[str(v)] for v in to_values[~to_missing]]
+    src = np.array([code[str(v)] for v in from_names], dtype=np.int64)[from_codes]
+    dst = np.array([code[str(v)] for v in to_names] + [-1], dtype=np.int64)[to_codes]
     same = dst == src
     if same.any():
         raise DesignError(
@@ -568,25 +701,25 @@ def state_occupation(
     )
 
 
-def _derive_from(rows, to_values, to_missing, initial) -> np.ndarray:
-    """From-states: ``initial`` on a person's first row, then where the previous row ended."""
-    order = np.lexsort((rows.start, rows.person))
-    out = np.empty(order.size, dtype=object)
-    current = None
-    previous = -1
-    for r in order:  # one pass over the rows in person order
-        if rows.person[r] != previous:
-            current, previous = initial, rows.person[r]
-        out[r] = current
-        if not to_missing[r]:
-            current = to_values[r]
+def _derive_from(rows, to_codes, initial) -> np.ndarray:
+    """From-state codes: ``initial`` on a person's first row, then the ``to`` code of the
+    person's last earlier row that ended in a move (one pass in person order)."""
+    order = _person_order(rows.person, rows.start)
+    person, to = rows.person[order], to_codes[order]
+    at = np.arange(order.size)
+    first = np.r_[True, person[1:] != person[:-1]] if order.size else np.zeros(0, bool)
+    block = np.maximum.accumulate(np.where(first, at, 0))
+    moved = np.maximum.accumulate(np.where(to >= 0, at, -1))  # the last move at or before
+    previous = np.r_[-1, moved[:-1]]
+    out = np.empty(order.size, dtype=np.int64)
+    out[order] = np.where(previous >= block, to[np.maximum(previous, 0)], initial)
     return out
 
 
 def _check_touching(rows, src, dst, id_col, from_col) -> None:
     """A row that starts where the person's previous row stopped must start in the state
     that row ended in."""
-    order = np.lexsort((rows.start, rows.person))
+    order = _person_order(rows.person, rows.start)
     p = rows.person[order]
     touch = (p[1:] == p[:-1]) & (rows.start[order][1:] == rows.stop[order][:-1])
     ended = np.where(dst[order][:-1] >= 0, dst[order][:-1], src[order][:-1])
@@ -603,10 +736,11 @@ def _check_touching(rows, src, dst, id_col, from_col) -> None:
 def _transition_table(start, stop, src, dst, person, states) -> pd.DataFrame:
     k = len(states)
     moves = dst >= 0
-    counts = np.zeros((k, k), dtype=np.int64)
-    np.add.at(counts, (src[moves], dst[moves]), 1)
+    counts = np.bincount(src[moves] * k + dst[moves], minlength=k * k).reshape(k, k)
     time = np.bincount(src, weights=stop - start, minlength=k)
-    persons = np.array([np.unique(person[src == s]).size for s in range(k)])
+    seen = np.zeros((int(person.max(initial=-1)) + 1, k), dtype=bool)
+    seen[person, src] = True
+    persons = seen.sum(axis=0)
     rows = []
     for h in range(k):
         for j in range(k):
