@@ -13,6 +13,7 @@ from .disclosure import (
     suppress_small,
 )
 from .labels import LABELS, NumberFormatter, format_number, format_percent
+from .mcf_plots import mean_cumulative_function_plot
 from .plots import (
     cumulative_incidence_plot,
     forest_plot,
@@ -70,6 +71,7 @@ __all__ = [
     "report_table",
     "safe_at_risk",
     "state_occupation_plot",
+    "mean_cumulative_function_plot",
     "safe_curve",
     "save_figure",
     "series_plot",

@@ -76,6 +76,23 @@ LABELS: dict[str, dict[str, str]] = {
         "'{other}': {states}.",
     },
     "state_other": {"en": "other", "da": "andet"},
+    # mean cumulative function (evalkit.report.mcf_plots)
+    "mcf_mean_events": {"en": "Spells started per person", "da": "Påbegyndte forløb pr. person"},
+    "mcf_difference": {"en": "Difference ({a} − {b})", "da": "Forskel ({a} − {b})"},
+    "mcf_none_shown": {
+        "en": "Too few events to show",
+        "da": "For få hændelser til at vise",
+    },
+    "mcf_disclosure_note": {
+        "en": "Steps pooled to at least {t} events each, with at least {t} persons at risk; "
+        "curves end where fewer than {t} are at risk.",
+        "da": "Trin samlet til mindst {t} hændelser hver, med mindst {t} personer i risiko; "
+        "kurverne slutter, hvor færre end {t} er i risiko.",
+    },
+    "mcf_difference_note": {
+        "en": "The difference is computed from the curves shown.",
+        "da": "Forskellen er beregnet ud fra de viste kurver.",
+    },
     # Cox residual plots (evalkit.report.cox_plots)
     "martingale_residual": {"en": "Martingale residual", "da": "Martingalresidual"},
     "martingale_residual_null": {
