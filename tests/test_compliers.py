@@ -3,13 +3,12 @@ always-takers against plain R arithmetic (tests/reference/noncompliance_extra.R)
 subgroup formula of Marbach & Hangartner (2020), known types in simulated data, the
 bootstrap, disclosure declarations and bad input."""
 
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import reference
 
 import evalkit
 from evalkit.effects.compliers import CELLS, SHARE_ROW, ComplierProfile, complier_profile
@@ -22,9 +21,7 @@ from evalkit.errors import (
 )
 from evalkit.output import declaration, gate_table
 
-REFERENCE = json.loads(
-    (Path(__file__).parent / "reference" / "noncompliance_extra.json").read_text()
-)
+REFERENCE = reference("noncompliance_extra.json")
 DATA = pd.DataFrame(REFERENCE["complier_data"])
 CASES = REFERENCE["complier_cases"]
 COVARIATES = ["age", "female", "x1"]

@@ -7,6 +7,7 @@ Every CPR-shaped value here is made up (dates with 1234-style serials)."""
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import ConstantHash
 
 import evalkit.panel.ids as ids_module
 from evalkit.errors import ArgumentError, ColumnError, DesignError, EvalkitError
@@ -176,17 +177,7 @@ def test_length_and_key_are_checked_without_showing_the_key():
 
 
 def test_collisions_are_a_design_error_asking_for_a_longer_length(monkeypatch):
-    class Constant:
-        def copy(self):
-            return self
-
-        def update(self, data):
-            pass
-
-        def hexdigest(self):
-            return "0" * 64
-
-    monkeypatch.setattr(ids_module.hmac, "new", lambda *args, **kwargs: Constant())
+    monkeypatch.setattr(ids_module.hmac, "new", lambda *args, **kwargs: ConstantHash())
     with pytest.raises(DesignError, match="longer length") as caught:
         pseudonymize_ids(frame(), "id", key=KEY, length=8)
     assert "010190" not in str(caught.value)

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import ConstantHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,17 +63,7 @@ def test_each_listed_dash_and_space_is_removed():
 
 
 def test_errors_do_not_show_ids_with_unicode_dashes(monkeypatch):
-    class Constant:
-        def copy(self):
-            return self
-
-        def update(self, data):
-            pass
-
-        def hexdigest(self):
-            return "0" * 64
-
-    monkeypatch.setattr(ids_module.hmac, "new", lambda *args, **kwargs: Constant())
+    monkeypatch.setattr(ids_module.hmac, "new", lambda *args, **kwargs: ConstantHash())
     data = pd.DataFrame({"id": ["010190\u20131234", "020290\u22124321"], "y": [1, 2]})
     with pytest.raises(DesignError, match="longer length") as caught:
         pseudonymize_ids(data, "id", key=KEY, length=8)

@@ -3,31 +3,21 @@ and complete-case effects against estimatr's difference_in_means and lm_lin with
 (tests/reference/noncompliance_extra.R), post-stratification identity, a simulation under
 missingness at random, the bootstrap, declarations and bad input."""
 
-import json
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import COLUMNS, reference
 
 import evalkit
+from evalkit import errors
 from evalkit.effects.ipw import IPWAttritionResult, ipw_attrition
-from evalkit.errors import (
-    ArgumentError,
-    DesignError,
-    FragileDesignWarning,
-    MissingValueError,
-    OutcomeError,
-)
 from evalkit.output import declaration
 
-REFERENCE = json.loads(
-    (Path(__file__).parent / "reference" / "noncompliance_extra.json").read_text()
-)
+REFERENCE = reference("noncompliance_extra.json")
 DATA = pd.DataFrame(REFERENCE["attrition_data"])
 CASES = REFERENCE["ipw_cases"]
-COLUMNS = ["estimate", "std_error", "p_value", "conf_low", "conf_high", "df"]
 
 
 def _row(effect):
@@ -131,32 +121,32 @@ def test_frame_summary_and_declaration():
 
 
 def test_extreme_weights_warn():
-    with pytest.warns(FragileDesignWarning, match="extreme weights"):
+    with pytest.warns(errors.FragileDesignWarning, match="extreme weights"):
         ipw_attrition(DATA, "y", "t", "seen", ["a1", "a2"], max_weight=2.0)
 
 
 def test_bad_input():
-    with pytest.raises(OutcomeError, match="'seen'"):
+    with pytest.raises(errors.OutcomeError, match="'seen'"):
         ipw_attrition(DATA.assign(seen=DATA["seen"] * 2), "y", "t", "seen", "a1")
     leaked = DATA.assign(y=DATA["y"].fillna(7.5))
-    with pytest.raises(ArgumentError, match="147 persons marked as not observed") as error:
+    with pytest.raises(errors.ArgumentError, match="147 persons marked as not observed") as error:
         ipw_attrition(leaked, "y", "t", "seen", "a1")
     assert "7.5" not in str(error.value) and "'y'" in str(error.value)
-    with pytest.raises(ArgumentError, match="missing for 1 persons marked as observed"):
+    with pytest.raises(errors.ArgumentError, match="missing for 1 persons marked as observed"):
         observed_row = DATA.index[DATA["seen"] == 1][0]
         ipw_attrition(DATA.assign(y=DATA["y"].where(DATA.index != observed_row)), "y", "t",
                       "seen", "a1")  # fmt: skip
-    with pytest.raises(MissingValueError, match="'a1'"):
+    with pytest.raises(errors.MissingValueError, match="'a1'"):
         ipw_attrition(DATA.assign(a1=DATA["a1"].where(DATA.index > 0)), "y", "t", "seen", "a1")
-    with pytest.raises(ArgumentError, match="estimator"):
+    with pytest.raises(errors.ArgumentError, match="estimator"):
         ipw_attrition(DATA, "y", "t", "seen", "a1", estimator="ancova")
-    with pytest.raises(ArgumentError, match="model"):
+    with pytest.raises(errors.ArgumentError, match="model"):
         ipw_attrition(DATA, "y", "t", "seen", "a1", model="interacted")
-    with pytest.raises(ArgumentError):
+    with pytest.raises(errors.ArgumentError):
         ipw_attrition(DATA, "y", "t", "seen", [])
-    with pytest.raises(ArgumentError, match="n_boot"):
+    with pytest.raises(errors.ArgumentError, match="n_boot"):
         ipw_attrition(DATA, "y", "t", "seen", "a1", n_boot=5)
-    with pytest.raises(DesignError, match="collinear"):
+    with pytest.raises(errors.DesignError, match="collinear"):
         ipw_attrition(DATA.assign(a3=2 * DATA["a1"]), "y", "t", "seen", ["a1", "a3"])
 
 
@@ -164,14 +154,14 @@ def test_perfect_separation_is_a_clear_error():
     # in the control arm, every person with a2 = 1 is observed and every one with 0 lost
     seen = np.where(DATA["t"] == 0, DATA["a2"], DATA["seen"])
     data = DATA.assign(seen=seen, y=np.where(seen == 1, DATA["y"].fillna(1.0), np.nan))
-    with pytest.raises(DesignError, match="perfect separation"):
+    with pytest.raises(errors.DesignError, match="perfect separation"):
         ipw_attrition(data, "y", "t", "seen", ["a1", "a2"])
 
 
 def test_does_not_mutate_and_is_exported():
     before = DATA.copy()
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FragileDesignWarning)
+        warnings.simplefilter("ignore", errors.FragileDesignWarning)
         ipw_attrition(DATA, "y", "t", "seen", ["a1", "a2"], estimator="lin_estimator",
                       model="additive", n_boot=50)  # fmt: skip
     pd.testing.assert_frame_equal(DATA, before)

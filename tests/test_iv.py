@@ -5,22 +5,20 @@ The reference values come from tests/reference/iv.R (make_iv_reference.sh), on s
 data generated there with a fixed seed and stored in iv.json.
 """
 
-import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import assert_terms_match_r, reference
 
 import evalkit
 from evalkit.errors import DesignError, FragileDesignWarning
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "iv.json").read_text())
+REFERENCE = reference("iv.json")
 DATA = pd.DataFrame(REFERENCE["data"])
 CASES = REFERENCE["cases"]
-COLUMNS = ["estimate", "std_error", "p_value", "conf_low", "conf_high", "df"]
 
 
 def _cace(data=DATA, **args):
@@ -31,15 +29,7 @@ def _cace(data=DATA, **args):
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_matches_iv_robust(case):
-    ours = _cace(**case["args"]).to_frame().set_index("term")
-    for expected in case["terms"]:
-        row = ours.loc[expected["term"]]
-        for column in COLUMNS:
-            assert row[column] == pytest.approx(expected[column], rel=1e-6, abs=1e-12), (
-                f"{case['name']} {expected['term']} {column}: evalkit {row[column]!r}, "
-                f"R {expected[column]!r}"
-            )
-    assert set(ours.index) == {row["term"] for row in case["terms"]}
+    assert_terms_match_r(_cace(**case["args"]), case)
 
 
 def test_reference_covers_every_se_type_with_covariates_and_blocks():

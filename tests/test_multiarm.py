@@ -9,11 +9,11 @@ import itertools
 import json
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _fixtures import assert_terms_match_r, reference
 from scipy import stats
 
 import evalkit
@@ -21,10 +21,9 @@ from evalkit.design import assign, reproduce
 from evalkit.errors import ArgumentError, DesignError, TreatmentError
 from evalkit.inference import randomization_test
 
-REFERENCE = json.loads((Path(__file__).parent / "reference" / "multiarm.json").read_text())
+REFERENCE = reference("multiarm.json")
 DATA = pd.DataFrame(REFERENCE["data"])
 CASES = REFERENCE["cases"]
-COLUMNS = ["estimate", "std_error", "p_value", "conf_low", "conf_high", "df"]
 FUNCTIONS = {
     "difference_in_means": evalkit.difference_in_means,
     "lin_estimator": evalkit.lin_estimator,
@@ -41,15 +40,7 @@ def _fit(fun, data=DATA, **args):
 # ----------------------------------------------------------------- estimators against R
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_contrast_matches_estimatr(case):
-    ours = _fit(case["fun"], **case["args"]).to_frame().set_index("term")
-    for expected in case["terms"]:
-        row = ours.loc[expected["term"]]
-        for column in COLUMNS:
-            assert row[column] == pytest.approx(expected[column], rel=1e-6, abs=1e-12), (
-                f"{case['name']} {expected['term']} {column}: evalkit {row[column]!r}, "
-                f"R {expected[column]!r}"
-            )
-    assert set(ours.index) == {row["term"] for row in case["terms"]}
+    assert_terms_match_r(_fit(case["fun"], **case["args"]), case)
 
 
 def test_reference_covers_the_designs():
