@@ -36,6 +36,11 @@ rises and falls a net difference mixes persons moving in with persons moving out
 not the count of any group of persons. The transition counts themselves are not
 published (the figure shows only the shares), so they are not required to rest on 5.
 
+Among the chains of candidate times that satisfy the rule, the one reaching the latest
+time, and among those the one with the most points, is published (dynamic programming:
+:math:`O(C^2 K)` for :math:`C` candidate times and :math:`K` states; 0.02 CPU seconds at
+JobFirst's 104 weeks, 0.4 at 7,700 distinct continuous times, less than the fit itself).
+
 Candidate times are every distinct time of the fit (``grid=None``: the finest pooling
 the rule allows), every ``grid`` time units (an integer: 4 = every fourth week from time
 0), or given times (a list). A state whose persons are too few to publish at most times
@@ -146,7 +151,7 @@ def _publish(in_state, cum_net, start_ok, index, threshold, zeros) -> np.ndarray
             diff = np.abs(np.rint(net[i]))
             if not np.any((diff > 0) & (diff < threshold)):
                 best[i] = 1
-        elif i == np.flatnonzero(ok)[0] or best[:i].max(initial=-1) < 0:
+        else:  # nothing published before it: any candidate may open the chain
             best[i] = 1
         if i:
             diff = np.abs(np.rint(net[i] - net[:i]))
