@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -139,18 +140,17 @@ def multistate_rows(n: int, seed: int = 3) -> pd.DataFrame:
     )
 
 
-def timed(fn, repeat: int, budget: float) -> float:
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    if first > budget or repeat <= 1:
-        return first
-    times = [first]
-    for _ in range(repeat - 1):
-        start = time.perf_counter()
+def timed(fn, repeat: int, budget: float) -> tuple[float, float]:
+    """Median process CPU seconds and median wall seconds of ``repeat`` runs (one run when
+    the first takes longer than ``budget`` wall seconds)."""
+    runs = []
+    while True:
+        cpu, wall = time.process_time(), time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        runs.append((time.process_time() - cpu, time.perf_counter() - wall))
+        if len(runs) >= repeat or runs[0][1] > budget:
+            break
+    return float(np.median([r[0] for r in runs])), float(np.median([r[1] for r in runs]))
 
 
 def python_jobs(single, recurrent, multi, adjusted_max: int) -> dict[str, dict]:
@@ -203,10 +203,12 @@ m <- read.csv(args[3], na.strings = c("", "NA"))
 m$state <- factor(ifelse(is.na(m$to), "censor", m$to),
                   levels = c("censor", "benefit", "job", "education", "other"))
 m$from <- factor(m$from, levels = c("benefit", "job", "education", "other"))
-med <- function(expr) {
+med <- function(expr) {  # median CPU (user + system) and median elapsed seconds
   f <- function() eval(expr)
-  tryCatch(median(replicate(repeat_n, system.time(f())[["elapsed"]])),
-           error = function(e) NA)
+  tryCatch({
+    t <- replicate(repeat_n, system.time(f())[c("user.self", "sys.self", "elapsed")])
+    c(median(t[1, ] + t[2, ]), median(t[3, ]))
+  }, error = function(e) NA)
 }
 fit <- coxph(Surv(t, e) ~ g + x, data = d)
 prof <- data.frame(g = c(0, 1), x = c(0, 0))
@@ -222,7 +224,7 @@ cat(jsonlite::toJSON(out, auto_unbox = TRUE, na = "null"))
 """
 
 
-def r_timings(single, recurrent, multi, repeat: int) -> dict[str, float]:
+def r_timings(single, recurrent, multi, repeat: int) -> dict[str, tuple[float, float]]:
     if shutil.which("Rscript") is None:
         return {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -237,7 +239,8 @@ def r_timings(single, recurrent, multi, repeat: int) -> dict[str, float]:
     if done.returncode != 0:
         print("R failed:", done.stderr.strip()[-400:])
         return {}
-    return {k: v for k, v in json.loads(done.stdout).items() if v is not None}
+    out = json.loads(done.stdout).items()
+    return {k: (float(v[0]), float(v[1])) for k, v in out if isinstance(v, list)}
 
 
 def main() -> None:
@@ -251,24 +254,32 @@ def main() -> None:
     peers = ("lifelines", "R survival")
     for n in args.sizes:
         single, recurrent, multi = single_spells(n), recurrent_spells(n), multistate_rows(n)
+        load = os.getloadavg()
         rows: dict[str, dict] = {}
         for name, fns in python_jobs(single, recurrent, multi, args.adjusted_max).items():
             rows[name] = {who: timed(fn, args.repeat, args.budget) for who, fn in fns.items()}
         if not args.no_r:
             for name, seconds in r_timings(single, recurrent, multi, args.repeat).items():
-                rows.setdefault(name, {})["R survival"] = float(seconds)
-        print(f"\nn = {n:,} rows; seconds (peer / evalkit)")
-        print(f"{'':26s}{'evalkit':>10s}" + "".join(f"{p:>22s}" for p in peers))
-        for name, timing in rows.items():
-            base = timing.get("evalkit")
-            cells = []
-            for p in peers:
-                if p not in timing:
-                    cells.append(f"{'-':>22s}")
-                else:
-                    ratio = f"({timing[p] / base:.2g}x)" if base else ""
-                    cells.append(f"{timing[p]:>13.3g} {ratio:>8s}")
-            print(f"{name:26s}{base:>10.3g}" + "".join(cells))
+                rows.setdefault(name, {})["R survival"] = seconds
+        after = os.getloadavg()
+        print(
+            f"\nn = {n:,} rows; load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+            f"before, {after[0]:.1f} / {after[1]:.1f} / {after[2]:.1f} after"
+        )
+        for which, label in ((0, "process CPU"), (1, "wall")):
+            print(f"{label} seconds, median of {args.repeat} (peer / evalkit)")
+            print(f"{'':26s}{'evalkit':>10s}" + "".join(f"{p:>22s}" for p in peers))
+            for name, timing in rows.items():
+                base = timing["evalkit"][which] if "evalkit" in timing else None
+                cells = []
+                for p in peers:
+                    if p not in timing or base is None:
+                        cells.append(f"{'-':>22s}")
+                    else:
+                        ratio = f"({timing[p][which] / base:.2g}x)" if base else ""
+                        cells.append(f"{timing[p][which]:>13.3g} {ratio:>8s}")
+                shown = f"{base:>10.3g}" if base is not None else f"{'-':>10s}"
+                print(f"{name:26s}{shown}" + "".join(cells))
 
 
 if __name__ == "__main__":
