@@ -6,6 +6,13 @@ twice a second: ``spells: 1,200,000 of 5,000,000 persons (24%), 410,000 persons/
 notebooks run quietly; ``progress=True`` forces it on and ``progress=False`` off
 (:func:`progress_enabled`). Nothing but counts and times is ever printed (no ids, no
 values).
+
+Every long job of evalkit shows this one line: the register engine and the synthetic
+register (persons), the randomization test (assignments), the design diagnosis
+(simulations) and ``evalkit reproduce`` (figures and tables, with the one being made).
+The title and the unit are shown through the label catalogue
+(:func:`evalkit.report.labels.term`), in English or Danish (``lang=``); a title the
+catalogue does not know (an outcome function's name) is shown as it is.
 """
 
 from __future__ import annotations
@@ -40,13 +47,15 @@ def progress_enabled(progress: bool | None, stream: TextIO | None = None) -> boo
         return False
 
 
-def _duration(seconds: float) -> str:
+def _duration(seconds: float, lang: str) -> str:
+    from .report.labels import format_number
+
     seconds = max(0.0, seconds)
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"{format_number(seconds, 0, lang)} s"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return f"{format_number(seconds / 60, 0, lang)} min"
+    return f"{format_number(seconds / 3600, 1, lang)} h"
 
 
 class Progress:
@@ -54,15 +63,18 @@ class Progress:
 
     Parameters
     ----------
-    label : what is running (``"spells"``, ``"synthetic register"``).
+    label : what is running (``"spells"``, ``"synthetic register"``), shown through the
+        label catalogue's terms in ``lang``.
     total : the number of items expected, or None when unknown (no share, no time left).
-    unit : what the items are (``"persons"``).
+    unit : what the items are (``"persons"``), shown through the catalogue as ``label``.
     progress : ``True`` / ``False``, or ``None`` to show it only on a terminal.
     stream : where to write (default standard error).
     interval : least seconds between two redraws.
+    lang : ``"en"`` or ``"da"``.
 
     Use it as a context manager (the line is finished on exit) and call
-    :meth:`update` with the items just done.
+    :meth:`update` with the items just done, or :meth:`step` with the name of the one
+    item just made.
 
     Example
     -------
@@ -73,6 +85,8 @@ class Progress:
     ...     p.update(6)
     >>> "10 of 10 persons (100%)" in out.getvalue()
     True
+    >>> Progress("randomization test", 40_000, "assignments", False, lang="da").line()[:49]
+    'randomiseringstest: 0 af 40.000 tildelinger (0 %)'
     """
 
     def __init__(
@@ -83,14 +97,21 @@ class Progress:
         progress: bool | None = None,
         stream: TextIO | None = None,
         interval: float = 0.5,
+        lang: str = "en",
     ) -> None:
+        from .report.labels import check_lang
+
         self.stream = sys.stderr if stream is None else stream
         self.enabled = progress_enabled(progress, self.stream)
         if total is not None and (isinstance(total, bool) or int(total) < 0):
             raise ArgumentError(f"total must be a whole number >= 0 or None; got {total!r}.")
+        if not isinstance(label, str) or not isinstance(unit, str):
+            raise ArgumentError("the progress label and unit must be text.")
+        self.lang = check_lang(lang)
         self.label, self.unit, self.interval = label, unit, float(interval)
         self.total = None if total is None else int(total)
         self.done = 0
+        self.current: str | None = None
         self.start = time.perf_counter()
         self._last = -float("inf")
         self._written = False
@@ -103,33 +124,49 @@ class Progress:
 
     def line(self, now: float | None = None) -> str:
         """The text of the progress line as it stands."""
+        from .report.labels import format_number, format_percent, label, term
+
+        lang = self.lang
         now = time.perf_counter() if now is None else now
         elapsed = max(now - self.start, 1e-9)
         rate = self.done / elapsed
-        text = f"{self.label}: {self.done:,}"
+        unit = term(self.unit, lang)
+        done = format_number(self.done, 0, lang)
         if self.total:
-            text += f" of {self.total:,} {self.unit} ({100 * self.done / self.total:.0f}%)"
+            total = format_number(self.total, 0, lang)
+            share = format_percent(self.done / self.total, 0, lang)
+            count = label("progress_of", lang, done=done, total=total, unit=unit, share=share)
         else:
-            text += f" {self.unit}"
-        text += f", {rate:,.0f} {self.unit}/s"
+            count = f"{done} {unit}"
+        speed = format_number(rate, 0 if rate >= 10 else 1, lang)
+        text = f"{term(self.label, lang)}: {count}, {speed} {unit}/s, "
         if self.total and self.done and self.done < self.total:
-            text += f", {_duration((self.total - self.done) / rate)} left"
+            text += label(
+                "progress_left", lang, time=_duration((self.total - self.done) / rate, lang)
+            )
         else:
-            text += f", {_duration(elapsed)}"
+            text += _duration(elapsed, lang)
+        if self.current:
+            text += f" - {self.current[:40]}"
         return text
 
-    def update(self, n: int) -> None:
-        """Record ``n`` more items done; redraw when ``interval`` has passed."""
+    def update(self, n: int, force: bool = False) -> None:
+        """Record ``n`` more items done; redraw when ``interval`` has passed (or ``force``)."""
         self.done += int(n)
         if not self.enabled:
             return
         now = time.perf_counter()
         finished = self.total is not None and self.done >= self.total
-        if now - self._last >= self.interval or finished:
+        if force or finished or now - self._last >= self.interval:
             self._last = now
             self.stream.write("\r" + self.line(now) + " " * 4)
             self.stream.flush()
             self._written = True
+
+    def step(self, what: str) -> None:
+        """One more item done, ``what`` (a title in the reader's language) shown at the end."""
+        self.current = str(what)
+        self.update(1, force=True)
 
     def close(self) -> None:
         """Finish the line (once)."""

@@ -15,13 +15,13 @@ name, with a table of contents). Every file passes the output gate
 (:mod:`evalkit.output`) and is written to a temporary name and renamed into place, so
 an interrupted run leaves no half-written file and no index pointing at missing ones.
 Published figures and results on synthetic data are kept apart in the captions. A
-progress bar per project goes to standard error.
+progress line per project (:class:`evalkit._progress.Progress`: figures and tables made,
+the one being made) goes to standard error.
 """
 
 from __future__ import annotations
 
 import html
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ import pandas as pd
 
 matplotlib.use("Agg")
 
+from ._progress import Progress  # noqa: E402  (the projects' runners take one)
 from .errors import ArgumentError  # noqa: E402
 
 LANGS = ("en", "da")
@@ -174,27 +175,6 @@ def table_artifact(
     return Artifact(project, "table", name, title, caption, tuple(files), table)
 
 
-class Progress:
-    """A one-line text progress bar on standard error."""
-
-    def __init__(self, label: str, total: int, enabled: bool = True) -> None:
-        self.label, self.total, self.done, self.enabled = label, total, 0, enabled
-
-    def step(self, what: str) -> None:
-        self.done += 1
-        if self.enabled:
-            width = 24
-            filled = round(width * self.done / self.total)
-            bar = "#" * filled + "-" * (width - filled)
-            end = "\n" if self.done >= self.total else ""
-            print(
-                f"\r{self.label:<24} [{bar}] {self.done}/{self.total} {what[:40]:<40}",
-                end=end,
-                file=sys.stderr,
-                flush=True,
-            )
-
-
 def _jobfirst(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
     from .projects import jobfirst_report
 
@@ -269,6 +249,7 @@ def reproduce(
     from .output.files import check_folder, write_atomic
     from .output.gate import gate_text
     from .output.log import LOG_NAME, OutputLog
+    from .report.labels import label
 
     out = check_folder(out)
     log = OutputLog(out, append=False)
@@ -276,7 +257,9 @@ def reproduce(
     for name in names:
         runner, steps = RUNNERS[name]
         folder = check_folder(out / name)
-        artifacts += runner(folder, lang, Progress(name, steps, progress), log)
+        title = label(f"project_{name}", lang)
+        with Progress(title, steps, "figures and tables", bool(progress), lang=lang) as bar:
+            artifacts += runner(folder, lang, bar, log)
     gate_text([text for a in artifacts for text in (a.title, a.caption)], "index.html", "caption")
     documents = {}
     for fmt, write in (("docx", write_docx), ("xlsx", write_xlsx)):

@@ -20,13 +20,13 @@ trial on :func:`evalkit.datasets.simulate_register`.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .._progress import Progress
 from ..errors import ArgumentError, EvalkitError
 from ..inference.randomization import check_draws, check_seed
 from ..output.declare import declare_table
@@ -335,7 +335,7 @@ def diagnose_design(
         use ``simulate.estimand`` (when there is none, bias, RMSE and coverage are NaN).
     alpha : level of the tests; default the estimator's ``alpha`` (intervals are the
         estimator's own ``1 - alpha`` intervals).
-    progress : print progress on stderr.
+    progress : a progress line on standard error (simulations done, rate, time left).
 
     Monte Carlo standard errors: ``sqrt(p (1 - p) / S)`` for power and coverage,
     ``sd(e) / sqrt(S)`` for the bias and mean estimate, ``sd(e^2) / (2 RMSE sqrt(S))``
@@ -373,36 +373,37 @@ def diagnose_design(
     else:
         raise ArgumentError("simulate must be a function of a seed or have simulate_many().")
     rows, failed, levels = [], 0, set()
-    for i, sim_seed, frame in trials:
-        if not isinstance(frame, pd.DataFrame):
-            raise ArgumentError(f"simulate must return a DataFrame; got {type(frame).__name__}.")
-        truth = float(estimand(frame)) if callable(estimand) else estimand
-        try:
-            result = estimator(frame)
-        except EvalkitError:
-            failed += 1
-            continue
-        if not isinstance(result, EffectResult):
-            raise ArgumentError(
-                f"estimator must return an EffectResult; got {type(result).__name__}."
+    with Progress("design diagnosis", n_sims, "simulations", bool(progress)) as bar:
+        for i, sim_seed, frame in trials:
+            if not isinstance(frame, pd.DataFrame):
+                raise ArgumentError(
+                    f"simulate must return a DataFrame; got {type(frame).__name__}."
+                )
+            truth = float(estimand(frame)) if callable(estimand) else estimand
+            try:
+                result = estimator(frame)
+            except EvalkitError:
+                failed += 1
+                bar.update(1)
+                continue
+            if not isinstance(result, EffectResult):
+                raise ArgumentError(
+                    f"estimator must return an EffectResult; got {type(result).__name__}."
+                )
+            levels.add(result.alpha)
+            rows.append(
+                {
+                    "sim": i,
+                    "seed": sim_seed,
+                    "estimate": result.estimate,
+                    "std_error": np.nan if result.std_error is None else result.std_error,
+                    "p_value": result.p_value,
+                    "conf_low": result.conf_int[0],
+                    "conf_high": result.conf_int[1],
+                    "estimand": np.nan if truth is None else float(truth),
+                }
             )
-        levels.add(result.alpha)
-        rows.append(
-            {
-                "sim": i,
-                "seed": sim_seed,
-                "estimate": result.estimate,
-                "std_error": np.nan if result.std_error is None else result.std_error,
-                "p_value": result.p_value,
-                "conf_low": result.conf_int[0],
-                "conf_high": result.conf_int[1],
-                "estimand": np.nan if truth is None else float(truth),
-            }
-        )
-        if progress:
-            sys.stderr.write(f"\rdiagnose_design: {i + 1} of {n_sims} simulations")
-    if progress:
-        sys.stderr.write("\n")
+            bar.update(1)
     if not rows:
         raise ArgumentError("every simulation failed: the estimator raised on all of them.")
     sims = pd.DataFrame(rows)

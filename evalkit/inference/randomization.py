@@ -45,8 +45,6 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
-import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -56,6 +54,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 
+from .._progress import Progress
 from .._validation import (
     _show_values,
     arm_indicator,
@@ -415,62 +414,36 @@ def _batch_size(design: Design, n_draws: int) -> int:
 def iter_assignments(
     design: Design, n_draws: int, seed: int | None, exact: bool, progress: bool = False
 ) -> Iterator[np.ndarray]:
-    """Batches of assignments, (J, m) booleans: all of them (exact) or ``n_draws`` draws."""
+    """Batches of assignments, (J, m) booleans: all of them (exact) or ``n_draws`` draws.
+    ``progress``: a progress line on standard error (:class:`evalkit._progress.Progress`)."""
     total = design.n_assignments if exact else n_draws
     m = _batch_size(design, total)
     n_batches = -(-total // m)
-    reporter = _Progress(total) if progress else None
-    if exact:
-        tables = [
-            _combinations(int(s), int(k))
-            for s, k in zip(design.sizes, design.n_treated_units, strict=True)
-        ]
-        radices = [len(t) for t in tables]
-        for b in range(n_batches):
-            index = np.arange(b * m, min(total, (b + 1) * m), dtype=np.int64)
-            out = np.empty((design.n_units, len(index)), dtype=bool)
-            for start, size, table, radix in zip(
-                design.starts, design.sizes, tables, radices, strict=True
-            ):
-                digit = index % radix
-                index = index // radix
-                out[start : start + size] = table[digit].T
-            if reporter:
+    with Progress("randomization test", total, "assignments", bool(progress)) as reporter:
+        if exact:
+            tables = [
+                _combinations(int(s), int(k))
+                for s, k in zip(design.sizes, design.n_treated_units, strict=True)
+            ]
+            radices = [len(t) for t in tables]
+            for b in range(n_batches):
+                index = np.arange(b * m, min(total, (b + 1) * m), dtype=np.int64)
+                out = np.empty((design.n_units, len(index)), dtype=bool)
+                for start, size, table, radix in zip(
+                    design.starts, design.sizes, tables, radices, strict=True
+                ):
+                    digit = index % radix
+                    index = index // radix
+                    out[start : start + size] = table[digit].T
                 reporter.update(out.shape[1])
-            yield out
-    else:
-        children = np.random.SeedSequence(seed).spawn(n_batches)
-        for b, child in enumerate(children):
-            size = min(m, total - b * m)
-            out = _draw(design, np.random.Generator(np.random.PCG64(child)), size)
-            if reporter:
+                yield out
+        else:
+            children = np.random.SeedSequence(seed).spawn(n_batches)
+            for b, child in enumerate(children):
+                size = min(m, total - b * m)
+                out = _draw(design, np.random.Generator(np.random.PCG64(child)), size)
                 reporter.update(size)
-            yield out
-    if reporter:
-        reporter.close()
-
-
-class _Progress:
-    """A plain text progress line on stderr (no dependency), at most twice a second."""
-
-    def __init__(self, total: int):
-        self.total, self.done, self.start, self.last = total, 0, time.perf_counter(), 0.0
-
-    def update(self, m: int) -> None:
-        self.done += m
-        now = time.perf_counter()
-        if now - self.last >= 0.5 or self.done >= self.total:
-            self.last = now
-            share = self.done / self.total
-            sys.stderr.write(
-                f"\rrandomization: {self.done:,} of {self.total:,} assignments "
-                f"({100 * share:.0f}%, {now - self.start:.1f} s)"
-            )
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
-        sys.stderr.flush()
+                yield out
 
 
 # --------------------------------------------------------------------------- batches

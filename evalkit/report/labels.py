@@ -507,6 +507,12 @@ LABELS: dict[str, dict[str, str]] = {
     "report_figure": {"en": "Figure {number}", "da": "Figur {number}"},
     "report_table": {"en": "Table {number}", "da": "Tabel {number}"},
     "report_files": {"en": "Files", "da": "Filer"},
+    # the progress line of long jobs (evalkit._progress.Progress)
+    "progress_of": {
+        "en": "{done} of {total} {unit} ({share})",
+        "da": "{done} af {total} {unit} ({share})",
+    },
+    "progress_left": {"en": "{time} left", "da": "{time} tilbage"},
     # the contents sheet of a project's Excel workbook (evalkit reproduce --format xlsx)
     "xlsx_sheet": {"en": "Sheet", "da": "Ark"},
     "xlsx_table": {"en": "Table", "da": "Tabel"},
@@ -953,6 +959,17 @@ TERMS: dict[str, dict[str, str]] = {
     "Municipality {n}": {"en": "Municipality {n}", "da": "Kommune {n}"},
     "Synthetic site {n}": {"en": "Synthetic site {n}", "da": "Syntetisk sted {n}"},
     "Herning (synthetic)": {"en": "Herning (synthetic)", "da": "Herning (syntetisk)"},
+    # long jobs and what they count, as the progress line names them
+    "spells": {"en": "spells", "da": "forløb"},
+    "survival counts": {"en": "survival counts", "da": "overlevelsestællinger"},
+    "unit-period counts": {"en": "unit-period counts", "da": "tællinger pr. enhed og periode"},
+    "collect": {"en": "collect", "da": "indsamling"},
+    "synthetic register": {"en": "synthetic register", "da": "syntetisk register"},
+    "randomization test": {"en": "randomization test", "da": "randomiseringstest"},
+    "assignments": {"en": "assignments", "da": "tildelinger"},
+    "design diagnosis": {"en": "design diagnosis", "da": "designdiagnose"},
+    "simulations": {"en": "simulations", "da": "simuleringer"},
+    "figures and tables": {"en": "figures and tables", "da": "figurer og tabeller"},
     # sources and methods as the data and the estimators name them
     "star.dk, 'Nøgletal for refusionsreformen' (public)": {
         "en": "star.dk, 'Nøgletal for refusionsreformen' (public)",
