@@ -78,3 +78,13 @@ def test_ascii_ids_keep_their_fast_path_results():
     ids = pd.Series(["010190-1234", "010190\t1234", "010190\x1f1234", "0101901234"])
     assert pseudonymize_ids(ids, key=KEY).nunique() == 1
     assert np.all(pseudonymize_ids(pd.Series(["a-b", "a\u2013b"]), key=KEY).duplicated()[1:])
+
+
+def test_the_export_guard_finds_cpr_numbers_with_every_listed_dash():
+    from evalkit.panel.ids import PrivacyError, check_no_cpr, is_cpr_like
+
+    formatted = pd.Series([f"010190{dash}1234" for dash in DASHES])
+    assert is_cpr_like(formatted).all()  # U+FE63, U+FF0D, U+00AD were let through before
+    with pytest.raises(PrivacyError) as caught:
+        check_no_cpr(pd.DataFrame({"id": formatted}), where="out.csv")
+    assert "1234" not in str(caught.value) and "010190" not in str(caught.value)

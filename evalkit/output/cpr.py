@@ -7,8 +7,10 @@ of "CPR-shaped", written once (:data:`CPR_PATTERN` and :func:`find_cpr`):
 - six digits that are a date ``DDMMYY`` (day 01-31, month 01-12 and the day exists in
   the month: ``310290`` is not a date; ``29`` February is accepted in every year, since
   the century is coded in the serial, not the date), then
-- a separator or none: a hyphen, a slash, one of the Unicode dashes U+2010-U+2015 or the
-  minus sign U+2212 (each with at most one space on either side), or one space
+- a separator or none: a hyphen, a slash, one of the Unicode dashes U+2010-U+2015, the
+  small and full-width hyphen-minus U+FE63 and U+FF0D, the soft hyphen U+00AD (invisible:
+  the reader sees ten digits) or the minus sign U+2212 (each with at most one space on
+  either side), or one space
   (also a no-break, figure, thin or narrow no-break space), then
 - four digits,
 - and not inside a longer run of digits (``12301019012345`` is not a CPR number,
@@ -83,7 +85,7 @@ _DDMM = (
     "|31(?:0[13578]|1[02]))"  # 31 of the long months
 )
 _SPACE = "[ \u00a0\u2007\u2009\u202f]"
-_DASH = "[-/\u2010-\u2015\u2212]"
+_DASH = "[-/\u00ad\u2010-\u2015\u2212\ufe63\uff0d]"
 _SEP = f"(?:{_SPACE}?{_DASH}{_SPACE}?|{_SPACE})"
 _TEN = f"{_DDMM}[0-9]{{2}}{_SEP}?[0-9]{{4}}"  # DDMMYY, a separator or none, XXXX
 _NINE = "[1-9](?:0[1-9]|1[0-2])[0-9]{6}"  # DMMYYXXXX: the leading zero lost
@@ -135,11 +137,12 @@ def find_cpr(text: str) -> int:
     """Count the CPR-shaped substrings of a text.
 
     A CPR-shaped substring is ``DDMMYY`` (a date that exists; 29 February in any year),
-    a separator or none (hyphen, slash, Unicode dash U+2010-U+2015 or minus U+2212 with
-    at most one space either side, or one space), and four digits, not inside a longer
-    run of digits; or nine digits ``DMMYYXXXX`` (a CPR number that lost its leading
-    zero). The modulus-11 check digit is not required, because since 2007 the CPR office
-    issues numbers that fail it; it is used nowhere, so it cannot exclude a real number.
+    a separator or none (hyphen, slash, Unicode dash U+2010-U+2015, U+FE63, U+FF0D, soft
+    hyphen U+00AD or minus U+2212 with at most one space either side, or one space), and
+    four digits, not inside a longer run of digits; or nine digits ``DMMYYXXXX`` (a CPR
+    number that lost its leading zero). The modulus-11 check digit is not required,
+    because since 2007 the CPR office issues numbers that fail it; it is used nowhere, so
+    it cannot exclude a real number.
     The module docstring lists what is deliberately not counted (decimals, digits inside
     hexadecimal pseudonyms and digests, 11+ digit numbers, dates, week labels).
 
