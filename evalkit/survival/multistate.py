@@ -56,8 +56,9 @@ per row, not per person and time. Within a row at risk in :math:`h` from move ti
 :math:`Q(a, t) = H_{a+1} \cdots H_t` and :math:`G_h` the influence a person at risk in
 :math:`h` throughout would collect (:math:`G_h \leftarrow G_h H_j + c_h (e_h -
 H_j(h, \cdot))`); so each row needs its person's :math:`U` at its start and end only,
-through products of the :math:`H_j` kept in a segment tree (:math:`O(\log T)` products of
-:math:`K \times K` matrices per row, persons' rows taken by rank: first rows, second
+through products of the :math:`H_j`: a table of all :math:`Q(a, t)` for few move times
+(weeks; one product per row), else a segment tree (:math:`O(\log T)` products of
+:math:`K \times K` matrices per row); persons' rows are taken by rank (first rows, second
 rows, ...). The variance is :math:`\operatorname{diag} M` with :math:`M = \sum_i U_i'
 U_i`, carried over the move times by :math:`M \leftarrow H' M H + H' C + C' H + E`, where
 :math:`C = \sum_i U_i' D_i` needs only the sums of :math:`U` over each risk set and over
@@ -255,9 +256,21 @@ def _steps(flows, n_risk, p_start) -> dict:
     return {"h": h, "p": p, "c": c, "g": g, "n": n_risk, "d": flows}
 
 
-def _tree(h: np.ndarray) -> tuple[np.ndarray, int]:
-    """Segment tree of the products of consecutive transition matrices (leaves ``h``)."""
+_TABLE_MAX = 1 << 23  # floats (64 MB) for the table of all products Q(a, b)
+
+
+def _products(h: np.ndarray):
+    """The products ``Q(a, b) = H[a + 1] ... H[b]`` of the transition matrices ``h``: for
+    few move times (weeks) a table of all of them, else a segment tree of products of
+    consecutive ones (O(F K^2) memory)."""
     f, k = h.shape[0], h.shape[1]
+    if (f + 1) ** 2 * k * k <= _TABLE_MAX:
+        table = np.zeros((f + 1, f + 1, k, k))
+        diag = np.arange(f + 1)
+        table[diag, diag] = np.eye(k)
+        for b in range(f):  # column b + 1 from column b: Q(a, b) = Q(a, b - 1) H[b]
+            table[: b + 1, b + 1] = table[: b + 1, b] @ h[b]
+        return table, 0
     size = 1 << max(f - 1, 0).bit_length()
     tree = np.empty((2 * size, k, k))
     tree[size : size + f] = h
@@ -270,9 +283,12 @@ def _tree(h: np.ndarray) -> tuple[np.ndarray, int]:
     return tree, size
 
 
-def _propagate(tree, size, x, a, b) -> np.ndarray:
-    """Rows ``x[q] H[a_q + 1] ... H[b_q]`` (identity where ``a_q = b_q``), O(log F) matrix
-    products per row: the tree's nodes left to right."""
+def _propagate(products, x, a, b) -> np.ndarray:
+    """Rows ``x[q] Q(a_q, b_q)`` (``x[q]`` where ``a_q = b_q``): one product from the table,
+    or O(log F) from the tree, its nodes left to right."""
+    nodes, size = products
+    if not size:
+        return np.einsum("qi,qij->qj", x, nodes[a + 1, b + 1])
     x = x.copy()
     left, right = a + 1 + size, b + 1 + size
     pending = []
@@ -282,7 +298,7 @@ def _propagate(tree, size, x, a, b) -> np.ndarray:
             break
         take = live & (left & 1 == 1)
         if take.any():
-            x[take] = (x[take][:, None, :] @ tree[left[take]])[:, 0, :]
+            x[take] = np.einsum("qi,qij->qj", x[take], nodes[left[take]])
         left = left + take
         take = live & (right & 1 == 1)
         right = right - take
@@ -290,7 +306,7 @@ def _propagate(tree, size, x, a, b) -> np.ndarray:
             pending.append((take, right.copy()))
         left, right = left >> 1, right >> 1
     for take, node in reversed(pending):
-        x[take] = (x[take][:, None, :] @ tree[node[take]])[:, 0, :]
+        x[take] = np.einsum("qi,qij->qj", x[take], nodes[node[take]])
     return x
 
 
@@ -309,7 +325,7 @@ def _influence(steps, lo, hi, src, dst, person, order, n_persons, u0):
     h, p, c, g, n, d = (steps[key] for key in ("h", "p", "c", "g", "n", "d"))
     f, k = c.shape
     ident = np.eye(k)
-    tree, size = _tree(h) if f else (None, 1)
+    products = _products(h) if f else None
     u = np.zeros((n_persons, k)) if u0 is None else u0.copy()
     known = np.full(n_persons, -1)  # the move time each person's u is for
     y_in = np.zeros((f + 1, k, k))
@@ -326,7 +342,7 @@ def _influence(steps, lo, hi, src, dst, person, order, n_persons, u0):
         v = u[who]
         gap = a > known[who]
         if f and gap.any():
-            v[gap] = _propagate(tree, size, v[gap], known[who][gap], a[gap])
+            v[gap] = _propagate(products, v[gap], known[who][gap], a[gap])
         act = a < b  # at risk at some move time
         u[who[~act]], known[who[~act]] = v[~act], a[~act]
         r, who, a, b, v = r[act], who[act], a[act], b[act], v[act]
@@ -334,7 +350,7 @@ def _influence(steps, lo, hi, src, dst, person, order, n_persons, u0):
             continue
         s = src[r]
         y = v - g[a + 1, s]
-        x = _propagate(tree, size, y, a, b - 1)
+        x = _propagate(products, y, a, b - 1)
         moved = dst[r] >= 0
         to = np.where(moved, dst[r], s)
         c_end = c[b, s]
