@@ -93,9 +93,9 @@ class SafeOccupation:
     persons observed at the time rounded down to a multiple of the threshold), ``start``
     (the published starting distribution per group: group, state, probability; a group
     whose start would rest on 1-4 persons has none), ``states`` (the published states,
-    merged ones under ``other``), ``merged`` (per group, None when ungrouped: the fit's
-    states merged into ``other`` there),
-    ``threshold`` and ``grid`` (the candidate spacing used; None = every time)."""
+    merged ones under ``other``), ``merged`` (keyed by group, None when ungrouped: the
+    fit's states merged into ``other`` there), ``threshold`` and ``grid`` (the candidate
+    spacing used; None = every time)."""
 
     table: pd.DataFrame
     start: pd.DataFrame
@@ -256,20 +256,6 @@ def safe_occupation(
     for key, times, in_state, cum_net, prob, se, start, p_start in _arrays(fit):
         points, index = _candidates(times, grid)
 
-        def attempt(merged, in_state=in_state, cum_net=cum_net, start=start, index=index):
-            names = [s for s in states if s not in merged]
-            if merged and other not in names:
-                names.append(other)
-            columns = np.array([names.index(other if s in merged else s) for s in states])
-            n0 = _lump(start, columns, len(names))
-            start_ok = not (
-                _small(n0, threshold, zeros).any() or _small(n0.sum() - n0, threshold, False).any()
-            )
-            n_in = _lump(in_state, columns, len(names))
-            shown = _publish(n_in, _lump(cum_net, columns, len(names)), start_ok, index,
-                             threshold, zeros)  # fmt: skip
-            return names, columns, shown, start_ok, n_in
-
         # states holding 1 to threshold - 1 persons at a share >= merge of the candidates
         small = _small(in_state[index], threshold, zeros).mean(axis=0) if index.size else 0
         merged = [
@@ -277,11 +263,19 @@ def safe_occupation(
             for c in np.argsort(-small, kind="stable")
             if merge is not None and small[c] >= merge and states[c] != other
         ][: max(len(states) - 2, 0)]
-        best = attempt(merged)
-        names, columns, shown, start_ok, n_in = best
+        names = [s for s in states if s not in merged]
+        if merged and other not in names:
+            names.append(other)
+        columns = np.array([names.index(other if s in merged else s) for s in states])
+        n = len(names)
+        n0 = _lump(start, columns, n)
+        start_ok = not (
+            _small(n0, threshold, zeros).any() or _small(n0.sum() - n0, threshold, False).any()
+        )
+        n_in = _lump(in_state, columns, n)
+        shown = _publish(n_in, _lump(cum_net, columns, n), start_ok, index, threshold, zeros)
         merged_all[key] = tuple(merged)
         where = index[shown]
-        n = len(names)
         p = _lump(prob[where], columns, n)
         sd, low, high = np.full((3,) + p.shape, np.nan)
         for c in range(n):  # a merged state has no interval (no covariances kept)
