@@ -2,8 +2,9 @@
 
 One ``evalkit reproduce`` run per language (module-scoped) records the texts of every
 figure as the output gate sees it (every text artist, tick label, legend entry and
-annotation, after a draw), every title and caption of the index, the balance and
-effect tables, and every table's header row (HTML headers and CSV header row). The
+annotation, after a draw), every title and caption of the index, and every cell of
+every table of every project: the HTML headers and cells as shown, and the CSV header
+row and cells as written (numbers stay numbers there, so only words are read). The
 words to look for come from the label catalogue itself
 (:data:`evalkit.report.labels.LABELS` and :data:`~evalkit.report.labels.TERMS`): the
 words of its English texts that none of its Danish texts uses, and the reverse;
@@ -13,10 +14,12 @@ are left out.
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
@@ -26,18 +29,14 @@ from evalkit.report.labels import LABELS, TERMS
 from evalkit.reproduce import RUNNERS, reproduce
 
 WORD = re.compile(r"[A-Za-zÆØÅæøåÉé]+")
-#: Tables whose every cell the catalogue covers so far (the others still hold the
-#: published figures' own descriptions and estimators' method sentences in English, and
-#: tidy frames' column names, which the report tables translate).
-TABLES = ("balance", "effects")
-
 
 #: Words of both languages that the catalogue happens to use in one of them only.
-BOTH = {"under"}
+BOTH = {"under", "time", "refusion", "feb"}
 #: Titles of documents quoted in the sources ('Orientering om JobFirst', 'kind' columns).
 QUOTED = re.compile(r"(?<![A-Za-z])'[^']*'")
-#: A word with a capital inside a sentence: a proper noun (Den Sociale Kapitalfond).
-PROPER = re.compile(r"(?<![.:\n•]\s)(?<=[\s(])[A-ZÆØÅ][a-zæøåé]+")
+#: A word with a capital inside a sentence: a proper noun (Den Sociale Kapitalfond,
+#: JobFirst).
+PROPER = re.compile(r"(?<![.:\n•]\s)(?<=[\s(])[A-ZÆØÅ][a-zæøåé]+(?:[A-ZÆØÅ][a-zæøåé]+)*")
 #: The sources cited at the end of a caption: names of documents and publishers.
 SOURCE = re.compile(r"(Source|Kilde): .*", re.S)
 
@@ -59,6 +58,14 @@ def _vocabulary() -> dict[str, set[str]]:
 
 
 VOCABULARY = _vocabulary()
+
+
+def _cells(page: str, tag: str) -> list[str]:
+    """The text of every ``<tag>`` cell of an HTML page."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", cell))
+        for cell in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", page, re.S)
+    ]
 
 
 def _figure_texts(fig) -> list[str]:
@@ -91,21 +98,15 @@ def rendered(request, tmp_path_factory):
     for a in artifacts:
         texts[f"title of {a.project}/{a.name}"] = [a.title]
         texts[f"caption of {a.project}/{a.name}"] = [a.caption]
-        if a.kind == "table" and a.name in TABLES and a.project == "jobfirst_aalborg":
-            page = next(f for f in a.files if f.suffix == ".html")
-            texts[f"table {a.project}/{a.name}"] = [
-                re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
-            ]
-        if a.kind == "table":  # every table's header row, as shown and as written to CSV
+        if a.kind == "table":  # every cell, as shown (HTML) and as written (CSV)
             page = next(f for f in a.files if f.suffix == ".html").read_text(encoding="utf-8")
-            texts[f"headers of {a.project}/{a.name}"] = [
-                html.unescape(re.sub(r"<[^>]+>", "", cell))
-                for cell in re.findall(r"<th[^>]*>(.*?)</th>", page, re.S)
-            ]
-            csv = next(f for f in a.files if f.suffix == ".csv")
-            texts[f"CSV header of {a.project}/{a.name}"] = [
-                csv.read_text(encoding="utf-8").splitlines()[0].replace("_", " ")
-            ]
+            texts[f"headers of {a.project}/{a.name}"] = _cells(page, "th")
+            texts[f"table {a.project}/{a.name}"] = _cells(page, "td")
+            csv_file = next(f for f in a.files if f.suffix == ".csv")
+            with csv_file.open(encoding="utf-8", newline="") as handle:
+                rows = list(csv.reader(handle))
+            texts[f"CSV header of {a.project}/{a.name}"] = [c.replace("_", " ") for c in rows[0]]
+            texts[f"CSV of {a.project}/{a.name}"] = [c for row in rows[1:] for c in row]
     return lang, texts, artifacts
 
 
@@ -132,12 +133,13 @@ def test_every_project_and_figure_was_read(rendered):
     figures = [a for a in artifacts if a.kind == "figure"]
     assert len(figures) >= 10
     assert all(f"figure {a.name}.png" in texts for a in figures)
-    assert all(f"table jobfirst_aalborg/{name}" in texts for name in TABLES)
     tables = [a for a in artifacts if a.kind == "table"]
     assert len(tables) >= 20
-    for a in tables:  # every header row was read, and holds headers
+    for a in tables:  # every header row and every cell was read
         assert len(texts[f"headers of {a.project}/{a.name}"]) >= 2, a.name
         assert texts[f"CSV header of {a.project}/{a.name}"][0], a.name
+        assert texts[f"table {a.project}/{a.name}"], a.name
+        assert texts[f"CSV of {a.project}/{a.name}"], a.name
 
 
 def test_every_figure_carries_its_data_status(rendered):
@@ -146,3 +148,22 @@ def test_every_figure_carries_its_data_status(rendered):
     for a in artifacts:
         if a.kind == "figure":
             assert stamps & set(texts[f"figure {a.name}.png"]), a.name
+
+
+def test_numbers_stay_numbers_in_csv(rendered):
+    # translating the cells leaves the numbers of every report table numbers in its CSV
+    _, _, artifacts = rendered
+    checked = 0
+    for a in artifacts:
+        if a.kind != "table" or a.name == "balance":  # the balance CSV: tests/test_tables.py
+            continue
+        written = pd.read_csv(next(f for f in a.files if f.suffix == ".csv"))
+        headers = a.table.file_headers()
+        data = a.table.data
+        for name in data.columns:
+            column = data[name]
+            if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+                shown = headers.get(name, name)
+                assert pd.api.types.is_numeric_dtype(written[shown]), (a.name, name)
+                checked += 1
+    assert checked > 50

@@ -54,8 +54,8 @@ def test_kinds_are_formatted_by_language():
     assert en.iloc[0].tolist() == [
         "Course starts", "144", "DKK 3,370,000", "26.4%", "[0.24, 2.59]", "<0.001", "Yes",
     ]  # fmt: skip
-    assert da.iloc[0].tolist() == [
-        "Course starts", "144", "3.370.000 kr.", "26,4 %", "[0,24; 2,59]", "<0,001", "Ja",
+    assert da.iloc[0].tolist() == [  # the catalogue's own words in the table's language
+        "Forløbsstarter", "144", "3.370.000 kr.", "26,4 %", "[0,24; 2,59]", "<0,001", "Ja",
     ]  # fmt: skip
     assert da.iloc[1, 2] == "2.615.015 kr." and da.iloc[1, 5] == "0,043" and da.iloc[1, 6] == "Nej"
     for text in (table().to_html(), table().to_markdown(), table("da").to_latex()):
@@ -67,7 +67,7 @@ def test_numbers_stay_numbers_in_csv_and_excel(tmp_path):
     csv = pd.read_csv(t.export(tmp_path / "t.csv"))
     # the header row is the catalogue's Danish headers; the data keep the column names
     assert csv.columns.tolist() == [
-        "Post", "persons", "Beløb", "Andel", "CI, nedre", "CI, øvre", "p", "Mål nået",
+        "Post", "Personer", "Beløb", "Andel", "CI, nedre", "CI, øvre", "p", "Mål nået",
     ]  # fmt: skip
     assert t.to_frame().columns.tolist()[:3] == ["item", "persons", "amount"]
     assert csv["Beløb"].tolist() == [3.37e6, 2615014.75]  # full precision, numbers
@@ -78,7 +78,7 @@ def test_numbers_stay_numbers_in_csv_and_excel(tmp_path):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Grant"
     header = rows[2]
-    assert header[:6] == ("Post", "persons", "Beløb", "Andel", "CI, nedre", "CI, øvre")
+    assert header[:6] == ("Post", "Personer", "Beløb", "Andel", "CI, nedre", "CI, øvre")
     first = dict(zip(header, rows[3], strict=True))
     assert first["Beløb"] == 3.37e6 and first["CI, nedre"] == 0.24 and first["p"] == 4.63533e-21
     cells = {c.column_letter: c for c in sheet[4]}
@@ -89,7 +89,7 @@ def test_word_table_reads_back(tmp_path):
     path = table("da").export(tmp_path / "t.docx")
     document = docx.Document(str(path))
     (word,) = document.tables
-    assert [c.text for c in word.rows[0].cells][:3] == ["Post", "persons", "Beløb"]
+    assert [c.text for c in word.rows[0].cells][:3] == ["Post", "Personer", "Beløb"]
     assert [c.text for c in word.rows[1].cells][2:5] == ["3.370.000 kr.", "26,4 %", "[0,24; 2,59]"]
     assert document.paragraphs[0].text == "Grant"
 
@@ -145,6 +145,46 @@ def test_inputs_are_not_mutated_and_errors_are_clear(tmp_path):
         report_table(frame, lang="sv")
     with pytest.raises(ArgumentError, match="cannot tell the format"):
         t.export(tmp_path / "t.odt")
+
+
+def test_text_cells_and_booleans_in_the_tables_language(tmp_path):
+    # evalkit's own words (the catalogue's TERMS, patterns with fields too) and booleans
+    # in a column of text are shown and written to CSV in the table's language; other
+    # text (names) as it is; numbers stay numbers
+    frame = pd.DataFrame(
+        {
+            "unit": ["persons", "full_year_persons", "Aalborg", "Synthetic site 3"],
+            "method": [
+                "Share, Wilson interval",
+                "projection from 2019-W38, one band",
+                "144 x 6,000 + 108 x 10,000",
+                "Lin (2013) regression adjustment, HC2 SE",
+            ],
+            "flag": [True, False, "x", None],
+            "n": [12, 13, 14, 15],
+        }
+    )
+    before = frame.copy()
+    da = report_table(frame, lang="da", count_columns=["n"])
+    assert da.headers == ["Enhed", "Metode", "flag", "n"]
+    cells = da.formatted()
+    assert cells["Enhed"].tolist() == ["personer", "helårspersoner", "Aalborg", "Syntetisk sted 3"]
+    assert cells["Metode"].tolist() == [
+        "Andel, Wilson-interval",
+        "fremskrivning fra uge 38 2019, ét bånd",
+        "144 x 6.000 + 108 x 10.000",
+        "Lin (2013) regressionsjustering, HC2 std.fejl",
+    ]
+    assert cells["flag"].tolist() == ["Ja", "Nej", "x", ""]
+    written = pd.read_csv(da.export(tmp_path / "da.csv"), keep_default_na=False)
+    assert written["Enhed"].tolist() == cells["Enhed"].tolist()
+    assert written["flag"].tolist() == ["Ja", "Nej", "x", ""]
+    assert written["n"].tolist() == [12, 13, 14, 15]  # numbers stay numbers
+    en = report_table(frame, lang="en", count_columns=["n"]).formatted()
+    assert en["Unit"].tolist() == ["persons", "full-year persons", "Aalborg", "Synthetic site 3"]
+    assert en["flag"].tolist()[:2] == ["Yes", "No"]
+    assert en["Method"].iloc[1] == "projection from week 38 of 2019, one band"
+    pd.testing.assert_frame_equal(frame, before)
 
 
 def test_a_missing_extra_names_it(monkeypatch, tmp_path):

@@ -6,7 +6,9 @@ Columns:
 
 - ``project``: the project key (see :data:`PROJECTS`);
 - ``figure``: a short identifier, unique within the project (``randomized_treatment``);
-- ``description``: what the figure is, in English;
+- ``description``: what the figure is, in English; ``description_da``: the same in
+  Danish, in the wording of the Danish source document where it has one (see
+  :func:`shown_published` for the figures as a report in either language shows them);
 - ``value``: the number as published; ``unit``: ``persons``, ``share``, ``DKK``,
   ``full_year_persons``, ``weeks``, ``companies``...;
 - ``denominator``: the count the figure is out of, when it is a count of a group;
@@ -27,6 +29,7 @@ from importlib import resources
 import pandas as pd
 
 from ..errors import ArgumentError
+from ..report.labels import check_lang
 
 PROJECTS = (
     "jobfirst_aalborg",
@@ -39,6 +42,7 @@ COLUMNS = [
     "project",
     "figure",
     "description",
+    "description_da",
     "value",
     "unit",
     "denominator",
@@ -46,6 +50,8 @@ COLUMNS = [
     "definition",
     "source",
 ]
+#: The columns of the published figures a report table shows (:func:`shown_published`).
+SHOWN = ("figure", "description", "value", "unit", "denominator", "date")
 
 
 def load_published(project: str) -> pd.DataFrame:
@@ -75,3 +81,37 @@ def published_value(project: str, figure: str) -> float:
     if figure not in frame.index:
         raise ArgumentError(f"{project!r} has no published figure {figure!r}.")
     return float(frame.loc[figure, "value"])
+
+
+def shown_published(
+    frame: pd.DataFrame, lang: str = "en", columns: tuple[str, ...] = SHOWN
+) -> pd.DataFrame:
+    """The published figures (a frame of :func:`load_published`) as a report in ``lang``
+    shows them: ``columns`` of ``frame`` (a copy), with ``description`` in ``lang`` (the
+    ``description_da`` column in Danish). The ``figure`` identifiers are evalkit's keys
+    of the figures (English words), so a Danish table leaves them out; the other cells are
+    shown in ``lang`` by the report table (units through the label catalogue).
+
+    >>> from evalkit.datasets import load_published
+    >>> jf = load_published("jobfirst_aalborg")
+    >>> shown_published(jf, "da").loc[2, "description"]
+    'Borgere udtrukket til deltagergruppen'
+    >>> list(shown_published(jf, "en").columns)
+    ['figure', 'description', 'value', 'unit', 'denominator', 'date']
+    """
+    check_lang(lang)
+    if not isinstance(frame, pd.DataFrame):
+        raise ArgumentError(
+            f"shown_published takes the frame of load_published(); got {type(frame).__name__}."
+        )
+    wanted = [c for c in columns if not (lang == "da" and c == "figure")]
+    missing = [c for c in [*wanted, "description_da"] if c not in frame.columns]
+    if missing:
+        raise ArgumentError(
+            f"the published figures lack the columns {missing}; pass a frame of "
+            "load_published() and columns among its columns."
+        )
+    out = frame[wanted].copy()
+    if lang == "da" and "description" in wanted:
+        out["description"] = frame["description_da"]
+    return out

@@ -21,8 +21,9 @@ from ..benchmark import (
     target_test,
 )
 from ..datasets import load_published
+from ..datasets.published import shown_published
 from ..report import forest_plot, save_figure
-from ..report.labels import label, term
+from ..report.labels import format_kroner, label, term
 from ..reproduce import Artifact, Progress, table_artifact
 
 
@@ -63,7 +64,7 @@ def _published(writer: _Writer, project: str) -> pd.DataFrame:
     published = load_published(project)
     source = published["source"].iloc[0]
     writer.table(
-        published[["figure", "description", "value", "unit", "denominator", "date"]],
+        shown_published(published, writer.lang),
         "published_figures",
         "t_published",
         writer.caption("published", source=source),
@@ -191,7 +192,14 @@ def write_fredericia(out: Path, lang: str, progress: Progress, log=None) -> list
         + label("c_vgef_rates", lang),
     )
     cost = cost_per_outcome(
-        value["powerjob_cost_per_year"], into, members, label="DKK 250,000 for the period"
+        value["powerjob_cost_per_year"],
+        into,
+        members,
+        label=label(
+            "fredericia_cost_label",
+            lang,
+            amount=format_kroner(value["powerjob_cost_per_year"], lang),
+        ),
     ).to_frame()
     writer.table(
         cost,

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import load_published
+from ..datasets.published import SHOWN, shown_published
 from ..economics import (
     REFUSION_2016,
     business_case,
@@ -194,7 +195,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     writer = _Writer(PROJECT, out, lang, progress, log)
     published = load_published(PROJECT)
     writer.table(
-        published[["figure", "description", "value", "unit", "denominator", "date", "source"]],
+        shown_published(published, lang, (*SHOWN, "source")),
         "published_figures",
         "t_published",
         writer.caption(

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..datasets import load_published, simulate_impact60
 from ..datasets.impact60 import SyntheticProject
+from ..datasets.published import shown_published
 from ..economics import (
     Contract,
     ContractPayments,
@@ -286,7 +287,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         )
         progress.step(title)
 
-    published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
+    published = shown_published(ev.published, lang)
     table(published, "published_figures", label("t_published", lang), caption("published"),
           "published")  # fmt: skip
     table(

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..datasets.published import shown_published
 from ..report import (
     ConsortCounts,
     balance_table,
@@ -91,7 +92,7 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
         )  # fmt: skip
         progress.step(title)
 
-    published = ev.published[["figure", "description", "value", "unit", "denominator", "date"]]
+    published = shown_published(ev.published, lang)
     table(published, "published_figures", "t_published", published_caption, source="published")
     figure(
         # published counts (source="published" below): drawn exactly

@@ -355,6 +355,9 @@ LABELS: dict[str, dict[str, str]] = {
     "col_source": {"en": "Source", "da": "Kilde"},
     "col_item": {"en": "Item", "da": "Post"},
     "col_count": {"en": "Number", "da": "Antal"},
+    "col_n": {"en": "n", "da": "n"},
+    "col_df": {"en": "df", "da": "Frihedsgrader"},
+    "col_persons": {"en": "Persons", "da": "Personer"},
     "col_rate_dkk": {"en": "Rate (DKK)", "da": "Takst (kr.)"},
     "col_amount_dkk": {"en": "Amount (DKK)", "da": "Beløb (kr.)"},
     "col_basis": {"en": "Basis", "da": "Grundlag"},
@@ -926,6 +929,7 @@ LABELS: dict[str, dict[str, str]] = {
         "(trinene) og § 6 (optællingen starter forfra efter 52 selvforsørgende uger inden "
         "for de seneste 3 år); STAR, 'Nøgletal for refusionsreformen'",
     },
+    "fredericia_cost_label": {"en": "{amount} for the period", "da": "{amount} for perioden"},
     "c_vgef_rates": {
         "en": "The success rates are hypothetical.",
         "da": "Succesraterne er hypotetiske.",
@@ -934,7 +938,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 #: The data's own values and names (benefit types, states, covariates, units) as a reader
 #: sees them: English value in the data -> display text per language. Translated at
-#: display time by :func:`term`; keys with ``{n}`` match any number there.
+#: display time by :func:`term` (every text cell of a report table passes through it);
+#: in keys, ``{n}`` matches a whole number, ``{num}`` (``{num1}``...) a number written in
+#: English and ``{week}`` an ISO week (both shown in the reader's format), and any other
+#: ``{field}`` any text (itself shown through :func:`term`).
 TERMS: dict[str, dict[str, str]] = {
     # states of the weekly status panels (evalkit.panel.synthetic_classification)
     "self_sufficient": {"en": "self-sufficient", "da": "selvforsørgende"},
@@ -987,6 +994,275 @@ TERMS: dict[str, dict[str, str]] = {
         "en": "Risk difference, Newcombe hybrid score interval, score test",
         "da": "Forskel i andele, Newcombes hybride scoreinterval, scoretest",
     },
+    "Share, Wilson interval": {"en": "Share, Wilson interval", "da": "Andel, Wilson-interval"},
+    "Intention-to-treat effect (reduced form) by least squares, {se} SE": {
+        "en": "Intention-to-treat effect (reduced form) by least squares, {se} SE",
+        "da": "Effekt af tildelingen (reduceret form) ved mindste kvadraters metode, {se} std.fejl",
+    },
+    "First stage (take-up of {takeup}) by least squares, {se} SE": {
+        "en": "First stage (take-up of {takeup}) by least squares, {se} SE",
+        "da": "Første trin (deltagelse, {takeup}) ved mindste kvadraters metode, {se} std.fejl",
+    },
+    "Complier average causal effect by 2SLS ({takeup} instrumented by {treatment}), "
+    "{compliance}, {se} SE": {
+        "en": "Complier average causal effect by 2SLS ({takeup} instrumented by "
+        "{treatment}), {compliance}, {se} SE",
+        "da": "Gennemsnitlig effekt for dem, der tager imod tilbuddet (CACE), ved 2SLS "
+        "({takeup} instrumenteret med {treatment}), {compliance}, {se} std.fejl",
+    },
+    "one-sided non-compliance (no control took up {takeup}: the CACE is the effect on "
+    "the treated)": {
+        "en": "one-sided non-compliance (no control took up {takeup}: the CACE is the effect "
+        "on the treated)",
+        "da": "ensidig manglende deltagelse (ingen i kontrolgruppen havde {takeup}: CACE er "
+        "effekten for de behandlede)",
+    },
+    "two-sided non-compliance": {
+        "en": "two-sided non-compliance",
+        "da": "tosidet manglende deltagelse",
+    },
+    "Lee (2009) trimming bounds, analytic SE (Proposition 3)": {
+        "en": "Lee (2009) trimming bounds, analytic SE (Proposition 3)",
+        "da": "Lee (2009) trimmede grænser, analytisk std.fejl (proposition 3)",
+    },
+    # terms of the results' tidy frames shown in tables
+    "lower": {"en": "lower", "da": "nedre"},
+    "upper": {"en": "upper", "da": "øvre"},
+    "effect (Imbens-Manski)": {"en": "effect (Imbens-Manski)", "da": "effekt (Imbens-Manski)"},
+    "share[{group}]": {"en": "share[{group}]", "da": "andel[{group}]"},
+    "risk_difference": {"en": "risk difference", "da": "forskel i andele"},
+    "net_present_value": {"en": "net present value", "da": "nutidsværdi"},
+    "less": {"en": "less", "da": "mindre"},
+    "greater": {"en": "greater", "da": "større"},
+    "two-sided": {"en": "two-sided", "da": "tosidet"},
+    # types of the balance table's rows, groups of the attrition table
+    "numeric": {"en": "numeric", "da": "numerisk"},
+    "binary": {"en": "binary", "da": "binær"},
+    "categorical": {"en": "categorical", "da": "kategorisk"},
+    "treatment": {"en": "treatment", "da": "indsats"},
+    "control": {"en": "control", "da": "kontrol"},
+    "overall": {"en": "overall", "da": "i alt"},
+    "total": {"en": "total", "da": "i alt"},
+    # outcomes of the JobFirst trial named in tables
+    "weeks_in_work_1_104_recorded": {
+        "en": "weeks in work, weeks 1-104 (recorded)",
+        "da": "uger i arbejde, uge 1-104 (registreret)",
+    },
+    # units of the published figures (evalkit.datasets.load_published) and assumptions
+    "persons": {"en": "persons", "da": "personer"},
+    "share": {"en": "share", "da": "andel"},
+    "full_year_persons": {"en": "full-year persons", "da": "helårspersoner"},
+    "weeks": {"en": "weeks", "da": "uger"},
+    "years": {"en": "years", "da": "år"},
+    "months": {"en": "months", "da": "måneder"},
+    "companies": {"en": "companies", "da": "virksomheder"},
+    "municipalities": {"en": "municipalities", "da": "kommuner"},
+    "cases": {"en": "cases", "da": "sager"},
+    "groups": {"en": "groups", "da": "grupper"},
+    "inputs": {"en": "inputs", "da": "input"},
+    "themes": {"en": "themes", "da": "temaer"},
+    "DKK": {"en": "DKK", "da": "kr."},
+    "year": {"en": "year", "da": "år"},
+    "days": {"en": "days", "da": "dage"},
+    "hours": {"en": "hours", "da": "timer"},
+    "steps": {"en": "steps", "da": "trin"},
+    "jobs": {"en": "jobs", "da": "job"},
+    "courses": {"en": "courses", "da": "forløb"},
+    "meetings": {"en": "meetings", "da": "møder"},
+    "results": {"en": "results", "da": "resultater"},
+    "recommendations": {"en": "recommendations", "da": "anbefalinger"},
+    "full_time_equivalents": {"en": "full-time equivalents", "da": "fuldtidsstillinger"},
+    # the sources of the published figures, as a reader of either language names them
+    "Notat til Beskæftigelses- og Integrationsudvalget (BIU), 'Orientering vedr. Business "
+    "Case for afklaring af langvarige kontanthjælpsmodtagere i Jobcenterets "
+    "Voksenafdeling' (2015)": {
+        "en": "Memo to the Employment and Integration Committee (BIU), 'Orientering vedr. "
+        "Business Case for afklaring af langvarige kontanthjælpsmodtagere i Jobcenterets "
+        "Voksenafdeling' (2015)",
+        "da": "Notat til Beskæftigelses- og Integrationsudvalget (BIU), 'Orientering vedr. "
+        "Business Case for afklaring af langvarige kontanthjælpsmodtagere i Jobcenterets "
+        "Voksenafdeling' (2015)",
+    },
+    # the JobFirst grant reconciliation (evalkit.economics.reconcile_grants)
+    "Course starts": {"en": "Course starts", "da": "Forløbsstarter"},
+    "Course completions": {"en": "Course completions", "da": "Gennemførte forløb"},
+    "count x rate": {"en": "count x rate", "da": "antal x takst"},
+    "count x rate ({n} weeks at one employer)": {
+        "en": "count x rate ({n} weeks at one employer)",
+        "da": "antal x takst ({n} uger hos samme arbejdsgiver)",
+    },
+    "Computed grant": {"en": "Computed grant", "da": "Beregnet tilskud"},
+    "Computed - received": {"en": "Computed - received", "da": "Beregnet - modtaget"},
+    "Computed - received - expected": {
+        "en": "Computed - received - expected",
+        "da": "Beregnet - modtaget - forventet",
+    },
+    "Frame (maximum)": {"en": "Frame (maximum)", "da": "Ramme (maksimum)"},
+    "published": {"en": "published", "da": "offentliggjort"},
+    "computed": {"en": "computed", "da": "beregnet"},
+    "Received by early Feb. 2018": {
+        "en": "Received by early Feb. 2018",
+        "da": "Modtaget til og med primo februar 2018",
+    },
+    "Expected further payment (just under)": {
+        "en": "Expected further payment (just under)",
+        "da": "Forventet yderligere udbetaling (knap)",
+    },
+    "If ordinary-job starts also earned a start grant": {
+        "en": "If ordinary-job starts also earned a start grant",
+        "da": "Hvis starter i ordinære job også udløste et starttilskud",
+    },
+    "assumption: the {n} ordinary jobs counted as course starts": {
+        "en": "assumption: the {n} ordinary jobs counted as course starts",
+        "da": "antagelse: de {n} ordinære job talt som forløbsstarter",
+    },
+    # Fredericia's targets and costs (evalkit.projects.benchmark_reports)
+    "job interview (target {n} %)": {
+        "en": "job interview (target {n} %)",
+        "da": "jobsamtale (mål {n} %)",
+    },
+    "job or education (target {n} %)": {
+        "en": "job or education (target {n} %)",
+        "da": "job eller uddannelse (mål {n} %)",
+    },
+    # Impact60's models, scenarios and assumptions (evalkit.projects.impact60_report)
+    "one band": {"en": "one band", "da": "ét bånd"},
+    "two bands (weeks 0-25, 26+)": {
+        "en": "two bands (weeks 0-25, 26+)",
+        "da": "to bånd (uge 0-25, 26+)",
+    },
+    "three bands (weeks 0-25, 26-51, 52+)": {
+        "en": "three bands (weeks 0-25, 26-51, 52+)",
+        "da": "tre bånd (uge 0-25, 26-51, 52+)",
+    },
+    "{num1} x {num2} + {num3} x {num4}": {
+        "en": "{num1} x {num2} + {num3} x {num4}",
+        "da": "{num1} x {num2} + {num3} x {num4}",
+    },
+    "projection from {week}, {model}": {
+        "en": "projection from {week}, {model}",
+        "da": "fremskrivning fra {week}, {model}",
+    },
+    "synthetic histories (what happened)": {
+        "en": "synthetic histories (what happened)",
+        "da": "syntetiske forløb (det, der skete)",
+    },
+    "synthetic histories (one scenario)": {
+        "en": "synthetic histories (one scenario)",
+        "da": "syntetiske forløb (ét scenarie)",
+    },
+    "Payment per self-sufficient week": {
+        "en": "Payment per self-sufficient week",
+        "da": "Betaling pr. selvforsørgende uge",
+    },
+    "Payment per partly self-sufficient week": {
+        "en": "Payment per partly self-sufficient week",
+        "da": "Betaling pr. delvist selvforsørgende uge",
+    },
+    "Investor capital, paid out evenly over the first {n} months (the referral period)": {
+        "en": "Investor capital, paid out evenly over the first {n} months (the referral period)",
+        "da": "Investorkapital, udbetalt ligeligt over de første {n} måneder (henvisningsperioden)",
+    },
+    "Deficit guarantee (most of a loss covered)": {
+        "en": "Deficit guarantee (most of a loss covered)",
+        "da": "Underskudsgaranti (det meste af et tab, der dækkes)",
+    },
+    "Share of the outcome payments going to the investor": {
+        "en": "Share of the outcome payments going to the investor",
+        "da": "Andel af resultatbetalingerne, der går til investoren",
+    },
+    "ASSUMED (not published)": {
+        "en": "ASSUMED (not published)",
+        "da": "ANTAGET (ikke offentliggjort)",
+    },
+    "rate_self_sufficient": {
+        "en": "rate, self-sufficient week",
+        "da": "takst, selvforsørgende uge",
+    },
+    "rate_partly_self_sufficient": {
+        "en": "rate, partly self-sufficient week",
+        "da": "takst, delvist selvforsørgende uge",
+    },
+    "investor_capital": {"en": "investor capital", "da": "investorkapital"},
+    "deficit_guarantee": {"en": "deficit guarantee", "da": "underskudsgaranti"},
+    "investor_share": {"en": "investor's share", "da": "investorens andel"},
+    # the adult business case (evalkit.projects.business_case_report)
+    "weekly_benefit": {"en": "weekly benefit", "da": "ugentlig ydelse"},
+    "cost_once": {"en": "one-off cost", "da": "engangsudgift"},
+    "cost_per_year": {"en": "cost per year", "da": "udgift pr. år"},
+    "effect": {"en": "effect", "da": "effekt"},
+    "effect_conf_low": {"en": "effect, lower", "da": "effekt, nedre"},
+    "effect_conf_high": {"en": "effect, upper", "da": "effekt, øvre"},
+    "horizon": {"en": "horizon", "da": "horisont"},
+    "rate": {"en": "discount rate", "da": "diskonteringsrente"},
+    "saving": {"en": "saving", "da": "besparelse"},
+    "DKK a week": {"en": "DKK a week", "da": "kr. pr. uge"},
+    "DKK a year": {"en": "DKK a year", "da": "kr. pr. år"},
+    "DKK at the start ({n})": {"en": "DKK at the start ({n})", "da": "kr. ved start ({n})"},
+    "full-year persons a year": {
+        "en": "full-year persons a year",
+        "da": "helårspersoner pr. år",
+    },
+    "a year": {"en": "a year", "da": "pr. år"},
+    "source: the 2016 cash benefit of a person aged 30 or over without children, "
+    "DKK 10,968 a month (bm.dk, Satser for 2016; lov om aktiv socialpolitik § 25, "
+    "stk. 2, nr. 2) x 12 / 52; assumed for every case: the caseload's mix of rates "
+    "(DKK 14,575 with children) is not published": {
+        "en": "source: the 2016 cash benefit of a person aged 30 or over without children, "
+        "DKK 10,968 a month (bm.dk, Satser for 2016; Act on an Active Social Policy "
+        "('lov om aktiv socialpolitik'), § 25(2)(2)) x 12 / 52; assumed for every case: the "
+        "caseload's mix of rates (DKK 14,575 with children) is not published",
+        "da": "kilde: kontanthjælpen i 2016 for en person på 30 år eller derover uden børn, "
+        "10.968 kr. om måneden (bm.dk, Satser for 2016; lov om aktiv socialpolitik § 25, "
+        "stk. 2, nr. 2) x 12 / 52; antaget for alle sager: fordelingen af satser i "
+        "sagsstammen (14.575 kr. med børn) er ikke offentliggjort",
+    },
+    "assumed: reviewing and categorising the 2,000 cases (about DKK 500 a case)": {
+        "en": "assumed: reviewing and categorising the 2,000 cases (about DKK 500 a case)",
+        "da": "antaget: gennemgang og kategorisering af de 2.000 sager (ca. 500 kr. pr. sag)",
+    },
+    "assumed: clarification workshops, Projekt Superb and company contacts "
+    "(about six full-time staff at DKK 500,000)": {
+        "en": "assumed: clarification workshops, Projekt Superb and company contacts "
+        "(about six full-time staff at DKK 500,000)",
+        "da": "antaget: afklaringsværksteder, Projekt Superb og virksomhedskontakter "
+        "(ca. seks fuldtidsansatte à 500.000 kr.)",
+    },
+    "assumed: a hypothetical evaluated effect below the promised 50, with an assumed "
+    "95 % interval of 10 to 50; no effect has been estimated": {
+        "en": "assumed: a hypothetical evaluated effect below the promised 50, with an "
+        "assumed 95 % interval of 10 to 50; no effect has been estimated",
+        "da": "antaget: en hypotetisk evalueret effekt under de lovede 50, med et antaget "
+        "95 %-interval fra 10 til 50; ingen effekt er estimeret",
+    },
+    "assumed (see effect)": {"en": "assumed (see effect)", "da": "antaget (se effekt)"},
+    "published: the target runs 2015–2018": {
+        "en": "published: the target runs 2015–2018",
+        "da": "offentliggjort: målet gælder 2015–2018",
+    },
+    "source: the Finance Ministry's recommended real discount rate for years 0-35, "
+    "4 % from May 2013 until lowered to 3.5 % in January 2021 (fm.dk)": {
+        "en": "source: the Finance Ministry's recommended real discount rate for years 0-35, "
+        "4 % from May 2013 until lowered to 3.5 % in January 2021 (fm.dk)",
+        "da": "kilde: Finansministeriets anbefalede reale diskonteringsrente for år 0-35, "
+        "4 % fra maj 2013, til den blev sænket til 3,5 % i januar 2021 (fm.dk)",
+    },
+    "{n} weeks": {"en": "{n} weeks", "da": "{n} uger"},
+    "13 weeks (3 months)": {"en": "13 weeks (3 months)", "da": "13 uger (3 måneder)"},
+    "26 weeks (half a year)": {"en": "26 weeks (half a year)", "da": "26 uger (et halvt år)"},
+    "workshops: ordinary work, more than 3 months": {
+        "en": "workshops: ordinary work, more than 3 months",
+        "da": "værksteder: ordinært arbejde, mere end 3 måneder",
+    },
+    "workshops: ordinary work, up to 3 months": {
+        "en": "workshops: ordinary work, up to 3 months",
+        "da": "værksteder: ordinært arbejde, op til 3 måneder",
+    },
+    "workshops: ordinary education": {
+        "en": "workshops: ordinary education",
+        "da": "værksteder: ordinær uddannelse",
+    },
+    "Superb: ordinary work": {"en": "Superb: ordinary work", "da": "Superb: ordinært arbejde"},
 }
 
 MONTHS = {
@@ -994,11 +1270,44 @@ MONTHS = {
     "da": ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
 }
 
-_TERM_PATTERNS = [
-    (re.compile(re.escape(k).replace(re.escape("{n}"), r"(?P<n>\d+)")), v)
-    for k, v in TERMS.items()
-    if "{n}" in k
-]
+
+#: Fields of TERMS keys by name: what they match in the data's text.
+_FIELDS = {
+    "n": r"\d+",  # a whole number, kept as it is
+    "num": r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?",  # a number written in English
+    "week": r"\d{4}-W\d{1,2}",  # an ISO week
+}
+
+
+def _term_pattern(key: str) -> re.Pattern:
+    """A TERMS key with ``{fields}`` as a pattern: ``{n}`` matches a whole number,
+    ``{num...}`` a number written in English, ``{week...}`` an ISO week and any other
+    field any text (the data's own names)."""
+    parts = re.split(r"\{(\w+)\}", key)
+    return re.compile(
+        "".join(
+            re.escape(part)
+            if i % 2 == 0
+            else f"(?P<{part}>{_FIELDS.get(part.rstrip('0123456789'), '.+?')})"
+            for i, part in enumerate(parts)
+        )
+    )
+
+
+def _field(name: str, value: str, lang: str) -> str:
+    """A field of a TERMS pattern as shown in ``lang``: numbers and ISO weeks in the
+    language's format, other text through :func:`term`."""
+    kind = name.rstrip("0123456789")
+    if kind == "num":
+        number = value.replace(",", "")
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        return format_number(float(number), decimals, lang, minus="-", group_from=4)
+    if kind == "week":
+        return iso_week(value, lang)
+    return value if kind == "n" else term(value, lang)
+
+
+_TERM_PATTERNS = [(_term_pattern(k), v) for k, v in TERMS.items() if re.search(r"\{\w+\}", k)]
 _DECIMAL = {"en": ".", "da": ","}
 _THOUSANDS = {"en": ",", "da": "."}
 _MINUS = "\N{MINUS SIGN}"
@@ -1054,7 +1363,8 @@ def term(value, lang: str = "en") -> str:
     for key, entry in _TERM_PATTERNS:
         match = key.fullmatch(text)
         if match:
-            return entry[lang].format(n=match.group("n"))
+            fields = {k: _field(k, v, lang) for k, v in match.groupdict().items()}
+            return entry[lang].format(**fields)
     return text
 
 

@@ -6,7 +6,10 @@ numeric columns shown as one), a p-value, a count of persons, an amount in krone
 share, yes/no, text. Every rendering formats the cells by kind in the table's language
 with the number formatter of :mod:`evalkit.report.labels` and a plain minus sign, as text
 pasted into documents (Danish: ``"1.802.000 kr."``,
-``"0,003"``, ``"<0,001"``, ``"[0,54; 2,73]"``, ``"26,4 %"``), after the output gate
+``"0,003"``, ``"<0,001"``, ``"[0,54; 2,73]"``, ``"26,4 %"``) and text cells through the
+label catalogue (:func:`~evalkit.report.labels.term`: evalkit's own words, such as
+``"Course starts"``, in the table's language; other text as it is; booleans yes/no
+words), after the output gate
 (:func:`evalkit.output.gate_table`) has suppressed what must be suppressed:
 
 - views: HTML (the notebook view shows every cell in full), Markdown, LaTeX (booktabs);
@@ -34,9 +37,9 @@ Example
 ...     counts=["persons"], dependent=["amount"], source="published")
 >>> t = report_table(frame, {"amount": "kroner"}, lang="da")
 >>> print(t.to_markdown())
-| Post | persons | Beløb |
+| Post | Personer | Beløb |
 | :--- | ---: | ---: |
-| Course starts | 144 | 864.000 kr. |
+| Forløbsstarter | 144 | 864.000 kr. |
 | Completions | 108 | 1.080.000 kr. |
 >>> t.to_frame()["amount"].tolist()  # the numbers stay numbers
 [864000.0, 1080000.0]
@@ -298,15 +301,17 @@ class ReportTable:
 
     def export_frame(self, safe: pd.DataFrame) -> pd.DataFrame:
         """``safe`` (the gated :attr:`data`) as written to CSV and Excel: numbers stay
-        numbers (an interval as its two columns, full precision); yes/no columns are words
-        of the table's language. Keeps the data's column names (the gate's declaration
-        names them); CSV and Excel files head them with :meth:`file_headers`."""
+        numbers (an interval as its two columns, full precision); yes/no and text columns
+        are words of the table's language (text cells as :meth:`render` shows them:
+        evalkit's own words through :func:`~evalkit.report.labels.term`). Keeps the data's
+        column names (the gate's declaration names them); CSV and Excel files head them
+        with :meth:`file_headers`."""
         out = safe.copy()
         for column in self.columns:
-            if column.kind == "yes_no":
+            if column.kind in ("yes_no", "text"):
                 name = column.data[0]
                 out[name] = [
-                    v if isinstance(v, str) else _format("yes_no", [v], None, self.lang, "-")
+                    _format(column.kind, [v], None, self.lang, "-")
                     for v in safe[name].to_numpy(dtype=object)
                 ]
         return out
@@ -732,10 +737,12 @@ def _format(kind, values, decimals, lang, minus, unit=None) -> str:
         if isinstance(v, str) and kind != "text":
             return v  # a marker of the gate ("<5", "x") or text the maker put there
     value = values[0]
+    if kind == "text" and isinstance(value, bool | np.bool_):
+        kind = "yes_no"
     if kind == "text":
-        return (
-            "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-        )
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        return _labels.term(value, lang)  # evalkit's own words in the table's language
     if kind == "yes_no":
         if value is None or (not isinstance(value, bool | np.bool_) and pd.isna(value)):
             return ""

@@ -681,6 +681,9 @@ class BalanceTable(SummaryDisplay):
                 from .report_table import _default_header
 
                 shown = _check_lang(self.lang if lang is None else lang)
+                if shown != "en":  # the data's (English) names as formatted() shows them
+                    for name in ("variable", "level", "type"):
+                        written[name] = [catalogue.term(v, shown) for v in written[name]]
                 written = written.rename(columns=lambda c: _default_header(c, shown))
                 written.to_csv(temporary, index=False)
             else:
