@@ -709,7 +709,7 @@ class _LongReader:
         def add_columns(block, out: np.ndarray) -> None:
             weeks = _integers(block, plan.week)
             if weeks is not None and not index.calendar:
-                out += weeks
+                np.add(out, weeks, out=out, casting="unsafe")  # any integer type
                 out -= index.first
             else:
                 out += find_week(block, plan.week, index.columns)
