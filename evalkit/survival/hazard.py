@@ -129,7 +129,7 @@ def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> n
     three sums. Rows of a person may follow each other (counting process) or overlap
     (several spells from time 0, clustered); with case weights ``weight`` this is R's
     ``survfit(..., weights = , id = )`` (``Csurvfitkm``). The row boundaries are ordered
-    by one stable sort of the integer key (person, time index), linear when the rows come
+    by one stable sort of the integer key (person, time index), skipped when the rows come
     in person and time order (a register file)."""
     m = times.size
     w = np.ones(stop.size) if weight is None else np.asarray(weight, float)
@@ -142,12 +142,14 @@ def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> n
     who = np.repeat(np.asarray(person, dtype=np.int64), 2)
     change_k = _pairs(w * b_start, w * (status * a[idx_stop] - big_b[idx_stop]))
     change_y = _pairs(w, -w)
-    order = np.argsort(who * (m + 1) + at, kind="stable")
-    at, who = at[order], who[order]
+    key = who * (m + 1) + at
+    if not np.all(key[1:] >= key[:-1]):  # rows not in person and time order
+        order = np.argsort(key, kind="stable")
+        at, who, change_k, change_y = at[order], who[order], change_k[order], change_y[order]
     first = np.r_[True, who[1:] != who[:-1]]
     start_of = np.maximum.accumulate(np.where(first, np.arange(at.size), 0))
     states = []
-    for change in (change_k[order], change_y[order]):
+    for change in (change_k, change_y):
         total = np.cumsum(change)
         states.append(total - (total - change)[start_of])  # sums within the person
     k, y = states
