@@ -74,3 +74,38 @@ def test_an_identifier_as_group_is_refused_on_the_table():
     with pytest.raises(DesignError, match="looks like a person identifier") as err:
         kaplan_meier(frame, "weeks", "exit", group="person")
     assert "1000" not in str(err.value)
+
+
+@pytest.mark.parametrize("times", ["continuous", "wide"])
+def test_grouped_continuous_curves_equal_each_group_alone(monkeypatch, times):
+    # several groups on continuous times: one sort of a packed (group, time, event) key
+    # (or, when the times span too many binades for the key, the shared grid of times)
+    from evalkit.survival import km
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    t = rng.exponential(40.0, n)
+    t[:200] = 0.0
+    t[200:400] = -0.0
+    t[400:900] = np.round(t[400:900], 1)  # ties, some with events and censorings
+    if times == "wide":
+        t[900:902] = (1e-300, 1e300)
+    frame = pd.DataFrame(
+        {"t": t, "e": rng.integers(0, 2, n).astype(bool), "g": rng.choice(["b", "a", "c"], n)}
+    )
+    packed = []
+    monkeypatch.setattr(
+        km,
+        "_packed_group_counts",
+        lambda *a, f=km._packed_group_counts: packed.append(f(*a)) or packed[-1],
+    )
+    fit = kaplan_meier(frame, "t", "e", group="g")
+    assert (packed[0] is None) == (times == "wide")
+    points = [0.0, 0.05, 3.0, 41.2, 1e4]
+    for label in ("a", "b", "c"):
+        alone = kaplan_meier(frame[frame["g"] == label], "t", "e")
+        part = fit.table[fit.table["group"] == label].drop(columns="group")
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), alone.table, check_exact=True)
+        np.testing.assert_array_equal(
+            fit.at_risk(points).query("group == @label")["n_risk"], alone.at_risk(points)["n_risk"]
+        )

@@ -44,7 +44,14 @@ from .._validation import check_alpha, check_choice, check_id_types
 from ..errors import ArgumentError
 from ..output.declare import declare_table
 from ..results import TableDisplay
-from ._input import distinct_times, survival_data, table_counts, time_counts
+from ._input import (
+    SurvivalData,
+    _whole_number_codes,
+    distinct_times,
+    survival_data,
+    table_counts,
+    time_counts,
+)
 
 CONF_TYPES = ("log-log", "log", "plain")
 
@@ -72,9 +79,11 @@ def count_table(times, n_total, n_event, entered_later=None) -> dict[str, np.nda
     Keys: ``time``, ``n_risk``, ``n_event``, ``n_censored``, ``survival`` and ``sigma``
     (Greenwood's standard error of log S); intervals are added by :func:`with_intervals`.
     """
-    n_risk = np.cumsum(n_total[::-1])[::-1].astype(float)
+    leaving = np.cumsum(n_total[::-1])[::-1]
+    n_risk = leaving.astype(float)
     if entered_later is not None:
         n_risk = n_risk - entered_later
+        leaving = n_risk
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(n_risk > 0, n_event / n_risk, 0.0)
         survival = np.cumprod(1.0 - hazard)
@@ -82,9 +91,9 @@ def count_table(times, n_total, n_event, entered_later=None) -> dict[str, np.nda
         increment = np.where(n_event > 0, increment, 0.0)
     return {
         "time": times,
-        "n_risk": n_risk.astype(np.int64),
-        "n_event": n_event.astype(np.int64),
-        "n_censored": (n_total - n_event).astype(np.int64),
+        "n_risk": leaving.astype(np.int64, copy=False),
+        "n_event": n_event.astype(np.int64, copy=False),
+        "n_censored": (n_total - n_event).astype(np.int64, copy=False),
         "survival": survival,
         "sigma": np.sqrt(np.cumsum(increment)),
     }
@@ -488,25 +497,84 @@ def kaplan_meier(
         data, duration, event, group=group, entry=entry, missing=missing, tables=True
     )
     labels = (None,) if group is None else tuple(surv.group_labels)
-    if surv.tables is not None:  # weeks by arm: counted in two passes over the rows
-        times, n_total, n_event = table_counts(surv)
-    else:
-        times, n_total, n_event = time_counts(surv.raw_time, surv.event, surv.group, len(labels))
     parts, counts = {}, {}
-    leaving_from = np.cumsum(n_total[:, ::-1], axis=1)[:, ::-1]
-    for code, label in enumerate(labels):
-        present = n_total[code] > 0
+    for code, (times, n_total, n_event) in enumerate(_group_counts(surv, len(labels))):
         later = entries = None
         if entry is not None:
             entries = np.sort(surv.entry if group is None else surv.entry[surv.group == code])
-            later = len(entries) - np.searchsorted(entries, times[present], side="left")
-        parts[label] = count_table(
-            times[present], n_total[code, present], n_event[code, present], later
-        )
-        counts[label] = _Counts(times, leaving_from[code], entries)
+            later = len(entries) - np.searchsorted(entries, times, side="left")
+        part = count_table(times, n_total, n_event, later)
+        leaving = part["n_risk"] if later is None else np.cumsum(n_total[::-1])[::-1]
+        parts[labels[code]] = part
+        counts[labels[code]] = _Counts(times, leaving, entries)
     return SurvivalCurve(
         parts, conf_type, alpha, group, tuple(labels) if group else (), duration, event, counts
     )
+
+
+def _group_counts(surv: SurvivalData, n_groups: int) -> list[tuple]:
+    """Per group: its distinct times and the spells leaving and the events at each.
+
+    Whole-number times (weeks) are counted on one grid (:func:`time_counts`,
+    :func:`table_counts`). Other times of several groups take one sort of an int64 key
+    packing ``(group, time, event)`` (the time as its IEEE bits less the smallest, which
+    orders like the value for times >= 0): each group's rows come out together, in time
+    order, so the runs of equal ``(group, time)`` are its distinct times, with no grid of
+    every group's times shared by all.
+    """
+    if surv.tables is not None:  # weeks by arm: counted in two passes over the rows
+        times, n_total, n_event = table_counts(surv)
+    else:
+        t = surv.raw_time
+        if surv.group is not None and _whole_number_codes(t) is None:
+            time = np.add(t, 0.0, dtype=float)  # + 0.0: no -0.0
+            found = _packed_group_counts(time, surv.event, surv.group, n_groups)
+            if found is not None:
+                return found
+        times, n_total, n_event = time_counts(t, surv.event, surv.group, n_groups)
+    out = []
+    for code in range(n_groups):
+        present = n_total[code] > 0
+        out.append((times[present], n_total[code, present], n_event[code, present]))
+    return out
+
+
+def _packed_group_counts(time, event, group, n_groups):
+    """:func:`_group_counts` by one sort; None when the key does not fit in 63 bits."""
+    bits = time.view(np.int64)
+    # the bits less those of the smallest positive time (zeros: 0, the smallest: 1)
+    smallest = float(np.min(time, where=time > 0, initial=np.inf))
+    zero = bool(time.min() == 0.0)
+    low = int(np.float64(smallest).view(np.int64)) - zero if smallest < np.inf else 0
+    time_bits = (int(bits.max()) - low).bit_length() + 1  # the time and the event bit
+    if time_bits + max(1, (n_groups - 1).bit_length()) > 63:
+        return None
+    key = bits - low
+    if zero:
+        np.maximum(key, 0, out=key)
+    key <<= 1
+    key |= event
+    key |= np.left_shift(group, time_bits, dtype=np.int64)
+    key.sort()
+    value = key >> 1
+    new = np.empty(key.size, dtype=bool)
+    new[:1] = True
+    np.not_equal(value[1:], value[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    n_total = np.diff(starts, append=key.size)
+    n_event = np.add.reduceat(key & 1, starts) if starts.size else starts
+    value = value[starts]
+    ends = np.searchsorted(value, np.arange(1, n_groups + 1, dtype=np.int64) << (time_bits - 1))
+    value &= (1 << (time_bits - 1)) - 1
+    at_zero = value == 0 if zero else None
+    value += low
+    times = value.view(np.float64)
+    if zero:
+        times[at_zero] = 0.0
+    return [
+        (times[a:b], n_total[a:b], n_event[a:b])
+        for a, b in zip(np.r_[0, ends[:-1]], ends, strict=True)
+    ]
 
 
 def person_codes(frame: pd.DataFrame, id: str | None) -> np.ndarray | None:
