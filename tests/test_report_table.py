@@ -126,6 +126,44 @@ def test_effect_table_is_a_report_table(tmp_path):
     assert csv["95% CI, lower"].dtype.kind == "f"
 
 
+def test_method_sentences_of_common_estimators_in_danish():
+    # the method column of an effect table is in the table's language for the common
+    # estimators (their sentences and patterns are in the label catalogue's TERMS)
+    from evalkit.report.labels import TERMS
+
+    rng = np.random.default_rng(5)
+    n = 400
+    data = pd.DataFrame({"t": np.repeat([1, 0], n // 2), "x": rng.normal(size=n)})
+    data["y"] = rng.binomial(1, 0.3 + 0.1 * data["t"])
+    data["seen"] = rng.random(n) < 0.9
+    data["w"] = rng.uniform(0.5, 2.0, n)
+    unseen = data.assign(y=data["y"].where(data["seen"]))
+    results = [
+        evalkit.risk_difference(data, "y", "t"),
+        evalkit.risk_difference(data, "y", "t", method="wald"),
+        evalkit.risk_ratio(data, "y", "t"),
+        evalkit.odds_ratio(data, "y", "t"),
+        evalkit.odds_ratio(data, "y", "t", method="conditional"),
+        evalkit.lin_estimator(data, "y", "t", ["x"]),
+        evalkit.ancova(data, "y", "t", ["x"]),
+        evalkit.ancova(data, "y", "t", ["x"], weights="w"),
+    ]
+    labels = [f"outcome {i}" for i in range(len(results))]
+    da = effect_table(results, labels=labels, lang="da").formatted()["Metode"].tolist()
+    en = effect_table(results, labels=labels, lang="en").formatted()["Method"].tolist()
+    assert en == [r.method for r in results]  # English: the estimators' own sentences
+    english = {w for e in TERMS.values() for w in e["en"].lower().split()} - {
+        w for e in TERMS.values() for w in e["da"].lower().split()
+    }
+    for sentence in da:
+        assert not set(sentence.lower().split()) & english, sentence
+    assert da[1] == "Forskel i andele, Wald-interval"
+    assert da[7].startswith("ANCOVA (additiv justering for kovariater), vægtet, ")
+    bounds = evalkit.manski_bounds(unseen, "y", "t", "seen", 0, 1).to_frame()
+    shown = report_table(bounds, lang="da").formatted()["Metode"]
+    assert set(shown) == {"Manski (1990) grænser i værste fald, udfald i [0; 1]"}
+
+
 def test_inputs_are_not_mutated_and_errors_are_clear(tmp_path):
     frame = amounts()
     before = frame.copy()

@@ -986,9 +986,38 @@ TERMS: dict[str, dict[str, str]] = {
         "en": "Difference in means, Neyman (HC2) SE, Welch-Satterthwaite df",
         "da": "Forskel i gennemsnit, Neyman (HC2) std.fejl, Welch-Satterthwaite frihedsgrader",
     },
-    "Lin (2013) regression adjustment, HC2 SE": {
-        "en": "Lin (2013) regression adjustment, HC2 SE",
-        "da": "Lin (2013) regressionsjustering, HC2 std.fejl",
+    "Lin (2013) regression adjustment, {se} SE": {
+        "en": "Lin (2013) regression adjustment, {se} SE",
+        "da": "Lin (2013) regressionsjustering, {se} std.fejl",
+    },
+    "ANCOVA (additive covariate adjustment), {se} SE": {
+        "en": "ANCOVA (additive covariate adjustment), {se} SE",
+        "da": "ANCOVA (additiv justering for kovariater), {se} std.fejl",
+    },
+    "weighted, {rest}": {"en": "weighted, {rest}", "da": "vægtet, {rest}"},
+    "Risk difference, Wald interval": {
+        "en": "Risk difference, Wald interval",
+        "da": "Forskel i andele, Wald-interval",
+    },
+    "Risk ratio, log-scale Wald interval": {
+        "en": "Risk ratio, log-scale Wald interval",
+        "da": "Relativ risiko, Wald-interval på log-skala",
+    },
+    "Odds ratio, Woolf (log-scale Wald) interval": {
+        "en": "Odds ratio, Woolf (log-scale Wald) interval",
+        "da": "Oddsratio, Woolfs interval (Wald på log-skala)",
+    },
+    "Odds ratio, conditional MLE, exact interval, Fisher's exact test": {
+        "en": "Odds ratio, conditional MLE, exact interval, Fisher's exact test",
+        "da": "Oddsratio, betinget ML-estimat, eksakt interval, Fishers eksakte test",
+    },
+    "Fisher's exact test, conditional MLE odds ratio": {
+        "en": "Fisher's exact test, conditional MLE odds ratio",
+        "da": "Fishers eksakte test, betinget ML-estimat af oddsratio",
+    },
+    "Manski (1990) worst-case bounds, outcome in [{num1}, {num2}]": {
+        "en": "Manski (1990) worst-case bounds, outcome in [{num1}, {num2}]",
+        "da": "Manski (1990) grænser i værste fald, udfald i [{num1}; {num2}]",
     },
     "Risk difference, Newcombe hybrid score interval, score test": {
         "en": "Risk difference, Newcombe hybrid score interval, score test",
@@ -1125,7 +1154,7 @@ TERMS: dict[str, dict[str, str]] = {
         "en": "job or education (target {n} %)",
         "da": "job eller uddannelse (mål {n} %)",
     },
-    # Impact60's models, scenarios and assumptions (evalkit.projects.impact60_report)
+    # Impact60's models and scenarios (evalkit.projects.impact60_report)
     "one band": {"en": "one band", "da": "ét bånd"},
     "two bands (weeks 0-25, 26+)": {
         "en": "two bands (weeks 0-25, 26+)",
@@ -1151,41 +1180,6 @@ TERMS: dict[str, dict[str, str]] = {
         "en": "synthetic histories (one scenario)",
         "da": "syntetiske forløb (ét scenarie)",
     },
-    "Payment per self-sufficient week": {
-        "en": "Payment per self-sufficient week",
-        "da": "Betaling pr. selvforsørgende uge",
-    },
-    "Payment per partly self-sufficient week": {
-        "en": "Payment per partly self-sufficient week",
-        "da": "Betaling pr. delvist selvforsørgende uge",
-    },
-    "Investor capital, paid out evenly over the first {n} months (the referral period)": {
-        "en": "Investor capital, paid out evenly over the first {n} months (the referral period)",
-        "da": "Investorkapital, udbetalt ligeligt over de første {n} måneder (henvisningsperioden)",
-    },
-    "Deficit guarantee (most of a loss covered)": {
-        "en": "Deficit guarantee (most of a loss covered)",
-        "da": "Underskudsgaranti (det meste af et tab, der dækkes)",
-    },
-    "Share of the outcome payments going to the investor": {
-        "en": "Share of the outcome payments going to the investor",
-        "da": "Andel af resultatbetalingerne, der går til investoren",
-    },
-    "ASSUMED (not published)": {
-        "en": "ASSUMED (not published)",
-        "da": "ANTAGET (ikke offentliggjort)",
-    },
-    "rate_self_sufficient": {
-        "en": "rate, self-sufficient week",
-        "da": "takst, selvforsørgende uge",
-    },
-    "rate_partly_self_sufficient": {
-        "en": "rate, partly self-sufficient week",
-        "da": "takst, delvist selvforsørgende uge",
-    },
-    "investor_capital": {"en": "investor capital", "da": "investorkapital"},
-    "deficit_guarantee": {"en": "deficit guarantee", "da": "underskudsgaranti"},
-    "investor_share": {"en": "investor's share", "da": "investorens andel"},
     # the adult business case (evalkit.projects.business_case_report)
     "weekly_benefit": {"en": "weekly benefit", "da": "ugentlig ydelse"},
     "cost_once": {"en": "one-off cost", "da": "engangsudgift"},
