@@ -39,8 +39,10 @@ UNOBSERVED = -1
 _UNWRITTEN = -128  # a long panel's cell that no row of the file has reached yet
 BLOCK_PERSONS = 16_384  # persons read, classified and written at a time (wide files)
 BLOCK_ROWS = 1 << 18  # rows read at a time (long files, and CSV/Stata/SAS chunks)
-WEEK_GROUP = 16  # weeks of a wide parquet file read in one pass (read_status_panel; 64
-# held about 40 MB more of pyarrow's buffers at the same CPU time, measured at 200k and 1M x 520)
+# Weeks of a wide parquet file read in one pass (read_status_panel). Measured at 200k x 520,
+# three fresh processes each: peak RSS above base 16 weeks 160-163 MB, 32: 168-179, 64:
+# 189-211 (pyarrow's buffers for the group's columns); CPU 2.2-2.4, 1.9-2.3, 1.9-2.7 s.
+WEEK_GROUP = 32
 
 
 def read_status_panel(
