@@ -24,41 +24,52 @@ the robust variance; ``survfit(coxph, newdata=)``), timed inside R with ``system
 so R's start-up and CSV reading are not counted. R has no g-computation curve in
 ``survival`` and lifelines no MCF or multi-state estimator: those rows have no peer.
 Each timing is the median of ``--repeat`` runs (a run longer than ``--budget`` seconds
-is timed once). Prints seconds and peer / evalkit.
+is timed once), as process CPU seconds (Python ``time.process_time``; R ``user.self +
+sys.self``) and wall seconds. Prints both with peer / evalkit and the load average.
 
-Measured for issue 18 on this machine (2 cores shared with other jobs; ``uptime`` load
-average 2.3 / 3.7 / 5.0 before the 1e5 run and 2.6 / 3.2 / 4.6 before the 1e6 run, 2.8 /
-3.1 / 4.3 after it: wall seconds are several times a quiet machine's and the ratios move
-by tens of percent between runs; one run each, median of 3 timings, a timing over 15 s
-once). Seconds (peer / evalkit)::
+First measured (commit 428e347, wall seconds, load average about 3 on the 2 cores): at
+1e6 rows ``nelson_aalen`` 0.995 s (lifelines 0.084, R 1.98), ``mean_cumulative_function``
+1.71 s (lifelines 0.124, R 5.96), ``state_occupation`` 20.7 s (R 14.4): 12x and 14x
+slower than lifelines and 1.4x slower than R, against Kaplan-Meier's 13x faster than
+lifelines and 220x faster than R.
+
+Measured after the issue 18 speed work (this machine, 2 cores shared with up to 7 other
+jobs; load average 8.2 / 8.4 / 8.0 before the 1e5 run, 9.0 / 8.6 / 8.1 before the 1e6
+run, 8.5 / 8.5 / 8.2 after it: wall seconds are 3-4x the CPU seconds and ratios move by
+tens of percent between runs; median of 3). Process CPU seconds (peer / evalkit)::
 
     n = 1e5 rows               evalkit   lifelines          R survival
-    Kaplan-Meier by arm        0.00069   0.018  (26x)       0.129  (190x)
-    Nelson-Aalen by arm        0.042     0.018  (0.43x)     0.125  (3.0x)
-    MCF by arm (recurrent)     0.109     0.017  (0.15x)     0.358  (3.3x)
-    state occupation by arm    0.615     -                  0.737  (1.2x)
-    Cox predict_survival       0.055     0.0023 (0.041x)    0.105  (1.9x)
-    Cox adjusted_survival      6.09      -                  -
+    Kaplan-Meier by arm        0.0014    0.052  (37x)       0.129  (93x)
+    Nelson-Aalen by arm        0.028     0.049  (1.8x)      0.142  (5.1x)
+    MCF by arm (recurrent)     0.065     0.031  (0.47x)     0.355  (5.4x)
+    state occupation by arm    0.135     -                  0.825  (6.1x)
+    Cox predict_survival       0.0025    0.0044 (1.8x)      0.092  (37x)
+    Cox adjusted_survival      0.602     -                  -
 
     n = 1e6 rows               evalkit   lifelines          R survival
-    Kaplan-Meier by arm        0.0053    0.070  (13x)       1.17   (220x)
-    Nelson-Aalen by arm        0.995     0.084  (0.084x)    1.98   (2.0x)
-    MCF by arm (recurrent)     1.71      0.124  (0.073x)    5.96   (3.5x)
-    state occupation by arm    20.7      -                  14.4   (0.69x)
-    Cox predict_survival       0.645     0.0030 (0.0046x)   0.879  (1.4x)
-    Cox adjusted_survival      killed (out of memory, 23 GB machine): skipped above
-                               --adjusted-max rows (default 200,000)
+    Kaplan-Meier by arm        0.0047    0.057  (12x)       1.00   (210x)
+    Nelson-Aalen by arm        0.099     0.059  (0.59x)     1.06   (11x)
+    MCF by arm (recurrent)     0.578     0.056  (0.097x)    3.54   (6.1x)
+    state occupation by arm    0.812     -                  11.2   (14x)
+    Cox predict_survival       0.0016    0.0032 (1.9x)      0.969  (590x)
+    Cox adjusted_survival      not run above --adjusted-max rows (default 200,000)
 
-Read against the existing estimator (Kaplan-Meier: 13-26x faster than lifelines, ~200x
-faster than R), the new ones do not keep its ratios: ``nelson_aalen`` is 12x and
-``mean_cumulative_function`` 14x slower than lifelines' ``NelsonAalenFitter`` at 1e6
-(lifelines computes no robust variance for the recurrent rows; evalkit is still 2-3.5x
-faster than R), ``state_occupation`` is 1.4x slower than R's ``survfit`` at 1e6, and
-``predict_survival`` is ~200x slower than lifelines (which only rescales its stored
-baseline; evalkit computes the SEs with the coefficient variance, as R, and is 1.4x
-faster than R). ``adjusted_survival`` takes 6 s at 1e5 and does not fit in memory at 1e6.
-Issue 18's "speed on 1e6 weekly rows stays within the ratios of the existing estimators"
-is therefore not met for these.
+Wall seconds at 1e6 in the same run: Nelson-Aalen 0.335 (lifelines 0.189, R 4.11),
+MCF 2.01 (0.194, 14.6), state occupation 2.90 (R 45.3). A run just before (same code
+but for the sort skipped in the MCF variance; load 9.9 / 8.6 / 7.4) gave CPU seconds
+0.125 / 0.432 / 0.915 for the three at 1e6 (lifelines 0.081 / 0.056, R 1.24 / 3.82 /
+10.1): the spread between runs under this load is about 30 %.
+
+Read against the existing estimator: all three are now 6-14x faster than R at 1e6
+(were 0.7-3.5x). ``state_occupation`` went from 20.7 s wall to 0.8 s CPU / 2.9 s wall:
+per-row influence updates and a recursion over the move times instead of every person at
+every time (see ``evalkit.survival.multistate``). ``nelson_aalen`` is within 1.7x of
+lifelines' ``NelsonAalenFitter`` (faster at 1e5). ``mean_cumulative_function`` stays
+about 8-10x slower than ``NelsonAalenFitter`` at 1e6, which computes no robust variance
+for the recurrent rows; about 0.2 s CPU of evalkit's time there is the row checks of
+``_steps.interval_rows`` (a lexsort for the overlap check), not part of this work. So
+issue 18's "within the ratios of the existing estimators" (KM's 13x faster than
+lifelines) is met against R, not against lifelines.
 """
 
 from __future__ import annotations
