@@ -228,16 +228,26 @@ class _Spec:
             out[below] = -1
             return out
         if codes is None:
-            return np.searchsorted(self.event_times[0], values, side="right") - 1
+            return _search(self.event_times[0], values) - 1
         out = np.full(len(values), -1, dtype=np.int64)
         for k in np.unique(codes):
             times = self.event_times[k]
             if not len(times):
                 continue
             rows = np.flatnonzero(codes == k)
-            pos = np.searchsorted(times, values[rows], side="right")
+            pos = _search(times, values[rows])
             out[rows] = np.where(pos > 0, self.first[k] + pos - 1, -1)
         return out
+
+
+def _search(times: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``searchsorted(times, values, side="right")`` with the values searched in sorted
+    order (numpy then narrows each search by the previous one: about 3x faster for many
+    values among many times)."""
+    order = np.argsort(values, kind="stable")
+    out = np.empty(len(values), dtype=np.int64)
+    out[order] = np.searchsorted(times, values[order], side="right")
+    return out
 
 
 def _numeric_design(frame: pd.DataFrame, names: list[str], treatment: str | None) -> np.ndarray:
@@ -397,17 +407,18 @@ def _table(keys: np.ndarray, rows: np.ndarray, n_times: int):
 
 
 def _add_scaled(parts, shift, item, n_times):
-    """The (q, T) table summed over the chunks' sparse tables, each put on scale ``shift``
-    (``None`` when no chunk has one)."""
-    keys, values = [], []
+    """The (q, T) table summed over the chunks' tables (each ``(indices, sums)`` with
+    distinct indices), each put on scale ``shift`` (None: as they are); ``None`` when no
+    chunk has one."""
+    out = None
     for part in parts:
         if part[item] is None:
             continue
-        keys.append(part[item][0])
-        values.append(part[item][1] * np.exp(part[0] - shift))
-    if not keys:
-        return None
-    return _dense(np.concatenate(keys), np.concatenate(values, axis=1), n_times)
+        present, sums = part[item]
+        if out is None:
+            out = np.zeros((len(sums), n_times))
+        out[:, present] += sums if shift is None else sums * np.exp(part[0] - shift)
+    return out
 
 
 def _dense(keys, values, n_times):
@@ -423,7 +434,7 @@ def _residual_sums(spec: _Spec, states, frame, index):
     read = spec.read(frame, index)
     if read is None:
         return None
-    _, ev, entry, w, x, s, cl = read
+    _, ev, _, w, x, s, cl = read
     b, e, active = _at_risk(spec, read)
     rows = np.flatnonzero(active)
     b, ev, x = b[rows], ev[rows].astype(float), x[:, rows]
@@ -530,8 +541,7 @@ class _ChunkedRiskSets(_RiskSets):
         return self._state(beta, shift, None, risk, events, info)
 
     def _set_constants(self, parts):
-        keys = np.concatenate([part[4][0] for part in parts])
-        sums = _dense(keys, np.concatenate([part[4][1] for part in parts], axis=1), self.n_times)
+        sums = _add_scaled(parts, None, 4, self.n_times)
         d = sums[0]
         wd = sums[1] if self.spec.weights is not None else d
         self.swx = sums[2 if self.spec.weights is not None else 1 :]
