@@ -96,7 +96,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -417,7 +417,11 @@ def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame
 
 
 def curve_tables(
-    fits, causes, alpha: float, labels=None, weighted: bool = False
+    fits: Iterable[tuple[dict, np.ndarray, np.ndarray]],
+    causes: np.ndarray,
+    alpha: float,
+    labels: Sequence | np.ndarray | None = None,
+    weighted: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cumulative-incidence and survival tables of every group, declared for the gate.
 
