@@ -395,9 +395,9 @@ def _disclosure_status(record, lang: str) -> str:
 
 def sheet_names(titles) -> list[str]:
     """Excel sheet names for ``titles``: the characters Excel refuses (``[]:*?/\\``)
-    replaced by spaces, at most 31 characters (a longer title cut at the last space
-    that keeps 16 of them), unique (case-insensitively, as Excel compares them; a
-    repeated name gets `` (2)``, `` (3)``... within the 31).
+    replaced by spaces, runs of spaces made one, at most 31 characters (a longer title
+    cut at the last space that keeps 16 of them), unique (case-insensitively, as Excel
+    compares them; a repeated name gets `` (2)``, `` (3)``... within the 31).
 
     >>> sheet_names(["Table 1. Effects on weeks self-sufficient", "Contents", "contents"])
     ['Table 1. Effects on weeks', 'Contents', 'contents (2)']
@@ -408,7 +408,7 @@ def sheet_names(titles) -> list[str]:
         raise ArgumentError("sheet_names takes a list of titles, not one string.")
     out, seen = [], set()
     for title in titles:
-        name, n = _sheet_name(title).strip("'"), 1
+        name, n = " ".join(_sheet_name(" ".join(str(title).split())).split()).strip("'"), 1
         if len(str(title).strip()) > 31 and " " in name[16:]:
             name = name[: name.rindex(" ")].rstrip(" ,.;-'")
         candidate = name
