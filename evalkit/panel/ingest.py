@@ -9,11 +9,14 @@ every week of the file, so that per-chunk results merge. Results equal
 no frame of the whole file is made: parquet columns are read by pyarrow in their own
 integer type, a block of persons at a time, classified through the classification's
 integer lookup table and written into the preallocated int8 panel (see
-:mod:`evalkit.panel._fill`). CSV, Stata and SAS files are read by pandas in chunks of rows.
+:mod:`evalkit.panel._fill`). Long parquet files are read in two passes with the ids
+dictionary-encoded by pyarrow: the distinct ids and weeks, then each block's codes
+scattered into the preallocated panel at ``row * weeks + week`` (only a block's distinct
+ids are looked up). CSV, Stata and SAS files are read by pandas in chunks of rows.
 
-Measured (``benchmarks/bench_ingest.py``, a synthetic DREAM-like wide parquet extract of
-int16 codes, 52 % blank, 520 weeks, 2-core machine): see that file's docstring and
-``docs/panels.md`` ("Reading large extracts").
+Measured (``benchmarks/bench_ingest.py``: synthetic DREAM-like wide and long parquet
+extracts, int16 codes, 52 % blank, 520 weeks, 2-core machine): see that file's docstring
+and ``docs/national-scale.md`` ("Ingest").
 """
 
 from __future__ import annotations
