@@ -420,7 +420,7 @@ class Register:
         whole persons). Files are read by the fast ingest
         (:func:`evalkit.panel.read_status_panel` in memory,
         :func:`evalkit.panel.iter_panel_chunks` streamed; on Dask each task reads its
-        parquet row groups with the week columns in their own integer type); a dask
+        parquet row groups with ``read_status_panel(..., row_groups=...)``); a dask
         frame's partitions go through :meth:`StatusPanel.from_wide`, which classifies
         integer and nullable-integer columns without a float copy (read parquet with
         ``dtype_backend="numpy_nullable"``).
