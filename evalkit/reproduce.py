@@ -209,7 +209,7 @@ RUNNERS: dict[str, tuple[Callable, int]] = {
     "jobfirst_aalborg": (_jobfirst, 14),
     "flere_skal_med_herning": (_herning, 4),
     "fredericia_2021": (_fredericia, 6),
-    "impact60_aalborg": (_impact60, 5),
+    "impact60_aalborg": (_impact60, 6),
     "adult_business_case": (_adult_business_case, 9),
 }
 

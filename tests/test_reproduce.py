@@ -113,7 +113,7 @@ def test_impact60_report(report):
     mine = [a for a in artifacts if a.project == "impact60_aalborg"]
     assert {a.name for a in mine} == {
         "published_figures", "payments_by_month", "cumulative_payments", "goal_probability",
-        "investor",
+        "investor", "recurrent_entries",
     }  # fmt: skip
     # the report's payments are contract_payments on simulate_impact60's panel (built here
     # with the default 52 weeks before referral: weeks before referral are never paid)
@@ -139,7 +139,8 @@ def test_impact60_report(report):
     log = json.loads((out / "output_log.json").read_text())
     source = {f["path"]: e["source"] for e in log["artifacts"] for f in e["files"]}
     assert source["impact60_aalborg/published_figures.csv"] == "published"
-    for name in ("payments_by_month.csv", "cumulative_payments.png", "goal_probability.csv"):
+    for name in ("payments_by_month.csv", "cumulative_payments.png", "goal_probability.csv",
+                 "recurrent_entries.png"):  # fmt: skip
         assert source[f"impact60_aalborg/{name}"] == "synthetic"
     for artifact in mine:
         if artifact.name == "published_figures":

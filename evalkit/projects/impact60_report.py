@@ -37,10 +37,12 @@ from ..economics import (
     investor_cash_flow,
     project_payments,
 )
+from ..panel import recurrent_entries
 from ..panel.panel import StatusPanel
-from ..report import save_figure
+from ..report import mean_cumulative_function_plot, save_figure
 from ..report.labels import iso_week, label
 from ..reproduce import Artifact, Progress, table_artifact
+from ..survival import mean_cumulative_function
 
 PROJECT = "impact60_aalborg"
 SOURCE = (
@@ -304,6 +306,18 @@ def write(out: Path, lang: str, progress: Progress, log=None) -> list[Artifact]:
     artifacts.append(
         Artifact(PROJECT, "figure", "cumulative_payments", title,
                  caption("synthetic", "projection", "investor"), tuple(files))
+    )  # fmt: skip
+    progress.step(title)
+    # spells started per person: entries into (partial) self-sufficiency, disclosure-safe
+    rows = recurrent_entries(ev.panel, ["self_sufficient", "partly_self_sufficient"])
+    mcf = mean_cumulative_function(rows, "stop", "event", "id", start="start")
+    fig = mean_cumulative_function_plot(mcf, lang, xlabel=label("weeks_since_referral", lang))
+    files = save_figure(fig, out / "recurrent_entries", formats=("png", "pdf"),
+                        source="synthetic", log=log)  # fmt: skip
+    title = label("t_recurrent_entries", lang)
+    artifacts.append(
+        Artifact(PROJECT, "figure", "recurrent_entries", title, caption("synthetic", "mcf"),
+                 tuple(files))
     )  # fmt: skip
     progress.step(title)
     table(

@@ -48,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Weeks since randomization",
         "da": "Uger efter lodtrækning",
     },
+    "weeks_since_referral": {"en": "Weeks since referral", "da": "Uger siden henvisning"},
     "share": {"en": "Share", "da": "Andel"},
     "share_self_sufficient": {"en": "Share self-sufficient", "da": "Andel selvforsørgende"},
     "share_in_states": {"en": "Share in {states}", "da": "Andel i {states}"},
@@ -734,6 +735,10 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Cumulative outcome payments and the projection from the midway point",
         "da": "Akkumulerede resultatbetalinger og fremskrivningen fra midtvejspunktet",
     },
+    "t_recurrent_entries": {
+        "en": "Entries into self-sufficiency per person by week since referral",
+        "da": "Overgange til selvforsørgelse pr. person efter uger siden henvisning",
+    },
     "t_goal_probability_impact60": {
         "en": "Probability of reaching the goal of {goal} of 120, projected from {date}",
         "da": "Sandsynligheden for at nå målet på {goal} af 120, fremskrevet fra {date}",
@@ -849,6 +854,14 @@ LABELS: dict[str, dict[str, str]] = {
         "seedede simulationer til udgangen af 2022; intervallet er et prædiktivt "
         "percentilinterval givet den estimerede kæde (uden estimationsusikkerhed). "
         "Offentliggjort: 46 % (ca. 55 af 120) blev selvforsørgende; mål 60.",
+    },
+    "c_impact60_mcf": {
+        "en": "Mean cumulative function: the expected number of entries into full or partial "
+        "self-sufficiency per person (Nelson-Aalen for recurrent events, robust 95 % interval "
+        "over persons).",
+        "da": "Middelkumulativ funktion: det forventede antal overgange til hel eller delvis "
+        "selvforsørgelse pr. person (Nelson-Aalen for gentagne hændelser, robust 95 %-interval "
+        "over personer).",
     },
     "c_impact60_investor": {
         "en": "Investor capital DKK 6 million paid out over the 16 referral months and a "
