@@ -339,3 +339,20 @@ def test_profiles_at_once_equal_profiles_one_by_one(frames, monkeypatch):
         pd.testing.assert_frame_equal(part, alone, check_exact=False, rtol=1e-13)
     with pytest.raises(ArgumentError, match="no rows"):
         fit.predict_survival(profiles.iloc[:0])
+
+
+def test_rows_at_risk_are_those_of_the_next_event_time(frames):
+    """n_risk at a time is the rows at risk at the first event time at or after it (R's
+    summary.survfit): at an event time, the rows still there at it."""
+    data = frames["veteran"]
+    fit = cox(data, "time", "status", ["karno"])
+    times = np.array([1.0, 3.0, 7.0, 8.0, 9.5, 1000.0])
+    pred = fit.predict_survival(pd.DataFrame({"karno": [60]}), times=times)
+    event_times = np.unique(data.loc[data["status"] == 1, "time"])
+    want = []
+    for t in times:
+        later = event_times[event_times >= t]
+        want.append(int((data["time"] >= later[0]).sum()) if len(later) else 0)
+    assert pred["n_risk"].tolist() == want
+    adj = fit.adjusted_survival("karno", arms=(50, 70), times=times)
+    assert adj.difference["n_risk"].tolist() == want

@@ -222,7 +222,8 @@ def _times(times, event_times: list) -> np.ndarray:
 def _at(base: _Baseline, s: int, points: np.ndarray):
     """Cumulative sums of the stratum's increments at ``points`` (step functions)."""
     idx = np.searchsorted(base.time[s], points, side="right")
-    n_risk = np.r_[base.n_risk[s], 0.0][np.minimum(idx, len(base.time[s]))]
+    # rows at risk at the first event time at or after each point (R's summary.survfit)
+    n_risk = np.r_[base.n_risk[s], 0.0][np.searchsorted(base.time[s], points, side="left")]
     return base.cum[s][idx], base.cumv[s][idx], base.cumx[s][idx], idx, n_risk
 
 
