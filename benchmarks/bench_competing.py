@@ -53,14 +53,25 @@ the range over 2-3 such processes, old and new alternated, load average 6.8-8.5 
     1e6    0.275-0.303   0.30-0.36       0.221-0.226  0.27-0.52
     1e7    2.96-3.03     6.15-6.42       2.57-2.63    4.7-7.1
 
+Again when the machine was quieter (load average 1.4-2.1), same method, one process each:
+
+    n      before: user  user+sys        after: user  user+sys
+    1e5    0.022         0.042           0.022        0.041
+    1e6    0.294         0.339           0.248        0.310
+    1e7    3.15          7.15            2.42         5.83
+
+so from 1e6 to 1e7 user time grows 9.8x (before 10.7x) and user + system 18.8x (before
+21x).
+
 The Aalen-Johansen step alone at 1e7: user 1.6 -> 1.1-1.2 s, minor page faults 21,000 ->
-11,000-12,000; whole call 35,000-39,000 -> 26,000-30,000 faults. In user time the call
-now grows 11.6x from 1e6 to 1e7 (before: 10.5x; the sort of 1e7 keys alone grows 13x,
-n log n). User + system time still grows 17-20x: the system part is the kernel faulting in
-fresh pages for the row-length arrays (the sorted keys, the dense time x code counts of
-``_input.sorted_code_counts``, the output table) and varied 2x between identical runs on
-this shared machine; it is not the variance loop any more. Reading the counts without a
-dense time x code array is what is left.
+11,000-12,000; whole call 35,000-39,000 -> 26,000-30,000 faults. Under load (first
+table) user time grew 11.6x from 1e6 to 1e7 (before: 10.5x; the sort of 1e7 keys alone
+grows 13x, n log n). User + system time still grows 17-21x: the system part (3.4-3.9 s
+at 1e7 even at load 2) is the kernel faulting in fresh pages (transparent huge pages are
+on "madvise" here) for the row-length arrays (the sorted keys, the dense time x code
+counts of ``_input.sorted_code_counts``, the output table), and it varied 2x between
+identical runs under load; it is not the variance loop any more. Reading the counts
+without a dense time x code array is what is left.
 """
 
 from __future__ import annotations
