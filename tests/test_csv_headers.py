@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -44,3 +45,24 @@ def test_csv_headers_option_is_checked(tmp_path, suffix, headers):
     with pytest.raises(ArgumentError, match="headers must be 'shown' or, for a .csv file"):
         table("en").export(tmp_path / f"t{suffix}", headers=headers)
     assert not list(tmp_path.iterdir())
+
+
+def test_balance_table_csv_with_the_data_names(tmp_path):
+    """A balance table's CSV headed by its data's names (and values) in every language,
+    the same numbers as the shown header row, still through the gate."""
+    from evalkit.report import balance_table
+
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"t": np.repeat([1, 0], [40, 38]), "age": rng.normal(40, 9, 78).round(),
+                         "edu": rng.choice(["basic", "higher"], 78)})  # fmt: skip
+    balance = balance_table(data, "t", ["age", "edu"])
+    names = balance.to_frame().columns.tolist()
+    for lang in ("en", "da"):
+        plain = pd.read_csv(balance.export(tmp_path / f"{lang}.csv", lang=lang, headers="names"))
+        shown = pd.read_csv(balance.export(tmp_path / f"{lang}_shown.csv", lang=lang))
+        assert plain.columns.tolist() == [c for c in names if c in plain.columns]
+        assert set(plain["variable"]) == {"age", "edu"}  # the data's own values
+        assert plain.shape == shown.shape
+    assert shown.columns.tolist() != plain.columns.tolist()  # Danish headers when shown
+    with pytest.raises(ArgumentError, match="headers must be 'shown' or, for a .csv file"):
+        balance.export(tmp_path / "t.html", headers="names")

@@ -357,11 +357,7 @@ class ReportTable:
         gate_path(path)
         path, _ = _export_path(path)
         fmt = EXPORT_SUFFIXES[path.suffix.lower()]
-        if headers not in ("shown", "names") or (headers == "names" and fmt != "csv"):
-            raise ArgumentError(
-                f"headers must be 'shown' or, for a .csv file, 'names' (the data's column "
-                f"names); got {headers!r} for a .{fmt} file."
-            )
+        check_headers(headers, fmt)
         if fmt in EXTRAS:
             require(fmt)
         rules = _rules_at_least(threshold)
@@ -832,3 +828,13 @@ def _repeat_header(table) -> None:
     header = OxmlElement("w:tblHeader")
     header.set(qn("w:val"), "true")
     properties.append(header)
+
+
+def check_headers(headers: str, fmt: str) -> None:
+    """The header row asked of an export: ``"shown"`` (the table's language) for every
+    format, ``"names"`` (the data's column names) for CSV only."""
+    if headers not in ("shown", "names") or (headers == "names" and fmt != "csv"):
+        raise ArgumentError(
+            f"headers must be 'shown' or, for a .csv file, 'names' (the data's column "
+            f"names); got {headers!r} for a .{fmt} file."
+        )

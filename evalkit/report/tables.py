@@ -633,6 +633,7 @@ class BalanceTable(SummaryDisplay):
         *,
         source: str | None = None,
         log=None,
+        headers: str = "shown",
     ) -> Path:
         """Write the table to ``path``: CSV, HTML, TeX, Markdown, Excel or Word by its
         suffix, through the output gate (Excel and Word hold :meth:`report_table`).
@@ -644,7 +645,9 @@ class BalanceTable(SummaryDisplay):
         :meth:`formatted` with its notes. The gate refuses CPR-shaped values (in level
         names too) and ``disclosure=None`` unless ``source`` declares the data synthetic, public or
         published. ``log`` (an :class:`evalkit.output.OutputLog`) records the file.
-        Returns the path.
+        ``headers="names"`` heads a CSV file with the data's own column names and keeps
+        the variable, level and type values as they are (for scripts that read the file);
+        the default ``"shown"`` heads it in the table's language. Returns the path.
         """
         from ..output.files import atomic_path
         from ..output.gate import gate_path, gate_table
@@ -652,6 +655,9 @@ class BalanceTable(SummaryDisplay):
 
         gate_path(path)
         path, fmt = _export_path(path)
+        from .report_table import check_headers
+
+        check_headers(headers, fmt)
         _check_raw(disclosure, source, path.name)
         rules = _rules_at_least(disclosure)
         threshold = None if disclosure is None else rules.threshold
@@ -677,7 +683,9 @@ class BalanceTable(SummaryDisplay):
                 "would give them away through the arm sizes and the means computed from them"
             )
         with atomic_path(path) as temporary:
-            if fmt == "csv":  # headed in ``lang`` from the label catalogue (after the gate)
+            if fmt == "csv" and headers == "names":
+                written.to_csv(temporary, index=False)
+            elif fmt == "csv":  # headed in ``lang`` from the label catalogue (after the gate)
                 from .report_table import _default_header
 
                 shown = _check_lang(self.lang if lang is None else lang)
