@@ -79,7 +79,15 @@ from ..output.rules import current_rules
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
 from ._input import _event_codes, _whole_number_codes, distinct_times
-from ._steps import at_times, interval_rows, pool_blocks, round_down, survival_interval, z_value
+from ._steps import (
+    at_times,
+    interval_rows,
+    person_order,
+    pool_blocks,
+    round_down,
+    survival_interval,
+    z_value,
+)
 
 __all__ = ["CumulativeHazard", "mean_cumulative_function", "nelson_aalen"]
 
@@ -195,15 +203,6 @@ def _at_risk(start, stop, times) -> np.ndarray:
 
     at = from_t(stop)
     return at if start is None else at - from_t(start)
-
-
-def _person_order(person, time) -> np.ndarray:
-    """Row order by person, then time: the identity when the rows already come so (the
-    usual register file; checked in O(rows)), else a lexsort."""
-    p, t = person, time
-    if p.size < 2 or bool(np.all((p[1:] > p[:-1]) | ((p[1:] == p[:-1]) & (t[1:] >= t[:-1])))):
-        return np.arange(p.size)
-    return np.lexsort((t, p))
 
 
 def _curve(start, stop, status, person, ctype: int, robust: bool, position_last):
@@ -440,7 +439,7 @@ def _fit(
     # run (a following row that starts at its stop continues the person): R's position
     last = np.ones(status.size, dtype=bool)
     if rows.person is not None and rows.start is not None:
-        order = _person_order(person, rows.stop)
+        order = person_order(person, rows.stop)
         p = person[order]
         cont = (p[1:] == p[:-1]) & (rows.start[order][1:] <= rows.stop[order][:-1])
         last[order[:-1][cont]] = False

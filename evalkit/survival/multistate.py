@@ -109,8 +109,8 @@ from ..output.declare import declare_table
 from ..results import TableDisplay
 from ..results import fmt_value as _fmt
 from ._input import distinct_times
-from ._steps import at_times, interval_rows, log_interval
-from .hazard import _person_order, _slots
+from ._steps import at_times, interval_rows, log_interval, person_order
+from .hazard import _slots
 
 __all__ = ["StateOccupation", "panel_transitions", "state_occupation"]
 
@@ -183,7 +183,7 @@ def _aalen_johansen(start, stop, src, dst, person, n_persons, n_states, p0_varia
     """
     k = n_states
     # R drops a censored row inside a run of touching rows (its stop is no time point)
-    order = _person_order(person, start)
+    order = person_order(person, start)
     ps, st, sp = person[order], start[order], stop[order]
     touch_next = np.zeros(order.size, dtype=bool)
     touch_next[:-1] = (ps[1:] == ps[:-1]) & (st[1:] == sp[:-1])
@@ -720,7 +720,7 @@ def state_occupation(
 def _derive_from(rows, to_codes, initial) -> np.ndarray:
     """From-state codes: ``initial`` on a person's first row, then the ``to`` code of the
     person's last earlier row that ended in a move (one pass in person order)."""
-    order = _person_order(rows.person, rows.start)
+    order = person_order(rows.person, rows.start)
     person, to = rows.person[order], to_codes[order]
     at = np.arange(order.size)
     first = np.r_[True, person[1:] != person[:-1]] if order.size else np.zeros(0, bool)
@@ -735,7 +735,7 @@ def _derive_from(rows, to_codes, initial) -> np.ndarray:
 def _check_touching(rows, src, dst, id_col, from_col) -> None:
     """A row that starts where the person's previous row stopped must start in the state
     that row ended in."""
-    order = _person_order(rows.person, rows.start)
+    order = person_order(rows.person, rows.start)
     p = rows.person[order]
     touch = (p[1:] == p[:-1]) & (rows.start[order][1:] == rows.stop[order][:-1])
     ended = np.where(dst[order][:-1] >= 0, dst[order][:-1], src[order][:-1])
