@@ -129,12 +129,13 @@ def panel_transitions(panel) -> pd.DataFrame:
     >>> from evalkit.panel import StatusPanel
     >>> codes = np.array([[0, 0, 1, 1], [1, 1, -1, 0]])
     >>> panel = StatusPanel(np.array([7, 8]), codes, ("benefit", "job"), aligned=True)
-    >>> panel_transitions(panel)
-       id  start  stop     from  to
-    0   7     -1     2  benefit job
-    1   7      2     3      job NaN
-    2   8     -1     1      job NaN
-    3   8      2     3  benefit NaN
+    >>> rows = panel_transitions(panel)
+    >>> for row in rows.itertuples(index=False):
+    ...     print(*row)
+    7 -1 2 benefit job
+    7 2 3 job nan
+    8 -1 1 job nan
+    8 2 3 benefit nan
     """
     if not hasattr(panel, "codes") or not hasattr(panel, "states"):
         raise ArgumentError(f"panel must be a StatusPanel; got {type(panel).__name__}.")
