@@ -129,7 +129,7 @@ def test_register_tables_pass_the_gate_in_the_workbook(tmp_path):
     book = openpyxl.load_workbook(path)
     contents = rows(book.worksheets[0])
     assert contents[4][4:] == (
-        "Register data",
+        "Treated as register data",
         f"Controlled (counts under 5): {len(record.suppressed)} cells suppressed",
     )
     body = rows(book.worksheets[1])[3:6]

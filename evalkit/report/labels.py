@@ -544,7 +544,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Controlled (counts under {threshold}): {cells} cells suppressed",
         "da": "Kontrolleret (antal under {threshold}): {cells} celler undertrykt",
     },
-    "data_register": {"en": "Register data", "da": "Registerdata"},
+    "data_register": {"en": "Treated as register data", "da": "Behandlet som registerdata"},
     "project_jobfirst_aalborg": {"en": "JobFirst, Aalborg", "da": "JobFirst, Aalborg"},
     "project_flere_skal_med_herning": {
         "en": "More people in work (Flere skal med), Herning",
