@@ -125,7 +125,9 @@ def _steps(n: np.ndarray, d: np.ndarray, ctype: int):
     return inc, var, a, var  # b_j = sum u^2 = the model variance increment
 
 
-def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> np.ndarray:
+def _robust_variance(
+    start, stop, status, person, times, a, b, weight=None, slots=None
+) -> np.ndarray:
     """sum_i I_i(t)^2 at every time (see the module docstring), O(rows + times).
 
     A person's influence is ``I(t) = K(t) - Y(t) B(t)`` with ``B`` the running sum of
@@ -138,18 +140,25 @@ def _robust_variance(start, stop, status, person, times, a, b, weight=None) -> n
     (several spells from time 0, clustered); with case weights ``weight`` this is R's
     ``survfit(..., weights = , id = )`` (``Csurvfitkm``). The row boundaries are ordered
     by one stable sort of the integer key (person, time index), skipped when the rows come
-    in person and time order (a register file)."""
+    in person and time order (a register file). ``slots`` = (first time index after
+    each start, index of each stop) when the caller has them."""
     m = times.size
-    w = np.ones(stop.size) if weight is None else np.asarray(weight, float)
     big_b = np.cumsum(b)
-    idx_stop = _slots(times, stop) - 1  # exact: every stop is a time
-    idx_lo = _slots(times, start)  # first time > start
-    b_start = np.where(idx_lo > 0, big_b[np.maximum(idx_lo - 1, 0)], 0.0)
+    if slots is None:
+        idx_lo, idx_stop = _slots(times, start), _slots(times, stop) - 1  # stops are times
+    else:
+        idx_lo, idx_stop = slots
+    b_start = np.r_[0.0, big_b][idx_lo]  # B just before the row opens
     # a row's two boundaries side by side: (lo, stop) per row
     at = _pairs(idx_lo, idx_stop)
     who = np.repeat(np.asarray(person, dtype=np.int64), 2)
-    change_k = _pairs(w * b_start, w * (status * a[idx_stop] - big_b[idx_stop]))
-    change_y = _pairs(w, -w)
+    change_k = _pairs(b_start, status * a[idx_stop] - big_b[idx_stop])
+    if weight is None:
+        change_y = np.tile(np.array([1.0, -1.0]), stop.size)
+    else:
+        w2 = np.repeat(np.asarray(weight, float), 2)
+        change_k *= w2
+        change_y = _pairs(w2[0::2], -w2[0::2])
     key = who * (m + 1) + at
     if not np.all(key[1:] >= key[:-1]):  # rows not in person and time order
         order = np.argsort(key, kind="stable")
@@ -192,32 +201,46 @@ def _pairs(first, second) -> np.ndarray:
     return out
 
 
-def _at_risk(start, stop, times) -> np.ndarray:
+def _at_risk(start, stop, times, group=None, n_groups=1) -> np.ndarray:
     """Rows with ``start < t <= stop`` at each of the sorted ``times`` (``start`` None: from
-    -inf), by counts of the rows' positions among the times: no sort of the rows."""
+    -inf), by counts of the rows' positions among the times: no sort of the rows. With
+    ``group`` codes 0..n_groups-1: one row of counts per group, (n_groups, times)."""
     m = times.size
 
     def from_t(values):  # rows with value >= t_j
         slot = _slots(times, values)
-        return values.size - np.cumsum(np.bincount(slot, minlength=m + 1))[:m]
+        key = slot if group is None else group * (m + 1) + slot
+        counts = np.bincount(key, minlength=n_groups * (m + 1)).reshape(n_groups, m + 1)
+        out = counts.sum(axis=1, keepdims=True) - np.cumsum(counts, axis=1)[:, :m]
+        return out[0] if group is None else out
 
     at = from_t(stop)
     return at if start is None else at - from_t(start)
 
 
 def _curve(start, stop, status, person, ctype: int, robust: bool, position_last):
-    """Arrays of one group's curve on its distinct stop times."""
+    """Arrays of one group's curve on its distinct stop times (``position_last`` None:
+    every row is its person's last). Each row's place among the times is found once:
+    the stop's from the distinct times, the start's by :func:`_slots`."""
     times, inverse = distinct_times(stop)
     m = times.size
+    leaving = np.bincount(inverse, minlength=m)
     n_event = np.bincount(inverse, weights=status, minlength=m)
-    censored = (status == 0) & position_last
+    censored = status == 0
+    if position_last is not None:
+        censored &= position_last
     n_censored = np.bincount(inverse, weights=censored, minlength=m)
-    n_risk = _at_risk(start, stop, times).astype(float)
+    n_risk = np.cumsum(leaving[::-1])[::-1]  # rows with stop >= t
+    lo = None
+    if start is not None:  # less the rows with start >= t
+        lo = _slots(times, start)
+        n_risk = n_risk - (start.size - np.cumsum(np.bincount(lo, minlength=m + 1))[:m])
+    n_risk = n_risk.astype(float)
     inc, var, a, b = _steps(n_risk, n_event, ctype)
     cumhaz = np.cumsum(inc)
     if robust:
-        begin = start if start is not None else np.full(stop.size, -np.inf)
-        variance = _robust_variance(begin, stop, status, person, times, a, b)
+        lo = np.zeros(stop.size, dtype=np.int64) if lo is None else lo
+        variance = _robust_variance(None, stop, status, person, times, a, b, slots=(lo, inverse))
     else:
         variance = np.cumsum(var)
     return {
@@ -430,25 +453,37 @@ def _fit(
         raise DesignError(
             f"no events in {event!r} among the {status.size} rows: nothing to estimate."
         )
-    person = rows.person if rows.person is not None else np.arange(status.size)
+    person = rows.person  # None without id (then robust is False: checked by the caller)
     if robust is None:  # R: robust when some person has two or more events
-        robust = rows.person is not None and bool(
+        robust = person is not None and bool(
             np.any(np.bincount(person[status > 0], minlength=rows.n_persons) > 1)
         )
     # a censored row is counted as censoring only when it is a person's last row of a
     # run (a following row that starts at its stop continues the person): R's position
-    last = np.ones(status.size, dtype=bool)
-    if rows.person is not None and rows.start is not None:
+    last = None  # None: every row is the last of its run
+    if person is not None and rows.start is not None:
+        last = np.ones(status.size, dtype=bool)
         order = person_order(person, rows.stop)
         p = person[order]
         cont = (p[1:] == p[:-1]) & (rows.start[order][1:] <= rows.stop[order][:-1])
         last[order[:-1][cont]] = False
     labels = (None,) if rows.group is None else tuple(rows.group_labels)
+    if person is None:
+        persons_per_group = np.bincount(rows.group) if rows.group is not None else [status.size]
+    else:  # a person is in one group (checked by interval_rows)
+        group_of = np.full(rows.n_persons, -1 if rows.group is not None else 0)
+        if rows.group is not None:
+            group_of[person] = rows.group
+        persons_per_group = np.bincount(group_of[group_of >= 0], minlength=len(labels))
     frames, n_rows, n_persons, follow = [], [], [], []
     for code, label in enumerate(labels):
-        mask = slice(None) if rows.group is None else rows.group == code
-        st = None if rows.start is None else rows.start[mask]
-        part = _curve(st, rows.stop[mask], status[mask], person[mask], ctype, robust, last[mask])
+        where = None if rows.group is None else np.flatnonzero(rows.group == code)
+
+        def take(values, where=where):
+            return values if values is None or where is None else values.take(where)
+
+        stop = take(rows.stop)
+        part = _curve(take(rows.start), stop, take(status), take(person), ctype, robust, take(last))
         frame = pd.DataFrame(part)
         low, high = _hazard_interval(part["cumulative_hazard"], part["std_error"], conf_type, alpha)
         frame["ci_low"], frame["ci_high"] = low, high
@@ -461,13 +496,9 @@ def _fit(
         if label is not None:
             frame.insert(0, "group", _py(label))
         frames.append(frame)
-        n_rows.append(int(np.size(rows.stop[mask])))
-        n_persons.append(
-            int(np.count_nonzero(np.bincount(person[mask], minlength=rows.n_persons)))
-            if rows.person is not None
-            else n_rows[-1]
-        )
-        follow.append(float(rows.stop[mask].max()))
+        n_rows.append(int(stop.size))
+        n_persons.append(int(persons_per_group[code]))
+        follow.append(float(stop.max()))
     table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     value = "mean_events" if kind == "mcf" else "cumulative_hazard"
     dependent = [
@@ -656,14 +687,12 @@ def _difference(table, rows, groups, follow, alpha) -> pd.DataFrame:
         np.concatenate([p["time"].to_numpy()[p["n_event"].to_numpy() > 0] for p in parts])
     )
     times = times[times <= end]
-    est, se, risk = [], [], []
-    for code, p in enumerate(parts):
+    est, se = [], []
+    for p in parts:
         idx = np.searchsorted(p["time"].to_numpy(), times, side="right") - 1
         est.append(np.where(idx >= 0, p["mean_events"].to_numpy()[np.maximum(idx, 0)], 0.0))
         se.append(np.where(idx >= 0, p["std_error"].to_numpy()[np.maximum(idx, 0)], 0.0))
-        mask = rows.group == code
-        start = rows.start[mask] if rows.start is not None else None
-        risk.append(_at_risk(start, rows.stop[mask], times).astype(np.int64))
+    risk = _at_risk(rows.start, rows.stop, times, rows.group, 2).astype(np.int64)
     diff = est[1] - est[0]
     sd = np.sqrt(se[0] ** 2 + se[1] ** 2)
     z = z_value(alpha)
