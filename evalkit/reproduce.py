@@ -112,7 +112,9 @@ TABLE_OPTIONS = {
 @dataclass(frozen=True)
 class Artifact:
     """One figure or table written by a project runner (``table``: the
-    :class:`~evalkit.report.ReportTable` of a table, for the Word document)."""
+    :class:`~evalkit.report.ReportTable` of a table, for the Word document; ``sheet``:
+    the table as numbers for the Excel workbook when that differs, as a balance table's
+    "mean (SD)" cells do)."""
 
     project: str
     kind: str  # "figure" or "table"
@@ -121,6 +123,12 @@ class Artifact:
     caption: str
     files: tuple[Path, ...]
     table: object = None
+    sheet: object = None
+
+    @property
+    def sheet_table(self):
+        """The report table of the Excel sheet."""
+        return self.table if self.sheet is None else self.sheet
 
 
 def table_artifact(
@@ -165,14 +173,16 @@ def table_artifact(
         for suffix in (".csv", ".html"):
             files.append(obj.export(folder / f"{name}{suffix}", lang=lang, log=log))
         table = obj.report_table(lang)
+        sheet = obj.sheet_table(lang)
     else:
+        sheet = None
         if isinstance(obj, ReportTable):
             table = obj
         else:
             table = report_table(obj, lang=lang, source=source, **options)
         for suffix in (".csv", ".html"):
             files.append(table.export(folder / f"{name}{suffix}", log=log, title=title))
-    return Artifact(project, "table", name, title, caption, tuple(files), table)
+    return Artifact(project, "table", name, title, caption, tuple(files), table, sheet)
 
 
 def _jobfirst(out: Path, lang: str, progress: Progress, log) -> list[Artifact]:
@@ -450,7 +460,7 @@ def write_xlsx(project: str, artifacts: list[Artifact], folder: Path, lang: str,
     names = sheet_names(
         [label("report_contents", lang)] + [f"{number}. {a.title}" for a, number in tables]
     )
-    gated = [gate_table(a.table.data, path.name) for a, _ in tables]
+    gated = [gate_table(a.sheet_table.data, path.name) for a, _ in tables]
     rows = [
         [sheet, number, a.title, _caption_text(a), label(DATA_STATUS[record.source], lang),
          _disclosure_status(record, lang)]
@@ -479,7 +489,7 @@ def write_xlsx(project: str, artifacts: list[Artifact], folder: Path, lang: str,
     for letter, width in zip("ABCDEF", (30, 10, 40, 70, 18, 34), strict=True):
         contents.column_dimensions[letter].width = width
     for sheet, (a, number), (safe, _) in zip(names[1:], tables, gated, strict=True):
-        a.table.add_to_xlsx(book.create_sheet(sheet), safe=safe, title=f"{number}. {a.title}")
+        a.sheet_table.add_to_xlsx(book.create_sheet(sheet), safe=safe, title=f"{number}. {a.title}")
     with atomic_path(path) as temporary:
         book.save(str(temporary))
 

@@ -66,3 +66,29 @@ def test_balance_table_csv_with_the_data_names(tmp_path):
     assert shown.columns.tolist() != plain.columns.tolist()  # Danish headers when shown
     with pytest.raises(ArgumentError, match="headers must be 'shown' or, for a .csv file"):
         balance.export(tmp_path / "t.html", headers="names")
+
+
+def test_balance_table_excel_sheet_holds_numbers(tmp_path):
+    """The Excel sheet of a balance table has a number per mean, SD and count (Word keeps
+    the "mean (SD)" text), the suppressed cells as markers, the same numbers as the CSV."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from evalkit.report import balance_table
+
+    rng = np.random.default_rng(3)
+    edu = rng.choice(["basic", "higher", "other"], 78, p=[0.5, 0.46, 0.04])
+    data = pd.DataFrame({"t": np.repeat([1, 0], [40, 38]), "age": rng.normal(40, 9, 78).round(),
+                         "edu": edu})  # fmt: skip
+    balance = balance_table(data, "t", ["age", "edu"])
+    csv = pd.read_csv(balance.export(tmp_path / "b.csv", headers="names"))
+    sheet = openpyxl.load_workbook(balance.export(tmp_path / "b.xlsx", lang="da")).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0][3:] == ("n, indsats", "Gennemsnit, indsats", "Std.afv., indsats",
+                            "n, kontrol", "Gennemsnit, kontrol", "Std.afv., kontrol",
+                            "Standardiseret forskel")  # fmt: skip
+    body = cells[1 : 1 + len(csv)]
+    age = body[0]
+    assert isinstance(age[4], float) and age[4] == pytest.approx(float(csv["treated_mean"][0]))
+    assert isinstance(age[3], int) and age[3] == 40
+    shown = [v for row in body for v in row[3:]]
+    assert "<5" in shown and "x" in shown  # the small 'other' level stays suppressed
+    assert not any(isinstance(v, str) and "(" in v for v in shown)  # no "mean (SD)" text

@@ -599,6 +599,44 @@ class BalanceTable(SummaryDisplay):
         table = _redacted_frame(self.formatted(None, self._view_threshold()))
         return render_table(table, "html")
 
+    def sheet_table(
+        self,
+        lang: str | None = None,
+        disclosure: int | None = DEFAULT_THRESHOLD,
+        *,
+        source: str | None = None,
+    ):
+        """The disclosure-controlled numbers (:meth:`disclosed_frame`, counts declared as
+        in the CSV) as a typed :class:`~evalkit.report.ReportTable`: an Excel sheet of
+        numbers, a column per mean and SD, with the notes of :meth:`formatted`
+        (:meth:`report_table` holds the text cells "mean (SD)" of a document).
+
+        >>> import pandas as pd
+        >>> d = pd.DataFrame({"t": [1, 0] * 10, "age": range(20)})
+        >>> t = balance_table(d, "t", ["age"], test=None).sheet_table()
+        >>> t.data["treated_mean"].tolist(), t.data["treated_count"].tolist()
+        ([9.0], [10])
+        """
+        from .report_table import report_table
+
+        lang = self.lang if lang is None else lang
+        threshold = None if disclosure is None else _rules_at_least(disclosure).threshold
+        written = self.disclosed_frame(threshold)
+        if threshold is not None:
+            written = declare_table(
+                written, counts=["treated_count", "control_count"], dependent=BALANCE_DEPENDENTS
+            )
+        kinds = {c: "count" if c.endswith("_count") else "number" for c in written.columns}
+        kinds.update(dict.fromkeys(("variable", "level", "type"), "text"))
+        shown = self.formatted(lang, threshold)
+        return report_table(
+            written,
+            kinds,
+            notes=shown.attrs.get("notes"),
+            lang=shown.attrs.get("lang", "en"),
+            source=source if threshold is None else None,
+        )
+
     def report_table(
         self,
         lang: str | None = None,
@@ -663,7 +701,10 @@ class BalanceTable(SummaryDisplay):
         threshold = None if disclosure is None else rules.threshold
         if fmt in ("xlsx", "docx"):
             check_no_cpr(self.frame, where=path.name)
-            table = self.report_table(lang, threshold, source=source)
+            if fmt == "xlsx":  # a sheet of numbers (Word shows the table as formatted)
+                table = self.sheet_table(lang, threshold, source=source)
+            else:
+                table = self.report_table(lang, threshold, source=source)
             return table.export(path, source=source, log=log, threshold=threshold)
         if fmt == "csv":
             written = self.disclosed_frame(threshold)
