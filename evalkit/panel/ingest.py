@@ -354,15 +354,24 @@ def _unreadable(plan, error: Exception) -> EvalkitError:
 
 
 # ---------------------------------------------------------------- readers of blocks
-def _parquet_batches(plan, columns: list[str], rows: int, dictionary: Sequence[str] = ()):
+def _parquet_batches(
+    plan, columns: list[str], rows: int, dictionary: Sequence[str] = (), lean: bool = False
+):
     """Record batches of ``rows`` rows (pyarrow), only ``columns``, read one batch ahead
     on a second thread (pyarrow decodes without the GIL while numpy classifies). Text
     columns named in ``dictionary`` come dictionary-encoded, as the file stores them (no
-    string per row is made; other types are read as they are)."""
+    string per row is made; other types are read as they are).
+
+    ``lean`` (long files, whose few columns decode quickly): no pre-buffering of a whole
+    row group and no decoding on pyarrow's thread pool. Measured at 200k persons x 520
+    weeks (a long file of 52 M rows in row groups of 1 M): one pass over the id and week
+    columns left 109 MB resident with pyarrow's defaults (73 MB after releasing its pool's
+    unused memory), 60 MB (8 MB) this way.
+    """
     pq = _pyarrow_parquet()
     try:
-        parquet = pq.ParquetFile(plan.path, read_dictionary=list(dictionary))
-        batches = parquet.iter_batches(rows, plan.row_groups, columns)
+        parquet = pq.ParquetFile(plan.path, read_dictionary=list(dictionary), pre_buffer=not lean)
+        batches = parquet.iter_batches(rows, plan.row_groups, columns, use_threads=not lean)
         yield from _read_ahead(batches)
     except (ValueError, OSError) as error:
         raise _unreadable(plan, error) from None
@@ -740,7 +749,7 @@ class _LongReader:
     def _blocks(self, columns):
         plan = self.plan
         if plan.kind == "parquet":
-            yield from _parquet_batches(plan, columns, BLOCK_ROWS, (plan.id, plan.week))
+            yield from _parquet_batches(plan, columns, BLOCK_ROWS, (plan.id, plan.week), lean=True)
         else:
             yield from _pandas_chunks(plan, columns, BLOCK_ROWS)
 
