@@ -369,12 +369,19 @@ def _sorted_counts(time: np.ndarray, event: np.ndarray):
 
 def sorted_code_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
     """Distinct times (>= 0) and ``counts[time, code]`` by one sort of an int64 key packing
-    the time's IEEE bits (relative to the smallest positive time) above the code."""
+    the time's IEEE bits (relative to the smallest positive time) above the code.
+
+    Row-length temporaries are few (issue 16: at 1e7 rows their page faults cost more
+    system than user time): the key is made in place from one copy of the times, then
+    split in place into the code (kept) and the time bits (the key itself); the flat cell
+    ``slot x n_codes + code`` reuses the slot array; runs of equal cells are formed only
+    when a (time, code) pair repeats.
+    """
     if time.size == 0:
         return time.copy(), np.zeros((0, n_codes))
     shift = max(1, (n_codes - 1).bit_length())
-    t = time + 0.0  # -0.0 -> 0.0
-    bits = t.view(np.int64)
+    key = (time + 0.0).view(np.int64)  # + 0.0: -0.0 -> 0.0; a new array, changed in place
+    t = key.view(np.float64)
     t_max = float(t.max())
     if t_max == 0.0:
         return np.zeros(1), np.bincount(code, minlength=n_codes)[None, :].astype(float)
@@ -384,27 +391,40 @@ def sorted_code_counts(time: np.ndarray, code: np.ndarray, n_codes: int):
     span = int(np.float64(t_max).view(np.int64)) - base
     if span >= 1 << (62 - shift):
         return _argsort_counts(t, code, n_codes)
-    key = bits - base
+    key -= base
     if has_zero:
         np.maximum(key, 0, out=key)  # 0.0 -> 0, the smallest positive time -> 1
     key <<= shift
     key |= code
     key.sort()
-    tkey = key >> shift
+    cell = key & ((1 << shift) - 1)  # the code; below, the flat cell
+    key >>= shift  # the time bits
     new_time = np.empty(key.size, dtype=bool)
     new_time[0] = True
-    np.not_equal(tkey[1:], tkey[:-1], out=new_time[1:])
-    slot = np.cumsum(new_time) - 1
-    grid = (tkey[new_time] + base).view(np.float64)
+    np.not_equal(key[1:], key[:-1], out=new_time[1:])
+    grid = key[new_time]
+    del key
+    grid += base
+    grid = grid.view(np.float64)
     if has_zero:
         grid[0] = 0.0
-    new_run = np.empty(key.size, dtype=bool)
-    new_run[0] = True
-    np.not_equal(key[1:], key[:-1], out=new_run[1:])
-    starts = np.flatnonzero(new_run)
-    lengths = np.diff(np.append(starts, key.size))
+    slot = np.cumsum(new_time, dtype=np.int64)
+    del new_time
+    slot -= 1
+    slot *= n_codes
+    slot += cell
+    del cell
     counts = np.zeros((grid.size, n_codes))
-    counts[slot[starts], key[starts] & ((1 << shift) - 1)] = lengths
+    flat = counts.reshape(-1)
+    repeat = np.equal(slot[1:], slot[:-1])  # a (time, code) pair seen on the row before
+    if not repeat.any():
+        flat[slot] = 1.0
+        return grid, counts
+    starts = np.flatnonzero(~repeat)
+    del repeat
+    starts += 1
+    lengths = np.diff(starts, prepend=0, append=slot.size)
+    flat[slot[np.r_[0, starts]]] = lengths
     return grid, counts
 
 
