@@ -245,18 +245,22 @@ def _aalen_johansen(counts: np.ndarray) -> dict[str, np.ndarray]:
     exits_all = np.zeros(counts.shape[0])
     for j in range(1, k + 1):
         exits_all += counts[:, j]
-    at_risk = np.cumsum((cens_all + exits_all)[::-1])[::-1]
     exit_rows = exits_all > 0
     first = np.flatnonzero(exit_rows)
     m = first.size
+    dt = exits_all[first]
+    # the number at risk, in place: a reversed cumulative sum of all leaving
+    at_risk = exits_all
+    at_risk += cens_all
+    np.cumsum(at_risk[::-1], out=at_risk[::-1])
     # A person censored between two exit times has the influence of one censored at the
     # earlier exit time (nothing changes in between); before the first exit, none at all.
     cens = np.add.reduceat(cens_all, first) if m else np.zeros(0)
     n = at_risk[first]
-    d = np.empty((k, m))  # K x M
+    # K x M whole numbers: int64 (what the table shows, no copy there), exact as floats
+    d = np.empty((k, m), dtype=np.int64)
     for j in range(k):
         np.take(counts[:, j + 1], first, out=d[j])
-    dt = exits_all[first]
 
     surv = np.empty(m)
     var_surv = np.empty(m)
@@ -399,7 +403,7 @@ def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame
             "ci_low": low,
             "ci_high": high,
             "n_risk": np.tile(n_risk, n_causes),
-            "n_event": fit["n_event"].ravel().astype(np.int64),
+            "n_event": fit["n_event"].ravel().astype(np.int64, copy=False),
         },
         copy=False,
     )
