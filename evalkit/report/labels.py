@@ -967,6 +967,10 @@ TERMS: dict[str, dict[str, str]] = {
     "sickness": {"en": "sickness benefit", "da": "sygedagpenge"},
     "rehabilitation": {"en": "vocational rehabilitation", "da": "revalidering"},
     "absorbing": {"en": "left follow-up", "da": "udgået af opfølgningen"},
+    # grouped states (StatusPanel.group_states, state occupation figures); "benefit"
+    # and "education" are listed elsewhere in this catalogue
+    "work": {"en": "work", "da": "arbejde"},
+    "other": {"en": "other", "da": "andet"},
     # benefit types as the synthetic trials spell them
     "cash benefit": {"en": "cash benefit", "da": "kontanthjælp"},
     "resource course": {"en": "resource course", "da": "ressourceforløb"},
