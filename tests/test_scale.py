@@ -476,3 +476,31 @@ def test_register_progress_goes_to_stderr(extract, capsys):
     assert "spells: 400 of 400 persons (100%)" in err
     _register(extract, "stream").spells("cash_benefit")
     assert capsys.readouterr().err == ""
+
+
+def test_local_processes_are_forked_when_safe():
+    """The local process scheduler forks its workers (no re-import of evalkit in each)
+    on Linux with one Python thread; other schedulers and a context set by the user are
+    left to Dask."""
+    import sys
+    import threading
+
+    import dask
+
+    from evalkit.scale.engine import _process_context
+
+    fork = {"multiprocessing.context": "fork"}
+    expected = fork if sys.platform == "linux" else {}
+    assert _process_context(dask, "processes") == expected
+    assert _process_context(dask, "threads") == {}
+    assert _process_context(dask, None) == {}
+    with dask.config.set({"multiprocessing.context": "forkserver"}):
+        assert _process_context(dask, "processes") == {}
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert _process_context(dask, "processes") == {}
+    finally:
+        release.set()
+        thread.join()
