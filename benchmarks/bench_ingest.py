@@ -53,6 +53,17 @@ of the same file (1.9x / 2.7x the read of the wide file), at 1.68x the panel's m
 with the file (the intercept of the two sizes). ``chunks`` holds one chunk of 100,000
 persons (50 MB) but reads all 520 weeks of a block at once (413 MB at 200k).
 
+Issue 16, long file at 200k (``--case long`` alone, old and new code alternated in fresh
+processes, three each, 2 Dec 2026, load average 4.5-5): peak RSS above base 239-252 MB
+-> 165-172 MB (1.67-1.73x the panel; target 206 MB met); CPU s 4.23-4.83 -> 4.48-5.53
+(min 1.06x, median 1.04x); wall 4.6-8.0 -> 5.7-8.9 s (pyarrow no longer decodes on its
+thread pool); panels equal (digest). The fixed part was pyarrow's: pre-buffering whole
+row groups and decoding on its thread pool left 109 MB resident after the first pass (73
+MB after ``release_unused``), 60 MB (8 MB) with ``pre_buffer=False`` and
+``use_threads=False``; the pool then kept ~40 MB of the distinct-id work and ~40 MB of
+pass-2 blocks, now handed back after the distinct values and after every block. The 1M
+long case and the table above were not measured again.
+
 The previous session's figures (peak 2.8x / 2.4x the panel) were inflated by this
 benchmark: it hashed ``codes.tobytes()``, a copy of the whole panel, before reading the
 peak. Measured with a sampling thread on the code before this session, the wide path
