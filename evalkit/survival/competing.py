@@ -391,7 +391,9 @@ def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame
     table, with log intervals at level ``1 - alpha``."""
     n_causes = causes.size
     cif = fit["cif"].ravel()
-    se = np.sqrt(fit["var_cif"].ravel())
+    # the variances become standard errors in place (``fit`` is this call's, used once)
+    se = fit["var_cif"].reshape(-1)
+    np.sqrt(se, out=se)
     low, high = _log_interval(cif, se, alpha)
     n_risk = fit["n_risk"].astype(np.int64)
     frame = pd.DataFrame(
@@ -411,7 +413,7 @@ def curve_frames(fit, times, causes, alpha: float, n_exit) -> tuple[pd.DataFrame
         {
             "time": times,
             "survival": fit["survival"],
-            "std_error": np.sqrt(fit["var_survival"]),
+            "std_error": np.sqrt(fit["var_survival"], out=fit["var_survival"]),
             "n_risk": n_risk,
             "n_exit": np.asarray(n_exit).astype(np.int64),
         },
