@@ -618,6 +618,10 @@ def mean_cumulative_function(
     1995) standard error, as ``survfit(Surv(start, stop, event) ~ arm, id = id,
     robust = TRUE)``'s ``cumhaz`` and ``std.chaz``. With two groups (or ``treatment=``)
     the :attr:`~CumulativeHazard.difference` table has their difference with its Wald CI.
+    The same curve with model-based standard errors (``survfit(..., robust = FALSE)``,
+    or lifelines' ``NelsonAalenFitter(entry=)``) is ``nelson_aalen(data, stop, event,
+    start=start, id=id, robust=False)``; the mean cumulative function always has the
+    robust ones (the model-based ones treat a person's repeated events as independent).
 
     Parameters
     ----------
