@@ -462,11 +462,15 @@ def _fit(
     # run (a following row that starts at its stop continues the person): R's position
     last = None  # None: every row is the last of its run
     if person is not None and rows.start is not None:
-        last = np.ones(status.size, dtype=bool)
         order = person_order(person, rows.stop)
-        p = person[order]
-        cont = (p[1:] == p[:-1]) & (rows.start[order][1:] <= rows.stop[order][:-1])
-        last[order[:-1][cont]] = False
+        if bool(np.all(np.diff(order) == 1)):  # in order already (a register file)
+            cont = (person[1:] == person[:-1]) & (rows.start[1:] <= rows.stop[:-1])
+            last = np.r_[~cont, True]
+        else:
+            p, begin, end = person[order], rows.start[order], rows.stop[order]
+            cont = (p[1:] == p[:-1]) & (begin[1:] <= end[:-1])
+            last = np.ones(status.size, dtype=bool)
+            last[order[:-1][cont]] = False
     labels = (None,) if rows.group is None else tuple(rows.group_labels)
     if person is None:
         persons_per_group = np.bincount(rows.group) if rows.group is not None else [status.size]
