@@ -61,8 +61,10 @@ thread pool); panels equal (digest). The fixed part was pyarrow's: pre-buffering
 row groups and decoding on its thread pool left 109 MB resident after the first pass (73
 MB after ``release_unused``), 60 MB (8 MB) with ``pre_buffer=False`` and
 ``use_threads=False``; the pool then kept ~40 MB of the distinct-id work and ~40 MB of
-pass-2 blocks, now handed back after the distinct values and after every block. The 1M
-long case and the table above were not measured again.
+pass-2 blocks, now handed back after the distinct values and after every block. Long
+file at 1M, one process each: peak above base 824 -> 675-682 MB (1.36x the panel), CPU s
+23.2 -> 24.8-25.6 (1.07-1.10x), wall 25.0 s (load 1.6-3.6) -> 17.2 s (load 1.4) and
+72.9 s (load 4.4); panels equal. The table above was not measured again.
 
 The previous session's figures (peak 2.8x / 2.4x the panel) were inflated by this
 benchmark: it hashed ``codes.tobytes()``, a copy of the whole panel, before reading the
