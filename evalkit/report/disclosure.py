@@ -791,9 +791,9 @@ def _published_values(out: pd.DataFrame, keys, value: str, extra, interval) -> N
         with np.errstate(invalid="ignore"):
             out["std_error"] = np.where(result > 0, result * sigma, np.nan)
     if interval is not None:
-        from ..survival.km import _interval
+        from ..survival._steps import survival_interval
 
-        low, high = _interval(result, sigma, *interval)
+        low, high = survival_interval(result, sigma, *interval)
         if "ci_low" in extra:
             out["ci_low"] = low
         if "ci_high" in extra:
@@ -827,7 +827,7 @@ def _infer_interval(table: pd.DataFrame, value: str, alpha) -> tuple[str, float]
         return None
     from scipy import stats
 
-    from ..survival.km import _interval
+    from ..survival._steps import survival_interval
 
     columns = [value, "std_error", "ci_low", "ci_high"]
     try:
@@ -852,7 +852,7 @@ def _infer_interval(table: pd.DataFrame, value: str, alpha) -> tuple[str, float]
         level = alpha if alpha is not None else float(f"{2.0 * stats.norm.sf(np.median(z)):.6g}")
         if not 0.0 < level < 1.0:
             continue
-        new_low, new_high = _interval(s, sigma, kind, level)
+        new_low, new_high = survival_interval(s, sigma, kind, level)
         if np.allclose(new_low, low, rtol=1e-6, atol=1e-9) and np.allclose(
             new_high, high, rtol=1e-6, atol=1e-9
         ):

@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._arm import resolve_arm
 from .._validation import check_alpha, check_choice, check_id_types
@@ -52,6 +51,7 @@ from ._input import (
     table_counts,
     time_counts,
 )
+from ._steps import survival_interval
 
 CONF_TYPES = ("log-log", "log", "plain")
 
@@ -102,7 +102,7 @@ def count_table(times, n_total, n_event, entered_later=None) -> dict[str, np.nda
 def with_intervals(part: dict, conf_type: str, alpha: float) -> pd.DataFrame:
     """The table of one group: counts, survival, Greenwood SE of S and the interval."""
     survival, sigma = part["survival"], part["sigma"]
-    low, high = _interval(survival, sigma, conf_type, alpha)
+    low, high = survival_interval(survival, sigma, conf_type, alpha)
     if part.get("robust") and conf_type == "log-log":
         # R (survfit_confint on a robust fit): log(-log 1) is undefined, no interval at S = 1
         low, high = (np.where(survival >= 1.0, np.nan, x) for x in (low, high))
@@ -173,26 +173,6 @@ def weighted_table(time, event, weight=None, entry=None, person=None, robust=Fal
     if person is not None:
         part["n_persons"] = int(np.unique(person).size)
     return part
-
-
-def _interval(survival, sigma, conf_type, alpha):
-    z = stats.norm.isf(alpha / 2.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(survival > 0, survival, np.nan)
-        if conf_type == "log-log":
-            log_s = np.log(s)
-            low = np.exp(-np.exp(np.log(-log_s) - z * sigma / log_s))
-            high = np.exp(-np.exp(np.log(-log_s) + z * sigma / log_s))
-        elif conf_type == "log":
-            low = s * np.exp(-z * sigma)
-            high = np.minimum(s * np.exp(z * sigma), 1.0)
-        else:
-            low = np.maximum(s - z * s * sigma, 0.0)
-            high = np.minimum(s + z * s * sigma, 1.0)
-    at_one = survival >= 1.0
-    low = np.where(at_one, 1.0, low)
-    high = np.where(at_one, 1.0, high)
-    return low, high
 
 
 QUANTILE_TOLERANCE = float(np.sqrt(np.finfo(float).eps))  # R: sqrt(.Machine$double.eps)
@@ -317,7 +297,9 @@ class SurvivalCurve(TableDisplay):
         for label, part in self._each():
             first = min(0.0, float(part["time"].min()))
             x = np.concatenate(([first], np.asarray(part["time"], float)))
-            low, high = _interval(part["survival"], part["sigma"], self.conf_type, self.alpha)
+            low, high = survival_interval(
+                part["survival"], part["sigma"], self.conf_type, self.alpha
+            )
             quantile = [
                 _find_quantile(x, np.concatenate(([0.0], 1.0 - curve)), 0.5)
                 for curve in (part["survival"], low, high)
