@@ -17,14 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .._validation import check_alpha, check_choice
 from ..errors import ArgumentError, ColumnError, DesignError, OutcomeError
 from ..output.declare import declare_table
 from ..survival.competing import CumulativeIncidence, _aalen_johansen, curve_tables
 from ..survival.km import CONF_TYPES, SurvivalCurve, _Counts, count_table
-from ..survival.logrank import LogRankResult, _check_variance, _from_tables
+from ..survival.logrank import LogRankResult, _from_tables, chi_square_result
 
 __all__ = ["SurvivalCounts", "survival_counts"]
 
@@ -195,27 +194,9 @@ class SurvivalCounts:
             raise ArgumentError(f"rho must be a number >= 0; got {rho!r}.")
         _, leaving, deaths = self._grid()
         observed, expected, variance = _from_tables(leaving, deaths, rho)
-        used = expected > 0
-        df = int(used.sum()) - 1
-        if df < 1:
-            raise DesignError("fewer than two groups have anyone at risk at an event time.")
-        diff = (observed - expected)[used][1:]
-        v = variance[np.ix_(used, used)][1:, 1:]
-        _check_variance(v, False)
-        statistic = float(diff @ np.linalg.solve(v, diff))
         labels = pd.Index(np.asarray(self.groups), name=self.group)
-        return LogRankResult(
-            statistic=statistic,
-            df=df,
-            p_value=float(stats.chi2.sf(statistic, df)),
-            observed=pd.Series(observed, index=labels),
-            expected=pd.Series(expected, index=labels),
-            variance=variance,
-            n=pd.Series(self.counts.sum(axis=(1, 2)), index=labels),
-            rho=rho,
-            group=self.group,
-            stratified=False,
-        )
+        n = self.counts.sum(axis=(1, 2))
+        return chi_square_result(observed, expected, variance, labels, n, rho, self.group, False)
 
     def cumulative_incidence(self, alpha: float = 0.05) -> CumulativeIncidence:
         """Aalen–Johansen cumulative incidence of each cause per group:

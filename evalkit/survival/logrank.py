@@ -276,15 +276,28 @@ def logrank_test(
         observed, expected, variance = _stratum(
             surv.raw_time, surv.event, surv.group, n_groups, rho
         )
+    n = (
+        surv.tables.sum(axis=(1, 2))
+        if surv.tables is not None
+        else np.bincount(surv.group, minlength=n_groups)
+    )
+    labels = pd.Index(surv.group_labels, name=group)
+    return chi_square_result(observed, expected, variance, labels, n, rho, group, bool(strata))
+
+
+def chi_square_result(
+    observed, expected, variance, labels, n, rho, group, stratified: bool
+) -> LogRankResult:
+    """The log-rank chi-square over the groups anyone is expected to leave from (R's
+    ``survdiff``: the first of them is the reference), as a :class:`LogRankResult`."""
     used = expected > 0
     df = int(used.sum()) - 1
     if df < 1:
         raise DesignError("fewer than two groups have anyone at risk at an event time.")
     diff = (observed - expected)[used][1:]
     v = variance[np.ix_(used, used)][1:, 1:]
-    _check_variance(v, bool(strata))
+    _check_variance(v, stratified)
     statistic = float(diff @ np.linalg.solve(v, diff))
-    labels = pd.Index(surv.group_labels, name=group)
     return LogRankResult(
         statistic=statistic,
         df=df,
@@ -292,15 +305,10 @@ def logrank_test(
         observed=pd.Series(observed, index=labels),
         expected=pd.Series(expected, index=labels),
         variance=variance,
-        n=pd.Series(
-            surv.tables.sum(axis=(1, 2))
-            if surv.tables is not None
-            else np.bincount(surv.group, minlength=n_groups),
-            index=labels,
-        ),
+        n=pd.Series(n, index=labels),
         rho=rho,
         group=group,
-        stratified=bool(strata),
+        stratified=stratified,
     )
 
 
